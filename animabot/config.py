@@ -1,0 +1,279 @@
+"""Configuration: a TOML file, overridden by ``ANIMABOT_*`` environment variables.
+
+Secrets (bot token, Matrix access token or password, pseudonym key) are never required in the
+TOML: each can come from the environment (``ANIMABOT_TELEGRAM__TOKEN``) or from a file named
+by its ``*_file`` key. :func:`load_settings` reports *every* problem at once, each with its key
+path, so ``animabot config check`` is a single round trip for the facilitator.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+from .delivery.window import DeliveryWindow, parse_weekdays, parse_window_range
+from .errors import ConfigError, Problem
+from .toml_lines import locate
+
+SLUG = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+DEFAULT_CONFIG = Path("config.toml")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class BotSettings(_Section):
+    language: Literal["fr", "en"] = "fr"
+    timezone: str = "Europe/Paris"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not a time zone: write an IANA name such as \"Europe/Paris\""
+            ) from None
+        return value
+
+
+class StorageSettings(_Section):
+    database: Path = Path("animabot.db")
+
+
+class PrivacySettings(_Section):
+    key_file: Path = Path("animabot.key")
+    key: SecretStr | None = None  # usually ANIMABOT_PRIVACY__KEY; wins over key_file
+    min_cell: Annotated[int, Field(ge=1, le=100)] = 5
+    retention_days: Annotated[int, Field(ge=1)] = 365
+
+
+class DeliverySettings(_Section):
+    quiet_hours: str = "09:00-20:00"  # the sending window; "" sends at any hour
+    closed_days: list[str] = Field(default_factory=lambda: ["sunday"])
+    max_attempts: Annotated[int, Field(ge=1, le=50)] = 6
+    per_chat_per_second: Annotated[float, Field(gt=0)] = 1.0
+    global_per_second: Annotated[float, Field(gt=0)] = 25.0
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _range(cls, value: str) -> str:
+        parse_window_range(value)
+        return value
+
+    @field_validator("closed_days")
+    @classmethod
+    def _days(cls, value: list[str]) -> list[str]:
+        if len(parse_weekdays(value)) == 7:
+            raise ValueError("every day is closed: nothing could ever be sent")
+        return value
+
+
+class ConsoleSettings(_Section):
+    enabled: bool = False
+    resident: str = "console"  # the local user the terminal speaks as
+    neighbourhood: str = ""
+
+
+class TelegramSettings(_Section):
+    enabled: bool = False
+    token: SecretStr | None = None
+    token_file: Path | None = None
+    base_url: str = "https://api.telegram.org/bot"
+
+
+class MatrixSettings(_Section):
+    enabled: bool = False
+    homeserver: str = ""
+    user_id: str = ""
+    device_id: str = ""
+    access_token: SecretStr | None = None
+    access_token_file: Path | None = None
+    password: SecretStr | None = None
+    password_file: Path | None = None
+
+
+class FacilitatorSettings(_Section):
+    telegram: list[str] = Field(default_factory=list)
+    matrix: list[str] = Field(default_factory=list)
+    console: list[str] = Field(default_factory=list)
+
+
+class NeighbourhoodSettings(_Section):
+    id: Annotated[str, Field(pattern=SLUG)]
+    name: Annotated[str, Field(min_length=1)]
+    telegram_chats: list[str] = Field(default_factory=list)
+    matrix_rooms: list[str] = Field(default_factory=list)
+    simulated_chats: list[str] = Field(default_factory=list)
+
+
+class Settings(BaseSettings):
+    """The whole configuration. Build it with :func:`load_settings`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="ANIMABOT_", env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+    toml_path: ClassVar[Path | None] = None
+
+    bot: BotSettings = Field(default_factory=BotSettings)
+    storage: StorageSettings = Field(default_factory=StorageSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
+    delivery: DeliverySettings = Field(default_factory=DeliverySettings)
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
+    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
+    matrix: MatrixSettings = Field(default_factory=MatrixSettings)
+    facilitators: FacilitatorSettings = Field(default_factory=FacilitatorSettings)
+    neighbourhoods: list[NeighbourhoodSettings] = Field(default_factory=list)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if cls.toml_path is not None:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls.toml_path))
+        return tuple(sources)
+
+    def window(self) -> DeliveryWindow:
+        return DeliveryWindow.from_settings(
+            self.delivery.quiet_hours, self.bot.timezone, self.delivery.closed_days
+        )
+
+    def secret(self, value: SecretStr | None, file: Path | None) -> str | None:
+        """A secret from the environment/TOML value, else from its file (stripped)."""
+        if value is not None and value.get_secret_value():
+            return value.get_secret_value()
+        if file is not None:
+            return file.read_text(encoding="utf-8").strip()
+        return None
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path
+
+
+def _problems_from_validation(
+    exc: ValidationError, file: str, text: str | None
+) -> list[Problem]:
+    problems = []
+    for error in exc.errors():
+        loc = tuple(error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        fix = ""
+        if error["type"] == "extra_forbidden":
+            message, fix = "unknown key", "remove it, or check its spelling in config.example.toml"
+        elif error["type"] == "missing":
+            fix = "add this key"
+        line = locate(text, loc) if text is not None else None
+        problems.append(Problem(file, _field_path(loc), message, fix, line))
+    return problems
+
+
+def _semantic_problems(settings: Settings, file: str, text: str | None) -> list[Problem]:
+    problems: list[Problem] = []
+
+    def add(loc: tuple[int | str, ...], message: str, fix: str) -> None:
+        line = locate(text, loc) if text is not None else None
+        problems.append(Problem(file, _field_path(loc), message, fix, line))
+
+    tg, mx = settings.telegram, settings.matrix
+    if tg.enabled and not (tg.token and tg.token.get_secret_value()) and tg.token_file is None:
+        add(("telegram", "token"), "Telegram is enabled but no bot token is given",
+            "set ANIMABOT_TELEGRAM__TOKEN, or token_file = \"/run/secrets/telegram_token\"")
+    for key in ("token_file",):
+        path = getattr(tg, key)
+        if tg.enabled and path is not None and not Path(path).is_file():
+            add(("telegram", key), f"{path} does not exist", "create it or fix the path")
+    if mx.enabled:
+        if not mx.homeserver:
+            add(("matrix", "homeserver"), "Matrix is enabled but no homeserver is given",
+                'write homeserver = "https://matrix.example.org"')
+        if not re.match(r"^@[^:]+:.+$", mx.user_id):
+            add(("matrix", "user_id"), f"{mx.user_id!r} is not a Matrix user id",
+                'write user_id = "@animabot:example.org"')
+        has_secret = any(
+            (mx.access_token and mx.access_token.get_secret_value(), mx.access_token_file,
+             mx.password and mx.password.get_secret_value(), mx.password_file)
+        )
+        if not has_secret:
+            add(("matrix", "access_token"), "Matrix is enabled but has no access token or password",
+                "set ANIMABOT_MATRIX__ACCESS_TOKEN (or ANIMABOT_MATRIX__PASSWORD)")
+    seen: set[str] = set()
+    for index, hood in enumerate(settings.neighbourhoods):
+        if hood.id in seen:
+            add(("neighbourhoods", index, "id"), f"the id {hood.id!r} is used twice",
+                "give every neighbourhood its own id")
+        seen.add(hood.id)
+    return problems
+
+
+def load_settings(path: Path | None = None, *, database: Path | None = None) -> Settings:
+    """Read ``path`` (if given) and the environment; raise :class:`ConfigError` listing all faults.
+
+    ``database`` overrides ``[storage] database`` (the ``--database`` option of every command).
+    """
+    file = str(path) if path is not None else "(environment)"
+    text: str | None = None
+    if path is not None:
+        if path.is_dir():
+            raise ConfigError([Problem(file, "", "is a directory, not a configuration file",
+                                       "give the path of a .toml file")])
+        if not path.exists():
+            raise ConfigError([Problem(file, "", "no such file",
+                                       "copy config.example.toml to this path, or fix the path")])
+        try:
+            text = path.read_text(encoding="utf-8")
+            tomllib.loads(text)
+        except UnicodeDecodeError:
+            raise ConfigError([Problem(file, "", "is not UTF-8 text", "save it as UTF-8")]) from None
+        except tomllib.TOMLDecodeError as exc:
+            match = re.search(r"line (\d+)", str(exc))
+            raise ConfigError([Problem(file, "", f"is not valid TOML: {exc}",
+                                       "fix the syntax at that line (quotes, brackets, commas)",
+                                       int(match.group(1)) if match else None)]) from None
+    loader: type[Settings] = type("LoadedSettings", (Settings,), {"toml_path": path})
+    try:
+        settings: Settings = loader()
+    except ValidationError as exc:
+        raise ConfigError(_problems_from_validation(exc, file, text)) from None
+    problems = _semantic_problems(settings, file, text)
+    if problems:
+        raise ConfigError(problems)
+    if database is not None:
+        settings.storage.database = database
+    return settings
+
+
+def settings_summary(settings: Settings) -> dict[str, Any]:
+    """What ``config check`` prints when all is well: no secret values."""
+    return {
+        "database": str(settings.storage.database),
+        "timezone": settings.bot.timezone,
+        "sending window": settings.delivery.quiet_hours or "always",
+        "adapters": [
+            name for name in ("console", "telegram", "matrix")
+            if getattr(settings, name).enabled
+        ],
+        "neighbourhoods": [hood.id for hood in settings.neighbourhoods],
+    }

@@ -1,0 +1,1 @@
+"""Getting messages out: the sending window, pacing and the outbox worker."""

@@ -1,0 +1,87 @@
+"""One error hierarchy for the whole project.
+
+AnimabotError
+├── ConfigError          a configuration file or variable is wrong (lists every problem)
+├── ScenarioError        a scenario file is wrong (lists every problem: file, line, field, fix)
+├── StorageError         the database cannot be opened or migrated
+├── CampaignError        a campaign cannot be started, found or cancelled
+└── PlatformError        a chat platform refused or failed a request (raised by adapters)
+    ├── RateLimitedError     retry after ``retry_after`` seconds
+    ├── ChatUnreachableError the bot was removed, blocked or banned: do not retry
+    ├── TransientError       time-out or 5xx before the request left: safe to retry
+    └── DeliveryUnknownError the request may have been delivered: never blind-retry
+
+Adapters translate their library's errors into these, so the core never sees a platform type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class AnimabotError(Exception):
+    """Base of every error animabot raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One fault in a user's file, located and with the fix spelled out."""
+
+    file: str
+    field: str
+    message: str
+    fix: str = ""
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        text = f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        return f"{text}\n    fix: {self.fix}" if self.fix else text
+
+
+class ProblemsError(AnimabotError):
+    """An error that carries every problem found, not only the first."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class ConfigError(ProblemsError):
+    """The configuration is invalid."""
+
+
+class ScenarioError(ProblemsError):
+    """A scenario file is invalid."""
+
+
+class StorageError(AnimabotError):
+    """The database cannot be opened or migrated."""
+
+
+class CampaignError(AnimabotError):
+    """A campaign operation cannot be carried out."""
+
+
+class PlatformError(AnimabotError):
+    """A platform request failed; subclasses say what the worker should do."""
+
+
+class RateLimitedError(PlatformError):
+    """The platform asked us to slow down."""
+
+    def __init__(self, retry_after: float, message: str = "rate limited") -> None:
+        self.retry_after = retry_after
+        super().__init__(f"{message} (retry after {retry_after:g} s)")
+
+
+class ChatUnreachableError(PlatformError):
+    """The bot can no longer write to this chat (removed, blocked, banned)."""
+
+
+class TransientError(PlatformError):
+    """A failure known to have happened before the platform acted: safe to retry."""
+
+
+class DeliveryUnknownError(PlatformError):
+    """The request may or may not have been delivered (e.g. a read time-out)."""

@@ -1,0 +1,207 @@
+"""What a scenario file may contain, checked by pydantic.
+
+Every text is French first (``text.fr``), English optional (``text.en``); a plain string is
+read as French. Unknown keys are errors, so a typo never silently drops a setting.
+Cross-step rules (references, order of times) live in :mod:`animabot.scenario.timeline`
+because they need a start date to be judged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from .timespec import TimeSpec, TimeSpecError, parse_timespec
+
+LANGUAGES: tuple[str, ...] = ("fr", "en")
+Language = Literal["fr", "en"]
+STEP_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+
+T = TypeVar("T")
+
+
+def _french_if_plain(value: Any) -> Any:
+    return {"fr": value} if isinstance(value, str | list) else value
+
+
+def _needs_french(value: dict[str, Any]) -> dict[str, Any]:
+    if "fr" not in value:
+        raise ValueError("a French text is required: add a `fr` entry (e.g. text.fr = \"...\")")
+    return value
+
+
+def _non_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+def _valid_time(value: str) -> str:
+    try:
+        parse_timespec(value)
+    except TimeSpecError as exc:
+        raise ValueError(str(exc)) from None
+    return value
+
+
+Line = Annotated[str, AfterValidator(_non_blank)]
+Text = Annotated[
+    dict[Language, Line], BeforeValidator(_french_if_plain), AfterValidator(_needs_french)
+]
+Question = Annotated[
+    dict[Language, Annotated[Line, Field(max_length=300)]],
+    BeforeValidator(_french_if_plain),
+    AfterValidator(_needs_french),
+]
+Explanation = Annotated[
+    dict[Language, Annotated[Line, Field(max_length=200)]],
+    BeforeValidator(_french_if_plain),
+    AfterValidator(_needs_french),
+]
+Option = Annotated[Line, Field(max_length=100)]
+Options = Annotated[
+    dict[Language, Annotated[list[Option], Field(min_length=2, max_length=12)]],
+    BeforeValidator(_french_if_plain),
+    AfterValidator(_needs_french),
+]
+When = Annotated[str, AfterValidator(_valid_time)]
+
+
+def pick(text: Mapping[str, T], language: str) -> T:
+    """The text in ``language``, or the French one when that language is missing."""
+    return text.get(language) or text["fr"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _same_option_count(options: Mapping[str, list[str]]) -> None:
+    counts = {lang: len(items) for lang, items in options.items()}
+    if len(set(counts.values())) > 1:
+        raise ValueError(
+            f"every language needs the same number of options, got {counts}: "
+            "translate each French option once"
+        )
+
+
+class _Step(_Strict):
+    id: Annotated[str, Field(pattern=STEP_ID_PATTERN)]
+    at: When = "+0"
+
+    @property
+    def when(self) -> TimeSpec:
+        return parse_timespec(self.at)
+
+
+class Announcement(_Step):
+    """A message posted in every target chat."""
+
+    kind: Literal["announcement"]
+    text: Text
+
+
+class Poll(_Step):
+    """A question with 2-12 options; ``private`` votes go to the bot, ``native`` uses the
+    platform's poll (visible to the group on some platforms)."""
+
+    kind: Literal["poll"]
+    question: Question
+    options: Options
+    multiple: bool = False
+    mode: Literal["private", "native"] = "private"
+    closes: When
+    reminders: list[When] = Field(default_factory=list, max_length=5)
+    reminder_text: Text | None = None
+
+    @model_validator(mode="after")
+    def _check_options(self) -> Poll:
+        _same_option_count(self.options)
+        return self
+
+
+class Card(_Strict):
+    """One short lesson card of a micro-training."""
+
+    text: Annotated[
+        dict[Language, Annotated[Line, Field(max_length=1000)]],
+        BeforeValidator(_french_if_plain),
+        AfterValidator(_needs_french),
+    ]
+
+
+class QuizQuestion(_Strict):
+    """A quiz question: ``correct`` is the number of the right option, counting from 1."""
+
+    question: Question
+    options: Annotated[
+        dict[Language, Annotated[list[Option], Field(min_length=2, max_length=10)]],
+        BeforeValidator(_french_if_plain),
+        AfterValidator(_needs_french),
+    ]
+    correct: Annotated[int, Field(ge=1)]
+    explanation: Explanation
+
+    @model_validator(mode="after")
+    def _check_correct(self) -> QuizQuestion:
+        _same_option_count(self.options)
+        count = len(self.options["fr"])
+        if self.correct > count:
+            raise ValueError(
+                f"correct = {self.correct} but there are only {count} options: "
+                f"write a number from 1 to {count}"
+            )
+        return self
+
+
+class Training(_Step):
+    """A micro-training: 2-6 lesson cards then a 1-3 question quiz, followed in private."""
+
+    kind: Literal["training"]
+    title: Text
+    intro: Text | None = None
+    cards: Annotated[list[Card], Field(min_length=2, max_length=6)]
+    quiz: Annotated[list[QuizQuestion], Field(min_length=1, max_length=3)]
+    closes: When | None = None
+    reminders: list[When] = Field(default_factory=list, max_length=5)
+
+
+class Results(_Step):
+    """Publishes a poll's results (small counts suppressed) once it has closed."""
+
+    kind: Literal["results"]
+    of: Annotated[str, Field(pattern=STEP_ID_PATTERN)]
+    at: When = ""  # filled from ``of`` below: "after OF closes"
+    text: Text | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_at(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("at") and isinstance(data.get("of"), str):
+            data = {**data, "at": f"after {data['of']} closes"}
+        return data
+
+
+Step = Annotated[Announcement | Poll | Training | Results, Field(discriminator="kind")]
+STEP_KINDS: tuple[str, ...] = ("announcement", "poll", "training", "results")
+
+
+class Scenario(_Strict):
+    """A timed script of steps, started as a campaign on one or many neighbourhoods."""
+
+    id: Annotated[str, Field(pattern=STEP_ID_PATTERN)]
+    title: Line
+    objective: str = ""
+    description: str = ""
+    steps: Annotated[list[Step], Field(min_length=1)]
+
+    def step(self, step_id: str) -> Announcement | Poll | Training | Results:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    def polls(self) -> list[Poll]:
+        return [s for s in self.steps if isinstance(s, Poll)]

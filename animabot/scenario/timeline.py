@@ -1,0 +1,175 @@
+"""Resolve a scenario's relative times into instants for a given campaign start.
+
+The result is the single source for the planner and the preview, so what a facilitator
+previews is exactly what the campaign will do. Ordering faults (a reminder after its poll
+closes, a step anchored on a later or unknown step) are reported here as :class:`Problem`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from ..delivery.window import DeliveryWindow, local_to_utc
+from ..errors import Problem, ScenarioError
+from .model import Poll, Results, Scenario, Training
+from .timespec import Offset, TimeSpec, parse_timespec
+
+# Parts of a step that become deliveries; "close" is silent and ignores the sending window.
+SEND, CLOSE = "send", "close"
+
+
+def reminder_part(index: int) -> str:
+    return f"reminder{index}"
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One thing that happens: ``planned_at`` as written, ``due_at`` after the window."""
+
+    step_id: str
+    kind: str
+    part: str
+    planned_at: datetime
+    due_at: datetime
+
+    @property
+    def deferred(self) -> bool:
+        return self.due_at != self.planned_at
+
+
+def apply_offset(anchor: datetime, offset: Offset, window: DeliveryWindow) -> datetime:
+    """Calendar days and clock times in local time (DST-safe); hours and minutes as durations."""
+    zone = window.zone
+    local = anchor.astimezone(zone).replace(tzinfo=None)
+    if offset.days or offset.at is not None:
+        day = local.date() + timedelta(days=offset.days)
+        wall = datetime.combine(day, offset.at) if offset.at is not None else datetime.combine(
+            day, local.time()
+        )
+        moment = local_to_utc(wall, zone)
+    else:
+        moment = anchor.astimezone(UTC)
+    return moment + timedelta(hours=offset.hours, minutes=offset.minutes)
+
+
+def _scenario_file(scenario: Scenario) -> str:
+    return f"scenario {scenario.id!r}"
+
+
+class _Resolver:
+    def __init__(self, scenario: Scenario, start: datetime, window: DeliveryWindow) -> None:
+        self.scenario = scenario
+        self.start = start.astimezone(UTC)
+        self.window = window
+        self.index = {step.id: i for i, step in enumerate(scenario.steps)}
+        self.problems: list[Problem] = []
+        self.send_at: dict[str, datetime] = {}
+        self.close_at: dict[str, datetime] = {}
+
+    def problem(self, field: str, message: str, fix: str) -> None:
+        self.problems.append(Problem(_scenario_file(self.scenario), field, message, fix))
+
+    def resolve(self, spec: TimeSpec, field: str, position: int) -> datetime | None:
+        if spec.after_step is None:
+            return apply_offset(self.start, spec.offset, self.window)
+        target = spec.after_step
+        if target not in self.index:
+            known = ", ".join(self.index) or "none"
+            self.problem(field, f"refers to an unknown step {target!r}", f"use one of: {known}")
+            return None
+        if self.index[target] >= position:
+            self.problem(
+                field,
+                f"refers to step {target!r}, which comes later in the file",
+                f"anchor on an earlier step, or move {target!r} above this one",
+            )
+            return None
+        if spec.after_close:
+            if target not in self.close_at:
+                self.problem(
+                    field,
+                    f"step {target!r} has no closing time",
+                    f'only polls (and trainings with `closes`) close: write "after {target}"',
+                )
+                return None
+            anchor = self.close_at[target]
+        else:
+            anchor = self.send_at.get(target)
+            if anchor is None:
+                return None
+        return apply_offset(anchor, spec.offset, self.window)
+
+
+def build_timeline(
+    scenario: Scenario, start: datetime, window: DeliveryWindow
+) -> list[TimelineEntry]:
+    """Every send, close and reminder of ``scenario`` started at ``start``, in due order."""
+    resolver = _Resolver(scenario, start, window)
+    entries: list[TimelineEntry] = []
+
+    def add(step_id: str, kind: str, part: str, planned: datetime, silent: bool = False) -> None:
+        due = planned if silent else window.next_open(planned)
+        entries.append(TimelineEntry(step_id, kind, part, planned, due))
+
+    for position, step in enumerate(scenario.steps):
+        base = f"steps[{position}]"
+        if position == 0 and not parse_timespec(step.at).is_campaign_start:
+            resolver.problem(
+                f"{base}.at",
+                f"the first step must happen at the campaign start, not {step.at!r}",
+                'write at = "+0" (choose the start date when you start the campaign)',
+            )
+        sent = resolver.resolve(parse_timespec(step.at), f"{base}.at", position)
+        if sent is None:
+            continue
+        if sent < resolver.start:
+            resolver.problem(f"{base}.at", "happens before the campaign starts", "use a later time")
+        resolver.send_at[step.id] = sent
+        if isinstance(step, Results):
+            _check_results_target(resolver, step, base)
+        add(step.id, step.kind, SEND, sent)
+        if isinstance(step, Poll | Training):
+            closes = None
+            if step.closes is not None:
+                closes = resolver.resolve(parse_timespec(step.closes), f"{base}.closes", position)
+                if closes is not None and closes <= sent:
+                    resolver.problem(
+                        f"{base}.closes",
+                        f"closes ({step.closes!r}) before or when it is sent ({step.at!r})",
+                        "give a closing time later than `at`",
+                    )
+                    closes = None
+            if closes is not None:
+                resolver.close_at[step.id] = closes
+                add(step.id, step.kind, CLOSE, closes, silent=True)
+            for number, text in enumerate(step.reminders, start=1):
+                field = f"{base}.reminders[{number - 1}]"
+                when = resolver.resolve(parse_timespec(text), field, position)
+                if when is None:
+                    continue
+                if when <= sent:
+                    resolver.problem(field, f"reminder {text!r} comes before the step itself",
+                                     "give a reminder time after `at`")
+                elif closes is not None and when >= closes:
+                    resolver.problem(
+                        field,
+                        f"reminder {text!r} comes after the step closes ({step.closes!r})",
+                        "remind before `closes`, or close later",
+                    )
+                else:
+                    add(step.id, step.kind, reminder_part(number), when)
+    if resolver.problems:
+        raise ScenarioError(resolver.problems)
+    entries.sort(key=lambda e: (e.due_at, resolver.index[e.step_id], e.part))
+    return entries
+
+
+def _check_results_target(resolver: _Resolver, step: Results, base: str) -> None:
+    target = resolver.scenario.steps[resolver.index[step.of]] if step.of in resolver.index else None
+    if target is None:
+        resolver.problem(f"{base}.of", f"refers to an unknown step {step.of!r}",
+                         "name the id of a poll of this scenario")
+    elif not isinstance(target, Poll):
+        resolver.problem(f"{base}.of", f"step {step.of!r} is a {target.kind}, not a poll",
+                         "results can only be published for a poll")

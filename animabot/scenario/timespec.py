@@ -1,0 +1,104 @@
+"""The time syntax of scenario files.
+
+A facilitator writes when a step happens relative to the campaign start or to another step:
+
+- ``"+0"``             at the campaign start
+- ``"+2h"``, ``"+90m"``, ``"+1d"``, ``"+1d 2h"``   after a duration (days are calendar days:
+  ``+1d`` is the same local time tomorrow, even across a DST change)
+- ``"+1d 18:00"``      on the day after the start, at 18:00 local time
+- ``"after envie"``          when step ``envie`` is sent
+- ``"after envie closes"``   when poll ``envie`` closes
+- ``"after envie closes +1h"`` / ``"after envie +2d 09:00"``  the same, then an offset
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import time
+
+_OFFSET_RE = re.compile(
+    r"""^\+\s*(?:
+        (?P<zero>0)
+      | (?:(?P<days>\d+)\s*d)?\s*(?:(?P<hours>\d+)\s*h)?\s*(?:(?P<minutes>\d+)\s*m(?:in)?)?
+    )\s*(?:(?P<clock>\d{1,2}[:h]\d{2}))?$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_AFTER_RE = re.compile(
+    r"^after\s+(?P<step>[a-z0-9][a-z0-9_-]*)(?P<closes>\s+closes)?(?:\s+(?P<offset>\+.*))?$",
+    re.IGNORECASE,
+)
+
+SYNTAX_HELP = (
+    'write "+0", "+2h", "+1d", "+1d 18:00", "after STEP", "after STEP closes" '
+    'or "after STEP closes +1h"'
+)
+
+
+class TimeSpecError(ValueError):
+    """The text is not a valid time for a scenario step."""
+
+
+@dataclass(frozen=True)
+class Offset:
+    """A shift from an anchor: days (calendar), then hours and minutes, then a clock time."""
+
+    days: int = 0
+    hours: int = 0
+    minutes: int = 0
+    at: time | None = None
+
+    @property
+    def is_zero(self) -> bool:
+        return self.days == 0 and self.hours == 0 and self.minutes == 0 and self.at is None
+
+
+@dataclass(frozen=True)
+class TimeSpec:
+    """Where a time is anchored (``None`` = campaign start) and the offset from it."""
+
+    offset: Offset
+    after_step: str | None = None
+    after_close: bool = False
+    source: str = ""
+
+    @property
+    def is_campaign_start(self) -> bool:
+        return self.after_step is None and self.offset.is_zero
+
+
+def _parse_clock(text: str) -> time:
+    hours, minutes = (int(part) for part in re.split(r"[:h]", text.lower()))
+    if hours > 23 or minutes > 59:
+        raise TimeSpecError(f"{text!r} is not a time of day (00:00 to 23:59)")
+    return time(hours, minutes)
+
+
+def _parse_offset(text: str) -> Offset:
+    match = _OFFSET_RE.match(text.strip())
+    if not match or (text.strip() == "+"):
+        raise TimeSpecError(f"{text!r} is not a valid time; {SYNTAX_HELP}")
+    groups = match.groupdict()
+    clock = _parse_clock(groups["clock"]) if groups["clock"] else None
+    if not groups["zero"] and not any(groups[k] for k in ("days", "hours", "minutes")) and not clock:
+        raise TimeSpecError(f"{text!r} is not a valid time; {SYNTAX_HELP}")
+    return Offset(
+        days=int(groups["days"] or 0),
+        hours=int(groups["hours"] or 0),
+        minutes=int(groups["minutes"] or 0),
+        at=clock,
+    )
+
+
+def parse_timespec(text: str) -> TimeSpec:
+    """Parse a scenario time; raise :class:`TimeSpecError` with the accepted syntax."""
+    if not isinstance(text, str) or not text.strip():
+        raise TimeSpecError(f"an empty time is not valid; {SYNTAX_HELP}")
+    stripped = " ".join(text.split())
+    after = _AFTER_RE.match(stripped)
+    if after:
+        offset = _parse_offset(after["offset"]) if after["offset"] else Offset()
+        return TimeSpec(offset, after["step"], bool(after["closes"]), stripped)
+    if stripped.startswith("+"):
+        return TimeSpec(_parse_offset(stripped), source=stripped)
+    raise TimeSpecError(f"{text!r} is not a valid time; {SYNTAX_HELP}")
