@@ -1,0 +1,2 @@
+"""Platform adapters. Each folder is one platform, registered in the ``animabot.adapters``
+entry-point group; the core never imports this package."""

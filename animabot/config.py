@@ -88,6 +88,15 @@ class ConsoleSettings(_Section):
     neighbourhood: str = ""
 
 
+class SimulatedSettings(_Section):
+    """A fake platform for demos and tests: sends are recorded, never leave the machine."""
+
+    enabled: bool = False
+    log: Path | None = None  # an SQLite file recording every message the platform received
+    latency_ms: Annotated[float, Field(ge=0)] = 0.0
+    members: Annotated[int, Field(ge=0)] = 25  # reported member count of each group
+
+
 class TelegramSettings(_Section):
     enabled: bool = False
     token: SecretStr | None = None
@@ -133,6 +142,7 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = Field(default_factory=PrivacySettings)
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
+    simulated: SimulatedSettings = Field(default_factory=SimulatedSettings)
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     matrix: MatrixSettings = Field(default_factory=MatrixSettings)
     facilitators: FacilitatorSettings = Field(default_factory=FacilitatorSettings)
@@ -272,7 +282,7 @@ def settings_summary(settings: Settings) -> dict[str, Any]:
         "timezone": settings.bot.timezone,
         "sending window": settings.delivery.quiet_hours or "always",
         "adapters": [
-            name for name in ("console", "telegram", "matrix")
+            name for name in ("console", "simulated", "telegram", "matrix")
             if getattr(settings, name).enabled
         ],
         "neighbourhoods": [hood.id for hood in settings.neighbourhoods],

@@ -37,15 +37,13 @@ def locate(text: str | None, loc: tuple[int | str, ...]) -> int | None:
         if header:
             names = _split_key(header.group(2))
             if header.group(1) == "[[":
-                index = array_counts.get(names, -1) + 1
-                array_counts[names] = index
-                table = (*names, str(index))
+                # `[[steps.quiz]]` belongs to the latest `[[steps]]`: count per parent element.
+                array = (*_resolve(names[:-1], array_counts), names[-1])
+                index = array_counts.get(array, -1) + 1
+                array_counts[array] = index
+                table = (*array, str(index))
             else:
-                parent = names[:-1]
-                if parent in array_counts:
-                    table = (*parent, str(array_counts[parent]), names[-1])
-                else:
-                    table = names
+                table = _resolve(names, array_counts)
             path = table
         else:
             key = _KEY_RE.match(line)
@@ -56,6 +54,16 @@ def locate(text: str | None, loc: tuple[int | str, ...]) -> int | None:
         if depth and depth == len(path) and (best is None or depth > best[0]):
             best = (depth, number)
     return best[1] if best else None
+
+
+def _resolve(names: tuple[str, ...], arrays: dict[tuple[str, ...], int]) -> tuple[str, ...]:
+    """A header's names with the current index inserted after each array of tables."""
+    path: tuple[str, ...] = ()
+    for name in names:
+        path = (*path, name)
+        if path in arrays:
+            path = (*path, str(arrays[path]))
+    return path
 
 
 def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> int:

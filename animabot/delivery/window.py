@@ -62,13 +62,14 @@ def to_local(moment: datetime, zone: ZoneInfo) -> datetime:
 
 
 def local_to_utc(naive_local: datetime, zone: ZoneInfo) -> datetime:
-    """A local wall time to UTC; a time skipped by DST moves forward past the gap."""
-    aware = naive_local.replace(tzinfo=zone, fold=0)
-    utc = aware.astimezone(UTC)
-    if utc.astimezone(zone).replace(tzinfo=None) != naive_local:
-        # Inside a spring-forward gap: the wall time does not exist; use the instant the gap ends.
-        utc = naive_local.replace(tzinfo=zone, fold=1).astimezone(UTC)
-    return utc
+    """A local wall time to UTC; a time skipped by DST moves forward past the gap.
+
+    In a spring-forward gap (02:30 on the last Sunday of March in Paris) ``fold=0`` reads the
+    wall time with the offset in force before the change, which lands after the gap by its
+    length (03:30); ``fold=1`` would land before it (01:30), i.e. earlier than asked.
+    A repeated autumn time takes its first occurrence.
+    """
+    return naive_local.replace(tzinfo=zone, fold=0).astimezone(UTC)
 
 
 @dataclass(frozen=True)

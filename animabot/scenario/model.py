@@ -9,7 +9,7 @@ because they need a start date to be judged.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -69,16 +69,16 @@ Options = Annotated[
 When = Annotated[str, AfterValidator(_valid_time)]
 
 
-def pick(text: Mapping[str, T], language: str) -> T:
+def pick(text: Mapping[Language, T], language: str) -> T:
     """The text in ``language``, or the French one when that language is missing."""
-    return text.get(language) or text["fr"]
+    return text.get(cast(Language, language)) or text["fr"]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _same_option_count(options: Mapping[str, list[str]]) -> None:
+def _same_option_count(options: Mapping[Language, list[str]]) -> None:
     counts = {lang: len(items) for lang, items in options.items()}
     if len(set(counts.values())) > 1:
         raise ValueError(

@@ -75,7 +75,8 @@ class _Resolver:
             return apply_offset(self.start, spec.offset, self.window)
         target = spec.after_step
         if target not in self.index:
-            known = ", ".join(self.index) or "none"
+            earlier = [sid for sid, i in self.index.items() if i < position]
+            known = ", ".join(earlier) or "none (no step comes before this one)"
             self.problem(field, f"refers to an unknown step {target!r}", f"use one of: {known}")
             return None
         if self.index[target] >= position:
@@ -93,11 +94,10 @@ class _Resolver:
                     f'only polls (and trainings with `closes`) close: write "after {target}"',
                 )
                 return None
-            anchor = self.close_at[target]
-        else:
-            anchor = self.send_at.get(target)
-            if anchor is None:
-                return None
+            return apply_offset(self.close_at[target], spec.offset, self.window)
+        anchor = self.send_at.get(target)
+        if anchor is None:  # the target itself could not be placed: already reported
+            return None
         return apply_offset(anchor, spec.offset, self.window)
 
 
@@ -120,14 +120,15 @@ def build_timeline(
                 f"the first step must happen at the campaign start, not {step.at!r}",
                 'write at = "+0" (choose the start date when you start the campaign)',
             )
+        # Check `of` first: its default `at` ("after OF closes") would hide the real fault.
+        if isinstance(step, Results) and not _check_results_target(resolver, step, base):
+            continue
         sent = resolver.resolve(parse_timespec(step.at), f"{base}.at", position)
         if sent is None:
             continue
         if sent < resolver.start:
             resolver.problem(f"{base}.at", "happens before the campaign starts", "use a later time")
         resolver.send_at[step.id] = sent
-        if isinstance(step, Results):
-            _check_results_target(resolver, step, base)
         add(step.id, step.kind, SEND, sent)
         if isinstance(step, Poll | Training):
             closes = None
@@ -165,11 +166,16 @@ def build_timeline(
     return entries
 
 
-def _check_results_target(resolver: _Resolver, step: Results, base: str) -> None:
+def _check_results_target(resolver: _Resolver, step: Results, base: str) -> bool:
     target = resolver.scenario.steps[resolver.index[step.of]] if step.of in resolver.index else None
+    polls = ", ".join(p.id for p in resolver.scenario.polls())
+    fix = f"write the id of a poll: {polls}" if polls else "add a poll step: this scenario has none"
     if target is None:
-        resolver.problem(f"{base}.of", f"refers to an unknown step {step.of!r}",
-                         "name the id of a poll of this scenario")
-    elif not isinstance(target, Poll):
-        resolver.problem(f"{base}.of", f"step {step.of!r} is a {target.kind}, not a poll",
-                         "results can only be published for a poll")
+        resolver.problem(f"{base}.of", f"refers to an unknown step {step.of!r}", fix)
+        return False
+    if not isinstance(target, Poll):
+        resolver.problem(
+            f"{base}.of", f"step {step.of!r} is not a poll (its kind is {target.kind!r})", fix
+        )
+        return False
+    return True

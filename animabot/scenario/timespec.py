@@ -80,7 +80,8 @@ def _parse_offset(text: str) -> Offset:
         raise TimeSpecError(f"{text!r} is not a valid time; {SYNTAX_HELP}")
     groups = match.groupdict()
     clock = _parse_clock(groups["clock"]) if groups["clock"] else None
-    if not groups["zero"] and not any(groups[k] for k in ("days", "hours", "minutes")) and not clock:
+    has_duration = any(groups[k] for k in ("days", "hours", "minutes"))
+    if not groups["zero"] and not has_duration and not clock:
         raise TimeSpecError(f"{text!r} is not a valid time; {SYNTAX_HELP}")
     return Offset(
         days=int(groups["days"] or 0),

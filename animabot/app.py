@@ -1,0 +1,57 @@
+"""The composition root of ``animabot run``: everything starts on one AsyncExitStack, so a
+failure half-way through start-up stops what had already started, in reverse order."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from contextlib import AsyncExitStack
+
+from .chat.contract import ChatAdapter
+from .chat.registry import available_adapters
+from .clock import Clock, SystemClock
+from .config import Settings
+from .core import open_core
+from .errors import AnimabotError
+from .scheduling import WakeScheduler
+
+log = logging.getLogger(__name__)
+
+
+async def run_bot(
+    settings: Settings, clock: Clock | None = None, stop: asyncio.Event | None = None
+) -> None:
+    """Run the enabled adapters, the scheduler and the worker until SIGINT/SIGTERM or ``stop``."""
+    clock = clock or SystemClock()
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(signum, stop.set)
+        except (NotImplementedError, RuntimeError):  # not the main thread, or Windows
+            pass
+    async with AsyncExitStack() as stack:
+        core = await stack.enter_async_context(open_core(settings, clock))
+        adapters: dict[str, ChatAdapter] = {}
+        for name, factory in sorted(available_adapters().items()):
+            if factory.enabled(settings):
+                adapters[name] = factory.create(settings, core.pseudonymize)
+        if not adapters:
+            raise AnimabotError(
+                "no adapter is enabled: set enabled = true under [console], [telegram] or [matrix]"
+            )
+        worker = core.worker(adapters)
+        await worker.recover()
+        scheduler = WakeScheduler(worker, clock)
+        core.services.wake = scheduler.poke
+        for name, adapter in adapters.items():
+            await adapter.start(core.conversation.handle)
+            stack.push_async_callback(adapter.stop)
+            log.info("adapter %s started", name)
+        await scheduler.start()
+        stack.push_async_callback(scheduler.stop)
+        log.info("animabot running with %s on %s; Ctrl-C to stop",
+                 ", ".join(adapters), settings.storage.database)
+        await stop.wait()
+        log.info("stopping: finishing in-flight sends")

@@ -1,0 +1,1 @@
+"""Campaigns: plan a scenario into deliveries, render them, and follow residents' answers."""

@@ -1,0 +1,48 @@
+"""The actions carried by buttons, encoded short (Telegram allows 64 bytes) and signed.
+
+``v.<delivery>.<option>``         vote on the poll sent as that delivery
+``t.<delivery>.<card>``           show training card (1-based; past the last: the quiz)
+``q.<delivery>.<question>.<opt>`` answer a quiz question
+``c.y`` consent · ``l.<lang>`` language · ``h.<neighbourhood>`` choose one · ``e.y`` erase
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Action:
+    verb: str
+    args: tuple[str, ...]
+
+    def encode(self) -> str:
+        return ".".join((self.verb, *self.args))
+
+    def int_arg(self, index: int) -> int:
+        return int(self.args[index])
+
+
+ARITY = {"v": 2, "t": 2, "q": 3, "c": 1, "l": 1, "h": 1, "e": 1}
+
+
+def vote(delivery_id: int, option: int) -> Action:
+    return Action("v", (str(delivery_id), str(option)))
+
+
+def card(delivery_id: int, number: int) -> Action:
+    return Action("t", (str(delivery_id), str(number)))
+
+
+def quiz(delivery_id: int, question: int, option: int) -> Action:
+    return Action("q", (str(delivery_id), str(question), str(option)))
+
+
+def decode(text: str) -> Action | None:
+    """Parse a verified action; ``None`` if malformed."""
+    verb, *args = text.split(".")
+    if ARITY.get(verb) != len(args):
+        return None
+    if verb in ("v", "t", "q") and not all(a.isdigit() for a in args):
+        return None
+    return Action(verb, tuple(args))

@@ -1,0 +1,44 @@
+"""Expand a scenario × target chats into delivery rows. Pure: no I/O, no clock."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from ..delivery.window import DeliveryWindow
+from ..scenario.model import Scenario
+from ..scenario.timeline import TimelineEntry, build_timeline
+from ..store.chats import ChatRecord
+from ..store.deliveries import NewDelivery
+
+
+def delivery_key(campaign_id: str, step_id: str, part: str, target: str) -> str:
+    """Unique per campaign × step × part × target: planning twice inserts nothing new."""
+    return f"{campaign_id}:{step_id}:{part}:{target}"
+
+
+def plan_deliveries(
+    campaign_id: str, timeline: Sequence[TimelineEntry], chats: Sequence[ChatRecord]
+) -> list[NewDelivery]:
+    """One row per timeline entry and chat. Reminder rows are fan-outs: when due they expand
+    into private rows for the residents who have not answered by then."""
+    return [
+        NewDelivery(
+            dedupe_key=delivery_key(campaign_id, entry.step_id, entry.part, f"chat{chat.id}"),
+            part=entry.part,
+            due_at=entry.due_at,
+            campaign_id=campaign_id,
+            step_id=entry.step_id,
+            chat_id=chat.id,
+        )
+        for entry in timeline
+        for chat in chats
+    ]
+
+
+def plan_campaign(
+    campaign_id: str, scenario: Scenario, start: datetime, window: DeliveryWindow,
+    chats: Sequence[ChatRecord],
+) -> tuple[list[TimelineEntry], list[NewDelivery]]:
+    timeline = build_timeline(scenario, start, window)
+    return timeline, plan_deliveries(campaign_id, timeline, chats)

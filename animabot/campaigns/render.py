@@ -1,0 +1,166 @@
+"""Turn steps into neutral messages. Pure: texts, buttons and numbers in, messages out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from babel.dates import format_datetime
+
+from ..chat.outgoing import Button, OutgoingMessage
+from ..i18n import translator
+from ..scenario.model import Announcement, Poll, Training, pick
+from ..stats.suppression import SuppressedCounts, format_cell
+from . import actions
+from .actions import Action
+
+Sign = Callable[[Action], str]
+
+
+def local_time(moment: datetime, timezone: str, language: str) -> str:
+    return format_datetime(moment, "EEE d MMM HH:mm", tzinfo=timezone, locale=language)
+
+
+def announcement_message(step: Announcement, language: str) -> OutgoingMessage:
+    return OutgoingMessage(pick(step.text, language))
+
+
+def _option_buttons(options: Sequence[str], make: Callable[[int], Action], sign: Sign,
+                    chosen: Sequence[int] = ()) -> tuple[tuple[Button, ...], ...]:
+    return tuple(
+        (Button(("✅ " if i in chosen else "") + f"{i + 1}. {label}", sign(make(i))),)
+        for i, label in enumerate(options)
+    )
+
+
+def poll_message(
+    poll: Poll, language: str, poll_delivery_id: int, sign: Sign, closes: str | None
+) -> OutgoingMessage:
+    _ = translator(language)
+    lines = [pick(poll.question, language)]
+    lines.append(_("Several answers possible.") if poll.multiple else _("One answer."))
+    lines.append(_("Your answer stays private: only the bot receives it."))
+    if closes:
+        lines.append(_("Answers until {when}.").format(when=closes))
+    options = pick(poll.options, language)
+    return OutgoingMessage(
+        "\n".join(lines),
+        _option_buttons(options, lambda i: actions.vote(poll_delivery_id, i), sign),
+        title=_("Poll"),
+    )
+
+
+def poll_closed_message(poll: Poll, language: str, edit_ref: str | None) -> OutgoingMessage:
+    _ = translator(language)
+    text = pick(poll.question, language) + "\n" + _("This poll is closed. Thank you!")
+    return OutgoingMessage(text, edit_ref=edit_ref, title=_("Poll"))
+
+
+def reminder_message(
+    poll: Poll, language: str, poll_delivery_id: int, sign: Sign, closes: str | None
+) -> OutgoingMessage:
+    _ = translator(language)
+    intro = pick(poll.reminder_text, language) if poll.reminder_text else _(
+        "Reminder: you have not answered this poll yet."
+    )
+    lines = [intro, pick(poll.question, language)]
+    if closes:
+        lines.append(_("Answers until {when}.").format(when=closes))
+    options = pick(poll.options, language)
+    return OutgoingMessage(
+        "\n".join(lines),
+        _option_buttons(options, lambda i: actions.vote(poll_delivery_id, i), sign),
+        title=_("Reminder"),
+    )
+
+
+def vote_confirmation(poll: Poll, language: str, chosen: Sequence[int]) -> str:
+    _ = translator(language)
+    if not chosen:
+        return _("Your answer was withdrawn.")
+    options = pick(poll.options, language)
+    labels = ", ".join(options[i] for i in chosen)
+    return _("Answer recorded: {answer}. You can change it until the poll closes.").format(
+        answer=labels
+    )
+
+
+def training_invite(training: Training, language: str, delivery_id: int, sign: Sign) -> OutgoingMessage:
+    _ = translator(language)
+    lines = [pick(training.title, language)]
+    if training.intro:
+        lines.append(pick(training.intro, language))
+    lines.append(
+        _("{cards} short cards and a quiz of {questions} question(s), in private with the bot.")
+        .format(cards=len(training.cards), questions=len(training.quiz))
+    )
+    button = Button(_("Start"), sign(actions.card(delivery_id, 1)))
+    return OutgoingMessage("\n".join(lines), ((button,),), title=_("Micro-training"))
+
+
+def training_reminder(training: Training, language: str, delivery_id: int, sign: Sign) -> OutgoingMessage:
+    _ = translator(language)
+    text = _("Reminder: the micro-training \"{title}\" is waiting for you.").format(
+        title=pick(training.title, language)
+    )
+    button = Button(_("Start"), sign(actions.card(delivery_id, 1)))
+    return OutgoingMessage(text, ((button,),), title=_("Reminder"))
+
+
+def training_closed_message(training: Training, language: str, edit_ref: str | None) -> OutgoingMessage:
+    _ = translator(language)
+    text = pick(training.title, language) + "\n" + _("This micro-training is closed.")
+    return OutgoingMessage(text, edit_ref=edit_ref, title=_("Micro-training"))
+
+
+def card_message(training: Training, language: str, delivery_id: int, number: int, sign: Sign) -> OutgoingMessage:
+    """Card ``number`` (1-based) with a button to the next card, or to the quiz after the last."""
+    _ = translator(language)
+    total = len(training.cards)
+    text = f"({number}/{total}) " + pick(training.cards[number - 1].text, language)
+    label = _("Next") if number < total else _("Take the quiz")
+    button = Button(label, sign(actions.card(delivery_id, number + 1)))
+    return OutgoingMessage(text, ((button,),), title=pick(training.title, language))
+
+
+def quiz_message(training: Training, language: str, delivery_id: int, question: int, sign: Sign) -> OutgoingMessage:
+    _ = translator(language)
+    item = training.quiz[question]
+    heading = _("Quiz, question {n}/{total}").format(n=question + 1, total=len(training.quiz))
+    options = pick(item.options, language)
+    return OutgoingMessage(
+        pick(item.question, language),
+        _option_buttons(options, lambda i: actions.quiz(delivery_id, question, i), sign),
+        title=heading,
+    )
+
+
+def quiz_feedback(training: Training, language: str, question: int, option: int) -> str:
+    _ = translator(language)
+    item = training.quiz[question]
+    verdict = _("Correct!") if option == item.correct - 1 else _("Not quite.")
+    return f"{verdict} {pick(item.explanation, language)}"
+
+
+def training_done(language: str, correct: int, total: int) -> str:
+    _ = translator(language)
+    return _("Training completed: {correct}/{total} correct answers. Thank you!").format(
+        correct=correct, total=total
+    )
+
+
+def results_message(
+    poll: Poll, language: str, counts: SuppressedCounts, min_cell: int,
+    heading: str | None = None,
+) -> OutgoingMessage:
+    _ = translator(language)
+    options = pick(poll.options, language)
+    lines = [heading or pick(poll.question, language)]
+    for label, cell in zip(options, counts.cells, strict=True):
+        lines.append(f"• {label}: {format_cell(cell, min_cell)}")
+    lines.append(_("Respondents: {count}").format(count=format_cell(counts.total, min_cell)))
+    if counts.any_suppressed:
+        lines.append(
+            _("Counts under {n} are hidden so that nobody can be recognised.").format(n=min_cell)
+        )
+    return OutgoingMessage("\n".join(lines), title=_("Results"))

@@ -1,0 +1,105 @@
+"""Start, list, show and cancel campaigns: what the CLI and (later) facilitators' chats call."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..clock import Clock
+from ..delivery.window import DeliveryWindow
+from ..errors import CampaignError
+from ..scenario.model import Scenario
+from ..store.campaigns import (
+    INSERT_CAMPAIGN,
+    CampaignRecord,
+    CampaignRepository,
+    campaign_values,
+)
+from ..store.chats import ChatRepository
+from ..store.database import Database
+from ..store.deliveries import DeliveryRepository, insert_deliveries
+from .planner import plan_campaign
+
+
+@dataclass(frozen=True)
+class StartedCampaign:
+    id: str
+    deliveries: int
+    chats: int
+    first_due: datetime | None
+
+
+def new_campaign_id(scenario_id: str) -> str:
+    return f"{scenario_id[:24]}-{secrets.token_hex(3)}"
+
+
+class CampaignService:
+    def __init__(self, database: Database, window: DeliveryWindow, clock: Clock) -> None:
+        self.database = database
+        self.window = window
+        self.clock = clock
+        self.campaigns = CampaignRepository(database)
+        self.chats = ChatRepository(database)
+        self.deliveries = DeliveryRepository(database)
+
+    async def start(
+        self, scenario: Scenario, targets: Sequence[str], start: datetime | None = None,
+        source: str = "", campaign_id: str | None = None,
+    ) -> StartedCampaign:
+        """Plan every delivery in one transaction; raise CampaignError with the fix if the
+        targets are unknown or have no chat."""
+        now = self.clock.now()
+        start = start or now
+        wanted = [t.strip() for t in targets if t.strip()]
+        if not wanted:
+            raise CampaignError("no target neighbourhood: give --to with neighbourhood ids")
+        known = await self.chats.neighbourhoods()
+        unknown = [t for t in wanted if t not in known]
+        if unknown:
+            raise CampaignError(
+                f"unknown neighbourhood(s): {', '.join(unknown)}; "
+                f"known: {', '.join(known) or 'none (add [[neighbourhoods]] to the config)'}"
+            )
+        chats = await self.chats.active_in(wanted)
+        silent = [t for t in wanted if not any(c.neighbourhood_id == t for c in chats)]
+        if silent:
+            raise CampaignError(
+                f"no active chat in {', '.join(silent)}: add the bot to the neighbourhood's group "
+                "and link it (/quartier ID), or list it in the config's neighbourhoods"
+            )
+        campaign_id = campaign_id or new_campaign_id(scenario.id)
+        if await self.campaigns.get(campaign_id) is not None:
+            raise CampaignError(f"a campaign {campaign_id!r} already exists")
+        timeline, rows = plan_campaign(campaign_id, scenario, start, self.window, chats)
+        record = CampaignRecord(
+            id=campaign_id, scenario_id=scenario.id, title=scenario.title,
+            scenario_json=scenario.model_dump_json(), source=source, targets=tuple(wanted),
+            start_at=start, status="scheduled", created_at=now, cancelled_at=None,
+        )
+        async with self.database.transaction() as db:
+            await db.execute(INSERT_CAMPAIGN, campaign_values(record))
+            await insert_deliveries(db, rows)
+        first = min((r.due_at for r in rows), default=None)
+        return StartedCampaign(campaign_id, len(rows), len(chats), first)
+
+    async def get(self, campaign_id: str) -> CampaignRecord:
+        record = await self.campaigns.get(campaign_id)
+        if record is None:
+            raise CampaignError(
+                f"no campaign {campaign_id!r}: `animabot campaign list` shows the ids"
+            )
+        return record
+
+    async def cancel(self, campaign_id: str) -> CampaignRecord:
+        record = await self.get(campaign_id)
+        if record.status == "cancelled":
+            raise CampaignError(f"campaign {campaign_id!r} is already cancelled")
+        await self.campaigns.cancel(campaign_id, self.clock.now())
+        return await self.get(campaign_id)
+
+
+def scenario_of(record: CampaignRecord) -> Scenario:
+    """The snapshot taken when the campaign started (the file may have changed since)."""
+    return Scenario.model_validate_json(record.scenario_json)

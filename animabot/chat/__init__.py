@@ -1,0 +1,1 @@
+"""The contract between the core and platform adapters: neutral events in, neutral sends out."""

@@ -1,0 +1,64 @@
+"""What an adapter must do. Implementations live in the top-level ``adapters`` package and are
+found through the ``animabot.adapters`` entry-point group, so a new platform is a new folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, runtime_checkable
+
+from ..config import Settings
+from ..privacy.pseudonyms import Pseudonymizer
+from .events import InboundEvent
+from .outgoing import OutgoingMessage, SendResult, Target
+
+InboundHandler = Callable[[InboundEvent], Awaitable[str | None]]
+"""The core's entry point for events; returns a short notice for the sender (a toast on
+Telegram, a line in the console), or ``None``."""
+
+
+@runtime_checkable
+class ChatAdapter(Protocol):
+    """A platform connection.
+
+    ``send`` raises :mod:`animabot.errors` platform errors only: ``RateLimitedError`` (retry
+    after), ``ChatUnreachableError`` (stop writing there), ``TransientError`` (safe to retry),
+    ``DeliveryUnknownError`` (may have been delivered: do not retry). ``key`` is stable across
+    retries of the same delivery: platforms with idempotent sends use it to drop duplicates,
+    and such adapters set ``idempotent_sends`` so that in-flight rows are resent after a crash.
+    """
+
+    platform: str
+    idempotent_sends: bool
+
+    async def start(self, handler: InboundHandler) -> None:
+        """Connect and begin delivering events to ``handler``; return once running."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop receiving; finish or abandon in-flight requests; release connections."""
+        ...
+
+    async def send(self, target: Target, message: OutgoingMessage, *, key: str) -> SendResult:
+        """Send (or edit) one message."""
+        ...
+
+    async def member_count(self, address: str) -> int | None:
+        """How many people the group chat has now (the reach of a send), if known."""
+        ...
+
+
+class AdapterFactory(Protocol):
+    """The object an ``animabot.adapters`` entry point names."""
+
+    name: str
+
+    def enabled(self, settings: Settings) -> bool:
+        """Whether the configuration turns this adapter on."""
+        ...
+
+    def create(
+        self, settings: Settings, pseudonymize: Pseudonymizer, **options: Any
+    ) -> ChatAdapter:
+        """Build the adapter; ``options`` carry extras such as a demo's simulation."""
+        ...

@@ -1,0 +1,65 @@
+"""Neutral events an adapter hands to the core. Past tense: they already happened.
+
+A sender is only ever a pseudonym. ``private_address`` is set only on events from a private
+chat with the bot: it is the opaque value the adapter needs to write back, and the core keeps
+it solely in the address book.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class ChatRef:
+    """Where the event happened; ``address`` is a group's id, or "" for a private chat."""
+
+    platform: str
+    address: str
+    private: bool
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Sender:
+    pseudonym: str
+    language_hint: str | None = None
+    private_address: str | None = None
+    is_facilitator: bool = False
+
+
+@dataclass(frozen=True)
+class InboundEvent:
+    event_id: str  # unique per platform: used to drop replays
+    chat: ChatRef
+    sender: Sender | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TextReceived(InboundEvent):
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class CommandReceived(InboundEvent):
+    """``/aide`` on Telegram, ``!aide`` on Matrix, ``aide`` in the console: name without prefix."""
+
+    command: str = ""
+    args: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ButtonPressed(InboundEvent):
+    action: str = ""  # the signed token the core put on the button
+
+
+@dataclass(frozen=True)
+class BotJoinedChat(InboundEvent):
+    member_count: int | None = None
+
+
+@dataclass(frozen=True)
+class BotLeftChat(InboundEvent):
+    """Removed, kicked or banned: the chat can no longer be written to."""

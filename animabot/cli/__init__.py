@@ -1,0 +1,1 @@
+"""The ``animabot`` command line."""

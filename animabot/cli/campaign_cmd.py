@@ -1,0 +1,142 @@
+"""``animabot campaign start|list|show|cancel``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from ..campaigns.service import StartedCampaign, scenario_of
+from ..clock import SystemClock
+from ..core import open_core
+from ..scenario.loader import load_scenario
+from ..scenario.timeline import build_timeline
+from ..store.deliveries import DeliveryRepository
+from .common import ConfigOption, DatabaseOption, out, parse_local_time, run_async, settings_from
+
+app = typer.Typer(help="Start, list, show and cancel campaigns.", no_args_is_help=True)
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+
+
+@app.command()
+def start(
+    scenario_file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file (.toml).")],
+    to: Annotated[str, typer.Option("--to", help="Neighbourhood ids, comma-separated: centre,gare")],
+    at: Annotated[str, typer.Option("--at", help='Start, local time "2026-12-01 18:00", or "now".')] = "now",
+    as_json: JsonOption = False,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Plan a scenario on neighbourhoods; a running bot picks it up within seconds."""
+
+    async def work() -> StartedCampaign:
+        settings = settings_from(config, database)
+        scenario = load_scenario(scenario_file)
+        clock = SystemClock()
+        when = parse_local_time(at, settings.bot.timezone, clock.now())
+        async with open_core(settings, clock) as core:
+            return await core.campaigns.start(
+                scenario, to.split(","), when, source=str(scenario_file)
+            )
+
+    started = run_async(work)
+    if as_json:
+        out.print_json(json.dumps({"id": started.id, "deliveries": started.deliveries,
+                                   "chats": started.chats}))
+    else:
+        out.print(f"{started.id}")
+        out.print(f"{started.deliveries} deliveries planned to {started.chats} chats; "
+                  f"first due {started.first_due:%Y-%m-%d %H:%M} UTC" if started.first_due else "")
+
+
+@app.command("list")
+def list_(as_json: JsonOption = False, config: ConfigOption = None,
+          database: DatabaseOption = None) -> None:
+    """Every campaign, oldest start first."""
+
+    async def work() -> list[dict[str, object]]:
+        settings = settings_from(config, database)
+        async with open_core(settings, SystemClock()) as core:
+            deliveries = DeliveryRepository(core.database)
+            rows = []
+            for record in await core.campaigns.campaigns.list():
+                counts = await deliveries.status_counts(record.id)
+                rows.append({
+                    "id": record.id, "scenario": record.scenario_id, "title": record.title,
+                    "status": record.status, "start_at": record.start_at.isoformat(),
+                    "neighbourhoods": list(record.targets),
+                    "sent": counts.get("sent", 0), "pending": counts.get("pending", 0),
+                })
+            return rows
+
+    rows = run_async(work)
+    if as_json:
+        out.print_json(json.dumps(rows))
+        return
+    if not rows:
+        out.print("No campaign yet: animabot campaign start scenarios/jardin-partage.toml --to ID")
+        return
+    table = Table("id", "title", "status", "start (UTC)", "neighbourhoods", "sent", "pending")
+    for row in rows:
+        table.add_row(str(row["id"]), str(row["title"]), str(row["status"]),
+                      str(row["start_at"])[:16], ",".join(row["neighbourhoods"]),  # type: ignore[arg-type]
+                      str(row["sent"]), str(row["pending"]))
+    out.print(table)
+
+
+@app.command()
+def show(campaign_id: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonOption = False,
+         config: ConfigOption = None, database: DatabaseOption = None) -> None:
+    """A campaign's timeline and the state of its deliveries."""
+
+    async def work() -> dict[str, object]:
+        settings = settings_from(config, database)
+        async with open_core(settings, SystemClock()) as core:
+            record = await core.campaigns.get(campaign_id)
+            scenario = scenario_of(record)
+            counts = await DeliveryRepository(core.database).status_counts(record.id)
+            timeline = build_timeline(scenario, record.start_at, settings.window())
+            return {
+                "id": record.id, "title": record.title, "status": record.status,
+                "scenario": record.scenario_id, "source": record.source,
+                "start_at": record.start_at.isoformat(), "neighbourhoods": list(record.targets),
+                "deliveries": counts,
+                "timeline": [
+                    {"step": e.step_id, "kind": e.kind, "part": e.part,
+                     "due_at": e.due_at.isoformat()} for e in timeline
+                ],
+            }
+
+    data = run_async(work)
+    if as_json:
+        out.print_json(json.dumps(data))
+        return
+    out.print(f"[b]{data['id']}[/b] {data['title']} ({data['status']})")
+    out.print(f"neighbourhoods: {', '.join(data['neighbourhoods'])}")  # type: ignore[arg-type]
+    out.print(f"deliveries: {data['deliveries']}")
+    if data["deliveries"].get("unknown"):  # type: ignore[union-attr]
+        out.print("[yellow]Some deliveries are 'unknown': the platform may or may not have "
+                  "shown them. Check the chats before resending by hand.[/yellow]")
+    table = Table("due (UTC)", "step", "kind", "part")
+    for entry in data["timeline"]:  # type: ignore[attr-defined]
+        table.add_row(entry["due_at"][:16], entry["step"], entry["kind"], entry["part"])
+    out.print(table)
+
+
+@app.command()
+def cancel(campaign_id: Annotated[str, typer.Argument(metavar="ID")],
+           config: ConfigOption = None, database: DatabaseOption = None) -> None:
+    """Cancel a campaign: nothing more is sent; what was sent stays."""
+
+    async def work() -> int:
+        settings = settings_from(config, database)
+        async with open_core(settings, SystemClock()) as core:
+            await core.campaigns.cancel(campaign_id)
+            counts = await DeliveryRepository(core.database).status_counts(campaign_id)
+            return counts.get("skipped", 0)
+
+    skipped = run_async(work)
+    out.print(f"campaign {campaign_id} cancelled; {skipped} deliveries will not be sent")

@@ -1,0 +1,87 @@
+"""What every command shares: finding the config, opening the core, printing errors."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, TypeVar
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+
+from ..config import DEFAULT_CONFIG, Settings, load_settings
+from ..errors import AnimabotError
+
+T = TypeVar("T")
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="Configuration file (default: $ANIMABOT_CONFIG or ./config.toml).",
+                 dir_okay=False),
+]
+DatabaseOption = Annotated[
+    Path | None,
+    typer.Option("--database", help="SQLite file to use, overriding [storage] database.",
+                 dir_okay=False),
+]
+
+
+def config_path(given: Path | None) -> Path | None:
+    if given is not None:
+        return given
+    if os.environ.get("ANIMABOT_CONFIG"):
+        return Path(os.environ["ANIMABOT_CONFIG"])
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
+
+
+def settings_from(config: Path | None, database: Path | None = None) -> Settings:
+    return load_settings(config_path(config), database=database)
+
+
+def setup_logging(verbose: bool, default: int = logging.WARNING) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else default,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # httpx logs request URLs, which carry the Telegram bot token, at INFO.
+    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def run_async(work: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine; our errors become a clear message and exit code 1, never a traceback."""
+    try:
+        return asyncio.run(work())  # type: ignore[arg-type]
+    except AnimabotError as exc:
+        fail(str(exc))
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
+def fail(message: str) -> None:
+    err.print(f"[bold red]error:[/bold red] {message}", markup=True, highlight=False)
+    raise typer.Exit(1)
+
+
+def parse_local_time(text: str, timezone: str, now: datetime) -> datetime:
+    """``"now"`` or ``"2026-12-01 18:00"`` (local time in ``timezone``) → aware UTC."""
+    if text.strip().lower() in ("now", "maintenant"):
+        return now
+    for layout in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
+        try:
+            naive = datetime.strptime(text.strip(), layout)
+        except ValueError:
+            continue
+        from ..delivery.window import local_to_utc
+
+        return local_to_utc(naive, ZoneInfo(timezone))
+    raise AnimabotError(f'{text!r} is not a date: write "2026-12-01 18:00" or "now"')

@@ -1,0 +1,106 @@
+"""``animabot``: the entry point. Each sub-command lives in its own module."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, TextColumn
+
+from .. import __version__
+from ..app import run_bot
+from ..campaigns.render import local_time
+from ..config import settings_summary
+from ..demo.runner import DEMO_START, run_demo
+from ..scenario.timeline import TimelineEntry
+from ..stats.tables import figures_tables
+from . import campaign_cmd, scenario_cmd, stats_cmd
+from .common import ConfigOption, DatabaseOption, out, run_async, settings_from, setup_logging
+
+app = typer.Typer(
+    help="animabot: polls, announcements and micro-trainings for neighbourhoods, in the "
+    "messaging apps residents already use.",
+    no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
+)
+config_app = typer.Typer(help="Check the configuration.", no_args_is_help=True)
+app.add_typer(config_app, name="config")
+app.add_typer(scenario_cmd.app, name="scenario")
+app.add_typer(campaign_cmd.app, name="campaign")
+app.add_typer(stats_cmd.app, name="stats")
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show debug logs.")]
+
+PART_LABELS = {"send": "envoi", "close": "clôture"}
+
+
+@app.callback()
+def main_options(
+    version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+) -> None:
+    if version:
+        out.print(f"animabot {__version__}")
+        raise typer.Exit()
+
+
+@app.command()
+def demo(
+    residents: Annotated[int, typer.Option(min=2, max=2000, help="Simulated residents.")] = 40,
+    seed: Annotated[int, typer.Option(help="Same seed, same demo.")] = 1,
+    database: DatabaseOption = None,
+    scenario: Annotated[Path | None, typer.Option(help="Another scenario file to play.")] = None,
+    verbose: Verbose = False,
+) -> None:
+    """Play a whole campaign on a simulated neighbourhood, a week in seconds."""
+    setup_logging(verbose)
+    out.print(f"[b]animabot demo[/b]: {residents} habitants simulés, 2 quartiers, graine {seed}")
+    out.print(f"Campagne démarrée le {local_time(DEMO_START, 'Europe/Paris', 'fr')} "
+              "(horloge accélérée, plage d'envoi 09:00–20:00, pas le dimanche)\n")
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                  console=out, transient=True) as progress:
+        task = progress.add_task("semaine simulée", total=None)
+
+        def on_entry(entry: TimelineEntry, sent: int) -> None:
+            when = local_time(entry.due_at, "Europe/Paris", "fr")
+            part = PART_LABELS.get(entry.part, entry.part.replace("reminder", "relance "))
+            progress.console.print(f"  {when}  {entry.step_id:<12} {entry.kind:<13} {part:<10}"
+                                   f" ({sent} messages envoyés)")
+            progress.advance(task)
+
+        result = run_async(lambda: run_demo(residents, seed, database, scenario, on_entry))
+    out.print(f"\n{result.deliveries_sent} messages envoyés, {result.resident_actions} actions "
+              f"d'habitants. Résultats (cases < {result.figures.min_cell} masquées) :\n")
+    out.print(figures_tables(result.figures))
+    if database is not None:
+        out.print(f"\nBase conservée : {database} — essayez "
+                  f"`animabot stats campaign {result.campaign_id} --database {database}`")
+
+
+@app.command()
+def run(config: ConfigOption = None, database: DatabaseOption = None, verbose: Verbose = False) -> None:
+    """Run the bot: enabled adapters, scheduler and worker, until Ctrl-C or SIGTERM."""
+    setup_logging(verbose, logging.INFO)
+    run_async(lambda: run_bot(settings_from(config, database)))
+
+
+@config_app.command("check")
+def config_check(config: ConfigOption = None) -> None:
+    """List every problem of the configuration at once, with its key path."""
+    settings = run_async(_load(config))
+    out.print("configuration OK")
+    for key, value in settings_summary(settings).items():
+        out.print(f"  {key}: {value}")
+
+
+def _load(config: Path | None):  # type: ignore[no-untyped-def]
+    async def work():  # type: ignore[no-untyped-def]
+        return settings_from(config)
+    return work
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""``animabot scenario check|preview``: a facilitator's round trip on a scenario file.
+
+Every fault is printed as ``file:line: field: message`` with its fix, never as a traceback,
+and the exit code says whether the files are usable (0) or not (1).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+from rich.console import Console
+
+from ..config import DEFAULT_CONFIG, Settings, load_settings
+from ..delivery.window import local_to_utc
+from ..errors import ConfigError, Problem, ScenarioError
+from ..scenario.loader import load_scenario, locate_in_file
+from ..scenario.preview import render_preview, render_preview_text
+
+app = typer.Typer(
+    help="Check scenario files and preview when their messages will be sent.",
+    no_args_is_help=True,
+)
+
+NARROW = 110  # below this many columns the table is unreadable: print plain lines
+_START_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %Hh%M", "%d/%m/%Y")
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+
+
+@app.command()
+def check(
+    files: Annotated[
+        list[Path], typer.Argument(
+            help="Scenario files (.toml) to check.", show_default=False, metavar="FILES..."
+        )
+    ],
+) -> None:
+    """Check scenario files: print OK with a summary, or every problem with its fix."""
+    failed = False
+    for path in files:
+        try:
+            scenario = load_scenario(path)
+        except ScenarioError as exc:
+            failed = True
+            _print_problems(exc.problems)
+            continue
+        count = len(scenario.steps)
+        typer.echo(f"OK {path}: {count} step{'s' if count > 1 else ''}, {scenario.title}")
+    if failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def preview(
+    file: Annotated[Path, typer.Argument(help="The scenario file (.toml).", metavar="FILE")],
+    start: Annotated[
+        str,
+        typer.Option(
+            help='Campaign start, local time: "2026-12-01 18:00", "01/12/2026 18:00" or "now".',
+            show_default=False,
+        ),
+    ],
+    config: Annotated[
+        Path | None,
+        typer.Option(help="Configuration file (default: ./config.toml if it exists)."),
+    ] = None,
+    timezone: Annotated[
+        str | None, typer.Option(help="Time zone, e.g. Europe/Paris (default: the config's).")
+    ] = None,
+    language: Annotated[
+        str | None, typer.Option(help="fr or en (default: the config's bot.language).")
+    ] = None,
+    plain: Annotated[
+        bool, typer.Option(help="Plain lines instead of a table (automatic when narrow).")
+    ] = False,
+) -> None:
+    """Show when each message of a scenario would be sent, after the sending window."""
+    try:
+        settings = _settings(config)
+        zone = _zone(timezone or settings.bot.timezone)
+        window = dataclasses.replace(settings.window(), zone=zone)
+        scenario = load_scenario(file)
+        console = Console()
+        render = render_preview_text if plain or console.width < NARROW else render_preview
+        when = parse_start(start, zone)
+        shown = render(scenario, when, window, language or settings.bot.language)
+    except ConfigError as exc:
+        _print_problems(exc.problems)
+        raise typer.Exit(1) from None
+    except ScenarioError as exc:
+        # Faults that only this start date reveals come from the timeline, without a line.
+        _print_problems(locate_in_file(exc.problems, file))
+        raise typer.Exit(1) from None
+    if isinstance(shown, str):
+        typer.echo(shown)
+    else:
+        console.print(shown)
+
+
+def _settings(config: Path | None) -> Settings:
+    if config is None and DEFAULT_CONFIG.is_file():
+        config = DEFAULT_CONFIG
+    return load_settings(config)
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError([Problem(
+            "--timezone", "", f"{name!r} is not a time zone",
+            'write an IANA name such as "Europe/Paris"',
+        )]) from None
+
+
+def parse_start(text: str, zone: ZoneInfo) -> datetime:
+    """A start date as a facilitator types it, read as local time in ``zone`` (UTC result)."""
+    cleaned = text.strip()
+    if cleaned.lower() in ("now", "maintenant"):
+        return datetime.now(UTC).replace(second=0, microsecond=0)
+    parsed: datetime | None = None
+    try:
+        parsed = datetime.fromisoformat(cleaned)
+    except ValueError:
+        for pattern in _START_FORMATS:
+            try:
+                parsed = datetime.strptime(cleaned, pattern)
+                break
+            except ValueError:
+                continue
+    if parsed is None:
+        raise typer.BadParameter(
+            f'{text!r} is not a date: write "2026-12-01 18:00", "01/12/2026 18:00" or "now"',
+            param_hint="--start",
+        )
+    if parsed.tzinfo is not None:
+        return parsed.astimezone(UTC)
+    return local_to_utc(parsed, zone)
+
+
+if __name__ == "__main__":
+    app()

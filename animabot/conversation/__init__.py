@@ -1,0 +1,1 @@
+"""What residents say and press, turned into records and replies."""

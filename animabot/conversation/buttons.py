@@ -1,0 +1,159 @@
+"""Button presses: votes, training cards, quiz answers, consent and settings.
+
+Every action was signed by the core when the button was made; a forged or altered one is
+refused here with no effect.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ..campaigns import actions, render
+from ..campaigns.actions import Action
+from ..chat.outgoing import OutgoingMessage
+from ..scenario.model import Poll, Training
+from ..scenario.timeline import CLOSE
+from ..store.deliveries import Delivery
+from . import commands
+from .context import Turn
+
+log = logging.getLogger(__name__)
+
+
+async def press(turn: Turn, token: str) -> str | None:
+    verified = turn.services.signer.verify(token)
+    action = actions.decode(verified) if verified else None
+    if action is None:
+        log.warning("refused a button with a forged or malformed action on %s",
+                    turn.event.chat.platform)
+        return turn._("This button is not valid.")
+    handler = {
+        "v": vote, "t": training_card, "q": quiz_answer, "c": consent,
+        "l": language, "h": neighbourhood, "e": erase,
+    }[action.verb]
+    return await handler(turn, action)
+
+
+async def _campaign_step(turn: Turn, delivery_id: int) -> tuple[Delivery, Poll | Training] | None:
+    delivery = await turn.services.deliveries.get(delivery_id)
+    if delivery is None or delivery.campaign_id is None or delivery.step_id is None:
+        return None
+    scenario = await turn.services.composer.scenario(delivery.campaign_id)
+    if scenario is None:
+        return None
+    step = scenario.step(delivery.step_id)
+    return (delivery, step) if isinstance(step, Poll | Training) else None
+
+
+async def _closed(turn: Turn, delivery: Delivery) -> bool:
+    assert delivery.campaign_id and delivery.step_id
+    closes = await turn.services.deliveries.find(
+        delivery.campaign_id, delivery.step_id, CLOSE, delivery.chat_id
+    )
+    return any(c.due_at <= turn.services.clock.now() for c in closes)
+
+
+async def _hood_of(turn: Turn, delivery: Delivery) -> str | None:
+    chat = await turn.services.chats.get(delivery.chat_id) if delivery.chat_id else None
+    return chat.neighbourhood_id if chat else turn.resident.neighbourhood_id
+
+
+async def vote(turn: Turn, action: Action) -> str | None:
+    found = await _campaign_step(turn, action.int_arg(0))
+    if found is None or not isinstance(found[1], Poll):
+        return turn._("This poll no longer exists.")
+    delivery, poll = found
+    option = action.int_arg(1)
+    if option >= len(poll.options["fr"]):
+        return turn._("This button is not valid.")
+    if await _closed(turn, delivery):
+        return turn._("This poll is closed.")
+    services, now = turn.services, turn.services.clock.now()
+    assert delivery.campaign_id
+    previous = await services.answers.vote_of(delivery.campaign_id, poll.id, turn.pseudonym)
+    if poll.multiple:
+        chosen = tuple(sorted(set(previous) ^ {option}))
+    else:
+        chosen = (option,)
+    reminded = await services.deliveries.reminded_at(delivery.campaign_id, poll.id, turn.pseudonym)
+    hood = await _hood_of(turn, delivery)
+    if hood and turn.resident.neighbourhood_id is None:
+        await services.residents.update(turn.pseudonym, neighbourhood_id=hood)
+    await services.answers.record_vote(
+        delivery.campaign_id, poll.id, turn.pseudonym, turn.event.chat.platform, hood,
+        chosen, now, after_reminder=reminded is not None and not previous,
+    )
+    return render.vote_confirmation(poll, turn.language, chosen)
+
+
+async def training_card(turn: Turn, action: Action) -> str | None:
+    found = await _campaign_step(turn, action.int_arg(0))
+    if found is None or not isinstance(found[1], Training):
+        return turn._("This training no longer exists.")
+    delivery, training = found
+    assert delivery.campaign_id
+    services, number = turn.services, action.int_arg(1)
+    if number > len(training.cards):
+        message = render.quiz_message(training, turn.language, delivery.id, 0, services.sign)
+    else:
+        message = render.card_message(training, turn.language, delivery.id, number, services.sign)
+    if not await turn.reply(message, private=True):
+        return turn._("Write to me in private first (/start), then press the button again.")
+    if number == 1:
+        await services.answers.start_training(
+            delivery.campaign_id, training.id, turn.pseudonym, turn.event.chat.platform,
+            await _hood_of(turn, delivery), services.clock.now(),
+        )
+    await services.answers.see_card(delivery.campaign_id, training.id, turn.pseudonym, number)
+    return None
+
+
+async def quiz_answer(turn: Turn, action: Action) -> str | None:
+    found = await _campaign_step(turn, action.int_arg(0))
+    if found is None or not isinstance(found[1], Training):
+        return turn._("This training no longer exists.")
+    delivery, training = found
+    assert delivery.campaign_id
+    question, option = action.int_arg(1), action.int_arg(2)
+    if question >= len(training.quiz) or option >= len(training.quiz[question].options["fr"]):
+        return turn._("This button is not valid.")
+    services = turn.services
+    correct = option == training.quiz[question].correct - 1
+    complete = await services.answers.quiz_answer(
+        delivery.campaign_id, training.id, turn.pseudonym, question, correct,
+        len(training.quiz), services.clock.now(),
+    )
+    feedback = render.quiz_feedback(training, turn.language, question, option)
+    await turn.reply(OutgoingMessage(feedback), private=True)
+    if question + 1 < len(training.quiz):
+        await turn.reply(render.quiz_message(
+            training, turn.language, delivery.id, question + 1, services.sign), private=True)
+    elif complete:
+        row = await services.database.fetch_one(
+            "SELECT quiz_correct FROM completion WHERE campaign_id = ? AND step_id = ?"
+            " AND pseudonym = ?", (delivery.campaign_id, training.id, turn.pseudonym))
+        score = row["quiz_correct"] if row else 0
+        await turn.reply(OutgoingMessage(
+            render.training_done(turn.language, score, len(training.quiz))), private=True)
+    return None
+
+
+async def consent(turn: Turn, action: Action) -> str | None:
+    await turn.services.residents.update(turn.pseudonym, consent_at=turn.services.clock.now())
+    if turn.resident.neighbourhood_id is None:
+        await commands.neighbourhood(turn, ())
+    return turn._("Thank you! You will receive your neighbourhood's polls and reminders.")
+
+
+async def language(turn: Turn, action: Action) -> str | None:
+    return await commands.set_language(turn, action.args[0])
+
+
+async def neighbourhood(turn: Turn, action: Action) -> str | None:
+    return await commands.set_neighbourhood(turn, action.args[0])
+
+
+async def erase(turn: Turn, action: Action) -> str | None:
+    await turn.services.residents.erase(turn.pseudonym)
+    log.info("a resident erased their data")
+    return turn._("Your data has been erased. Goodbye, and thank you!")

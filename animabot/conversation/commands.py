@@ -1,0 +1,188 @@
+"""Residents' commands, French first with English aliases."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from ..campaigns.actions import Action
+from ..chat.outgoing import Button, OutgoingMessage
+from ..i18n import LANGUAGE_NAMES, LANGUAGES
+from ..store.timestamps import to_db
+from .context import Turn
+
+Handler = Callable[[Turn, tuple[str, ...]], Awaitable[str | None]]
+
+ALIASES: dict[str, str] = {
+    "start": "start", "demarrer": "start",
+    "aide": "help", "help": "help",
+    "langue": "language", "language": "language",
+    "quartier": "neighbourhood", "neighbourhood": "neighbourhood",
+    "mesdonnees": "mydata", "mydata": "mydata",
+    "oubli": "forget", "forget": "forget",
+    "stop": "stop",
+}
+
+
+def help_text(turn: Turn) -> str:
+    _ = turn._
+    return "\n".join([
+        _("I am the neighbourhood bot: polls, news and short trainings from your town hall."),
+        _("Commands:"),
+        _("/aide: this help"),
+        _("/langue: choose French or English"),
+        _("/quartier: choose your neighbourhood"),
+        _("/mesdonnees: see what is kept about you"),
+        _("/oubli: erase what is kept about you"),
+        _("/stop: no more private messages (reminders)"),
+    ])
+
+
+def language_buttons(turn: Turn) -> tuple[tuple[Button, ...], ...]:
+    return (tuple(Button(LANGUAGE_NAMES[code], turn.services.sign(Action("l", (code,))))
+                  for code in LANGUAGES),)
+
+
+async def neighbourhood_buttons(turn: Turn) -> tuple[tuple[Button, ...], ...]:
+    hoods = await turn.services.chats.neighbourhoods()
+    return tuple((Button(name, turn.services.sign(Action("h", (hood_id,)))),)
+                 for hood_id, name in hoods.items())
+
+
+async def start(turn: Turn, args: tuple[str, ...]) -> str | None:
+    _ = turn._
+    if not turn.event.chat.private:
+        await turn.reply(OutgoingMessage(_("Write to me in private to take part: /start")))
+        return None
+    lines = [_("Hello! I bring you your neighbourhood's polls, news and short trainings.")]
+    buttons: list[tuple[Button, ...]] = []
+    if turn.resident.consent_at is None:
+        lines.append(_(
+            "Your answers are kept under a pseudonym; only anonymous totals are published, and "
+            "counts under 5 are hidden. You can see or erase your data at any time "
+            "(/mesdonnees, /oubli)."
+        ))
+        buttons.append((Button(_("I agree"), turn.services.sign(Action("c", ("y",)))),))
+    else:
+        lines.append(_("Welcome back!"))
+    if turn.resident.opted_out:
+        await turn.services.residents.update(turn.pseudonym, opted_out=False)
+        lines.append(_("Private messages are on again."))
+    buttons.extend(language_buttons(turn))
+    await turn.reply(OutgoingMessage("\n".join(lines), tuple(buttons)))
+    return None
+
+
+async def show_help(turn: Turn, args: tuple[str, ...]) -> str | None:
+    await turn.reply(OutgoingMessage(help_text(turn)))
+    return None
+
+
+async def language(turn: Turn, args: tuple[str, ...]) -> str | None:
+    if args and args[0].lower() in LANGUAGES:
+        return await set_language(turn, args[0].lower())
+    await turn.reply(OutgoingMessage(turn._("Choose your language:"), language_buttons(turn)))
+    return None
+
+
+async def set_language(turn: Turn, code: str) -> str | None:
+    await turn.services.residents.update(turn.pseudonym, language=code)
+    turn.language = code
+    await turn.reply(OutgoingMessage(turn._("Language set: English.")))
+    return None
+
+
+async def neighbourhood(turn: Turn, args: tuple[str, ...]) -> str | None:
+    hoods = await turn.services.chats.neighbourhoods()
+    if args and args[0] in hoods:
+        return await set_neighbourhood(turn, args[0])
+    buttons = await neighbourhood_buttons(turn)
+    if not buttons:
+        await turn.reply(OutgoingMessage(turn._("No neighbourhood is set up yet.")))
+        return None
+    await turn.reply(OutgoingMessage(turn._("Choose your neighbourhood:"), buttons))
+    return None
+
+
+async def set_neighbourhood(turn: Turn, hood_id: str) -> str | None:
+    hoods = await turn.services.chats.neighbourhoods()
+    if hood_id not in hoods:
+        return turn._("Unknown neighbourhood.")
+    await turn.services.residents.update(turn.pseudonym, neighbourhood_id=hood_id)
+    await turn.reply(OutgoingMessage(
+        turn._("Neighbourhood set: {name}.").format(name=hoods[hood_id])
+    ))
+    return None
+
+
+async def my_data(turn: Turn, args: tuple[str, ...]) -> str | None:
+    _ = turn._
+    services = turn.services
+    resident = await services.residents.get(turn.pseudonym)
+    assert resident is not None
+    rows = await services.database.fetch_all(
+        "SELECT COUNT(*) AS n FROM answer WHERE pseudonym = ?", (turn.pseudonym,)
+    )
+    trainings = await services.database.fetch_all(
+        "SELECT COUNT(*) AS n FROM completion WHERE pseudonym = ?", (turn.pseudonym,)
+    )
+    hoods = await services.chats.neighbourhoods()
+    lines = [
+        _("What is kept about you:"),
+        _("- a pseudonym (not your name nor your account id): {p}…").format(p=turn.pseudonym[:8]),
+        _("- language: {value}").format(value=LANGUAGE_NAMES.get(turn.language, turn.language)),
+        _("- neighbourhood: {value}").format(
+            value=hoods.get(resident.neighbourhood_id or "", _("not chosen"))),
+        _("- consent given on: {value}").format(
+            value=to_db(resident.consent_at)[:10] if resident.consent_at else _("not given")),
+        _("- poll answers: {n}").format(n=rows[0]["n"]),
+        _("- trainings followed: {n}").format(n=trainings[0]["n"]),
+        _("- private messages: {value}").format(
+            value=_("off") if resident.opted_out else _("on")),
+        _("/oubli erases all of this."),
+    ]
+    await turn.reply(OutgoingMessage("\n".join(lines)), private=True)
+    return None
+
+
+async def forget(turn: Turn, args: tuple[str, ...]) -> str | None:
+    _ = turn._
+    button = Button(_("Yes, erase my data"), turn.services.sign(Action("e", ("y",))))
+    await turn.reply(OutgoingMessage(
+        _("Erase what is kept about you? Your past answers stay in the anonymous totals but "
+          "are no longer linked to you. This cannot be undone."),
+        ((button,),),
+    ), private=True)
+    return None
+
+
+async def stop(turn: Turn, args: tuple[str, ...]) -> str | None:
+    await turn.services.residents.update(turn.pseudonym, opted_out=True)
+    await turn.reply(OutgoingMessage(
+        turn._("Done: no more private messages from me. /start to come back.")
+    ), private=True)
+    return None
+
+
+HANDLERS: dict[str, Handler] = {
+    "start": start, "help": show_help, "language": language, "neighbourhood": neighbourhood,
+    "mydata": my_data, "forget": forget, "stop": stop,
+}
+
+
+async def run(turn: Turn, command: str, args: tuple[str, ...]) -> str | None:
+    name = ALIASES.get(command.lower().lstrip("/!").split("@")[0])
+    if name is None:
+        if turn.event.chat.private:
+            await turn.reply(OutgoingMessage(
+                turn._("Unknown command. /aide lists what I understand.")
+            ))
+        return None
+    return await HANDLERS[name](turn, args)
+
+
+async def plain_text(turn: Turn, text: str) -> str | None:
+    """Free text in private: the bot is not a chat partner, so point to the help."""
+    await turn.reply(OutgoingMessage(
+        turn._("I only understand commands and buttons. /aide lists them.")
+    ))
+    return None

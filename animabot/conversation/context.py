@@ -1,0 +1,84 @@
+"""Shared state of one inbound event's handling, and how replies are queued."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..campaigns.actions import Action
+from ..chat.events import InboundEvent
+from ..chat.outgoing import OutgoingMessage
+from ..clock import Clock
+from ..delivery.composer import Composer, encode_reply
+from ..i18n import Translate, translator
+from ..privacy.pseudonyms import ActionSigner
+from ..store.answers import AnswerRepository
+from ..store.chats import ChatRecord, ChatRepository
+from ..store.database import Database
+from ..store.deliveries import DeliveryRepository, NewDelivery
+from ..store.residents import ResidentRecord, ResidentRepository
+
+
+@dataclass
+class Services:
+    """Everything handlers need; built once by the application."""
+
+    database: Database
+    signer: ActionSigner
+    composer: Composer
+    clock: Clock
+    default_language: str
+    wake: Callable[[], None]
+    chats: ChatRepository = field(init=False)
+    residents: ResidentRepository = field(init=False)
+    answers: AnswerRepository = field(init=False)
+    deliveries: DeliveryRepository = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.chats = ChatRepository(self.database)
+        self.residents = ResidentRepository(self.database)
+        self.answers = AnswerRepository(self.database)
+        self.deliveries = DeliveryRepository(self.database)
+
+    def sign(self, action: Action) -> str:
+        return self.signer.sign(action.encode())
+
+
+@dataclass
+class Turn:
+    """One event from one resident: who, where, in which language; queues the replies."""
+
+    services: Services
+    event: InboundEvent
+    resident: ResidentRecord
+    chat: ChatRecord | None
+    language: str
+    _replies: int = 0
+
+    @property
+    def _(self) -> Translate:
+        return translator(self.language)
+
+    @property
+    def pseudonym(self) -> str:
+        return self.resident.pseudonym
+
+    async def reply(self, message: OutgoingMessage, *, private: bool | None = None) -> bool:
+        """Queue a reply through the outbox (paced, retried, deduplicated by event id).
+
+        ``private`` forces the private chat; returns False when the resident cannot be
+        written to privately yet (never wrote to the bot in private)."""
+        to_private = self.event.chat.private if private is None else private
+        if to_private and await self.services.residents.address(self.pseudonym) is None:
+            return False
+        self._replies += 1
+        key = f"reply:{self.event.chat.platform}:{self.event.event_id}:{self._replies}"
+        row = NewDelivery(
+            dedupe_key=key, part="reply", due_at=self.services.clock.now(),
+            chat_id=None if to_private or self.chat is None else self.chat.id,
+            pseudonym=self.pseudonym if to_private else None,
+            payload=encode_reply(message),
+        )
+        await self.services.deliveries.add([row])
+        self.services.wake()
+        return True

@@ -1,0 +1,86 @@
+"""The core's single entry point for platform events.
+
+The first durable step is recording the event id in the inbox: a replayed update (PTB and nio
+are at-most-once before it, at-least-once after a crash) is then a no-op.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ..chat.events import (
+    BotJoinedChat,
+    BotLeftChat,
+    ButtonPressed,
+    CommandReceived,
+    InboundEvent,
+    TextReceived,
+)
+from ..i18n import normalise_language
+from ..store.inbox import InboxRepository
+from . import buttons, commands
+from .context import Services, Turn
+
+log = logging.getLogger(__name__)
+
+
+class Conversation:
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self.inbox = InboxRepository(services.database)
+
+    async def handle(self, event: InboundEvent) -> str | None:
+        """Record, then act; returns a short notice for the sender (or None)."""
+        now = self.services.clock.now()
+        if not await self.inbox.first_time(event.chat.platform, event.event_id, now):
+            log.debug("event %s already handled: ignored", event.event_id)
+            return None
+        try:
+            return await self._dispatch(event)
+        except Exception:
+            log.exception("could not handle a %s event on %s", type(event).__name__,
+                          event.chat.platform)
+            return None
+
+    async def _dispatch(self, event: InboundEvent) -> str | None:
+        services, now = self.services, self.services.clock.now()
+        if isinstance(event, BotJoinedChat):
+            chat = await services.chats.register(
+                event.chat.platform, event.chat.address, event.chat.title, now
+            )
+            log.info("bot added to chat %d on %s (%s)", chat.id, chat.platform,
+                     chat.neighbourhood_id or "no neighbourhood yet")
+            return None
+        if isinstance(event, BotLeftChat):
+            chat = await services.chats.find(event.chat.platform, event.chat.address)
+            if chat is not None:
+                await services.chats.deactivate(chat.id)
+                skipped = await services.deliveries.skip_pending_for_chat(chat.id, "bot removed")
+                log.warning("bot removed from chat %d on %s: %d pending deliveries skipped",
+                            chat.id, chat.platform, skipped)
+            return None
+        if event.sender is None:
+            return None
+        chat = None
+        if not event.chat.private:
+            chat = await services.chats.find(event.chat.platform, event.chat.address)
+            if chat is None:
+                chat = await services.chats.register(
+                    event.chat.platform, event.chat.address, event.chat.title, now
+                )
+        resident = await services.residents.touch(
+            event.sender.pseudonym, event.chat.platform, now,
+            neighbourhood_id=chat.neighbourhood_id if chat else None,
+            private_address=event.sender.private_address if event.chat.private else None,
+        )
+        language = resident.language or normalise_language(
+            event.sender.language_hint or services.default_language
+        )
+        turn = Turn(services, event, resident, chat, language)
+        if isinstance(event, CommandReceived):
+            return await commands.run(turn, event.command, event.args)
+        if isinstance(event, ButtonPressed):
+            return await buttons.press(turn, event.action)
+        if isinstance(event, TextReceived) and event.chat.private:
+            return await commands.plain_text(turn, event.text)
+        return None

@@ -1,0 +1,215 @@
+"""Decide what a claimed delivery becomes: a message to send, private rows, or nothing."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..campaigns import render
+from ..campaigns.actions import Action
+from ..campaigns.service import scenario_of
+from ..chat.outgoing import Button, OutgoingMessage, Target
+from ..clock import Clock
+from ..privacy.pseudonyms import ActionSigner
+from ..scenario.model import Announcement, Poll, Results, Scenario, Training, pick
+from ..scenario.timeline import CLOSE, SEND
+from ..stats.suppression import suppress_counts
+from ..store.answers import AnswerRepository
+from ..store.campaigns import CampaignRepository
+from ..store.chats import ChatRecord, ChatRepository
+from ..store.database import Database
+from ..store.deliveries import Delivery, DeliveryRepository, NewDelivery
+from ..store.residents import ResidentRepository
+
+
+@dataclass(frozen=True)
+class Send:
+    target: Target
+    message: OutgoingMessage
+
+
+@dataclass(frozen=True)
+class Expand:
+    rows: list[NewDelivery]
+
+
+@dataclass(frozen=True)
+class Skip:
+    reason: str
+
+
+Plan = Send | Expand | Skip
+
+
+@dataclass(frozen=True)
+class ComposerSettings:
+    language: str
+    timezone: str
+    min_cell: int
+
+
+def encode_reply(message: OutgoingMessage) -> str:
+    """A ready message stored as a delivery payload (replies to residents)."""
+    return json.dumps({
+        "text": message.text,
+        "title": message.title,
+        "edit_ref": message.edit_ref,
+        "buttons": [[[b.label, b.action] for b in row] for row in message.buttons],
+    }, ensure_ascii=False)
+
+
+def decode_reply(payload: str) -> OutgoingMessage:
+    data: dict[str, Any] = json.loads(payload)
+    return OutgoingMessage(
+        text=data["text"], title=data.get("title"), edit_ref=data.get("edit_ref"),
+        buttons=tuple(tuple(Button(label, action) for label, action in row)
+                      for row in data.get("buttons", [])),
+    )
+
+
+class Composer:
+    def __init__(
+        self, database: Database, signer: ActionSigner, settings: ComposerSettings, clock: Clock
+    ) -> None:
+        self.settings = settings
+        self.signer = signer
+        self.clock = clock
+        self.campaigns = CampaignRepository(database)
+        self.chats = ChatRepository(database)
+        self.residents = ResidentRepository(database)
+        self.answers = AnswerRepository(database)
+        self.deliveries = DeliveryRepository(database)
+        self._scenarios: dict[str, Scenario] = {}
+
+    def sign(self, action: Action) -> str:
+        return self.signer.sign(action.encode())
+
+    async def scenario(self, campaign_id: str) -> Scenario | None:
+        if campaign_id not in self._scenarios:
+            record = await self.campaigns.get(campaign_id)
+            if record is None or record.status == "cancelled":
+                return None
+            self._scenarios[campaign_id] = scenario_of(record)
+        return self._scenarios[campaign_id]
+
+    def forget(self, campaign_id: str) -> None:
+        self._scenarios.pop(campaign_id, None)
+
+    async def compose(self, delivery: Delivery) -> Plan:
+        if delivery.pseudonym is not None:
+            target = await self._private_target(delivery.pseudonym)
+            if target is None:
+                return Skip("resident not reachable (erased, opted out or no private chat)")
+            language = (await self.residents.get(delivery.pseudonym))
+            lang = language.language if language and language.language else self.settings.language
+        else:
+            chat = await self.chats.get(delivery.chat_id) if delivery.chat_id else None
+            if chat is None or not chat.active:
+                return Skip("chat inactive or unknown")
+            target, lang = Target(chat.platform, chat.address, False), self.settings.language
+        if delivery.payload is not None:
+            return Send(target, decode_reply(delivery.payload))
+        if delivery.campaign_id is None or delivery.step_id is None:
+            return Skip("nothing to send")
+        scenario = await self.scenario(delivery.campaign_id)
+        if scenario is None:
+            return Skip("campaign cancelled")
+        step = scenario.step(delivery.step_id)
+        if delivery.part.startswith("reminder") and delivery.pseudonym is None:
+            return await self._expand_reminder(delivery, step)
+        message = await self._message(delivery, step, lang)
+        if isinstance(message, Skip):
+            return message
+        return Send(target, message)
+
+    async def _private_target(self, pseudonym: str) -> Target | None:
+        resident = await self.residents.get(pseudonym)
+        if resident is None or resident.opted_out:
+            return None
+        address = await self.residents.address(pseudonym)
+        return Target(resident.platform, address, True) if address else None
+
+    async def _sibling(self, delivery: Delivery, part: str) -> Delivery | None:
+        assert delivery.campaign_id and delivery.step_id
+        found = await self.deliveries.find(
+            delivery.campaign_id, delivery.step_id, part, delivery.chat_id
+        )
+        return next((d for d in found if d.pseudonym is None), None)
+
+    async def _closes_text(self, delivery: Delivery, language: str) -> str | None:
+        close = await self._sibling(delivery, CLOSE)
+        if close is None:
+            return None
+        return render.local_time(close.due_at, self.settings.timezone, language)
+
+    async def _message(self, delivery: Delivery, step: Any, lang: str) -> OutgoingMessage | Skip:
+        part = delivery.part
+        if isinstance(step, Announcement):
+            return render.announcement_message(step, lang)
+        if isinstance(step, Results):
+            return await self._results(delivery, step, lang)
+        if part == SEND and isinstance(step, Poll):
+            closes = await self._closes_text(delivery, lang)
+            return render.poll_message(step, lang, delivery.id, self.sign, closes)
+        if part == SEND and isinstance(step, Training):
+            return render.training_invite(step, lang, delivery.id, self.sign)
+        sent = await self._sibling(delivery, SEND)
+        if part == CLOSE:
+            if sent is None or sent.status != "sent":
+                return Skip("the step was never sent: nothing to close")
+            if isinstance(step, Poll):
+                return render.poll_closed_message(step, lang, sent.platform_ref)
+            return render.training_closed_message(step, lang, sent.platform_ref)
+        if part.startswith("reminder") and sent is not None:
+            assert delivery.pseudonym and delivery.campaign_id
+            table = "answer" if isinstance(step, Poll) else "completion"
+            if await self._has_responded(delivery.campaign_id, step.id, delivery.pseudonym, table):
+                return Skip("answered before the reminder went out")
+            if isinstance(step, Poll):
+                closes = await self._closes_text(delivery, lang)
+                return render.reminder_message(step, lang, sent.id, self.sign, closes)
+            return render.training_reminder(step, lang, sent.id, self.sign)
+        return Skip(f"no message for part {part!r} of a {step.kind}")
+
+    async def _has_responded(self, campaign_id: str, step_id: str, pseudonym: str, table: str) -> bool:
+        if table == "answer":
+            return bool(await self.answers.vote_of(campaign_id, step_id, pseudonym))
+        return await self.answers.completed(campaign_id, step_id, pseudonym)
+
+    async def _expand_reminder(self, delivery: Delivery, step: Any) -> Plan:
+        assert delivery.campaign_id and delivery.chat_id
+        chat = await self.chats.get(delivery.chat_id)
+        sent = await self._sibling(delivery, SEND)
+        if chat is None or chat.neighbourhood_id is None or sent is None or sent.status != "sent":
+            return Skip("the step was not sent in this chat: nobody to remind")
+        table = "answer" if isinstance(step, Poll) else "completion"
+        pseudonyms = await self.residents.reachable_non_respondents(
+            chat.neighbourhood_id, chat.platform, delivery.campaign_id, step.id, table
+        )
+        now = self.clock.now()
+        return Expand([
+            NewDelivery(
+                dedupe_key=f"{delivery.campaign_id}:{step.id}:{delivery.part}:r:{pseudonym}",
+                part=delivery.part, due_at=max(now, delivery.due_at),
+                campaign_id=delivery.campaign_id, step_id=step.id, chat_id=chat.id,
+                pseudonym=pseudonym,
+            )
+            for pseudonym in pseudonyms
+        ])
+
+    async def _results(self, delivery: Delivery, step: Results, lang: str) -> OutgoingMessage:
+        assert delivery.campaign_id
+        scenario = await self.scenario(delivery.campaign_id)
+        assert scenario is not None
+        poll = scenario.step(step.of)
+        assert isinstance(poll, Poll)
+        answers = await self.answers.answers(delivery.campaign_id, poll.id)
+        counts = [0] * len(poll.options["fr"])
+        for answer in answers:
+            for choice in answer.choices:
+                counts[choice] += 1
+        suppressed = suppress_counts(counts, self.settings.min_cell, total=len(answers))
+        heading = pick(step.text, lang) if step.text else None
+        return render.results_message(poll, lang, suppressed, self.settings.min_cell, heading)

@@ -1,0 +1,197 @@
+"""The outbox worker: claim due deliveries, pace them, send through the adapter, record.
+
+A row is claimed (``sending``) before the send and marked ``sent`` with the platform's
+reference after it. Platform errors never escape: they become a later retry, a skipped chat,
+or an ``unknown`` row a facilitator must check. Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from ..chat.contract import ChatAdapter
+from ..clock import Clock
+from ..errors import (
+    ChatUnreachableError,
+    DeliveryUnknownError,
+    PlatformError,
+    RateLimitedError,
+    TransientError,
+)
+from ..store.chats import ChatRepository
+from ..store.database import Database
+from ..store.deliveries import (
+    FAILED,
+    SKIPPED,
+    UNKNOWN,
+    Delivery,
+    DeliveryRepository,
+    expand_delivery,
+)
+from ..store.residents import ResidentRepository
+from .composer import Composer, Expand, Send, Skip
+from .pacing import Pacer
+
+log = logging.getLogger(__name__)
+MISSING_ADAPTER_DELAY = timedelta(minutes=10)
+
+
+@dataclass
+class WorkerStats:
+    sent: int = 0
+    expanded: int = 0
+    skipped: int = 0
+    retried: int = 0
+    failed: int = 0
+    unknown: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+class DeliveryWorker:
+    def __init__(
+        self, database: Database, adapters: Mapping[str, ChatAdapter], composer: Composer,
+        clock: Clock, *, max_attempts: int = 6, batch: int = 100,
+        lease: timedelta = timedelta(minutes=2),
+    ) -> None:
+        self.database = database
+        self.adapters = dict(adapters)
+        self.composer = composer
+        self.clock = clock
+        self.max_attempts = max_attempts
+        self.batch = batch
+        self.lease = lease
+        self.deliveries = DeliveryRepository(database)
+        self.chats = ChatRepository(database)
+        self.residents = ResidentRepository(database)
+        self.pacers = {name: Pacer(getattr(a, "limits", None)) for name, a in self.adapters.items()}
+        self.stats = WorkerStats()
+        self._lock = asyncio.Lock()
+
+    async def recover(self) -> None:
+        """At start: rows a crashed process left ``sending``. Idempotent platforms get them
+        again (the platform drops the duplicate); others get ``unknown``, never a double."""
+        resend = all(a.idempotent_sends for a in self.adapters.values())
+        count = await self.deliveries.release_in_flight(resend=resend)
+        if count:
+            log.warning(
+                "%d deliveries were in flight when the bot stopped: %s", count,
+                "queued again (the platforms drop duplicates)" if resend
+                else "marked unknown; check them with `animabot campaign show`",
+            )
+
+    async def drain(self) -> int:
+        """Send everything due now; returns how many rows were handled."""
+        async with self._lock:
+            handled = 0
+            while True:
+                due = await self.deliveries.claim_due(self.clock.now(), self.batch, self.lease)
+                if not due:
+                    return handled
+                for delivery in due:
+                    await self.process(delivery)
+                    handled += 1
+
+    async def process(self, delivery: Delivery) -> None:
+        try:
+            plan = await self.composer.compose(delivery)
+        except Exception:
+            log.exception("cannot compose delivery %d; will retry", delivery.id)
+            await self._retry(delivery, "internal error while composing", count=True)
+            return
+        if isinstance(plan, Skip):
+            await self.deliveries.finish(delivery.id, SKIPPED, plan.reason)
+            self.stats.skipped += 1
+            return
+        if isinstance(plan, Expand):
+            await expand_delivery(self.database, delivery.id, plan.rows)
+            self.stats.expanded += 1
+            log.info("reminder %s: %d residents to remind", delivery.dedupe_key, len(plan.rows))
+            return
+        await self._send(delivery, plan)
+
+    async def _send(self, delivery: Delivery, plan: Send) -> None:
+        adapter = self.adapters.get(plan.target.platform)
+        if adapter is None:
+            later = self.clock.now() + MISSING_ADAPTER_DELAY
+            await self.deliveries.retry_later(
+                delivery.id, later, f"the {plan.target.platform} adapter is not running"
+            )
+            log.warning("delivery %d waits: the %s adapter is not enabled",
+                        delivery.id, plan.target.platform)
+            return
+        await self.pacers[plan.target.platform].wait(plan.target.address, not plan.target.private)
+        try:
+            result = await adapter.send(plan.target, plan.message, key=delivery.dedupe_key)
+            reach = 1 if plan.target.private else await self._reach(adapter, plan.target.address)
+        except RateLimitedError as exc:
+            await self._retry(delivery, str(exc), count=False, after=exc.retry_after)
+            return
+        except ChatUnreachableError as exc:
+            await self._unreachable(delivery, plan, str(exc))
+            return
+        except DeliveryUnknownError as exc:
+            await self.deliveries.finish(delivery.id, UNKNOWN, str(exc))
+            self.stats.unknown += 1
+            log.warning("delivery %s may or may not have arrived (%s): not retried; a "
+                        "facilitator should check", delivery.dedupe_key, exc)
+            return
+        except TransientError as exc:
+            await self._retry(delivery, str(exc), count=True)
+            return
+        except PlatformError as exc:
+            await self._retry(delivery, str(exc), count=True)
+            return
+        except Exception as exc:  # an adapter bug must not stop the worker
+            log.exception("adapter %s failed on delivery %d", adapter.platform, delivery.id)
+            await self._retry(delivery, f"adapter error: {exc!r}", count=True)
+            return
+        await self.deliveries.mark_sent(delivery.id, result.ref, reach, self.clock.now())
+        self.stats.sent += 1
+
+    async def _reach(self, adapter: ChatAdapter, address: str) -> int | None:
+        try:
+            return await adapter.member_count(address)
+        except PlatformError as exc:
+            log.info("member count unavailable for a chat on %s: %s", adapter.platform, exc)
+            return None
+
+    async def _retry(
+        self, delivery: Delivery, error: str, *, count: bool, after: float | None = None
+    ) -> None:
+        if count and delivery.attempts >= self.max_attempts:
+            await self.deliveries.finish(delivery.id, FAILED, error)
+            self.stats.failed += 1
+            log.error("delivery %s failed after %d attempts: %s",
+                      delivery.dedupe_key, delivery.attempts, error)
+            return
+        delay = after if after is not None else min(600.0, 2.0 ** delivery.attempts)
+        await self.deliveries.retry_later(
+            delivery.id, self.clock.now() + timedelta(seconds=delay), error
+        )
+        if not count:
+            await self.database.execute(
+                "UPDATE delivery SET attempts = attempts - 1 WHERE id = ?", (delivery.id,)
+            )
+        self.stats.retried += 1
+        log.info("delivery %s retried in %.1f s: %s", delivery.dedupe_key, delay, error)
+
+    async def _unreachable(self, delivery: Delivery, plan: Send, error: str) -> None:
+        await self.deliveries.finish(delivery.id, SKIPPED, error)
+        self.stats.skipped += 1
+        if plan.target.private:
+            if delivery.pseudonym:
+                await self.residents.update(delivery.pseudonym, opted_out=True)
+            log.info("a resident can no longer be written to privately: reminders stop")
+            return
+        if delivery.chat_id is not None:
+            await self.chats.deactivate(delivery.chat_id)
+            skipped = await self.deliveries.skip_pending_for_chat(delivery.chat_id, error)
+            log.warning(
+                "chat %d on %s is unreachable (%s): deactivated, %d pending deliveries skipped; "
+                "facilitators: re-add the bot and link the chat again",
+                delivery.chat_id, plan.target.platform, error, skipped,
+            )

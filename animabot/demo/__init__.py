@@ -1,0 +1,1 @@
+"""``animabot demo``: a whole campaign on simulated neighbourhoods, through the real engine."""

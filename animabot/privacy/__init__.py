@@ -1,0 +1,1 @@
+"""Pseudonyms, signed button actions and the pseudonym key's life cycle."""

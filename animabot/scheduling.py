@@ -1,0 +1,92 @@
+"""APScheduler 3.11 as the wake-up clock; the delivery table stays the source of truth.
+
+One date job fires at the next due delivery; a short interval job notices rows written by
+another process (``animabot campaign start`` while the bot runs). Both only *wake* a single
+drain loop, so two drains never overlap. No job store: timers are rebuilt from the database
+at start, and ``misfire_grace_time=None`` runs a late wake-up however late it is (APScheduler's
+default of 1 s would silently drop a wake-up missed during a busy moment).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from .clock import Clock
+from .delivery.worker import DeliveryWorker
+from .store.deliveries import DeliveryRepository
+
+log = logging.getLogger(__name__)
+WAKE_JOB, WATCH_JOB = "wake-at-next-due", "watch-database"
+
+
+class WakeScheduler:
+    def __init__(self, worker: DeliveryWorker, clock: Clock, watch_seconds: float = 2.0) -> None:
+        self.worker = worker
+        self.clock = clock
+        self.watch_seconds = watch_seconds
+        self.deliveries = DeliveryRepository(worker.database)
+        self._scheduler = AsyncIOScheduler(timezone="UTC")
+        self._wake = asyncio.Event()
+        self._loop_task: asyncio.Task[None] | None = None
+        self._planned: datetime | None = None
+
+    async def start(self) -> None:
+        self._scheduler.start()
+        self._scheduler.add_job(
+            self.reschedule, "interval", seconds=self.watch_seconds, id=WATCH_JOB,
+            misfire_grace_time=None, coalesce=True, max_instances=1,
+        )
+        self._loop_task = asyncio.create_task(self._drain_loop(), name="animabot-drain")
+        self.poke()
+
+    def poke(self) -> None:
+        """Drain now (a reply was queued in this process)."""
+        self._wake.set()
+
+    async def reschedule(self) -> None:
+        """Point the wake-up job at the earliest pending delivery."""
+        due = await self.deliveries.next_due()
+        if due is None:
+            self._planned = None
+            with contextlib.suppress(Exception):
+                self._scheduler.remove_job(WAKE_JOB)
+            return
+        if due <= self.clock.now():
+            self.poke()
+            return
+        if self._planned == due:
+            return
+        self._planned = due
+        self._scheduler.add_job(
+            self.poke, DateTrigger(run_date=due), id=WAKE_JOB, replace_existing=True,
+            misfire_grace_time=None, coalesce=True,
+        )
+        log.debug("next delivery due at %s", due.isoformat())
+
+    async def _drain_loop(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            try:
+                handled = await self.worker.drain()
+                if handled:
+                    log.info("handled %d deliveries", handled)
+                self._planned = None
+                await self.reschedule()
+            except Exception:
+                log.exception("delivery drain failed; retrying at the next wake-up")
+
+    async def stop(self) -> None:
+        """Stop waking; let an in-flight drain finish its current batch."""
+        self._scheduler.shutdown(wait=False)
+        if self._loop_task is not None:
+            async with self.worker._lock:
+                self._loop_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop_task

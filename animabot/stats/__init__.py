@@ -1,0 +1,1 @@
+"""Anonymised statistics: aggregates only, small cells suppressed."""

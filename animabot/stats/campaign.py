@@ -1,0 +1,204 @@
+"""A campaign's figures: reach, respondents, response rate, answers per option, answers after
+reminders, training completion and quiz success; every count that could single someone out
+is suppressed before it leaves this module."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from statistics import quantiles
+from typing import Any
+
+from ..campaigns.service import scenario_of
+from ..errors import CampaignError
+from ..scenario.model import Poll, Training, pick
+from ..store.answers import AnswerRepository
+from ..store.campaigns import CampaignRepository
+from ..store.database import Database
+from ..store.deliveries import DeliveryRepository
+from ..store.timestamps import from_db
+from .suppression import Cell, SuppressedCounts, is_small, suppress_counts
+
+
+def _cell(count: int, min_cell: int) -> Cell:
+    return None if is_small(count, min_cell) else count
+
+
+@dataclass(frozen=True)
+class PollFigures:
+    step_id: str
+    question: str
+    options: list[str]
+    answers: SuppressedCounts
+    reach: int | None  # members of the target chats when the poll was sent
+    chats: int
+    respondents: Cell
+    response_rate: float | None
+    reminded: Cell  # residents reminded privately
+    after_reminder: Cell
+    median_hours_to_answer: float | None
+    quartiles_hours: tuple[float, float] | None
+
+
+@dataclass(frozen=True)
+class TrainingFigures:
+    step_id: str
+    title: str
+    started: Cell
+    completed: Cell
+    completion_rate: float | None
+    quiz_success_rate: float | None
+
+
+@dataclass(frozen=True)
+class CampaignFigures:
+    id: str
+    title: str
+    scenario_id: str
+    status: str
+    start_at: datetime
+    targets: tuple[str, ...]
+    deliveries: dict[str, int]
+    polls: list[PollFigures]
+    trainings: list[TrainingFigures]
+    min_cell: int
+
+
+async def campaign_figures(
+    database: Database, campaign_id: str, min_cell: int, language: str = "fr"
+) -> CampaignFigures:
+    record = await CampaignRepository(database).get(campaign_id)
+    if record is None:
+        raise CampaignError(f"no campaign {campaign_id!r}: `animabot campaign list` shows the ids")
+    scenario = scenario_of(record)
+    deliveries = DeliveryRepository(database)
+    answers = AnswerRepository(database)
+    polls, trainings = [], []
+    for step in scenario.steps:
+        if isinstance(step, Poll):
+            polls.append(await _poll(database, answers, record.id, step, min_cell, language))
+        elif isinstance(step, Training):
+            trainings.append(await _training(database, record.id, step, min_cell, language))
+    return CampaignFigures(
+        id=record.id, title=record.title, scenario_id=record.scenario_id, status=record.status,
+        start_at=record.start_at, targets=record.targets,
+        deliveries=await deliveries.status_counts(record.id), polls=polls, trainings=trainings,
+        min_cell=min_cell,
+    )
+
+
+async def _poll(
+    database: Database, answers: AnswerRepository, campaign_id: str, poll: Poll,
+    min_cell: int, language: str,
+) -> PollFigures:
+    rows = await answers.answers(campaign_id, poll.id)
+    counts = [0] * len(poll.options["fr"])
+    for row in rows:
+        for choice in row.choices:
+            counts[choice] += 1
+    reach_row = await database.fetch_one(
+        "SELECT SUM(reach) AS reach, COUNT(*) AS chats, MIN(sent_at) AS sent FROM delivery"
+        " WHERE campaign_id = ? AND step_id = ? AND part = 'send' AND status = 'sent'",
+        (campaign_id, poll.id),
+    )
+    reach = reach_row["reach"] if reach_row else None
+    reminded_row = await database.fetch_one(
+        "SELECT COUNT(DISTINCT pseudonym) AS n FROM delivery WHERE campaign_id = ?"
+        " AND step_id = ? AND part LIKE 'reminder%' AND pseudonym IS NOT NULL AND status = 'sent'",
+        (campaign_id, poll.id),
+    )
+    timing = await database.fetch_all(
+        "SELECT first_answered_at FROM answer WHERE campaign_id = ? AND step_id = ?",
+        (campaign_id, poll.id),
+    )
+    respondents = len(rows)
+    shown = _cell(respondents, min_cell)
+    median = spread = None
+    if reach_row and reach_row["sent"] and respondents >= max(min_cell, 2):
+        sent = from_db(reach_row["sent"])
+        hours = sorted((from_db(r["first_answered_at"]) - sent).total_seconds() / 3600
+                       for r in timing)
+        q1, q2, q3 = quantiles(hours, n=4, method="inclusive")
+        median, spread = round(q2, 1), (round(q1, 1), round(q3, 1))
+    return PollFigures(
+        step_id=poll.id, question=pick(poll.question, language),
+        options=pick(poll.options, language),
+        answers=suppress_counts(counts, min_cell, total=respondents),
+        reach=reach, chats=reach_row["chats"] if reach_row else 0,
+        respondents=shown,
+        response_rate=(round(respondents / reach, 3) if reach and shown is not None else None),
+        reminded=_cell(reminded_row["n"] if reminded_row else 0, min_cell),
+        after_reminder=_cell(sum(1 for r in rows if r.after_reminder), min_cell),
+        median_hours_to_answer=median, quartiles_hours=spread,
+    )
+
+
+async def _training(
+    database: Database, campaign_id: str, training: Training, min_cell: int, language: str
+) -> TrainingFigures:
+    row = await database.fetch_one(
+        "SELECT COUNT(*) AS started, COUNT(completed_at) AS completed,"
+        " SUM(CASE WHEN completed_at IS NOT NULL THEN quiz_correct ELSE 0 END) AS correct"
+        " FROM completion WHERE campaign_id = ? AND step_id = ?",
+        (campaign_id, training.id),
+    )
+    started = row["started"] if row else 0
+    completed = row["completed"] if row else 0
+    correct = (row["correct"] or 0) if row else 0
+    shown_started, shown_completed = _cell(started, min_cell), _cell(completed, min_cell)
+    return TrainingFigures(
+        step_id=training.id, title=pick(training.title, language),
+        started=shown_started, completed=shown_completed,
+        completion_rate=(round(completed / started, 3)
+                         if shown_started is not None and shown_completed is not None else None),
+        quiz_success_rate=(round(correct / (completed * len(training.quiz)), 3)
+                           if shown_completed else None),
+    )
+
+
+def figures_to_json(figures: CampaignFigures) -> dict[str, Any]:
+    """Stable JSON: a suppressed value is ``null`` with ``"suppressed": true`` beside it."""
+
+    def cell(value: Cell) -> dict[str, Any]:
+        return {"value": value, "suppressed": value is None}
+
+    return {
+        "id": figures.id,
+        "title": figures.title,
+        "scenario": figures.scenario_id,
+        "status": figures.status,
+        "start_at": figures.start_at.strftime("%Y-%m-%dT%H:00Z"),
+        "neighbourhoods": list(figures.targets),
+        "min_cell": figures.min_cell,
+        "deliveries": figures.deliveries,
+        "polls": [
+            {
+                "step": p.step_id,
+                "question": p.question,
+                "reach": p.reach,
+                "chats": p.chats,
+                "respondents": cell(p.respondents),
+                "response_rate": p.response_rate,
+                "reminded": cell(p.reminded),
+                "answers_after_reminder": cell(p.after_reminder),
+                "median_hours_to_answer": p.median_hours_to_answer,
+                "quartiles_hours": list(p.quartiles_hours) if p.quartiles_hours else None,
+                "options": [
+                    {"label": label, **cell(value)}
+                    for label, value in zip(p.options, p.answers.cells, strict=True)
+                ],
+            }
+            for p in figures.polls
+        ],
+        "trainings": [
+            {
+                "step": t.step_id,
+                "title": t.title,
+                "started": cell(t.started),
+                "completed": cell(t.completed),
+                "completion_rate": t.completion_rate,
+                "quiz_success_rate": t.quiz_success_rate,
+            }
+            for t in figures.trainings
+        ],
+    }

@@ -1,0 +1,53 @@
+"""Campaign figures as rich tables for the terminal."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+
+from .campaign import CampaignFigures
+from .suppression import format_cell
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.0f} %"
+
+
+def figures_tables(figures: CampaignFigures) -> Group:
+    k = figures.min_cell
+    parts: list[Table] = []
+    for poll in figures.polls:
+        answers = Table(title=f"Sondage « {poll.question} »", title_justify="left")
+        answers.add_column("Réponse")
+        answers.add_column("Réponses", justify="right")
+        for label, cell in zip(poll.options, poll.answers.cells, strict=True):
+            answers.add_row(label, format_cell(cell, k))
+        answers.add_row("[b]Total répondants[/b]", format_cell(poll.answers.total, k))
+        parts.append(answers)
+        participation = Table(title="Participation", title_justify="left")
+        participation.add_column("Indicateur")
+        participation.add_column("Valeur", justify="right")
+        participation.add_row("Portée (membres des groupes à l'envoi)",
+                              "—" if poll.reach is None else str(poll.reach))
+        participation.add_row("Groupes", str(poll.chats))
+        participation.add_row("Répondants", format_cell(poll.respondents, k))
+        participation.add_row("Taux de réponse", _percent(poll.response_rate))
+        participation.add_row("Habitants relancés en privé", format_cell(poll.reminded, k))
+        participation.add_row("Réponses après la relance", format_cell(poll.after_reminder, k))
+        if poll.median_hours_to_answer is not None and poll.quartiles_hours:
+            low, high = poll.quartiles_hours
+            participation.add_row(
+                "Délai de réponse (médiane, quartiles)",
+                f"{poll.median_hours_to_answer} h ({low}–{high} h)",
+            )
+        parts.append(participation)
+    for training in figures.trainings:
+        table = Table(title=f"Formation « {training.title} »", title_justify="left")
+        table.add_column("Indicateur")
+        table.add_column("Valeur", justify="right")
+        table.add_row("Commencée", format_cell(training.started, k))
+        table.add_row("Terminée", format_cell(training.completed, k))
+        table.add_row("Taux d'achèvement", _percent(training.completion_rate))
+        table.add_row("Bonnes réponses au quiz", _percent(training.quiz_success_rate))
+        parts.append(table)
+    return Group(*parts)

@@ -1,0 +1,1 @@
+"""SQLite storage: one file, WAL mode, versioned migrations, SQL kept in repositories."""

@@ -1,0 +1,111 @@
+"""Poll answers and training completions, keyed by pseudonym; the latest vote wins."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from .database import Database
+from .timestamps import to_db
+
+
+@dataclass(frozen=True)
+class AnswerRecord:
+    choices: tuple[int, ...]
+    platform: str
+    neighbourhood_id: str | None
+    after_reminder: bool
+
+
+class AnswerRepository:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def record_vote(
+        self, campaign_id: str, step_id: str, pseudonym: str, platform: str,
+        neighbourhood_id: str | None, choices: tuple[int, ...], now: datetime,
+        after_reminder: bool,
+    ) -> None:
+        """Insert or replace the resident's vote; the first answer time is kept."""
+        await self.database.execute(
+            """
+            INSERT INTO answer (campaign_id, step_id, pseudonym, platform, neighbourhood_id,
+                                choices, first_answered_at, answered_at, after_reminder)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (campaign_id, step_id, pseudonym) DO UPDATE SET
+                choices = excluded.choices, answered_at = excluded.answered_at
+            """,
+            (campaign_id, step_id, pseudonym, platform, neighbourhood_id,
+             json.dumps(list(choices)), to_db(now), to_db(now), int(after_reminder)),
+        )
+
+    async def vote_of(self, campaign_id: str, step_id: str, pseudonym: str) -> tuple[int, ...]:
+        row = await self.database.fetch_one(
+            "SELECT choices FROM answer WHERE campaign_id = ? AND step_id = ? AND pseudonym = ?",
+            (campaign_id, step_id, pseudonym),
+        )
+        return tuple(json.loads(row["choices"])) if row else ()
+
+    async def answers(self, campaign_id: str, step_id: str) -> list[AnswerRecord]:
+        rows = await self.database.fetch_all(
+            "SELECT choices, platform, neighbourhood_id, after_reminder FROM answer"
+            " WHERE campaign_id = ? AND step_id = ?",
+            (campaign_id, step_id),
+        )
+        return [
+            AnswerRecord(tuple(json.loads(r["choices"])), r["platform"], r["neighbourhood_id"],
+                         bool(r["after_reminder"]))
+            for r in rows
+        ]
+
+    async def start_training(
+        self, campaign_id: str, step_id: str, pseudonym: str, platform: str,
+        neighbourhood_id: str | None, now: datetime,
+    ) -> None:
+        await self.database.execute(
+            "INSERT OR IGNORE INTO completion (campaign_id, step_id, pseudonym, platform,"
+            " neighbourhood_id, started_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (campaign_id, step_id, pseudonym, platform, neighbourhood_id, to_db(now)),
+        )
+
+    async def see_card(self, campaign_id: str, step_id: str, pseudonym: str, card: int) -> None:
+        await self.database.execute(
+            "UPDATE completion SET cards_seen = MAX(cards_seen, ?)"
+            " WHERE campaign_id = ? AND step_id = ? AND pseudonym = ?",
+            (card, campaign_id, step_id, pseudonym),
+        )
+
+    async def quiz_answer(
+        self, campaign_id: str, step_id: str, pseudonym: str, question: int, correct: bool,
+        questions: int, now: datetime,
+    ) -> bool:
+        """Record the first answer to each question; returns True when the quiz is complete."""
+        async with self.database.transaction() as db:
+            async with db.execute(
+                "SELECT quiz_answers FROM completion WHERE campaign_id = ? AND step_id = ?"
+                " AND pseudonym = ?",
+                (campaign_id, step_id, pseudonym),
+            ) as cursor:
+                row = await cursor.fetchone()
+            if row is None:
+                return False
+            answers: dict[str, bool] = json.loads(row["quiz_answers"])
+            answers.setdefault(str(question), correct)
+            complete = len(answers) >= questions
+            await db.execute(
+                "UPDATE completion SET quiz_answers = ?, quiz_correct = ?,"
+                " completed_at = COALESCE(completed_at, ?)"
+                " WHERE campaign_id = ? AND step_id = ? AND pseudonym = ?",
+                (json.dumps(answers), sum(answers.values()), to_db(now) if complete else None,
+                 campaign_id, step_id, pseudonym),
+            )
+        return complete
+
+    async def completed(self, campaign_id: str, step_id: str, pseudonym: str) -> bool:
+        row = await self.database.fetch_one(
+            "SELECT completed_at FROM completion WHERE campaign_id = ? AND step_id = ?"
+            " AND pseudonym = ?",
+            (campaign_id, step_id, pseudonym),
+        )
+        return bool(row and row["completed_at"])

@@ -1,0 +1,84 @@
+"""Campaign rows: a scenario snapshot started on some neighbourhoods at some instant."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from .database import Database, Row
+from .timestamps import from_db, maybe_from_db, to_db
+
+SCHEDULED, CANCELLED = "scheduled", "cancelled"
+
+
+@dataclass(frozen=True)
+class CampaignRecord:
+    id: str
+    scenario_id: str
+    title: str
+    scenario_json: str
+    source: str
+    targets: tuple[str, ...]
+    start_at: datetime
+    status: str
+    created_at: datetime
+    cancelled_at: datetime | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> CampaignRecord:
+        return cls(
+            id=row["id"],
+            scenario_id=row["scenario_id"],
+            title=row["title"],
+            scenario_json=row["scenario_json"],
+            source=row["source"],
+            targets=tuple(json.loads(row["targets"])),
+            start_at=from_db(row["start_at"]),
+            status=row["status"],
+            created_at=from_db(row["created_at"]),
+            cancelled_at=maybe_from_db(row["cancelled_at"]),
+        )
+
+
+INSERT_CAMPAIGN = """
+    INSERT INTO campaign (id, scenario_id, title, scenario_json, source, targets, start_at,
+                          status, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)
+"""
+
+
+def campaign_values(record: CampaignRecord) -> tuple[object, ...]:
+    return (
+        record.id, record.scenario_id, record.title, record.scenario_json, record.source,
+        json.dumps(list(record.targets)), to_db(record.start_at), to_db(record.created_at),
+    )
+
+
+class CampaignRepository:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def get(self, campaign_id: str) -> CampaignRecord | None:
+        row = await self.database.fetch_one("SELECT * FROM campaign WHERE id = ?", (campaign_id,))
+        return CampaignRecord.from_row(row) if row else None
+
+    async def list(self) -> list[CampaignRecord]:
+        rows = await self.database.fetch_all("SELECT * FROM campaign ORDER BY start_at, id")
+        return [CampaignRecord.from_row(r) for r in rows]
+
+    async def cancel(self, campaign_id: str, now: datetime) -> bool:
+        """Cancel and skip every pending delivery, in one transaction."""
+        async with self.database.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE campaign SET status = 'cancelled', cancelled_at = ?"
+                " WHERE id = ? AND status = 'scheduled'",
+                (to_db(now), campaign_id),
+            )
+            changed = cursor.rowcount
+            await db.execute(
+                "UPDATE delivery SET status = 'skipped', error = 'campaign cancelled'"
+                " WHERE campaign_id = ? AND status = 'pending'",
+                (campaign_id,),
+            )
+        return changed > 0

@@ -1,0 +1,207 @@
+"""The outbox: every message the bot will send is a row here before it is sent.
+
+Life of a row: ``pending`` → claimed (``sending``, with a lease) → ``sent`` | ``failed`` |
+``skipped`` (chat gone, campaign cancelled) | ``unknown`` (may have been delivered: never
+blind-retried) | ``expanded`` (a reminder fan-out turned into private rows).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import aiosqlite
+
+from .database import Database, Row
+from .timestamps import from_db, maybe_from_db, to_db
+
+PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+SKIPPED, UNKNOWN, EXPANDED = "skipped", "unknown", "expanded"
+FINAL_STATUSES = (SENT, FAILED, SKIPPED, UNKNOWN, EXPANDED)
+
+
+@dataclass(frozen=True)
+class NewDelivery:
+    """A row to insert; ``dedupe_key`` makes inserting it twice harmless."""
+
+    dedupe_key: str
+    part: str
+    due_at: datetime
+    campaign_id: str | None = None
+    step_id: str | None = None
+    chat_id: int | None = None
+    pseudonym: str | None = None
+    payload: str | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: int
+    dedupe_key: str
+    campaign_id: str | None
+    step_id: str | None
+    part: str
+    chat_id: int | None
+    pseudonym: str | None
+    due_at: datetime
+    status: str
+    attempts: int
+    platform_ref: str | None
+    sent_at: datetime | None
+    payload: str | None
+
+    @classmethod
+    def from_row(cls, row: Row) -> Delivery:
+        return cls(
+            id=row["id"],
+            dedupe_key=row["dedupe_key"],
+            campaign_id=row["campaign_id"],
+            step_id=row["step_id"],
+            part=row["part"],
+            chat_id=row["chat_id"],
+            pseudonym=row["pseudonym"],
+            due_at=from_db(row["due_at"]),
+            status=row["status"],
+            attempts=row["attempts"],
+            platform_ref=row["platform_ref"],
+            sent_at=maybe_from_db(row["sent_at"]),
+            payload=row["payload"],
+        )
+
+
+_INSERT = """
+    INSERT OR IGNORE INTO delivery
+        (dedupe_key, campaign_id, step_id, part, chat_id, pseudonym, due_at, payload)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+
+def _values(item: NewDelivery) -> tuple[object, ...]:
+    return (
+        item.dedupe_key, item.campaign_id, item.step_id, item.part, item.chat_id,
+        item.pseudonym, to_db(item.due_at), item.payload,
+    )
+
+
+async def insert_deliveries(db: aiosqlite.Connection, items: Iterable[NewDelivery]) -> None:
+    """Insert inside a caller's transaction (planning a campaign is all-or-nothing)."""
+    await db.executemany(_INSERT, (_values(item) for item in items))
+
+
+class DeliveryRepository:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def add(self, items: Sequence[NewDelivery]) -> None:
+        async with self.database.transaction() as db:
+            await insert_deliveries(db, items)
+
+    async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
+        """Mark up to ``limit`` due rows as ``sending`` and return them, oldest first."""
+        async with self.database.transaction() as db, db.execute(
+            """
+            UPDATE delivery SET status = 'sending', lease_until = ?, attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM delivery WHERE status = 'pending' AND due_at <= ?
+                ORDER BY due_at, id LIMIT ?
+            )
+            RETURNING *
+            """,
+            (to_db(now + lease), to_db(now), limit),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return sorted((Delivery.from_row(r) for r in rows), key=lambda d: (d.due_at, d.id))
+
+    async def mark_sent(
+        self, delivery_id: int, ref: str | None, reach: int | None, now: datetime
+    ) -> None:
+        await self.database.execute(
+            "UPDATE delivery SET status = 'sent', platform_ref = ?, reach = ?, sent_at = ?,"
+            " lease_until = NULL, error = NULL WHERE id = ?",
+            (ref, reach, to_db(now), delivery_id),
+        )
+
+    async def finish(self, delivery_id: int, status: str, error: str | None = None) -> None:
+        await self.database.execute(
+            "UPDATE delivery SET status = ?, error = ?, lease_until = NULL WHERE id = ?",
+            (status, error, delivery_id),
+        )
+
+    async def retry_later(self, delivery_id: int, due_at: datetime, error: str) -> None:
+        await self.database.execute(
+            "UPDATE delivery SET status = 'pending', due_at = ?, error = ?, lease_until = NULL"
+            " WHERE id = ?",
+            (to_db(due_at), error, delivery_id),
+        )
+
+    async def release_in_flight(self, resend: bool) -> int:
+        """After a crash: rows left ``sending`` are re-queued (idempotent platform) or
+        marked ``unknown`` (a platform that could have delivered them twice)."""
+        if resend:
+            sql = "UPDATE delivery SET status = 'pending', lease_until = NULL WHERE status = 'sending'"
+        else:
+            sql = (
+                "UPDATE delivery SET status = 'unknown', lease_until = NULL,"
+                " error = 'interrupted while sending: may or may not have been delivered'"
+                " WHERE status = 'sending'"
+            )
+        return await self.database.execute(sql)
+
+    async def skip_pending_for_chat(self, chat_id: int, reason: str) -> int:
+        return await self.database.execute(
+            "UPDATE delivery SET status = 'skipped', error = ? WHERE chat_id = ? AND status = 'pending'",
+            (reason, chat_id),
+        )
+
+    async def skip_pending_for_campaign(self, campaign_id: str, reason: str) -> int:
+        return await self.database.execute(
+            "UPDATE delivery SET status = 'skipped', error = ?"
+            " WHERE campaign_id = ? AND status = 'pending'",
+            (reason, campaign_id),
+        )
+
+    async def next_due(self) -> datetime | None:
+        row = await self.database.fetch_one(
+            "SELECT MIN(due_at) AS due FROM delivery WHERE status = 'pending'"
+        )
+        return maybe_from_db(row["due"]) if row else None
+
+    async def get(self, delivery_id: int) -> Delivery | None:
+        row = await self.database.fetch_one("SELECT * FROM delivery WHERE id = ?", (delivery_id,))
+        return Delivery.from_row(row) if row else None
+
+    async def find(
+        self, campaign_id: str, step_id: str, part: str, chat_id: int | None = None
+    ) -> list[Delivery]:
+        sql = "SELECT * FROM delivery WHERE campaign_id = ? AND step_id = ? AND part = ?"
+        params: list[object] = [campaign_id, step_id, part]
+        if chat_id is not None:
+            sql += " AND chat_id = ?"
+            params.append(chat_id)
+        return [Delivery.from_row(r) for r in await self.database.fetch_all(sql, params)]
+
+    async def status_counts(self, campaign_id: str) -> dict[str, int]:
+        rows = await self.database.fetch_all(
+            "SELECT status, COUNT(*) AS n FROM delivery WHERE campaign_id = ? GROUP BY status",
+            (campaign_id,),
+        )
+        return {row["status"]: row["n"] for row in rows}
+
+    async def reminded_at(self, campaign_id: str, step_id: str, pseudonym: str) -> datetime | None:
+        row = await self.database.fetch_one(
+            "SELECT MIN(sent_at) AS at FROM delivery WHERE campaign_id = ? AND step_id = ?"
+            " AND pseudonym = ? AND part LIKE 'reminder%' AND status = 'sent'",
+            (campaign_id, step_id, pseudonym),
+        )
+        return maybe_from_db(row["at"]) if row else None
+
+
+async def expand_delivery(database: Database, delivery_id: int, rows: Sequence[NewDelivery]) -> None:
+    """Replace a fan-out row by its private rows, atomically (a crash leaves one or the other)."""
+    async with database.transaction() as db:
+        await insert_deliveries(db, rows)
+        await db.execute(
+            "UPDATE delivery SET status = 'expanded', lease_until = NULL, reach = ? WHERE id = ?",
+            (len(rows), delivery_id),
+        )

@@ -1,0 +1,124 @@
+"""Versioned schema changes, applied in order at start; ``PRAGMA user_version`` records the last.
+
+Add a migration by appending a function; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import aiosqlite
+
+Migration = Callable[[aiosqlite.Connection], Awaitable[None]]
+
+
+async def _script(db: aiosqlite.Connection, script: str) -> None:
+    """Run statements one by one: ``executescript`` would commit the migration's transaction."""
+    for statement in script.split(";\n"):
+        if statement.strip():
+            await db.execute(statement)
+
+
+async def _m001_initial(db: aiosqlite.Connection) -> None:
+    await _script(
+        db,
+        """
+        CREATE TABLE neighbourhood (
+            id   TEXT PRIMARY KEY,
+            name TEXT NOT NULL
+        );
+        CREATE TABLE chat (
+            id               INTEGER PRIMARY KEY,
+            platform         TEXT NOT NULL,
+            address          TEXT NOT NULL,          -- a group's platform id, never a person's
+            title            TEXT NOT NULL DEFAULT '',
+            neighbourhood_id TEXT REFERENCES neighbourhood(id),
+            active           INTEGER NOT NULL DEFAULT 1,
+            registered_at    TEXT NOT NULL,
+            UNIQUE (platform, address)
+        );
+        CREATE TABLE resident (
+            pseudonym        TEXT PRIMARY KEY,       -- HMAC-SHA256(key, platform:user_id)
+            platform         TEXT NOT NULL,
+            language         TEXT,
+            neighbourhood_id TEXT REFERENCES neighbourhood(id),
+            consent_at       TEXT,
+            opted_out        INTEGER NOT NULL DEFAULT 0,
+            first_seen       TEXT NOT NULL
+        );
+        -- The only table that can reach a person; erasure deletes the row.
+        CREATE TABLE address_book (
+            pseudonym TEXT PRIMARY KEY REFERENCES resident(pseudonym) ON DELETE CASCADE,
+            platform  TEXT NOT NULL,
+            address   TEXT NOT NULL
+        );
+        CREATE TABLE campaign (
+            id            TEXT PRIMARY KEY,
+            scenario_id   TEXT NOT NULL,
+            title         TEXT NOT NULL,
+            scenario_json TEXT NOT NULL,             -- a snapshot: editing the file later is safe
+            source        TEXT NOT NULL DEFAULT '',
+            targets       TEXT NOT NULL,             -- JSON list of neighbourhood ids
+            start_at      TEXT NOT NULL,
+            status        TEXT NOT NULL,             -- scheduled | cancelled
+            created_at    TEXT NOT NULL,
+            cancelled_at  TEXT
+        );
+        CREATE TABLE delivery (
+            id           INTEGER PRIMARY KEY,
+            dedupe_key   TEXT NOT NULL UNIQUE,       -- campaign:step:part:target, or reply:event
+            campaign_id  TEXT REFERENCES campaign(id),
+            step_id      TEXT,
+            part         TEXT NOT NULL,
+            chat_id      INTEGER REFERENCES chat(id),
+            pseudonym    TEXT,                       -- set for private deliveries
+            due_at       TEXT NOT NULL,
+            status       TEXT NOT NULL DEFAULT 'pending',
+            attempts     INTEGER NOT NULL DEFAULT 0,
+            lease_until  TEXT,
+            platform_ref TEXT,
+            sent_at      TEXT,
+            reach        INTEGER,
+            error        TEXT,
+            payload      TEXT
+        );
+        CREATE INDEX delivery_due ON delivery (status, due_at);
+        CREATE INDEX delivery_campaign ON delivery (campaign_id, step_id, part);
+        CREATE TABLE answer (
+            id                INTEGER PRIMARY KEY,
+            campaign_id       TEXT NOT NULL REFERENCES campaign(id),
+            step_id           TEXT NOT NULL,
+            pseudonym         TEXT,                  -- NULL once the resident is erased
+            platform          TEXT NOT NULL,
+            neighbourhood_id  TEXT,
+            choices           TEXT NOT NULL,         -- JSON list of option indexes
+            first_answered_at TEXT NOT NULL,
+            answered_at       TEXT NOT NULL,
+            after_reminder    INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (campaign_id, step_id, pseudonym)
+        );
+        CREATE TABLE completion (
+            id               INTEGER PRIMARY KEY,
+            campaign_id      TEXT NOT NULL REFERENCES campaign(id),
+            step_id          TEXT NOT NULL,
+            pseudonym        TEXT,
+            platform         TEXT NOT NULL,
+            neighbourhood_id TEXT,
+            started_at       TEXT NOT NULL,
+            cards_seen       INTEGER NOT NULL DEFAULT 0,
+            quiz_answers     TEXT NOT NULL DEFAULT '{}',
+            quiz_correct     INTEGER NOT NULL DEFAULT 0,
+            completed_at     TEXT,
+            UNIQUE (campaign_id, step_id, pseudonym)
+        );
+        CREATE TABLE inbox (
+            platform    TEXT NOT NULL,
+            event_id    TEXT NOT NULL,
+            received_at TEXT NOT NULL,
+            PRIMARY KEY (platform, event_id)
+        );
+        """
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_m001_initial,)

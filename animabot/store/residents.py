@@ -1,0 +1,125 @@
+"""Residents (pseudonymous) and the address book (the only way to reach a person)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .database import Database, Row
+from .timestamps import maybe_from_db, to_db
+
+
+@dataclass(frozen=True)
+class ResidentRecord:
+    pseudonym: str
+    platform: str
+    language: str | None
+    neighbourhood_id: str | None
+    consent_at: datetime | None
+    opted_out: bool
+
+    @classmethod
+    def from_row(cls, row: Row) -> ResidentRecord:
+        return cls(
+            row["pseudonym"], row["platform"], row["language"], row["neighbourhood_id"],
+            maybe_from_db(row["consent_at"]), bool(row["opted_out"]),
+        )
+
+
+class ResidentRepository:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def touch(
+        self, pseudonym: str, platform: str, now: datetime,
+        neighbourhood_id: str | None = None, private_address: str | None = None,
+    ) -> ResidentRecord:
+        """Create the resident on first contact; learn a neighbourhood or address if new."""
+        async with self.database.transaction() as db:
+            await db.execute(
+                """
+                INSERT INTO resident (pseudonym, platform, neighbourhood_id, first_seen)
+                VALUES (?, ?, ?, ?)
+                ON CONFLICT (pseudonym) DO UPDATE SET
+                    neighbourhood_id = COALESCE(resident.neighbourhood_id, excluded.neighbourhood_id)
+                """,
+                (pseudonym, platform, neighbourhood_id, to_db(now)),
+            )
+            if private_address is not None:
+                await db.execute(
+                    "INSERT INTO address_book (pseudonym, platform, address) VALUES (?, ?, ?)"
+                    " ON CONFLICT (pseudonym) DO UPDATE SET address = excluded.address",
+                    (pseudonym, platform, private_address),
+                )
+            async with db.execute(
+                "SELECT * FROM resident WHERE pseudonym = ?", (pseudonym,)
+            ) as cursor:
+                row = await cursor.fetchone()
+        assert row is not None
+        return ResidentRecord.from_row(row)
+
+    async def get(self, pseudonym: str) -> ResidentRecord | None:
+        row = await self.database.fetch_one(
+            "SELECT * FROM resident WHERE pseudonym = ?", (pseudonym,)
+        )
+        return ResidentRecord.from_row(row) if row else None
+
+    async def update(
+        self, pseudonym: str, *, language: str | None = None,
+        neighbourhood_id: str | None = None, consent_at: datetime | None = None,
+        opted_out: bool | None = None,
+    ) -> None:
+        sets, params = [], []
+        for column, value in (
+            ("language", language), ("neighbourhood_id", neighbourhood_id),
+            ("consent_at", to_db(consent_at) if consent_at else None),
+            ("opted_out", None if opted_out is None else int(opted_out)),
+        ):
+            if value is not None:
+                sets.append(f"{column} = ?")
+                params.append(value)
+        if sets:
+            await self.database.execute(
+                f"UPDATE resident SET {', '.join(sets)} WHERE pseudonym = ?", (*params, pseudonym)
+            )
+
+    async def address(self, pseudonym: str) -> str | None:
+        row = await self.database.fetch_one(
+            "SELECT address FROM address_book WHERE pseudonym = ?", (pseudonym,)
+        )
+        return row["address"] if row else None
+
+    async def reachable_non_respondents(
+        self, neighbourhood_id: str, platform: str, campaign_id: str, step_id: str, table: str
+    ) -> list[str]:
+        """Residents of the neighbourhood on this platform who consented, did not opt out,
+        can be written to privately, and have no row in ``table`` (answer or completion)."""
+        assert table in ("answer", "completion")
+        done = "completed_at IS NOT NULL" if table == "completion" else "1"
+        rows = await self.database.fetch_all(
+            f"""
+            SELECT r.pseudonym FROM resident r JOIN address_book a USING (pseudonym)
+            WHERE r.neighbourhood_id = ? AND r.platform = ? AND r.consent_at IS NOT NULL
+              AND r.opted_out = 0
+              AND NOT EXISTS (SELECT 1 FROM {table} x WHERE x.campaign_id = ?
+                              AND x.step_id = ? AND x.pseudonym = r.pseudonym AND {done})
+            ORDER BY r.pseudonym
+            """,
+            (neighbourhood_id, platform, campaign_id, step_id),
+        )
+        return [row["pseudonym"] for row in rows]
+
+    async def erase(self, pseudonym: str) -> None:
+        """Delete the person and unlink their answers: aggregates survive, nobody is reachable."""
+        async with self.database.transaction() as db:
+            await db.execute("UPDATE answer SET pseudonym = NULL WHERE pseudonym = ?", (pseudonym,))
+            await db.execute(
+                "UPDATE completion SET pseudonym = NULL WHERE pseudonym = ?", (pseudonym,)
+            )
+            await db.execute(
+                "UPDATE delivery SET pseudonym = NULL, payload = NULL,"
+                " status = CASE WHEN status = 'pending' THEN 'skipped' ELSE status END"
+                " WHERE pseudonym = ?",
+                (pseudonym,),
+            )
+            await db.execute("DELETE FROM resident WHERE pseudonym = ?", (pseudonym,))

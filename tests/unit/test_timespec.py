@@ -1,0 +1,64 @@
+"""The time syntax facilitators write in scenario files."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+
+from animabot.scenario.timespec import Offset, TimeSpecError, parse_timespec
+
+
+@pytest.mark.parametrize(
+    ("text", "offset"),
+    [
+        ("+0", Offset()),
+        ("+2h", Offset(hours=2)),
+        ("+90m", Offset(minutes=90)),
+        ("+1d", Offset(days=1)),
+        ("+1d 2h", Offset(days=1, hours=2)),
+        ("+1d 18:00", Offset(days=1, at=time(18, 0))),
+        ("+3d 9h30", Offset(days=3, at=time(9, 30))),
+        ("  +1d   18:00 ", Offset(days=1, at=time(18, 0))),
+    ],
+)
+def test_offsets_from_the_campaign_start(text: str, offset: Offset) -> None:
+    spec = parse_timespec(text)
+    assert spec.after_step is None
+    assert spec.offset == offset
+
+
+def test_plus_zero_is_the_campaign_start() -> None:
+    assert parse_timespec("+0").is_campaign_start
+    assert not parse_timespec("+1h").is_campaign_start
+    assert not parse_timespec("after annonce").is_campaign_start
+
+
+@pytest.mark.parametrize(
+    ("text", "step", "closes", "offset"),
+    [
+        ("after envie", "envie", False, Offset()),
+        ("after envie closes", "envie", True, Offset()),
+        ("after envie closes +1h", "envie", True, Offset(hours=1)),
+        ("after envie +2d 09:00", "envie", False, Offset(days=2, at=time(9, 0))),
+        ("After Envie Closes", "Envie", True, Offset()),
+    ],
+)
+def test_anchored_on_another_step(text: str, step: str, closes: bool, offset: Offset) -> None:
+    spec = parse_timespec(text)
+    assert (spec.after_step, spec.after_close, spec.offset) == (step, closes, offset)
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   ", "demain", "+", "+1x", "1d", "+1d 25:00", "+1d 18:60", "after", "+d"]
+)
+def test_invalid_times_explain_the_syntax(text: str) -> None:
+    with pytest.raises(TimeSpecError) as caught:
+        parse_timespec(text)
+    message = str(caught.value)
+    assert "+1d 18:00" in message or "time of day" in message
+
+
+def test_an_hour_out_of_range_says_so() -> None:
+    with pytest.raises(TimeSpecError, match="00:00 to 23:59"):
+        parse_timespec("+1d 24:00")
