@@ -60,20 +60,22 @@ _LIST_BOUNDS: dict[tuple[str, str], tuple[int, int | None, str]] = {
     ("training", "reminders"): (0, 5, "reminders"),
     ("scenario", "steps"): (1, None, "steps"),
 }
-_EXAMPLES: dict[str, str] = {
-    "id": '"vote-jardin"',
-    "title": '"Un jardin partagé ?"',
-    "kind": '"announcement"',
-    "at": '"+1d 18:00"',
-    "closes": '"+4d 20:00"',
-    "text": '{ fr = "...", en = "..." }',
-    "question": '{ fr = "...", en = "..." }',
-    "options": '{ fr = ["Oui", "Non"], en = ["Yes", "No"] }',
-    "explanation": '{ fr = "...", en = "..." }',
-    "of": '"envie"  (the id of a poll)',
-    "correct": "1  (the number of the right option, from 1)",
-    "cards": "...  (write each card as [[steps.cards]] with text.fr = \"...\")",
-    "quiz": "...  (write each question as [[steps.quiz]])",
+# How to add a missing key; the default is `add KEY = "..."`.
+_MISSING_FIXES: dict[str, str] = {
+    "id": 'add id = "vote-jardin"  (lower-case letters, digits, - and _)',
+    "title": 'add title = "Un jardin partagé ?"',
+    "kind": 'add kind = "announcement"  (or poll, training, results)',
+    "at": 'add at = "+1d 18:00"',
+    "closes": 'add closes = "+4d 20:00"',
+    "text": 'add text.fr = "..." (and text.en = "...")',
+    "question": 'add question.fr = "..." (and question.en = "...")',
+    "options": 'add options.fr = ["Oui", "Non"] (and options.en = ["Yes", "No"])',
+    "explanation": 'add explanation.fr = "..." (and explanation.en = "...")',
+    "of": 'add of = "envie"  (the id of the poll whose results are published)',
+    "correct": "add correct = 1  (the number of the right option, counting from 1)",
+    "cards": 'add at least two [[steps.cards]] tables, each with text.fr = "..."',
+    "quiz": "add at least one [[steps.quiz]] table with question, options, correct, explanation",
+    "steps": "add at least one [[steps]] table",
 }
 # Messages of model.py's whole-model validators -> the key they are about.
 _MODEL_CHECKS: dict[str, str] = {
@@ -110,7 +112,7 @@ def load_scenario_text(text: str, name: str) -> Scenario:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         raise ScenarioError(
-            [_from_pydantic(error, data, name, text) for error in exc.errors()] + problems
+            [_from_pydantic(error, name, text) for error in exc.errors()] + problems
         ) from None
     if problems:
         raise ScenarioError(problems)  # the timeline cannot be judged with ambiguous ids
@@ -272,7 +274,7 @@ def _clean_loc(loc: Loc) -> Loc:
     return tuple(parts)
 
 
-def _from_pydantic(error: ErrorDetails, data: dict[str, Any], name: str, text: str) -> Problem:
+def _from_pydantic(error: ErrorDetails, name: str, text: str) -> Problem:
     raw = tuple(error["loc"])
     loc = _clean_loc(raw)
     owner, model, start = _owner(raw)
@@ -290,14 +292,15 @@ def _explain(
 ) -> tuple[str, str]:
     kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
     key = str(error["loc"][-1]) if error["loc"] else ""
-    where = _a(f"{owner} step" if owner in _STEP_MODELS else owner)
-    if owner == "scenario":
-        where = "the top of the file"
+    where = "the scenario" if owner == "scenario" else _a(
+        f"{owner} step" if owner in _STEP_MODELS else owner
+    )
     if kind == "extra_forbidden":
         allowed = list(model.model_fields)
         close = difflib.get_close_matches(key, allowed, n=1)
         hint = f"did you mean {close[0]!r}? " if close else ""
-        return f"unknown key {key!r}", f"{hint}allowed keys in {where}: {', '.join(allowed)}"
+        place = "at the top of the file" if owner == "scenario" else f"in {where}"
+        return f"unknown key {key!r}", f"{hint}allowed keys {place}: {', '.join(allowed)}"
     if kind in ("union_tag_invalid", "union_tag_not_found"):
         kinds = ", ".join(STEP_KINDS)
         tag = ctx.get("tag")
@@ -306,8 +309,7 @@ def _explain(
         message = f"unknown step kind {tag!r}" if tag is not None else "this step has no kind"
         return message, f"{hint}write kind = one of: {kinds}"
     if kind == "missing":
-        example = _EXAMPLES.get(key, '"..."')
-        return f"{where} needs the key {key!r}", f"add {key} = {example}"
+        return f"{where} needs the key {key!r}", _MISSING_FIXES.get(key, f'add {key} = "..."')
     if kind in ("too_long", "too_short", "string_too_long", "string_too_short"):
         return _explain_length(kind, ctx, value, owner, field)
     if kind == "literal_error" and error["loc"][-1] == "[key]":
@@ -321,7 +323,15 @@ def _explain(
         return f"must be {ctx.get('ge')} or more, not {value!r}", "options are counted from 1"
     if kind == "model_type" and owner == "training" and field == "cards":
         return "a card must be a table", 'write it as [[steps.cards]] then text.fr = "..."'
+    if kind == "list_type" and isinstance(value, dict) and field in ("steps", "cards", "quiz"):
+        header = "steps" if field == "steps" else f"steps.{field}"
+        return (f"{field} must be a list",
+                f"start each one with [[{header}]] (two brackets), not [{header}]")
+    if kind == "list_type" and isinstance(value, str):
+        return "must be a list", f'write it between brackets: {key} = ["{value}"]'
     message = error["msg"].removeprefix("Value error, ")
+    if message == "must not be empty":
+        return message, "write a text between the quotes, or remove the key if it is optional"
     for separator in ("; ", ": "):
         head, found, tail = message.rpartition(separator)
         if found and tail.startswith(("write", "add", "translate", "use", "give", "remove")):

@@ -112,7 +112,8 @@ async def _poll(
         (campaign_id, poll.id),
     )
     respondents = len(rows)
-    shown = _cell(respondents, min_cell)
+    suppressed = suppress_counts(counts, min_cell, total=respondents)
+    shown = suppressed.total  # respondents are the answers' total: one suppression for both
     median = spread = None
     if reach_row and reach_row["sent"] and respondents >= max(min_cell, 2):
         sent = from_db(reach_row["sent"])
@@ -123,7 +124,7 @@ async def _poll(
     return PollFigures(
         step_id=poll.id, question=pick(poll.question, language),
         options=pick(poll.options, language),
-        answers=suppress_counts(counts, min_cell, total=respondents),
+        answers=suppressed,
         reach=reach, chats=reach_row["chats"] if reach_row else 0,
         respondents=shown,
         response_rate=(round(respondents / reach, 3) if reach and shown is not None else None),

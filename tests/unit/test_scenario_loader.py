@@ -161,7 +161,7 @@ def test_unknown_key_lists_the_allowed_keys(write_scenario: Writer, minimal_scen
 def test_unknown_key_at_the_top(write_scenario: Writer, minimal_scenario: str) -> None:
     problem = _only_problem(write_scenario('auteur = "moi"\n' + minimal_scenario))
     assert (problem.field, problem.line) == ("auteur", 1)
-    assert "allowed keys in the top of the file: id, title" in problem.fix
+    assert "allowed keys at the top of the file: id, title" in problem.fix
 
 
 def test_unknown_kind_lists_the_kinds(write_scenario: Writer, minimal_scenario: str) -> None:
@@ -244,7 +244,8 @@ def test_missing_required_key(write_scenario: Writer, minimal_scenario: str) -> 
 
 
 def test_bad_time_syntax(write_scenario: Writer, minimal_scenario: str) -> None:
-    problem = _only_problem(write_scenario(minimal_scenario + _poll().replace("+1d 18:00", "demain")))
+    text = minimal_scenario + _poll().replace("+1d 18:00", "demain")
+    problem = _only_problem(write_scenario(text))
     assert (problem.field, problem.line) == ("steps[1].at", 13)
     assert problem.message == "'demain' is not a valid time"
     assert '"+1d 18:00"' in problem.fix
@@ -296,7 +297,8 @@ def test_reminder_after_the_poll_closes(write_scenario: Writer, minimal_scenario
 
 
 def test_results_of_an_announcement(write_scenario: Writer, minimal_scenario: str) -> None:
-    text = minimal_scenario + _poll() + '\n[[steps]]\nid = "res"\nkind = "results"\nof = "annonce"\n'
+    results = '\n[[steps]]\nid = "res"\nkind = "results"\nof = "annonce"\n'
+    text = minimal_scenario + _poll() + results
     problem = _only_problem(write_scenario(text))
     assert (problem.field, problem.line) == ("steps[2].of", 21)
     assert problem.message == "step 'annonce' is not a poll (its kind is 'announcement')"
@@ -326,7 +328,8 @@ def test_first_step_must_be_at_the_start(write_scenario: Writer, minimal_scenari
 
 
 def test_closes_before_it_is_sent(write_scenario: Writer, minimal_scenario: str) -> None:
-    problem = _only_problem(write_scenario(minimal_scenario + _poll().replace("+4d 20:00", "+1d 09:00")))
+    text = minimal_scenario + _poll().replace("+4d 20:00", "+1d 09:00")
+    problem = _only_problem(write_scenario(text))
     assert (problem.field, problem.line) == ("steps[1].closes", 14)
     assert "later than `at`" in problem.fix
 
@@ -359,3 +362,22 @@ def test_locate_in_file_places_late_problems(write_scenario: Writer, minimal_sce
         Problem(str(path), "steps[1].closes", "too late", "earlier", 14),
         placed,
     ]
+
+
+def test_single_brackets_instead_of_a_list_of_steps(write_scenario: Writer) -> None:
+    text = 'id = "essai"\ntitle = "Essai"\n\n[steps]\nid = "a"\nkind = "announcement"\ntext = "t"\n'
+    problem = _only_problem(write_scenario(text))
+    assert (problem.field, problem.line) == ("steps", 4)
+    assert problem.fix == "start each one with [[steps]] (two brackets), not [steps]"
+
+
+def test_a_single_reminder_without_brackets(write_scenario: Writer, minimal_scenario: str) -> None:
+    problem = _only_problem(write_scenario(minimal_scenario + _poll(extra='reminders = "+2d"\n')))
+    assert (problem.field, problem.line) == ("steps[1].reminders", 17)
+    assert problem.fix == 'write it between brackets: reminders = ["+2d"]'
+
+
+def test_an_empty_text(write_scenario: Writer, minimal_scenario: str) -> None:
+    problem = _only_problem(write_scenario(minimal_scenario.replace('"Essai"', '"  "')))
+    assert (problem.field, problem.line) == ("title", 2)
+    assert problem.message == "must not be empty"

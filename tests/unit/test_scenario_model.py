@@ -63,7 +63,8 @@ def test_steps_are_told_apart_by_kind() -> None:
 
 
 def test_results_default_to_when_the_poll_closes() -> None:
-    scenario = Scenario.model_validate(_scenario(_poll(), {"id": "r", "kind": "results", "of": "envie"}))
+    step = {"id": "r", "kind": "results", "of": "envie"}
+    scenario = Scenario.model_validate(_scenario(_poll(), step))
     results = scenario.step("r")
     assert isinstance(results, Results)
     assert results.at == "after envie closes"

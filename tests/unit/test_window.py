@@ -48,7 +48,9 @@ def test_plus_one_day_keeps_the_wall_time(
 
 
 @pytest.mark.parametrize("day", [SPRING, AUTUMN])
-def test_hours_stay_a_duration_across_the_change(always_paris: DeliveryWindow, day: datetime) -> None:
+def test_hours_stay_a_duration_across_the_change(
+    always_paris: DeliveryWindow, day: datetime
+) -> None:
     saturday_22 = _paris(day.year, day.month, day.day - 1, 22)
     assert _offset(saturday_22, "+6h", always_paris) - saturday_22 == timedelta(hours=6)
 

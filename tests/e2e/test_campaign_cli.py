@@ -1,0 +1,63 @@
+"""A facilitator's story through the real command: start, list, show, stats, cancel."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from .conftest import animabot
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_facilitator_schedules_a_campaign_and_an_agent_reads_its_figures(config: Path) -> None:
+    started = animabot("campaign", "start", "scenarios/jardin-partage.toml", "--to", "centre",
+                       "--at", "2026-12-01 18:00", "--json", "--config", str(config))
+    campaign_id = json.loads(started.stdout)["id"]
+    assert campaign_id.startswith("jardin-partage-")
+
+    listed = json.loads(animabot("campaign", "list", "--json", "--config", str(config)).stdout)
+    assert [c["id"] for c in listed] == [campaign_id]
+    assert listed[0]["pending"] > 0 and listed[0]["status"] == "scheduled"
+
+    shown = json.loads(animabot("campaign", "show", campaign_id, "--json", "--config", str(config)).stdout)
+    assert shown["timeline"][0]["due_at"].startswith("2026-12-01T17:00")  # 18:00 in Paris
+    assert {e["kind"] for e in shown["timeline"]} >= {"announcement", "poll", "results"}
+
+    stats = json.loads(animabot("stats", "campaign", campaign_id, "--format", "json",
+                                "--config", str(config)).stdout)
+    assert stats["id"] == campaign_id
+    assert stats["polls"][0]["respondents"] == {"value": 0, "suppressed": False}
+
+    cancelled = animabot("campaign", "cancel", campaign_id, "--config", str(config))
+    assert "cancelled" in cancelled.stdout
+    listed = json.loads(animabot("campaign", "list", "--json", "--config", str(config)).stdout)
+    assert listed[0]["status"] == "cancelled" and listed[0]["pending"] == 0
+
+
+def test_clear_errors_for_unknown_neighbourhood_and_campaign(config: Path) -> None:
+    result = animabot("campaign", "start", "scenarios/jardin-partage.toml", "--to", "nulle-part",
+                      "--config", str(config), check=False)
+    assert result.returncode == 1 and "nulle-part" in result.stderr and "centre" in result.stderr
+    assert "Traceback" not in result.stderr
+    result = animabot("campaign", "start", "scenarios/jardin-partage.toml", "--to", "gare",
+                      "--config", str(config), check=False)
+    assert result.returncode == 1 and "no active chat in gare" in result.stderr
+    result = animabot("stats", "campaign", "nope", "--config", str(config), check=False)
+    assert result.returncode == 1 and "no campaign 'nope'" in result.stderr
+
+
+def test_config_check_lists_every_problem_with_its_key_path(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[bot]\ntimezone = "Mars/Olympus"\n[delivery]\nquiet_hours = "25:00-09:00"\n'
+                   '[telegram]\ntokn = "x"\n', encoding="utf-8")
+    result = animabot("config", "check", "--config", str(bad), check=False)
+    assert result.returncode == 1
+    for expected in ("bad.toml:2: bot.timezone", "bad.toml:4: delivery.quiet_hours",
+                     "bad.toml:6: telegram.tokn"):
+        assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    ok = animabot("config", "check", "--config", "config.example.toml")
+    assert "configuration OK" in ok.stdout

@@ -1,0 +1,145 @@
+"""The outbox worker against a real SQLite file: sends, retries, skips, never drops."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from animabot.clock import FakeClock
+from animabot.core import Core
+from animabot.errors import (
+    ChatUnreachableError,
+    DeliveryUnknownError,
+    RateLimitedError,
+    TransientError,
+)
+from animabot.store.deliveries import DeliveryRepository
+
+from ..conftest import ScriptedAdapter
+from ..helpers import POLL_SCENARIO, People, scenario
+
+
+async def statuses(core: Core) -> dict[str, str]:
+    rows = await core.database.fetch_all("SELECT dedupe_key, status FROM delivery")
+    return {row["dedupe_key"]: row["status"] for row in rows}
+
+
+async def test_drains_due_deliveries_and_records_reference_and_reach(
+    core: Core, adapter: ScriptedAdapter
+) -> None:
+    started = await core.campaigns.start(scenario(POLL_SCENARIO), ["centre", "gare"])
+    worker = core.worker({"simulated": adapter})
+    handled = await worker.drain()
+    assert handled == 4  # announcement + poll, in two chats; the rest is not due yet
+    texts = adapter.texts()
+    assert texts[0] == "Bonjour <&> *"  # provided text untouched: adapters escape it
+    assert sum("Un jardin ?" in t for t in texts) == 2
+    rows = await core.database.fetch_all(
+        "SELECT platform_ref, reach, status FROM delivery WHERE campaign_id = ? AND status = 'sent'",
+        (started.id,),
+    )
+    assert len(rows) == 4 and all(r["platform_ref"] and r["reach"] == 12 for r in rows)
+
+
+async def test_rate_limit_retries_after_the_delay_without_using_an_attempt(
+    core: Core, adapter: ScriptedAdapter, clock: FakeClock
+) -> None:
+    await core.campaigns.start(scenario(POLL_SCENARIO), ["centre"])
+    adapter.failures = [RateLimitedError(30)]
+    worker = core.worker({"simulated": adapter})
+    await worker.drain()
+    row = await core.database.fetch_one(
+        "SELECT status, attempts, due_at, error FROM delivery WHERE status = 'pending'"
+        " AND error IS NOT NULL")
+    assert row is not None and row["attempts"] == 0 and "retry after 30" in row["error"]
+    assert len(adapter.sent) == 1
+    clock.advance(timedelta(seconds=31))
+    await worker.drain()
+    assert len(adapter.sent) == 2
+
+
+async def test_transient_errors_are_retried_then_failed_after_max_attempts(
+    core: Core, adapter: ScriptedAdapter, clock: FakeClock
+) -> None:
+    only_announcement = {**POLL_SCENARIO, "steps": POLL_SCENARIO["steps"][:1]}
+    await core.campaigns.start(scenario(only_announcement), ["centre"])
+    adapter.failures = [TransientError("502") for _ in range(10)]
+    worker = core.worker({"simulated": adapter})
+    for _ in range(core.settings.delivery.max_attempts):
+        await worker.drain()
+        clock.advance(timedelta(minutes=30))
+    assert list((await statuses(core)).values()) == ["failed"]
+    assert worker.stats.failed == 1 and adapter.sent == []
+
+
+async def test_unreachable_chat_is_deactivated_and_its_pending_rows_skipped(
+    core: Core, adapter: ScriptedAdapter
+) -> None:
+    await core.campaigns.start(scenario(POLL_SCENARIO), ["centre"])
+    adapter.failures = [ChatUnreachableError("bot was kicked")]
+    await core.worker({"simulated": adapter}).drain()
+    chat = await core.services.chats.find("simulated", "g-centre")
+    assert chat is not None and not chat.active
+    assert set((await statuses(core)).values()) == {"skipped"}
+    assert adapter.sent == []
+
+
+async def test_a_possibly_delivered_send_is_marked_unknown_and_never_retried(
+    core: Core, adapter: ScriptedAdapter, clock: FakeClock
+) -> None:
+    await core.campaigns.start(scenario(POLL_SCENARIO), ["centre"])
+    adapter.failures = [DeliveryUnknownError("read timeout")]
+    worker = core.worker({"simulated": adapter})
+    await worker.drain()
+    clock.advance(timedelta(hours=1))
+    await worker.drain()
+    values = await statuses(core)
+    assert sum(1 for s in values.values() if s == "unknown") == 1
+    assert len(adapter.sent) == 1  # the poll went; the announcement was not sent again
+
+
+async def test_recovery_resends_in_flight_rows_on_idempotent_platforms_only(
+    core: Core, adapter: ScriptedAdapter
+) -> None:
+    await core.campaigns.start(scenario(POLL_SCENARIO), ["centre"])
+    deliveries = DeliveryRepository(core.database)
+    claimed = await deliveries.claim_due(core.clock.now(), 1, timedelta(minutes=2))
+    assert len(claimed) == 1
+    adapter.idempotent_sends = False
+    await core.worker({"simulated": adapter}).recover()
+    assert (await deliveries.get(claimed[0].id)).status == "unknown"  # type: ignore[union-attr]
+    claimed = await deliveries.claim_due(core.clock.now(), 1, timedelta(minutes=2))
+    adapter.idempotent_sends = True
+    await core.worker({"simulated": adapter}).recover()
+    assert (await deliveries.get(claimed[0].id)).status == "pending"  # type: ignore[union-attr]
+
+
+async def test_cancelled_campaign_sends_nothing_more(core: Core, adapter: ScriptedAdapter) -> None:
+    started = await core.campaigns.start(scenario(POLL_SCENARIO), ["centre"])
+    await core.campaigns.cancel(started.id)
+    await core.worker({"simulated": adapter}).drain()
+    assert adapter.sent == []
+    assert set((await statuses(core)).values()) == {"skipped"}
+
+
+async def test_reminder_goes_privately_to_consenting_non_respondents_only(
+    core: Core, adapter: ScriptedAdapter, clock: FakeClock
+) -> None:
+    people = People(core, clock)
+    handle = core.conversation.handle
+    for n in (1, 2, 3):
+        await handle(people.command(n, "start"))
+        await handle(people.press(n, core.signer.sign("c.y")))
+        await handle(people.press(n, core.signer.sign("h.centre")))
+    await handle(people.command(4, "start"))  # never consents: no reminder
+    await core.campaigns.start(scenario(POLL_SCENARIO), ["centre"])
+    worker = core.worker({"simulated": adapter})
+    await worker.drain()
+    poll_id = (await core.database.fetch_one(
+        "SELECT id FROM delivery WHERE step_id = 'envie' AND part = 'send'"))["id"]  # type: ignore[index]
+    await handle(people.press(1, core.signer.sign(f"v.{poll_id}.0"), group="g-centre"))
+    adapter.sent.clear()
+    clock.advance(timedelta(days=1))
+    await worker.drain()
+    reminded = {target.address for target, message, _ in adapter.sent if target.private}
+    assert reminded == {"user2", "user3"}
+    assert all(len(message.buttons) == 3 for _, message, _ in adapter.sent)
