@@ -71,7 +71,8 @@ async def open_core(
             ComposerSettings(settings.bot.language, settings.bot.timezone, settings.privacy.min_cell),
             clock,
         )
-        services = Services(database, signer, composer, clock, settings.bot.language, wake)
+        services = Services(database, signer, composer, clock, settings.bot.language, wake,
+                            settings.privacy.min_cell)
         yield Core(
             settings=settings, database=database, clock=clock, pseudonymize=Pseudonymizer(key),
             signer=signer, composer=composer,

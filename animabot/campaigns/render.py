@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from babel.dates import format_datetime
+from babel.dates import format_datetime, get_timezone
 
 from ..chat.outgoing import Button, OutgoingMessage
 from ..i18n import translator
@@ -18,7 +18,7 @@ Sign = Callable[[Action], str]
 
 
 def local_time(moment: datetime, timezone: str, language: str) -> str:
-    return format_datetime(moment, "EEE d MMM HH:mm", tzinfo=timezone, locale=language)
+    return format_datetime(moment, "EEE d MMM HH:mm", tzinfo=get_timezone(timezone), locale=language)
 
 
 def announcement_message(step: Announcement, language: str) -> OutgoingMessage:

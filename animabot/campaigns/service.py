@@ -72,7 +72,7 @@ class CampaignService:
         campaign_id = campaign_id or new_campaign_id(scenario.id)
         if await self.campaigns.get(campaign_id) is not None:
             raise CampaignError(f"a campaign {campaign_id!r} already exists")
-        timeline, rows = plan_campaign(campaign_id, scenario, start, self.window, chats)
+        _, rows = plan_campaign(campaign_id, scenario, start, self.window, chats)
         record = CampaignRecord(
             id=campaign_id, scenario_id=scenario.id, title=scenario.title,
             scenario_json=scenario.model_dump_json(), source=source, targets=tuple(wanted),

@@ -58,9 +58,9 @@ async def start(turn: Turn, args: tuple[str, ...]) -> str | None:
     if turn.resident.consent_at is None:
         lines.append(_(
             "Your answers are kept under a pseudonym; only anonymous totals are published, and "
-            "counts under 5 are hidden. You can see or erase your data at any time "
+            "counts under {n} are hidden. You can see or erase your data at any time "
             "(/mesdonnees, /oubli)."
-        ))
+        ).format(n=turn.services.min_cell))
         buttons.append((Button(_("I agree"), turn.services.sign(Action("c", ("y",)))),))
     else:
         lines.append(_("Welcome back!"))

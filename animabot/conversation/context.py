@@ -29,6 +29,7 @@ class Services:
     clock: Clock
     default_language: str
     wake: Callable[[], None]
+    min_cell: int = 5
     chats: ChatRepository = field(init=False)
     residents: ResidentRepository = field(init=False)
     answers: AnswerRepository = field(init=False)

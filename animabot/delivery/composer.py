@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from ..campaigns import render
@@ -18,7 +17,7 @@ from ..scenario.timeline import CLOSE, SEND
 from ..stats.suppression import suppress_counts
 from ..store.answers import AnswerRepository
 from ..store.campaigns import CampaignRepository
-from ..store.chats import ChatRecord, ChatRepository
+from ..store.chats import ChatRepository
 from ..store.database import Database
 from ..store.deliveries import Delivery, DeliveryRepository, NewDelivery
 from ..store.residents import ResidentRepository

@@ -88,7 +88,7 @@ async def test_my_data_lists_what_is_kept_in_the_residents_language(
     await core.worker({"simulated": adapter}).drain()
     last = adapter.texts()[-1]
     assert "What is kept about you" in last and people.pseudonym(6)[:8] in last
-    assert f"user6" not in last
+    assert "user6" not in last
 
 
 async def test_a_training_is_followed_card_by_card_and_completed(
