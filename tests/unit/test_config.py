@@ -1,0 +1,84 @@
+"""Configuration: TOML, environment overrides, secrets from files, every problem at once."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from animabot.config import load_settings
+from animabot.errors import ConfigError
+from animabot.privacy.keys import load_or_create_key
+
+
+def test_the_example_configuration_is_valid() -> None:
+    settings = load_settings(Path(__file__).parents[2] / "config.example.toml")
+    assert settings.console.enabled and [h.id for h in settings.neighbourhoods] == ["centre", "gare"]
+    assert settings.privacy.min_cell == 5 and settings.delivery.quiet_hours == "09:00-20:00"
+
+
+def test_secrets_come_from_the_environment_and_override_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('[telegram]\nenabled = true\n[privacy]\nmin_cell = 7\n', encoding="utf-8")
+    monkeypatch.setenv("ANIMABOT_TELEGRAM__TOKEN", "123:abc")
+    monkeypatch.setenv("ANIMABOT_PRIVACY__MIN_CELL", "9")
+    settings = load_settings(path)
+    assert settings.secret(settings.telegram.token, settings.telegram.token_file) == "123:abc"
+    assert settings.privacy.min_cell == 9
+    assert "123:abc" not in repr(settings)
+
+
+def test_a_secret_can_come_from_a_file(tmp_path: Path) -> None:
+    secret = tmp_path / "token"
+    secret.write_text("456:def\n", encoding="utf-8")
+    path = tmp_path / "c.toml"
+    path.write_text(f'[telegram]\nenabled = true\ntoken_file = "{secret}"\n', encoding="utf-8")
+    settings = load_settings(path)
+    assert settings.secret(settings.telegram.token, settings.telegram.token_file) == "456:def"
+
+
+def test_every_problem_is_listed_with_its_key_path_and_line(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(
+        '[bot]\nlanguage = "de"\n[privacy]\nmin_cell = 0\n[[neighbourhoods]]\nid = "Centre Ville"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    found = {(p.field, p.line) for p in caught.value.problems}
+    assert ("bot.language", 2) in found and ("privacy.min_cell", 4) in found
+    assert ("neighbourhoods[0].id", 6) in found and ("neighbourhoods[0].name", 5) in found
+
+
+def test_enabled_platforms_without_credentials_are_reported(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('[telegram]\nenabled = true\n[matrix]\nenabled = true\nuser_id = "bot"\n',
+                    encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    fields = {p.field for p in caught.value.problems}
+    assert fields == {"telegram.token", "matrix.homeserver", "matrix.user_id", "matrix.access_token"}
+    assert all(p.fix for p in caught.value.problems)
+
+
+@pytest.mark.parametrize("content", [b"[bot\n", b"\xff\xfe\x00junk", None])
+def test_unreadable_files_get_one_clear_problem(tmp_path: Path, content: bytes | None) -> None:
+    path = tmp_path / "c.toml"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert len(caught.value.problems) == 1 and caught.value.problems[0].fix
+
+
+def test_the_key_file_is_created_once_with_mode_0600(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    path = tmp_path / "secret" / "animabot.key"
+    first = load_or_create_key(path)
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert "created a new pseudonym key" in caplog.text
+    assert load_or_create_key(path) == first
+    assert load_or_create_key(path, "from-the-environment") == b"from-the-environment"
