@@ -256,7 +256,9 @@ def load_settings(path: Path | None = None, *, database: Path | None = None) -> 
             text = path.read_text(encoding="utf-8")
             tomllib.loads(text)
         except UnicodeDecodeError:
-            raise ConfigError([Problem(file, "", "is not UTF-8 text", "save it as UTF-8")]) from None
+            raise ConfigError(
+                [Problem(file, "", "is not UTF-8 text", "save it as UTF-8")]
+            ) from None
         except tomllib.TOMLDecodeError as exc:
             match = re.search(r"line (\d+)", str(exc))
             raise ConfigError([Problem(file, "", f"is not valid TOML: {exc}",

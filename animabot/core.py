@@ -68,7 +68,9 @@ async def open_core(
         signer = ActionSigner(key)
         composer = Composer(
             database, signer,
-            ComposerSettings(settings.bot.language, settings.bot.timezone, settings.privacy.min_cell),
+            ComposerSettings(
+                settings.bot.language, settings.bot.timezone, settings.privacy.min_cell
+            ),
             clock,
         )
         services = Services(database, signer, composer, clock, settings.bot.language, wake,

@@ -30,9 +30,12 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     def guarded(self: socket.socket, address: object) -> object:
         host = address[0] if isinstance(address, tuple) else address
-        if isinstance(host, str) and self.family in (socket.AF_INET, socket.AF_INET6):
-            if not (host.startswith("127.") or host in ("::1", "localhost")):
-                raise OSError(f"tests may not reach {host}: loopback only")
+        if (
+            isinstance(host, str)
+            and self.family in (socket.AF_INET, socket.AF_INET6)
+            and not (host.startswith("127.") or host in ("::1", "localhost"))
+        ):
+            raise OSError(f"tests may not reach {host}: loopback only")
         return real_connect(self, address)  # type: ignore[arg-type]
 
     monkeypatch.setattr(socket.socket, "connect", guarded)

@@ -56,7 +56,9 @@ class People:
         self.count += 1
         return f"ev{self.count}"
 
-    def command(self, n: int, name: str, *args: str, event_id: str | None = None) -> CommandReceived:
+    def command(
+        self, n: int, name: str, *args: str, event_id: str | None = None
+    ) -> CommandReceived:
         return CommandReceived(
             event_id or self._id(), ChatRef("simulated", "", True),
             Sender(self.pseudonym(n), "fr", private_address=f"user{n}"), self.clock.now(),

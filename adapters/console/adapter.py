@@ -117,7 +117,9 @@ class ConsoleAdapterFactory:
     def enabled(self, settings: Settings) -> bool:
         return settings.console.enabled
 
-    def create(self, settings: Settings, pseudonymize: Pseudonymizer, **options: Any) -> ConsoleAdapter:
+    def create(
+        self, settings: Settings, pseudonymize: Pseudonymizer, **options: Any
+    ) -> ConsoleAdapter:
         return ConsoleAdapter(
             pseudonymize, settings.console.resident, settings.bot.language,
             stdin=options.get("stdin"), stdout=options.get("stdout"),

@@ -61,7 +61,9 @@ class SimulatedAdapterFactory:
     def enabled(self, settings: Settings) -> bool:
         return settings.simulated.enabled
 
-    def create(self, settings: Settings, pseudonymize: Pseudonymizer, **options: Any) -> SimulatedAdapter:
+    def create(
+        self, settings: Settings, pseudonymize: Pseudonymizer, **options: Any
+    ) -> SimulatedAdapter:
         simulation: Simulation | None = options.get("simulation")
         clock: Clock = options.get("clock") or SystemClock()
         platform = SimulatedPlatform(settings.simulated.log, settings.simulated.members)

@@ -146,7 +146,10 @@ class Simulation:
             if mine is not None:
                 self._press(resident, mine, now + self._minutes(1, 5))
         elif "v" in verbs:  # a reminder
-            if _target_id(buttons[0]) not in resident.answered and rng.random() < resident.after_reminder:
+            if (
+                _target_id(buttons[0]) not in resident.answered
+                and rng.random() < resident.after_reminder
+            ):
                 self._vote(resident, buttons, now + self._hours(0.1, 12), True)
         elif "t" in verbs and rng.random() < resident.perseverance:
             self._press(resident, buttons[0], now + self._minutes(1, 6))
@@ -191,7 +194,9 @@ class Simulation:
             at, command=name,
         )
 
-    def _press(self, resident: Resident, button: Button, at: datetime, private: bool = True) -> None:
+    def _press(
+        self, resident: Resident, button: Button, at: datetime, private: bool = True
+    ) -> None:
         """Press where the button was seen: in the group, or in the private chat."""
         event = ButtonPressed(
             f"sim-{next(self._seq)}", self._chat(resident, private),

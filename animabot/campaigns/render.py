@@ -18,7 +18,9 @@ Sign = Callable[[Action], str]
 
 
 def local_time(moment: datetime, timezone: str, language: str) -> str:
-    return format_datetime(moment, "EEE d MMM HH:mm", tzinfo=get_timezone(timezone), locale=language)
+    return format_datetime(
+        moment, "EEE d MMM HH:mm", tzinfo=get_timezone(timezone), locale=language
+    )
 
 
 def announcement_message(step: Announcement, language: str) -> OutgoingMessage:
@@ -85,7 +87,9 @@ def vote_confirmation(poll: Poll, language: str, chosen: Sequence[int]) -> str:
     )
 
 
-def training_invite(training: Training, language: str, delivery_id: int, sign: Sign) -> OutgoingMessage:
+def training_invite(
+    training: Training, language: str, delivery_id: int, sign: Sign
+) -> OutgoingMessage:
     _ = translator(language)
     lines = [pick(training.title, language)]
     if training.intro:
@@ -98,7 +102,9 @@ def training_invite(training: Training, language: str, delivery_id: int, sign: S
     return OutgoingMessage("\n".join(lines), ((button,),), title=_("Micro-training"))
 
 
-def training_reminder(training: Training, language: str, delivery_id: int, sign: Sign) -> OutgoingMessage:
+def training_reminder(
+    training: Training, language: str, delivery_id: int, sign: Sign
+) -> OutgoingMessage:
     _ = translator(language)
     text = _("Reminder: the micro-training \"{title}\" is waiting for you.").format(
         title=pick(training.title, language)
@@ -107,13 +113,17 @@ def training_reminder(training: Training, language: str, delivery_id: int, sign:
     return OutgoingMessage(text, ((button,),), title=_("Reminder"))
 
 
-def training_closed_message(training: Training, language: str, edit_ref: str | None) -> OutgoingMessage:
+def training_closed_message(
+    training: Training, language: str, edit_ref: str | None
+) -> OutgoingMessage:
     _ = translator(language)
     text = pick(training.title, language) + "\n" + _("This micro-training is closed.")
     return OutgoingMessage(text, edit_ref=edit_ref, title=_("Micro-training"))
 
 
-def card_message(training: Training, language: str, delivery_id: int, number: int, sign: Sign) -> OutgoingMessage:
+def card_message(
+    training: Training, language: str, delivery_id: int, number: int, sign: Sign
+) -> OutgoingMessage:
     """Card ``number`` (1-based) with a button to the next card, or to the quiz after the last."""
     _ = translator(language)
     total = len(training.cards)
@@ -123,7 +133,9 @@ def card_message(training: Training, language: str, delivery_id: int, number: in
     return OutgoingMessage(text, ((button,),), title=pick(training.title, language))
 
 
-def quiz_message(training: Training, language: str, delivery_id: int, question: int, sign: Sign) -> OutgoingMessage:
+def quiz_message(
+    training: Training, language: str, delivery_id: int, question: int, sign: Sign
+) -> OutgoingMessage:
     _ = translator(language)
     item = training.quiz[question]
     heading = _("Quiz, question {n}/{total}").format(n=question + 1, total=len(training.quiz))

@@ -15,7 +15,9 @@ def available_adapters() -> dict[str, AdapterFactory]:
     factories: dict[str, AdapterFactory] = {}
     for point in entry_points(group=GROUP):
         factory = point.load()
-        factories[point.name] = cast(AdapterFactory, factory() if isinstance(factory, type) else factory)
+        factories[point.name] = cast(
+            AdapterFactory, factory() if isinstance(factory, type) else factory
+        )
     return factories
 
 

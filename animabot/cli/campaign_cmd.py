@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypedDict
 
 import typer
 from rich.table import Table
@@ -21,11 +21,49 @@ app = typer.Typer(help="Start, list, show and cancel campaigns.", no_args_is_hel
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
 
 
+class CampaignRow(TypedDict):
+    """One line of ``campaign list``, also its JSON shape."""
+
+    id: str
+    scenario: str
+    title: str
+    status: str
+    start_at: str
+    neighbourhoods: list[str]
+    sent: int
+    pending: int
+
+
+class TimelineRow(TypedDict):
+    step: str
+    kind: str
+    part: str
+    due_at: str
+
+
+class CampaignDetail(TypedDict):
+    """What ``campaign show`` prints, also its JSON shape."""
+
+    id: str
+    title: str
+    status: str
+    scenario: str
+    source: str
+    start_at: str
+    neighbourhoods: list[str]
+    deliveries: dict[str, int]
+    timeline: list[TimelineRow]
+
+
 @app.command()
 def start(
     scenario_file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file (.toml).")],
-    to: Annotated[str, typer.Option("--to", help="Neighbourhood ids, comma-separated: centre,gare")],
-    at: Annotated[str, typer.Option("--at", help='Start, local time "2026-12-01 18:00", or "now".')] = "now",
+    to: Annotated[
+        str, typer.Option("--to", help="Neighbourhood ids, comma-separated: centre,gare")
+    ],
+    at: Annotated[
+        str, typer.Option("--at", help='Start, local time "2026-12-01 18:00", or "now".')
+    ] = "now",
     as_json: JsonOption = False,
     config: ConfigOption = None,
     database: DatabaseOption = None,
@@ -57,11 +95,11 @@ def list_(as_json: JsonOption = False, config: ConfigOption = None,
           database: DatabaseOption = None) -> None:
     """Every campaign, oldest start first."""
 
-    async def work() -> list[dict[str, object]]:
+    async def work() -> list[CampaignRow]:
         settings = settings_from(config, database)
         async with open_core(settings, SystemClock()) as core:
             deliveries = DeliveryRepository(core.database)
-            rows = []
+            rows: list[CampaignRow] = []
             for record in await core.campaigns.campaigns.list():
                 counts = await deliveries.status_counts(record.id)
                 rows.append({
@@ -82,7 +120,7 @@ def list_(as_json: JsonOption = False, config: ConfigOption = None,
     table = Table("id", "title", "status", "start (UTC)", "neighbourhoods", "sent", "pending")
     for row in rows:
         table.add_row(str(row["id"]), str(row["title"]), str(row["status"]),
-                      str(row["start_at"])[:16], ",".join(row["neighbourhoods"]),  # type: ignore[arg-type]
+                      str(row["start_at"])[:16], ",".join(row["neighbourhoods"]),
                       str(row["sent"]), str(row["pending"]))
     out.print(table)
 
@@ -92,7 +130,7 @@ def show(campaign_id: Annotated[str, typer.Argument(metavar="ID")], as_json: Jso
          config: ConfigOption = None, database: DatabaseOption = None) -> None:
     """A campaign's timeline and the state of its deliveries."""
 
-    async def work() -> dict[str, object]:
+    async def work() -> CampaignDetail:
         settings = settings_from(config, database)
         async with open_core(settings, SystemClock()) as core:
             record = await core.campaigns.get(campaign_id)
@@ -115,13 +153,13 @@ def show(campaign_id: Annotated[str, typer.Argument(metavar="ID")], as_json: Jso
         out.print_json(json.dumps(data))
         return
     out.print(f"[b]{data['id']}[/b] {data['title']} ({data['status']})")
-    out.print(f"neighbourhoods: {', '.join(data['neighbourhoods'])}")  # type: ignore[arg-type]
+    out.print(f"neighbourhoods: {', '.join(data['neighbourhoods'])}")
     out.print(f"deliveries: {data['deliveries']}")
-    if data["deliveries"].get("unknown"):  # type: ignore[union-attr]
+    if data["deliveries"].get("unknown"):
         out.print("[yellow]Some deliveries are 'unknown': the platform may or may not have "
                   "shown them. Check the chats before resending by hand.[/yellow]")
     table = Table("due (UTC)", "step", "kind", "part")
-    for entry in data["timeline"]:  # type: ignore[attr-defined]
+    for entry in data["timeline"]:
         table.add_row(entry["due_at"][:16], entry["step"], entry["kind"], entry["part"])
     out.print(table)
 

@@ -6,10 +6,10 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 import typer
@@ -24,8 +24,12 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="Configuration file (default: $ANIMABOT_CONFIG or ./config.toml).",
-                 dir_okay=False),
+    typer.Option(
+        "--config",
+        "-c",
+        help="Configuration file (default: $ANIMABOT_CONFIG or ./config.toml).",
+        dir_okay=False,
+    ),
 ]
 DatabaseOption = Annotated[
     Path | None,
@@ -57,17 +61,17 @@ def setup_logging(verbose: bool, default: int = logging.WARNING) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-def run_async(work: Callable[[], Awaitable[T]]) -> T:
+def run_async(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
     """Run a coroutine; our errors become a clear message and exit code 1, never a traceback."""
     try:
-        return asyncio.run(work())  # type: ignore[arg-type]
+        return asyncio.run(work())
     except AnimabotError as exc:
         fail(str(exc))
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
 
 
-def fail(message: str) -> None:
+def fail(message: str) -> NoReturn:
     err.print(f"[bold red]error:[/bold red] {message}", markup=True, highlight=False)
     raise typer.Exit(1)
 

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn
 from .. import __version__
 from ..app import run_bot
 from ..campaigns.render import local_time
-from ..config import settings_summary
+from ..config import Settings, settings_summary
 from ..demo.runner import DEMO_START, run_demo
 from ..scenario.timeline import TimelineEntry
 from ..stats.tables import figures_tables
@@ -56,8 +56,13 @@ def demo(
     out.print(f"[b]animabot demo[/b]: {residents} habitants simulés, 2 quartiers, graine {seed}")
     out.print(f"Campagne démarrée le {local_time(DEMO_START, 'Europe/Paris', 'fr')} "
               "(horloge accélérée, plage d'envoi 09:00–20:00, pas le dimanche)\n")
-    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                  console=out, transient=True) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        console=out,
+        transient=True,
+    ) as progress:
         task = progress.add_task("semaine simulée", total=None)
 
         def on_entry(entry: TimelineEntry, sent: int) -> None:
@@ -77,7 +82,9 @@ def demo(
 
 
 @app.command()
-def run(config: ConfigOption = None, database: DatabaseOption = None, verbose: Verbose = False) -> None:
+def run(
+    config: ConfigOption = None, database: DatabaseOption = None, verbose: Verbose = False
+) -> None:
     """Run the bot: enabled adapters, scheduler and worker, until Ctrl-C or SIGTERM."""
     setup_logging(verbose, logging.INFO)
     run_async(lambda: run_bot(settings_from(config, database)))
@@ -86,16 +93,14 @@ def run(config: ConfigOption = None, database: DatabaseOption = None, verbose: V
 @config_app.command("check")
 def config_check(config: ConfigOption = None) -> None:
     """List every problem of the configuration at once, with its key path."""
-    settings = run_async(_load(config))
+
+    async def load() -> Settings:
+        return settings_from(config)
+
+    settings = run_async(load)
     out.print("configuration OK")
     for key, value in settings_summary(settings).items():
         out.print(f"  {key}: {value}")
-
-
-def _load(config: Path | None):  # type: ignore[no-untyped-def]
-    async def work():  # type: ignore[no-untyped-def]
-        return settings_from(config)
-    return work
 
 
 def main() -> None:

@@ -7,6 +7,7 @@ refused here with no effect.
 from __future__ import annotations
 
 import logging
+from typing import TypeVar
 
 from ..campaigns import actions, render
 from ..campaigns.actions import Action
@@ -18,6 +19,8 @@ from . import commands
 from .context import Turn
 
 log = logging.getLogger(__name__)
+# The steps a button can act on; a step of another kind means a stale or forged button.
+StepT = TypeVar("StepT", Poll, Training)
 
 
 async def press(turn: Turn, token: str) -> str | None:
@@ -34,7 +37,10 @@ async def press(turn: Turn, token: str) -> str | None:
     return await handler(turn, action)
 
 
-async def _campaign_step(turn: Turn, delivery_id: int) -> tuple[Delivery, Poll | Training] | None:
+async def _campaign_step(
+    turn: Turn, delivery_id: int, kind: type[StepT]
+) -> tuple[Delivery, StepT] | None:
+    """The delivery and its step, if the step still exists and is a ``kind``."""
     delivery = await turn.services.deliveries.get(delivery_id)
     if delivery is None or delivery.campaign_id is None or delivery.step_id is None:
         return None
@@ -42,7 +48,7 @@ async def _campaign_step(turn: Turn, delivery_id: int) -> tuple[Delivery, Poll |
     if scenario is None:
         return None
     step = scenario.step(delivery.step_id)
-    return (delivery, step) if isinstance(step, Poll | Training) else None
+    return (delivery, step) if isinstance(step, kind) else None
 
 
 async def _closed(turn: Turn, delivery: Delivery) -> bool:
@@ -59,8 +65,8 @@ async def _hood_of(turn: Turn, delivery: Delivery) -> str | None:
 
 
 async def vote(turn: Turn, action: Action) -> str | None:
-    found = await _campaign_step(turn, action.int_arg(0))
-    if found is None or not isinstance(found[1], Poll):
+    found = await _campaign_step(turn, action.int_arg(0), Poll)
+    if found is None:
         return turn._("This poll no longer exists.")
     delivery, poll = found
     option = action.int_arg(1)
@@ -71,10 +77,7 @@ async def vote(turn: Turn, action: Action) -> str | None:
     services, now = turn.services, turn.services.clock.now()
     assert delivery.campaign_id
     previous = await services.answers.vote_of(delivery.campaign_id, poll.id, turn.pseudonym)
-    if poll.multiple:
-        chosen = tuple(sorted(set(previous) ^ {option}))
-    else:
-        chosen = (option,)
+    chosen = tuple(sorted(set(previous) ^ {option})) if poll.multiple else (option,)
     reminded = await services.deliveries.reminded_at(delivery.campaign_id, poll.id, turn.pseudonym)
     hood = await _hood_of(turn, delivery)
     if hood and turn.resident.neighbourhood_id is None:
@@ -87,8 +90,8 @@ async def vote(turn: Turn, action: Action) -> str | None:
 
 
 async def training_card(turn: Turn, action: Action) -> str | None:
-    found = await _campaign_step(turn, action.int_arg(0))
-    if found is None or not isinstance(found[1], Training):
+    found = await _campaign_step(turn, action.int_arg(0), Training)
+    if found is None:
         return turn._("This training no longer exists.")
     delivery, training = found
     assert delivery.campaign_id
@@ -109,8 +112,8 @@ async def training_card(turn: Turn, action: Action) -> str | None:
 
 
 async def quiz_answer(turn: Turn, action: Action) -> str | None:
-    found = await _campaign_step(turn, action.int_arg(0))
-    if found is None or not isinstance(found[1], Training):
+    found = await _campaign_step(turn, action.int_arg(0), Training)
+    if found is None:
         return turn._("This training no longer exists.")
     delivery, training = found
     assert delivery.campaign_id

@@ -17,6 +17,7 @@ from ..chat.events import (
     TextReceived,
 )
 from ..i18n import normalise_language
+from ..store.chats import ChatRecord
 from ..store.inbox import InboxRepository
 from . import buttons, commands
 from .context import Services, Turn
@@ -44,6 +45,7 @@ class Conversation:
 
     async def _dispatch(self, event: InboundEvent) -> str | None:
         services, now = self.services, self.services.clock.now()
+        chat: ChatRecord | None
         if isinstance(event, BotJoinedChat):
             chat = await services.chats.register(
                 event.chat.platform, event.chat.address, event.chat.title, now

@@ -172,7 +172,9 @@ class Composer:
             return render.training_reminder(step, lang, sent.id, self.sign)
         return Skip(f"no message for part {part!r} of a {step.kind}")
 
-    async def _has_responded(self, campaign_id: str, step_id: str, pseudonym: str, table: str) -> bool:
+    async def _has_responded(
+        self, campaign_id: str, step_id: str, pseudonym: str, table: str
+    ) -> bool:
         if table == "answer":
             return bool(await self.answers.vote_of(campaign_id, step_id, pseudonym))
         return await self.answers.completed(campaign_id, step_id, pseudonym)

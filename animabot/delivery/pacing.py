@@ -36,7 +36,9 @@ class TokenBucket:
 
 
 class Pacer:
-    def __init__(self, limits: RateLimits | None, now: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, limits: RateLimits | None, now: Callable[[], float] = time.monotonic
+    ) -> None:
         self.limits = limits or RateLimits()
         self._now = now
         self._global = (

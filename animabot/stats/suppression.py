@@ -2,8 +2,8 @@
 
 A count between 1 and ``min_cell - 1`` could single a neighbour out, so it is hidden. Hiding
 it is not enough when a total is published: with one hidden cell, total minus the others gives
-it back. So *complementary* cells are hidden too (the smallest visible non-zero ones); when there are
-none left, the total is hidden instead. Zero counts single nobody out and stay visible, but
+it back. So *complementary* cells are hidden too (the smallest visible non-zero ones); when there
+are none left, the total is hidden instead. Zero counts single nobody out and stay visible, but
 they never serve as a complement (hiding a known zero protects nothing).
 """
 

@@ -139,7 +139,10 @@ class DeliveryRepository:
         """After a crash: rows left ``sending`` are re-queued (idempotent platform) or
         marked ``unknown`` (a platform that could have delivered them twice)."""
         if resend:
-            sql = "UPDATE delivery SET status = 'pending', lease_until = NULL WHERE status = 'sending'"
+            sql = (
+                "UPDATE delivery SET status = 'pending', lease_until = NULL"
+                " WHERE status = 'sending'"
+            )
         else:
             sql = (
                 "UPDATE delivery SET status = 'unknown', lease_until = NULL,"
@@ -150,7 +153,8 @@ class DeliveryRepository:
 
     async def skip_pending_for_chat(self, chat_id: int, reason: str) -> int:
         return await self.database.execute(
-            "UPDATE delivery SET status = 'skipped', error = ? WHERE chat_id = ? AND status = 'pending'",
+            "UPDATE delivery SET status = 'skipped', error = ?"
+            " WHERE chat_id = ? AND status = 'pending'",
             (reason, chat_id),
         )
 
@@ -197,7 +201,9 @@ class DeliveryRepository:
         return maybe_from_db(row["at"]) if row else None
 
 
-async def expand_delivery(database: Database, delivery_id: int, rows: Sequence[NewDelivery]) -> None:
+async def expand_delivery(
+    database: Database, delivery_id: int, rows: Sequence[NewDelivery]
+) -> None:
     """Replace a fan-out row by its private rows, atomically (a crash leaves one or the other)."""
     async with database.transaction() as db:
         await insert_deliveries(db, rows)

@@ -41,7 +41,8 @@ class ResidentRepository:
                 INSERT INTO resident (pseudonym, platform, neighbourhood_id, first_seen)
                 VALUES (?, ?, ?, ?)
                 ON CONFLICT (pseudonym) DO UPDATE SET
-                    neighbourhood_id = COALESCE(resident.neighbourhood_id, excluded.neighbourhood_id)
+                    neighbourhood_id =
+                        COALESCE(resident.neighbourhood_id, excluded.neighbourhood_id)
                 """,
                 (pseudonym, platform, neighbourhood_id, to_db(now)),
             )

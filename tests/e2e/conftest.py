@@ -46,7 +46,9 @@ name = "Gare"
     return path
 
 
-def animabot(*args: str, timeout: float = 60, check: bool = True) -> subprocess.CompletedProcess[str]:
+def animabot(
+    *args: str, timeout: float = 60, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     result = subprocess.run(
         [ANIMABOT, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT,
         env={**os.environ, "COLUMNS": "120"}, stdin=subprocess.DEVNULL,

@@ -22,7 +22,9 @@ def test_a_facilitator_schedules_a_campaign_and_an_agent_reads_its_figures(confi
     assert [c["id"] for c in listed] == [campaign_id]
     assert listed[0]["pending"] > 0 and listed[0]["status"] == "scheduled"
 
-    shown = json.loads(animabot("campaign", "show", campaign_id, "--json", "--config", str(config)).stdout)
+    shown = json.loads(
+        animabot("campaign", "show", campaign_id, "--json", "--config", str(config)).stdout
+    )
     assert shown["timeline"][0]["due_at"].startswith("2026-12-01T17:00")  # 18:00 in Paris
     assert {e["kind"] for e in shown["timeline"]} >= {"announcement", "poll", "results"}
 

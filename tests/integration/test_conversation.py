@@ -33,7 +33,9 @@ async def test_the_latest_vote_wins_and_a_replayed_event_does_nothing(
     vote_yes = people.press(1, core.signer.sign(f"v.{poll}.0"), group="g-centre", event_id="e1")
     notice = await core.conversation.handle(vote_yes)
     assert notice is not None and "Oui" in notice
-    await core.conversation.handle(people.press(1, core.signer.sign(f"v.{poll}.1"), group="g-centre"))
+    await core.conversation.handle(
+        people.press(1, core.signer.sign(f"v.{poll}.1"), group="g-centre")
+    )
     assert await core.conversation.handle(vote_yes) is None  # replay: ignored
     answers = AnswerRepository(core.database)
     assert await answers.vote_of(campaign, "envie", people.pseudonym(1)) == (1,)
@@ -59,7 +61,9 @@ async def test_votes_after_the_poll_closes_are_refused(
     campaign = await _started(core, adapter, POLL_SCENARIO)
     people, poll = People(core, clock), await _poll_delivery(core)
     clock.advance(timedelta(days=2, minutes=1))
-    await core.conversation.handle(people.press(3, core.signer.sign(f"v.{poll}.0"), group="g-centre"))
+    await core.conversation.handle(
+        people.press(3, core.signer.sign(f"v.{poll}.0"), group="g-centre")
+    )
     assert await AnswerRepository(core.database).answers(campaign, "envie") == []
 
 

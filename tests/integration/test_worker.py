@@ -34,7 +34,8 @@ async def test_drains_due_deliveries_and_records_reference_and_reach(
     assert texts[0] == "Bonjour <&> *"  # provided text untouched: adapters escape it
     assert sum("Un jardin ?" in t for t in texts) == 2
     rows = await core.database.fetch_all(
-        "SELECT platform_ref, reach, status FROM delivery WHERE campaign_id = ? AND status = 'sent'",
+        "SELECT platform_ref, reach, status FROM delivery"
+        " WHERE campaign_id = ? AND status = 'sent'",
         (started.id,),
     )
     assert len(rows) == 4 and all(r["platform_ref"] and r["reach"] == 12 for r in rows)

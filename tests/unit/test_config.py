@@ -15,7 +15,9 @@ from animabot.privacy.keys import load_or_create_key
 
 def test_the_example_configuration_is_valid() -> None:
     settings = load_settings(Path(__file__).parents[2] / "config.example.toml")
-    assert settings.console.enabled and [h.id for h in settings.neighbourhoods] == ["centre", "gare"]
+    assert settings.console.enabled and (
+        [h.id for h in settings.neighbourhoods] == ["centre", "gare"]
+    )
     assert settings.privacy.min_cell == 5 and settings.delivery.quiet_hours == "09:00-20:00"
 
 
@@ -44,7 +46,8 @@ def test_a_secret_can_come_from_a_file(tmp_path: Path) -> None:
 def test_every_problem_is_listed_with_its_key_path_and_line(tmp_path: Path) -> None:
     path = tmp_path / "c.toml"
     path.write_text(
-        '[bot]\nlanguage = "de"\n[privacy]\nmin_cell = 0\n[[neighbourhoods]]\nid = "Centre Ville"\n',
+        '[bot]\nlanguage = "de"\n[privacy]\nmin_cell = 0\n'
+        '[[neighbourhoods]]\nid = "Centre Ville"\n',
         encoding="utf-8",
     )
     with pytest.raises(ConfigError) as caught:
@@ -61,7 +64,9 @@ def test_enabled_platforms_without_credentials_are_reported(tmp_path: Path) -> N
     with pytest.raises(ConfigError) as caught:
         load_settings(path)
     fields = {p.field for p in caught.value.problems}
-    assert fields == {"telegram.token", "matrix.homeserver", "matrix.user_id", "matrix.access_token"}
+    assert fields == {
+        "telegram.token", "matrix.homeserver", "matrix.user_id", "matrix.access_token"
+    }
     assert all(p.fix for p in caught.value.problems)
 
 
@@ -75,7 +80,9 @@ def test_unreadable_files_get_one_clear_problem(tmp_path: Path, content: bytes |
     assert len(caught.value.problems) == 1 and caught.value.problems[0].fix
 
 
-def test_the_key_file_is_created_once_with_mode_0600(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_the_key_file_is_created_once_with_mode_0600(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "secret" / "animabot.key"
     first = load_or_create_key(path)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600

@@ -46,7 +46,9 @@ def test_poll_message_has_one_signed_button_per_option() -> None:
     message = render.poll_message(poll, "en", 42, lambda a: signer.sign(a.encode()), "Thu 18:00")  # type: ignore[arg-type]
     labels = [row[0].label for row in message.buttons]
     assert labels == ["1. Yes", "2. No", "3. No opinion"]
-    assert [signer.verify(row[0].action) for row in message.buttons] == ["v.42.0", "v.42.1", "v.42.2"]
+    assert [signer.verify(row[0].action) for row in message.buttons] == [
+        "v.42.0", "v.42.1", "v.42.2"
+    ]
     assert "A garden?" in message.text and "Thu 18:00" in message.text
 
 
