@@ -47,10 +47,11 @@ name = "Gare"
 
 
 def animabot(
-    *args: str, timeout: float = 60, check: bool = True
+    *args: str, timeout: float = 60, check: bool = True, cwd: Path = ROOT
 ) -> subprocess.CompletedProcess[str]:
+    """Run the installed command; paths in ``args`` are relative to ``cwd`` (the repository)."""
     result = subprocess.run(
-        [ANIMABOT, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+        [ANIMABOT, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd,
         env={**os.environ, "COLUMNS": "120"}, stdin=subprocess.DEVNULL,
     )
     if check and result.returncode != 0:

@@ -31,7 +31,7 @@ def test_the_demo_is_reproducible_for_a_seed_and_suppresses_small_cells(tmp_path
     assert sent and int(sent.group(1)) > 40 and int(sent.group(2)) > 40
     # The kept database answers the statistics command too.
     stats = json.loads(animabot("stats", "campaign", "demo-3", "--format", "json",
-                                "--database", str(database)).stdout)
+                                "--database", str(database), cwd=tmp_path).stdout)
     poll = stats["polls"][0]
     assert poll["reach"] == 40 and poll["respondents"]["value"] >= 5
     assert "user" not in json.dumps(stats)  # no raw platform id in an export
