@@ -32,6 +32,8 @@ app.add_typer(stats_cmd.app, name="stats")
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show debug logs.")]
 
 PART_LABELS = {"send": "envoi", "close": "clôture"}
+KIND_LABELS = {"announcement": "annonce", "poll": "sondage", "training": "formation",
+               "results": "résultats"}
 
 
 @app.callback()
@@ -68,7 +70,7 @@ def demo(
         def on_entry(entry: TimelineEntry, sent: int) -> None:
             when = local_time(entry.due_at, "Europe/Paris", "fr")
             part = PART_LABELS.get(entry.part, entry.part.replace("reminder", "relance "))
-            progress.console.print(f"  {when}  {entry.step_id:<12} {entry.kind:<13} {part:<10}"
+            progress.console.print(f"  {when}  {entry.step_id:<12} {KIND_LABELS.get(entry.kind, entry.kind):<10} {part:<10}"
                                    f" ({sent} messages envoyés)")
             progress.advance(task)
 
