@@ -9,6 +9,7 @@ AnimabotError
     ├── RateLimitedError     retry after ``retry_after`` seconds
     ├── ChatUnreachableError the bot was removed, blocked or banned: do not retry
     ├── TransientError       time-out or 5xx before the request left: safe to retry
+    ├── RejectedError        refused for good (bad request): do not retry
     └── DeliveryUnknownError the request may have been delivered: never blind-retry
 
 Adapters translate their library's errors into these, so the core never sees a platform type.
@@ -83,6 +84,10 @@ class ChatUnreachableError(PlatformError):
 
 class TransientError(PlatformError):
     """A failure known to have happened before the platform acted: safe to retry."""
+
+
+class RejectedError(PlatformError):
+    """The platform refused this message for good (malformed, too long): do not retry."""
 
 
 class DeliveryUnknownError(PlatformError):

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from babel.dates import format_datetime, get_timezone
 
-from ..chat.outgoing import Button, OutgoingMessage
+from ..chat.outgoing import Button, NativePoll, OutgoingMessage
 from ..i18n import translator
 from ..scenario.model import Announcement, Poll, Training, pick
 from ..stats.suppression import SuppressedCounts, format_cell
@@ -45,17 +45,22 @@ def poll_message(
     if closes:
         lines.append(_("Answers until {when}.").format(when=closes))
     options = pick(poll.options, language)
+    native = None
+    if poll.mode == "native":  # the platform's anonymous poll: totals only, no reminders
+        native = NativePoll(pick(poll.question, language), tuple(options), poll.multiple)
     return OutgoingMessage(
         "\n".join(lines),
         _option_buttons(options, lambda i: actions.vote(poll_delivery_id, i), sign),
         title=_("Poll"),
+        native_poll=native,
     )
 
 
 def poll_closed_message(poll: Poll, language: str, edit_ref: str | None) -> OutgoingMessage:
     _ = translator(language)
     text = pick(poll.question, language) + "\n" + _("This poll is closed. Thank you!")
-    return OutgoingMessage(text, edit_ref=edit_ref, title=_("Poll"))
+    return OutgoingMessage(text, edit_ref=edit_ref, title=_("Poll"),
+                           stop_poll=poll.mode == "native")
 
 
 def reminder_message(
@@ -140,10 +145,15 @@ def quiz_message(
     item = training.quiz[question]
     heading = _("Quiz, question {n}/{total}").format(n=question + 1, total=len(training.quiz))
     options = pick(item.options, language)
+    native = NativePoll(
+        pick(item.question, language), tuple(options), anonymous=False,
+        quiz_correct=item.correct - 1, explanation=pick(item.explanation, language),
+    )
     return OutgoingMessage(
         pick(item.question, language),
         _option_buttons(options, lambda i: actions.quiz(delivery_id, question, i), sign),
         title=heading,
+        native_poll=native,
     )
 
 

@@ -56,6 +56,23 @@ class ButtonPressed(InboundEvent):
 
 
 @dataclass(frozen=True)
+class NativePollAnswered(InboundEvent):
+    """A resident answered a non-anonymous native poll (option indexes, 0-based)."""
+
+    poll_ref: str = ""
+    options: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class NativePollTallied(InboundEvent):
+    """New totals of an anonymous native poll (the platform does not say who voted)."""
+
+    poll_ref: str = ""
+    counts: tuple[int, ...] = ()
+    voters: int = 0
+
+
+@dataclass(frozen=True)
 class BotJoinedChat(InboundEvent):
     member_count: int | None = None
 

@@ -21,19 +21,41 @@ class Target:
 
 
 @dataclass(frozen=True)
+class NativePoll:
+    """Show the message's buttons as the platform's own poll widget, where it has one.
+
+    Option ``i`` is button row ``i``: an answer to the native poll comes back as
+    :class:`~animabot.chat.events.NativePollAnswered` and the core presses that button.
+    """
+
+    question: str
+    options: tuple[str, ...]
+    multiple: bool = False
+    anonymous: bool = True  # anonymous polls report totals only (no voter ids)
+    quiz_correct: int | None = None  # 0-based right option: a quiz
+    explanation: str | None = None
+
+
+@dataclass(frozen=True)
 class OutgoingMessage:
     """Plain text (adapters escape it for their markup) and optional rows of buttons.
 
     ``edit_ref`` asks to replace an earlier message (e.g. a poll that closed) rather than
-    send a new one; adapters that cannot edit send a new message instead.
+    send a new one; adapters that cannot edit send a new message instead. With
+    ``stop_poll``, the earlier message is a native poll to close.
     """
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     edit_ref: str | None = None
     title: str | None = None  # a short heading some platforms show in bold
+    native_poll: NativePoll | None = None
+    stop_poll: bool = False
 
 
 @dataclass(frozen=True)
 class SendResult:
     ref: str | None  # the platform's message reference, stored on the delivery
+    poll_ref: str | None = None  # the platform's poll id, when a native poll was sent
+    tally: tuple[int, ...] | None = None  # final counts, when a native poll was stopped
+    voters: int | None = None  # final number of voters, with ``tally``

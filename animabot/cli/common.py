@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.console import Console
 
+from ..campaigns import when
 from ..config import DEFAULT_CONFIG, Settings, load_settings
 from ..errors import AnimabotError
 
@@ -78,14 +79,7 @@ def fail(message: str) -> NoReturn:
 
 def parse_local_time(text: str, timezone: str, now: datetime) -> datetime:
     """``"now"`` or ``"2026-12-01 18:00"`` (local time in ``timezone``) → aware UTC."""
-    if text.strip().lower() in ("now", "maintenant"):
-        return now
-    for layout in ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d"):
-        try:
-            naive = datetime.strptime(text.strip(), layout)
-        except ValueError:
-            continue
-        from ..delivery.window import local_to_utc
-
-        return local_to_utc(naive, ZoneInfo(timezone))
-    raise AnimabotError(f'{text!r} is not a date: write "2026-12-01 18:00" or "now"')
+    try:
+        return when.parse_start(text, ZoneInfo(timezone), now)
+    except ValueError as exc:
+        raise AnimabotError(str(exc)) from None

@@ -70,8 +70,10 @@ def demo(
         def on_entry(entry: TimelineEntry, sent: int) -> None:
             when = local_time(entry.due_at, "Europe/Paris", "fr")
             part = PART_LABELS.get(entry.part, entry.part.replace("reminder", "relance "))
-            progress.console.print(f"  {when}  {entry.step_id:<12} {KIND_LABELS.get(entry.kind, entry.kind):<10} {part:<10}"
-                                   f" ({sent} messages envoyés)")
+            kind = KIND_LABELS.get(entry.kind, entry.kind)
+            progress.console.print(
+                f"  {when}  {entry.step_id:<12} {kind:<10} {part:<10} ({sent} messages envoyés)"
+            )
             progress.advance(task)
 
         result = run_async(lambda: run_demo(residents, seed, database, scenario, on_entry))

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import typer
 from rich.console import Console
 
+from ..campaigns import when
 from ..config import DEFAULT_CONFIG, Settings, load_settings
-from ..delivery.window import local_to_utc
 from ..errors import ConfigError, Problem, ScenarioError
 from ..scenario.loader import load_scenario, locate_in_file
 from ..scenario.preview import render_preview, render_preview_text
@@ -123,27 +123,10 @@ def _zone(name: str) -> ZoneInfo:
 
 def parse_start(text: str, zone: ZoneInfo) -> datetime:
     """A start date as a facilitator types it, read as local time in ``zone`` (UTC result)."""
-    cleaned = text.strip()
-    if cleaned.lower() in ("now", "maintenant"):
-        return datetime.now(UTC).replace(second=0, microsecond=0)
-    parsed: datetime | None = None
     try:
-        parsed = datetime.fromisoformat(cleaned)
-    except ValueError:
-        for pattern in _START_FORMATS:
-            try:
-                parsed = datetime.strptime(cleaned, pattern)
-                break
-            except ValueError:
-                continue
-    if parsed is None:
-        raise typer.BadParameter(
-            f'{text!r} is not a date: write "2026-12-01 18:00", "01/12/2026 18:00" or "now"',
-            param_hint="--start",
-        )
-    if parsed.tzinfo is not None:
-        return parsed.astimezone(UTC)
-    return local_to_utc(parsed, zone)
+        return when.parse_start(text, zone, datetime.now(UTC).replace(second=0, microsecond=0))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--start") from None
 
 
 if __name__ == "__main__":

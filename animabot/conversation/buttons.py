@@ -12,6 +12,7 @@ from typing import TypeVar
 from ..campaigns import actions, render
 from ..campaigns.actions import Action
 from ..chat.outgoing import OutgoingMessage
+from ..delivery.composer import decode_reply
 from ..scenario.model import Poll, Training
 from ..scenario.timeline import CLOSE
 from ..store.deliveries import Delivery
@@ -160,3 +161,14 @@ async def erase(turn: Turn, action: Action) -> str | None:
     await turn.services.residents.erase(turn.pseudonym)
     log.info("a resident erased their data")
     return turn._("Your data has been erased. Goodbye, and thank you!")
+
+
+async def native_answer(turn: Turn, poll_ref: str, options: tuple[int, ...]) -> str | None:
+    """An answer to a native poll is a press of the button behind that option."""
+    delivery = await turn.services.deliveries.by_poll_ref(poll_ref)
+    if delivery is None or delivery.payload is None or not options:
+        return None  # a campaign's anonymous poll, or a poll this bot did not send
+    rows = decode_reply(delivery.payload).buttons
+    if not 0 <= options[0] < len(rows):
+        return None
+    return await press(turn, rows[options[0]][0].action)

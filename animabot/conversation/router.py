@@ -14,11 +14,14 @@ from ..chat.events import (
     ButtonPressed,
     CommandReceived,
     InboundEvent,
+    NativePollAnswered,
+    NativePollTallied,
     TextReceived,
 )
 from ..i18n import normalise_language
 from ..store.chats import ChatRecord
 from ..store.inbox import InboxRepository
+from ..store.polls import PollTallyRepository
 from . import buttons, commands
 from .context import Services, Turn
 
@@ -53,13 +56,22 @@ class Conversation:
             log.info("bot added to chat %d on %s (%s)", chat.id, chat.platform,
                      chat.neighbourhood_id or "no neighbourhood yet")
             return None
-        if isinstance(event, BotLeftChat):
+        if isinstance(event, BotLeftChat) and not event.chat.private:
             chat = await services.chats.find(event.chat.platform, event.chat.address)
             if chat is not None:
                 await services.chats.deactivate(chat.id)
                 skipped = await services.deliveries.skip_pending_for_chat(chat.id, "bot removed")
                 log.warning("bot removed from chat %d on %s: %d pending deliveries skipped",
                             chat.id, chat.platform, skipped)
+            return None
+        if isinstance(event, NativePollTallied):
+            await PollTallyRepository(services.database).record(
+                event.poll_ref, event.counts, event.voters, now
+            )
+            return None
+        if isinstance(event, BotLeftChat) and event.chat.private:
+            if event.sender is not None:  # the resident blocked the bot: no more reminders
+                await services.residents.update(event.sender.pseudonym, opted_out=True)
             return None
         if event.sender is None:
             return None
@@ -83,6 +95,8 @@ class Conversation:
             return await commands.run(turn, event.command, event.args)
         if isinstance(event, ButtonPressed):
             return await buttons.press(turn, event.action)
+        if isinstance(event, NativePollAnswered):
+            return await buttons.native_answer(turn, event.poll_ref, event.options)
         if isinstance(event, TextReceived) and event.chat.private:
             return await commands.plain_text(turn, event.text)
         return None

@@ -15,6 +15,7 @@ from ..privacy.pseudonyms import ActionSigner
 from ..scenario.model import Announcement, Poll, Results, Scenario, Training, pick
 from ..scenario.timeline import CLOSE, SEND
 from ..stats.suppression import suppress_counts
+from ..stats.tally import tally_poll
 from ..store.answers import AnswerRepository
 from ..store.campaigns import CampaignRepository
 from ..store.chats import ChatRepository
@@ -72,6 +73,7 @@ class Composer:
     def __init__(
         self, database: Database, signer: ActionSigner, settings: ComposerSettings, clock: Clock
     ) -> None:
+        self.database = database
         self.settings = settings
         self.signer = signer
         self.clock = clock
@@ -206,11 +208,7 @@ class Composer:
         assert scenario is not None
         poll = scenario.step(step.of)
         assert isinstance(poll, Poll)
-        answers = await self.answers.answers(delivery.campaign_id, poll.id)
-        counts = [0] * len(poll.options["fr"])
-        for answer in answers:
-            for choice in answer.choices:
-                counts[choice] += 1
-        suppressed = suppress_counts(counts, self.settings.min_cell, total=len(answers))
+        tally = await tally_poll(self.database, delivery.campaign_id, poll)
+        suppressed = suppress_counts(tally.counts, self.settings.min_cell, total=tally.respondents)
         heading = pick(step.text, lang) if step.text else None
         return render.results_message(poll, lang, suppressed, self.settings.min_cell, heading)

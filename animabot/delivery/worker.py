@@ -20,6 +20,7 @@ from ..errors import (
     DeliveryUnknownError,
     PlatformError,
     RateLimitedError,
+    RejectedError,
     TransientError,
 )
 from ..store.chats import ChatRepository
@@ -32,6 +33,7 @@ from ..store.deliveries import (
     DeliveryRepository,
     expand_delivery,
 )
+from ..store.polls import PollTallyRepository
 from ..store.residents import ResidentRepository
 from .composer import Composer, Expand, Send, Skip
 from .pacing import Pacer
@@ -67,6 +69,7 @@ class DeliveryWorker:
         self.deliveries = DeliveryRepository(database)
         self.chats = ChatRepository(database)
         self.residents = ResidentRepository(database)
+        self.tallies = PollTallyRepository(database)
         self.pacers = {name: Pacer(getattr(a, "limits", None)) for name, a in self.adapters.items()}
         self.stats = WorkerStats()
         self._lock = asyncio.Lock()
@@ -142,6 +145,11 @@ class DeliveryWorker:
         except TransientError as exc:
             await self._retry(delivery, str(exc), count=True)
             return
+        except RejectedError as exc:
+            await self.deliveries.finish(delivery.id, FAILED, str(exc))
+            self.stats.failed += 1
+            log.error("delivery %s refused by %s: %s", delivery.dedupe_key, adapter.platform, exc)
+            return
         except PlatformError as exc:
             await self._retry(delivery, str(exc), count=True)
             return
@@ -149,7 +157,12 @@ class DeliveryWorker:
             log.exception("adapter %s failed on delivery %d", adapter.platform, delivery.id)
             await self._retry(delivery, f"adapter error: {exc!r}", count=True)
             return
-        await self.deliveries.mark_sent(delivery.id, result.ref, reach, self.clock.now())
+        await self.deliveries.mark_sent(
+            delivery.id, result.ref, reach, self.clock.now(), poll_ref=result.poll_ref
+        )
+        if result.tally is not None and result.poll_ref is not None:
+            voters = result.voters if result.voters is not None else sum(result.tally)
+            await self.tallies.record(result.poll_ref, result.tally, voters, self.clock.now())
         self.stats.sent += 1
 
     async def _reach(self, adapter: ChatAdapter, address: str) -> int | None:

@@ -18,6 +18,7 @@ from ..store.database import Database
 from ..store.deliveries import DeliveryRepository
 from ..store.timestamps import from_db
 from .suppression import Cell, SuppressedCounts, is_small, suppress_counts
+from .tally import tally_poll
 
 
 def _cell(count: int, min_cell: int) -> Cell:
@@ -91,11 +92,7 @@ async def _poll(
     database: Database, answers: AnswerRepository, campaign_id: str, poll: Poll,
     min_cell: int, language: str,
 ) -> PollFigures:
-    rows = await answers.answers(campaign_id, poll.id)
-    counts = [0] * len(poll.options["fr"])
-    for row in rows:
-        for choice in row.choices:
-            counts[choice] += 1
+    tally = await tally_poll(database, campaign_id, poll)
     reach_row = await database.fetch_one(
         "SELECT SUM(reach) AS reach, COUNT(*) AS chats, MIN(sent_at) AS sent FROM delivery"
         " WHERE campaign_id = ? AND step_id = ? AND part = 'send' AND status = 'sent'",
@@ -111,11 +108,11 @@ async def _poll(
         "SELECT first_answered_at FROM answer WHERE campaign_id = ? AND step_id = ?",
         (campaign_id, poll.id),
     )
-    respondents = len(rows)
-    suppressed = suppress_counts(counts, min_cell, total=respondents)
+    respondents = tally.respondents
+    suppressed = suppress_counts(tally.counts, min_cell, total=respondents)
     shown = suppressed.total  # respondents are the answers' total: one suppression for both
     median = spread = None
-    if reach_row and reach_row["sent"] and respondents >= max(min_cell, 2):
+    if reach_row and reach_row["sent"] and len(timing) >= max(min_cell, 2):
         sent = from_db(reach_row["sent"])
         hours = sorted((from_db(r["first_answered_at"]) - sent).total_seconds() / 3600
                        for r in timing)
@@ -129,7 +126,7 @@ async def _poll(
         respondents=shown,
         response_rate=(round(respondents / reach, 3) if reach and shown is not None else None),
         reminded=_cell(reminded_row["n"] if reminded_row else 0, min_cell),
-        after_reminder=_cell(sum(1 for r in rows if r.after_reminder), min_cell),
+        after_reminder=_cell(tally.after_reminder, min_cell),
         median_hours_to_answer=median, quartiles_hours=spread,
     )
 

@@ -50,6 +50,7 @@ class Delivery:
     platform_ref: str | None
     sent_at: datetime | None
     payload: str | None
+    poll_ref: str | None = None
 
     @classmethod
     def from_row(cls, row: Row) -> Delivery:
@@ -67,6 +68,7 @@ class Delivery:
             platform_ref=row["platform_ref"],
             sent_at=maybe_from_db(row["sent_at"]),
             payload=row["payload"],
+            poll_ref=row["poll_ref"],
         )
 
 
@@ -114,13 +116,20 @@ class DeliveryRepository:
         return sorted((Delivery.from_row(r) for r in rows), key=lambda d: (d.due_at, d.id))
 
     async def mark_sent(
-        self, delivery_id: int, ref: str | None, reach: int | None, now: datetime
+        self, delivery_id: int, ref: str | None, reach: int | None, now: datetime,
+        poll_ref: str | None = None,
     ) -> None:
         await self.database.execute(
             "UPDATE delivery SET status = 'sent', platform_ref = ?, reach = ?, sent_at = ?,"
-            " lease_until = NULL, error = NULL WHERE id = ?",
-            (ref, reach, to_db(now), delivery_id),
+            " poll_ref = ?, lease_until = NULL, error = NULL WHERE id = ?",
+            (ref, reach, to_db(now), poll_ref, delivery_id),
         )
+
+    async def by_poll_ref(self, poll_ref: str) -> Delivery | None:
+        row = await self.database.fetch_one(
+            "SELECT * FROM delivery WHERE poll_ref = ? ORDER BY id LIMIT 1", (poll_ref,)
+        )
+        return Delivery.from_row(row) if row else None
 
     async def finish(self, delivery_id: int, status: str, error: str | None = None) -> None:
         await self.database.execute(

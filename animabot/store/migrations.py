@@ -121,4 +121,33 @@ async def _m001_initial(db: aiosqlite.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_m001_initial,)
+async def _m002_native_polls_and_state(db: aiosqlite.Connection) -> None:
+    await _script(
+        db,
+        """
+        ALTER TABLE delivery ADD COLUMN poll_ref TEXT;
+        CREATE INDEX delivery_poll_ref ON delivery (poll_ref);
+        -- Totals of anonymous native polls, as the platform reports them.
+        CREATE TABLE poll_tally (
+            poll_ref   TEXT PRIMARY KEY,
+            counts     TEXT NOT NULL,
+            voters     INTEGER NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        -- Small values adapters keep between runs (e.g. the last update handled).
+        CREATE TABLE platform_state (
+            platform TEXT NOT NULL,
+            key      TEXT NOT NULL,
+            value    TEXT NOT NULL,
+            PRIMARY KEY (platform, key)
+        );
+        -- Facilitators who wrote to the bot: whom to tell when a chat is lost.
+        CREATE TABLE facilitator (
+            pseudonym TEXT PRIMARY KEY REFERENCES resident(pseudonym) ON DELETE CASCADE,
+            since     TEXT NOT NULL
+        )
+        """,
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_m001_initial, _m002_native_polls_and_state)

@@ -1,0 +1,1 @@
+"""Test support code shared by the test levels: emulators and fakes of external services."""
