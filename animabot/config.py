@@ -37,6 +37,7 @@ class _Section(BaseModel):
 class BotSettings(_Section):
     language: Literal["fr", "en"] = "fr"
     timezone: str = "Europe/Paris"
+    scenarios_dir: Path = Path("scenarios")  # where /programmer and /apercu find scenarios
 
     @field_validator("timezone")
     @classmethod

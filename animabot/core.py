@@ -73,11 +73,11 @@ async def open_core(
             ),
             clock,
         )
-        services = Services(database, signer, composer, clock, settings.bot.language, wake,
-                            settings.privacy.min_cell)
+        campaigns = CampaignService(database, settings.window(), clock)
+        services = Services(database, signer, composer, clock, settings, campaigns, wake)
         yield Core(
             settings=settings, database=database, clock=clock, pseudonymize=Pseudonymizer(key),
             signer=signer, composer=composer,
-            campaigns=CampaignService(database, settings.window(), clock),
+            campaigns=campaigns,
             services=services, conversation=Conversation(services),
         )

@@ -8,6 +8,7 @@ from ..campaigns.actions import Action
 from ..chat.outgoing import Button, OutgoingMessage
 from ..i18n import LANGUAGE_NAMES, LANGUAGES
 from ..store.timestamps import to_db
+from . import facilitators
 from .context import Turn
 
 Handler = Callable[[Turn, tuple[str, ...]], Awaitable[str | None]]
@@ -170,7 +171,14 @@ HANDLERS: dict[str, Handler] = {
 
 
 async def run(turn: Turn, command: str, args: tuple[str, ...]) -> str | None:
-    name = ALIASES.get(command.lower().lstrip("/!").split("@")[0])
+    word = command.lower().lstrip("/!").split("@")[0]
+    if word in facilitators.ALIASES:
+        await facilitators.run(turn, facilitators.ALIASES[word], args)
+        return None
+    if word in facilitators.LINK_COMMANDS and not turn.event.chat.private:
+        await facilitators.run(turn, "link", args)
+        return None
+    name = ALIASES.get(word)
     if name is None:
         if turn.event.chat.private:
             await turn.reply(OutgoingMessage(

@@ -6,9 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..campaigns.actions import Action
+from ..campaigns.service import CampaignService
 from ..chat.events import InboundEvent
 from ..chat.outgoing import OutgoingMessage
 from ..clock import Clock
+from ..config import Settings
 from ..delivery.composer import Composer, encode_reply
 from ..i18n import Translate, translator
 from ..privacy.pseudonyms import ActionSigner
@@ -27,9 +29,9 @@ class Services:
     signer: ActionSigner
     composer: Composer
     clock: Clock
-    default_language: str
-    wake: Callable[[], None]
-    min_cell: int = 5
+    settings: Settings
+    campaigns: CampaignService
+    wake: Callable[[], None] = lambda: None
     chats: ChatRepository = field(init=False)
     residents: ResidentRepository = field(init=False)
     answers: AnswerRepository = field(init=False)
@@ -43,6 +45,14 @@ class Services:
 
     def sign(self, action: Action) -> str:
         return self.signer.sign(action.encode())
+
+    @property
+    def default_language(self) -> str:
+        return self.settings.bot.language
+
+    @property
+    def min_cell(self) -> int:
+        return self.settings.privacy.min_cell
 
 
 @dataclass

@@ -18,6 +18,7 @@ from ..chat.events import (
     NativePollTallied,
     TextReceived,
 )
+from ..delivery.notices import chat_lost
 from ..i18n import normalise_language
 from ..store.chats import ChatRecord
 from ..store.inbox import InboxRepository
@@ -59,8 +60,8 @@ class Conversation:
         if isinstance(event, BotLeftChat) and not event.chat.private:
             chat = await services.chats.find(event.chat.platform, event.chat.address)
             if chat is not None:
-                await services.chats.deactivate(chat.id)
-                skipped = await services.deliveries.skip_pending_for_chat(chat.id, "bot removed")
+                skipped = await chat_lost(services.database, chat.id, "bot removed", now)
+                services.wake()
                 log.warning("bot removed from chat %d on %s: %d pending deliveries skipped",
                             chat.id, chat.platform, skipped)
             return None

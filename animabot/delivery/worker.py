@@ -36,6 +36,7 @@ from ..store.deliveries import (
 from ..store.polls import PollTallyRepository
 from ..store.residents import ResidentRepository
 from .composer import Composer, Expand, Send, Skip
+from .notices import chat_lost
 from .pacing import Pacer
 
 log = logging.getLogger(__name__)
@@ -201,8 +202,7 @@ class DeliveryWorker:
             log.info("a resident can no longer be written to privately: reminders stop")
             return
         if delivery.chat_id is not None:
-            await self.chats.deactivate(delivery.chat_id)
-            skipped = await self.deliveries.skip_pending_for_chat(delivery.chat_id, error)
+            skipped = await chat_lost(self.database, delivery.chat_id, error, self.clock.now())
             log.warning(
                 "chat %d on %s is unreachable (%s): deactivated, %d pending deliveries skipped; "
                 "facilitators: re-add the bot and link the chat again",

@@ -77,7 +77,9 @@ def parse_html(source: str) -> tuple[str, list[dict[str, Any]]]:
                     raise _entity_error(f'unsupported start tag "{tag}" at byte offset {at}')
                 attrs = _attrs(raw_attrs)
                 if tag == "span" and attrs.get("class") != "tg-spoiler":
-                    raise _entity_error(f'tag "span" must have class "tg-spoiler" at byte offset {at}')
+                    raise _entity_error(
+                        f'tag "span" must have class "tg-spoiler" at byte offset {at}'
+                    )
                 if tag == "a" and not attrs.get("href"):
                     raise _entity_error(f'tag "a" must have attribute "href" at byte offset {at}')
                 stack.append(_Open(tag, length, attrs))

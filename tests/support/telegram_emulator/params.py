@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -43,10 +44,8 @@ def decode_for_log(raw: Mapping[str, Any]) -> dict[str, Any]:
     decoded: dict[str, Any] = {}
     for name, value in raw.items():
         if isinstance(value, str) and value[:1] in ("[", "{"):
-            try:
+            with contextlib.suppress(ValueError):
                 value = json.loads(value)
-            except ValueError:
-                pass
         decoded[name] = value
     return decoded
 

@@ -135,13 +135,13 @@ def poll_json(poll: PollRecord) -> dict[str, Any]:
 
 
 def chat_member_updated_json(
-    state: EmulatorState, chat_id: int, by_user: int, old: str, new: str
+    state: EmulatorState, chat_id: int, actor: dict[str, Any], old: str, new: str
 ) -> dict[str, Any]:
-    """A `my_chat_member` payload: the bot's own status changed from `old` to `new`."""
+    """A `my_chat_member` payload: `actor` changed the bot's status from `old` to `new`."""
     bot = bot_json(state)
     return {
         "chat": chat_json(state, chat_id),
-        "from": user_json(state.users[by_user]),
+        "from": actor,
         "date": state.timestamp(),
         "old_chat_member": member_json(old, bot),
         "new_chat_member": member_json(new, bot),

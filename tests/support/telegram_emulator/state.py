@@ -188,9 +188,17 @@ class EmulatorState:
         self.calls.append(Call(method, params, time.monotonic()))
         self.wake()
 
-    def record_sent(self, message: dict[str, Any], method: str, parse_mode: str | None,
-                    raw_text: str | None, edited: bool) -> None:
-        """Store the message as chats see it and log what the bot sent."""
+    def record_sent(
+        self,
+        message: dict[str, Any],
+        method: str,
+        *,
+        raw_text: str | None = None,
+        parse_mode: str | None = None,
+        markup: dict[str, Any] | None = None,
+        edited: bool = False,
+    ) -> None:
+        """Store the message as chats see it and log what the bot sent (text as sent)."""
         chat_id = message["chat"]["id"]
         self.messages[(chat_id, message["message_id"])] = message
         self.sent.append(
@@ -199,7 +207,7 @@ class EmulatorState:
                 message_id=message["message_id"],
                 text=raw_text,
                 parse_mode=parse_mode,
-                reply_markup=message.get("reply_markup"),
+                reply_markup=markup,
                 poll=message.get("poll"),
                 edited=edited,
                 method=method,

@@ -1,0 +1,162 @@
+"""Facilitators' chat commands: list, schedule, preview, cancel campaigns, read figures.
+
+Who is a facilitator is decided by the adapter (the config's allow-list, a group's admins):
+raw platform ids never reach the core. Anyone else is refused politely and nothing changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from importlib.resources import files
+from pathlib import Path
+
+from ..campaigns.when import parse_start
+from ..chat.outgoing import OutgoingMessage
+from ..delivery.notices import remember_facilitator
+from ..errors import AnimabotError, ScenarioError
+from ..scenario.loader import load_scenario
+from ..scenario.model import Scenario
+from ..scenario.preview import render_preview_text
+from ..stats.campaign import campaign_figures
+from ..stats.suppression import format_cell
+from .context import Turn
+
+Handler = Callable[[Turn, tuple[str, ...]], Awaitable[None]]
+
+ALIASES: dict[str, str] = {
+    "campagnes": "campaigns", "campaigns": "campaigns",
+    "programmer": "schedule", "schedule": "schedule",
+    "apercu": "preview", "preview": "preview",
+    "annuler": "cancel", "cancel": "cancel",
+    "stats": "stats",
+}
+LINK_COMMANDS = ("quartier", "neighbourhood")
+
+
+def find_scenario(turn: Turn, name: str) -> Scenario:
+    """``jardin-partage`` → the scenario file in ``[bot] scenarios_dir``, else a shipped one."""
+    stem = Path(name).name.removesuffix(".toml")
+    local = turn.services.settings.bot.scenarios_dir / f"{stem}.toml"
+    if local.is_file():
+        return load_scenario(local)
+    shipped = Path(str(files("scenarios").joinpath(f"{stem}.toml")))
+    if shipped.is_file():
+        return load_scenario(shipped)
+    raise AnimabotError(turn._("No scenario named {name}.").format(name=stem))
+
+
+async def campaigns(turn: Turn, args: tuple[str, ...]) -> None:
+    _ = turn._
+    records = await turn.services.campaigns.campaigns.list()
+    if not records:
+        await turn.reply(OutgoingMessage(_("No campaign yet.")))
+        return
+    lines = [_("Campaigns:")]
+    for record in records[-15:]:
+        counts = await turn.services.deliveries.status_counts(record.id)
+        lines.append(_("{id}: {title} ({status}), {sent} sent, {pending} pending").format(
+            id=record.id, title=record.title, status=record.status,
+            sent=counts.get("sent", 0), pending=counts.get("pending", 0)))
+    await turn.reply(OutgoingMessage("\n".join(lines)))
+
+
+async def schedule(turn: Turn, args: tuple[str, ...]) -> None:
+    _ = turn._
+    if len(args) < 2:
+        await turn.reply(OutgoingMessage(_(
+            "Usage: /programmer SCENARIO NEIGHBOURHOODS [WHEN], e.g. "
+            "/programmer jardin-partage centre,gare 2026-12-01 18:00")))
+        return
+    services = turn.services
+    scenario = find_scenario(turn, args[0])
+    start = parse_start(" ".join(args[2:]) or "now", services.settings.window().zone,
+                        services.clock.now())
+    started = await services.campaigns.start(scenario, args[1].split(","), start,
+                                             source=f"chat:{turn.event.chat.platform}")
+    services.wake()
+    await turn.reply(OutgoingMessage(
+        _("Campaign {id} scheduled: {count} messages to {chats} chats.").format(
+            id=started.id, count=started.deliveries, chats=started.chats)))
+
+
+async def preview(turn: Turn, args: tuple[str, ...]) -> None:
+    _ = turn._
+    if not args:
+        await turn.reply(OutgoingMessage(_("Usage: /apercu SCENARIO [WHEN]")))
+        return
+    services = turn.services
+    scenario = find_scenario(turn, args[0])
+    window = services.settings.window()
+    start = parse_start(" ".join(args[1:]) or "now", window.zone, services.clock.now())
+    text = render_preview_text(scenario, start, window, turn.language)
+    await turn.reply(OutgoingMessage(text))
+
+
+async def cancel(turn: Turn, args: tuple[str, ...]) -> None:
+    _ = turn._
+    if not args:
+        await turn.reply(OutgoingMessage(_("Usage: /annuler CAMPAIGN_ID")))
+        return
+    record = await turn.services.campaigns.cancel(args[0])
+    turn.services.composer.forget(record.id)
+    await turn.reply(OutgoingMessage(_("Campaign {id} cancelled.").format(id=record.id)))
+
+
+async def stats(turn: Turn, args: tuple[str, ...]) -> None:
+    _ = turn._
+    if not args:
+        await turn.reply(OutgoingMessage(_("Usage: /stats CAMPAIGN_ID")))
+        return
+    k = turn.services.min_cell
+    figures = await campaign_figures(turn.services.database, args[0], k, turn.language)
+    lines = [f"{figures.title} ({figures.id})"]
+    for poll in figures.polls:
+        rate = "—" if poll.response_rate is None else f"{poll.response_rate * 100:.0f} %"
+        lines.append(_("{question}: {respondents} respondents, response rate {rate}").format(
+            question=poll.question, respondents=format_cell(poll.respondents, k), rate=rate))
+        lines.extend(f"• {label}: {format_cell(cell, k)}"
+                     for label, cell in zip(poll.options, poll.answers.cells, strict=True))
+    for training in figures.trainings:
+        lines.append(_("{title}: {started} started, {completed} completed").format(
+            title=training.title, started=format_cell(training.started, k),
+            completed=format_cell(training.completed, k)))
+    await turn.reply(OutgoingMessage("\n".join(lines)))
+
+
+async def link_group(turn: Turn, args: tuple[str, ...]) -> None:
+    """``/quartier ID`` typed in a group by a facilitator links that group."""
+    _ = turn._
+    hoods = await turn.services.chats.neighbourhoods()
+    if not args or args[0] not in hoods or turn.chat is None:
+        await turn.reply(OutgoingMessage(_("Usage: /quartier ID, with ID one of: {ids}").format(
+            ids=", ".join(hoods) or "—")))
+        return
+    await turn.services.chats.link(turn.chat.id, args[0])
+    await turn.reply(OutgoingMessage(
+        _("This group is now linked to {name}.").format(name=hoods[args[0]])))
+
+
+HANDLERS: dict[str, Handler] = {
+    "campaigns": campaigns, "schedule": schedule, "preview": preview, "cancel": cancel,
+    "stats": stats,
+}
+
+
+async def run(turn: Turn, name: str, args: tuple[str, ...]) -> None:
+    """Run a facilitator command, or refuse it; errors become a reply, never a crash."""
+    sender = turn.event.sender
+    if sender is None or not sender.is_facilitator:
+        await turn.reply(OutgoingMessage(turn._("Sorry, this command is for facilitators.")))
+        return
+    if turn.event.chat.private:
+        await remember_facilitator(turn.services.database, sender.pseudonym,
+                                   turn.services.clock.now())
+    try:
+        if name == "link":
+            await link_group(turn, args)
+        else:
+            await HANDLERS[name](turn, args)
+    except ScenarioError as exc:
+        await turn.reply(OutgoingMessage("\n".join(str(p) for p in exc.problems)))
+    except (AnimabotError, ValueError) as exc:
+        await turn.reply(OutgoingMessage(turn._("Not done: {reason}").format(reason=exc)))
