@@ -15,6 +15,7 @@ from .config import Settings
 from .core import open_core
 from .errors import AnimabotError
 from .scheduling import WakeScheduler
+from .store.state import PlatformState
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,8 @@ async def run_bot(
         adapters: dict[str, ChatAdapter] = {}
         for name, factory in sorted(available_adapters().items()):
             if factory.enabled(settings):
-                adapters[name] = factory.create(settings, core.pseudonymize)
+                state = PlatformState(core.database, name)
+                adapters[name] = factory.create(settings, core.pseudonymize, state=state)
         if not adapters:
             raise AnimabotError(
                 "no adapter is enabled: set enabled = true under [console], [telegram] or [matrix]"

@@ -102,7 +102,16 @@ class TelegramSettings(_Section):
     enabled: bool = False
     token: SecretStr | None = None
     token_file: Path | None = None
-    base_url: str = "https://api.telegram.org/bot"
+    base_url: str = "https://api.telegram.org/bot"  # or a self-hosted Bot API server
+    mode: Literal["polling", "webhook"] = "polling"
+    poll_timeout: Annotated[int, Field(ge=1, le=50)] = 25  # seconds a getUpdates waits
+    read_timeout: Annotated[float, Field(gt=0, le=120)] = 15.0  # then a send is "unknown"
+    webhook_listen: str = "127.0.0.1:8443"  # where our webhook endpoint listens
+    webhook_url: str = ""  # the public HTTPS URL Telegram posts to (webhook mode)
+    secret_token: SecretStr | None = None  # checked on every webhook request
+    global_per_second: Annotated[float, Field(gt=0)] = 30.0
+    per_chat_per_second: Annotated[float, Field(gt=0)] = 1.0
+    group_per_minute: Annotated[float, Field(gt=0)] = 20.0
 
 
 class MatrixSettings(_Section):
@@ -212,6 +221,13 @@ def _semantic_problems(settings: Settings, file: str, text: str | None) -> list[
     if tg.enabled and not (tg.token and tg.token.get_secret_value()) and tg.token_file is None:
         add(("telegram", "token"), "Telegram is enabled but no bot token is given",
             "set ANIMABOT_TELEGRAM__TOKEN, or token_file = \"/run/secrets/telegram_token\"")
+    if tg.enabled and tg.mode == "webhook":
+        if not tg.webhook_url.startswith("https://"):
+            add(("telegram", "webhook_url"), "webhook mode needs the public HTTPS URL",
+                'write webhook_url = "https://bot.example.org/telegram"')
+        if not (tg.secret_token and tg.secret_token.get_secret_value()):
+            add(("telegram", "secret_token"), "webhook mode needs a secret token",
+                "set ANIMABOT_TELEGRAM__SECRET_TOKEN to a long random string")
     for key in ("token_file",):
         path = getattr(tg, key)
         if tg.enabled and path is not None and not Path(path).is_file():

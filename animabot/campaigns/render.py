@@ -179,7 +179,7 @@ def results_message(
     options = pick(poll.options, language)
     lines = [heading or pick(poll.question, language)]
     for label, cell in zip(options, counts.cells, strict=True):
-        lines.append(f"• {label}: {format_cell(cell, min_cell)}")
+        lines.append(_("• {label}: {count}").format(label=label, count=format_cell(cell, min_cell)))
     lines.append(_("Respondents: {count}").format(count=format_cell(counts.total, min_cell)))
     if counts.any_suppressed:
         lines.append(

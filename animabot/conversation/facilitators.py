@@ -12,7 +12,6 @@ from pathlib import Path
 
 from ..campaigns.when import parse_start
 from ..chat.outgoing import OutgoingMessage
-from ..delivery.notices import remember_facilitator
 from ..errors import AnimabotError, ScenarioError
 from ..scenario.loader import load_scenario
 from ..scenario.model import Scenario
@@ -148,9 +147,6 @@ async def run(turn: Turn, name: str, args: tuple[str, ...]) -> None:
     if sender is None or not sender.is_facilitator:
         await turn.reply(OutgoingMessage(turn._("Sorry, this command is for facilitators.")))
         return
-    if turn.event.chat.private:
-        await remember_facilitator(turn.services.database, sender.pseudonym,
-                                   turn.services.clock.now())
     try:
         if name == "link":
             await link_group(turn, args)

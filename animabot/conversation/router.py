@@ -18,7 +18,7 @@ from ..chat.events import (
     NativePollTallied,
     TextReceived,
 )
-from ..delivery.notices import chat_lost
+from ..delivery.notices import chat_lost, remember_facilitator
 from ..i18n import normalise_language
 from ..store.chats import ChatRecord
 from ..store.inbox import InboxRepository
@@ -88,6 +88,8 @@ class Conversation:
             neighbourhood_id=chat.neighbourhood_id if chat else None,
             private_address=event.sender.private_address if event.chat.private else None,
         )
+        if event.sender.is_facilitator and event.chat.private:
+            await remember_facilitator(services.database, event.sender.pseudonym, now)
         language = resident.language or normalise_language(
             event.sender.language_hint or services.default_language
         )

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..campaigns import render
 from ..campaigns.actions import Action
 from ..campaigns.service import scenario_of
-from ..chat.outgoing import Button, OutgoingMessage, Target
+from ..chat.outgoing import Button, NativePoll, OutgoingMessage, Target
 from ..clock import Clock
 from ..privacy.pseudonyms import ActionSigner
 from ..scenario.model import Announcement, Poll, Results, Scenario, Training, pick
@@ -57,15 +57,18 @@ def encode_reply(message: OutgoingMessage) -> str:
         "title": message.title,
         "edit_ref": message.edit_ref,
         "buttons": [[[b.label, b.action] for b in row] for row in message.buttons],
+        "native_poll": asdict(message.native_poll) if message.native_poll else None,
     }, ensure_ascii=False)
 
 
 def decode_reply(payload: str) -> OutgoingMessage:
     data: dict[str, Any] = json.loads(payload)
+    poll = data.get("native_poll")
     return OutgoingMessage(
         text=data["text"], title=data.get("title"), edit_ref=data.get("edit_ref"),
         buttons=tuple(tuple(Button(label, action) for label, action in row)
                       for row in data.get("buttons", [])),
+        native_poll=NativePoll(**{**poll, "options": tuple(poll["options"])}) if poll else None,
     )
 
 

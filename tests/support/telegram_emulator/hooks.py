@@ -267,6 +267,11 @@ class EmulatorHooks:
         return self.state.commands
 
     @property
+    def last_update_id(self) -> int:
+        """The id of the newest update queued so far (0 before any)."""
+        return int(self.state._next_update_id) - 1
+
+    @property
     def pending_updates(self) -> list[dict[str, Any]]:
         """Updates queued and not yet confirmed by an offset (or webhook delivery)."""
         return self.state.updates

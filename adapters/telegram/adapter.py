@@ -1,0 +1,248 @@
+"""The Telegram adapter: python-telegram-bot's ``Bot`` for HTTP, our own update loop.
+
+PTB's ``Updater`` confirms updates to Telegram (the next ``getUpdates`` offset) before the
+handlers have run, so a crash loses them. Here the offset is saved only after each batch has
+been journaled by the core's inbox, which drops the replays a crash causes: every update is
+handled once. In webhook mode Telegram retries until we answer 200, which we do after
+handling, for the same reason.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from datetime import timedelta
+from typing import Any
+
+from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, Poll, Update
+from telegram import error as tg
+from telegram.constants import ParseMode
+from telegram.request import HTTPXRequest
+
+from animabot.chat.contract import InboundHandler
+from animabot.chat.outgoing import OutgoingMessage, SendResult, Target
+from animabot.config import Settings
+from animabot.delivery.pacing import RateLimits
+from animabot.errors import AnimabotError
+from animabot.privacy.pseudonyms import Pseudonymizer
+from animabot.store.state import PlatformState
+
+from .errors import translate
+from .rendering import html_text, keyboard
+from .updates import ALLOWED_UPDATES, PLATFORM, UpdateTranslator
+
+log = logging.getLogger(__name__)
+# httpx logs every request URL at INFO, and Bot API URLs carry the bot token.
+for _noisy in ("httpx", "httpcore"):
+    logging.getLogger(_noisy).setLevel(logging.WARNING)
+ADMIN_CACHE_SECONDS = 300
+MAX_BACKOFF = 60.0
+
+COMMANDS: dict[str, list[tuple[str, str]]] = {
+    "fr": [("start", "Commencer"), ("aide", "Aide"), ("langue", "Choisir la langue"),
+           ("quartier", "Choisir son quartier"), ("mesdonnees", "Voir mes données"),
+           ("oubli", "Effacer mes données"), ("stop", "Ne plus recevoir de messages privés")],
+    "en": [("start", "Start"), ("help", "Help"), ("language", "Choose the language"),
+           ("neighbourhood", "Choose your neighbourhood"), ("mydata", "See my data"),
+           ("forget", "Erase my data"), ("stop", "No more private messages")],
+}
+
+
+class TelegramAdapter:
+    platform = PLATFORM
+    idempotent_sends = False  # the Bot API has no idempotency key
+
+    def __init__(
+        self, settings: Settings, pseudonymize: Pseudonymizer, state: PlatformState | None,
+    ) -> None:
+        config = settings.telegram
+        token = settings.secret(config.token, config.token_file)
+        if not token:
+            raise AnimabotError(
+                "Telegram is enabled but has no token: set ANIMABOT_TELEGRAM__TOKEN"
+            )
+        self.config = config
+        self.state = state
+        self.pseudonymize = pseudonymize
+        self.facilitators = set(settings.facilitators.telegram)
+        self.limits = RateLimits(config.global_per_second, config.per_chat_per_second,
+                                 config.group_per_minute)
+        self.bot = Bot(
+            token, base_url=config.base_url,
+            request=HTTPXRequest(connection_pool_size=64, connect_timeout=5.0,
+                                 read_timeout=config.read_timeout,
+                                 write_timeout=config.read_timeout, pool_timeout=5.0),
+            get_updates_request=HTTPXRequest(connect_timeout=5.0,
+                                             read_timeout=config.poll_timeout + 10.0),
+        )
+        self.handler: InboundHandler | None = None
+        self.translator: UpdateTranslator | None = None
+        self._admins: dict[int, tuple[float, set[int]]] = {}
+        self._loop_task: asyncio.Task[None] | None = None
+        self._webhook: Any = None
+
+    async def start(self, handler: InboundHandler) -> None:
+        self.handler = handler
+        try:
+            await self.bot.initialize()  # getMe: a wrong token fails here, loudly
+        except tg.TelegramError as exc:
+            raise AnimabotError(f"cannot reach Telegram at {self.config.base_url}: {exc}") from exc
+        self.translator = UpdateTranslator(
+            self.pseudonymize, self.bot.username, self.facilitators, self._is_admin
+        )
+        await self._set_commands()
+        if self.config.mode == "webhook":
+            from .webhook import WebhookServer
+
+            self._webhook = WebhookServer(self, self.config)
+            await self._webhook.start()
+        else:
+            await self.bot.delete_webhook()
+            self._loop_task = asyncio.create_task(self._poll(), name="telegram-polling")
+        log.info("telegram bot @%s started (%s)", self.bot.username, self.config.mode)
+
+    async def stop(self) -> None:
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop_task
+        if self._webhook is not None:
+            await self._webhook.stop()
+        with contextlib.suppress(tg.TelegramError):
+            await self.bot.shutdown()
+
+    async def _set_commands(self) -> None:
+        scope = BotCommandScopeAllPrivateChats()
+        try:
+            for language, commands in COMMANDS.items():
+                listed = [BotCommand(name, text) for name, text in commands]
+                await self.bot.set_my_commands(listed, scope=scope, language_code=language)
+            await self.bot.set_my_commands(
+                [BotCommand(n, t) for n, t in COMMANDS["fr"]], scope=scope
+            )
+        except tg.TelegramError as exc:  # a convenience: never a reason not to start
+            log.warning("could not set the command menu: %s", exc)
+
+    # --- inbound -------------------------------------------------------------------------
+    async def _poll(self) -> None:
+        offset = int(await self.state.get("offset") or 0) if self.state else 0
+        backoff = 1.0
+        while True:
+            try:
+                updates = await self.bot.get_updates(
+                    offset=offset or None, timeout=timedelta(seconds=self.config.poll_timeout),
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+                backoff = 1.0
+            except (tg.InvalidToken, tg.Forbidden) as exc:
+                log.error("Telegram refused the bot token (%s): polling stopped", exc)
+                return
+            except tg.TelegramError as exc:
+                log.warning("getUpdates failed (%s); retrying in %.0f s", exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(MAX_BACKOFF, backoff * 2)
+                continue
+            for update in updates:
+                await self.dispatch(update)
+                offset = update.update_id + 1
+            if updates and self.state is not None:
+                await self.state.set("offset", str(offset))
+
+    async def dispatch(self, update: Update) -> None:
+        """Hand one update to the core; answer a button press with the core's notice."""
+        assert self.handler is not None and self.translator is not None
+        try:
+            event = await self.translator.translate(update)
+        except tg.TelegramError as exc:
+            log.warning("update %d could not be read: %s", update.update_id, exc)
+            return
+        if event is None:
+            return
+        notice = await self.handler(event)
+        if update.callback_query is not None:
+            with contextlib.suppress(tg.TelegramError):
+                await self.bot.answer_callback_query(update.callback_query.id,
+                                                     text=(notice or "")[:200] or None)
+
+    async def _is_admin(self, chat_id: int, user_id: int) -> bool:
+        cached = self._admins.get(chat_id)
+        if cached is None or time.monotonic() - cached[0] > ADMIN_CACHE_SECONDS:
+            try:
+                members = await self.bot.get_chat_administrators(chat_id)
+            except tg.TelegramError as exc:
+                log.info("cannot list a group's admins: %s", exc)
+                return False
+            cached = (time.monotonic(), {m.user.id for m in members if not m.user.is_bot})
+            self._admins[chat_id] = cached
+        return user_id in cached[1]
+
+    # --- outbound ------------------------------------------------------------------------
+    async def send(self, target: Target, message: OutgoingMessage, *, key: str) -> SendResult:
+        chat_id = int(target.address)
+        try:
+            if message.stop_poll and message.edit_ref:
+                return await self._stop_poll(chat_id, message.edit_ref)
+            if message.edit_ref:
+                return await self._edit(chat_id, message)
+            if message.native_poll is not None:
+                return await self._send_poll(chat_id, message)
+            sent = await self.bot.send_message(
+                chat_id, html_text(message), parse_mode=ParseMode.HTML,
+                reply_markup=keyboard(message),
+            )
+            return SendResult(str(sent.message_id))
+        except tg.TelegramError as exc:
+            raise translate(exc) from exc
+
+    async def _send_poll(self, chat_id: int, message: OutgoingMessage) -> SendResult:
+        poll = message.native_poll
+        assert poll is not None
+        quiz = poll.quiz_correct is not None
+        sent = await self.bot.send_poll(
+            chat_id, poll.question[:300], [option[:100] for option in poll.options],
+            is_anonymous=poll.anonymous, type=Poll.QUIZ if quiz else Poll.REGULAR,
+            allows_multiple_answers=poll.multiple and not quiz,
+            correct_option_ids=(  # PTB types the ids as 0-11 literals; ours is a checked int
+                [poll.quiz_correct] if poll.quiz_correct is not None else None  # type: ignore[list-item]
+            ),
+            explanation=(poll.explanation or "")[:200] or None if quiz else None,
+        )
+        return SendResult(str(sent.message_id), poll_ref=sent.poll.id if sent.poll else None)
+
+    async def _stop_poll(self, chat_id: int, ref: str) -> SendResult:
+        poll = await self.bot.stop_poll(chat_id, int(ref))
+        return SendResult(ref, poll_ref=poll.id,
+                          tally=tuple(option.voter_count for option in poll.options),
+                          voters=poll.total_voter_count)
+
+    async def _edit(self, chat_id: int, message: OutgoingMessage) -> SendResult:
+        assert message.edit_ref is not None
+        try:
+            await self.bot.edit_message_text(
+                html_text(message), chat_id=chat_id, message_id=int(message.edit_ref),
+                parse_mode=ParseMode.HTML, reply_markup=keyboard(message),
+            )
+        except tg.BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                raise
+        return SendResult(message.edit_ref)
+
+    async def member_count(self, address: str) -> int | None:
+        try:
+            return await self.bot.get_chat_member_count(int(address))
+        except tg.TelegramError as exc:
+            raise translate(exc) from exc
+
+
+class TelegramAdapterFactory:
+    name = PLATFORM
+
+    def enabled(self, settings: Settings) -> bool:
+        return settings.telegram.enabled
+
+    def create(
+        self, settings: Settings, pseudonymize: Pseudonymizer, **options: Any
+    ) -> TelegramAdapter:
+        return TelegramAdapter(settings, pseudonymize, options.get("state"))

@@ -1,0 +1,129 @@
+"""Telegram updates as neutral events. Raw user ids stop here: senders become pseudonyms, and
+a private chat's id (the only way to write back) travels as ``private_address`` only."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from telegram import Chat, ChatMember, Message, Update, User
+
+from animabot.chat.events import (
+    BotJoinedChat,
+    BotLeftChat,
+    ButtonPressed,
+    ChatRef,
+    CommandReceived,
+    InboundEvent,
+    NativePollAnswered,
+    NativePollTallied,
+    Sender,
+    TextReceived,
+)
+from animabot.privacy.pseudonyms import Pseudonymizer
+
+PLATFORM = "telegram"
+GROUP_TYPES = (Chat.GROUP, Chat.SUPERGROUP)
+PRESENT = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED)
+GONE = (ChatMember.LEFT, ChatMember.BANNED)
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member", "poll", "poll_answer"]
+
+IsAdmin = Callable[[int, int], Awaitable[bool]]
+
+
+def chat_ref(chat: Chat) -> ChatRef:
+    if chat.type == Chat.PRIVATE:
+        return ChatRef(PLATFORM, "", True)
+    return ChatRef(PLATFORM, str(chat.id), False, chat.title or "")
+
+
+class UpdateTranslator:
+    def __init__(
+        self, pseudonymize: Pseudonymizer, bot_username: str, facilitators: set[str],
+        is_admin: IsAdmin,
+    ) -> None:
+        self.pseudonymize = pseudonymize
+        self.bot_username = bot_username.lower()
+        self.facilitators = facilitators
+        self.is_admin = is_admin
+
+    async def sender(
+        self, user: User | None, chat: Chat | None, *, command: bool = False
+    ) -> Sender | None:
+        """A person, never a bot: anonymous admins (GroupAnonymousBot) and channels are not
+        trusted by id, so they are nobody here."""
+        if user is None or user.is_bot:
+            return None
+        private = chat is not None and chat.type == Chat.PRIVATE
+        facilitator = str(user.id) in self.facilitators
+        if command and not facilitator and chat is not None and chat.type in GROUP_TYPES:
+            facilitator = await self.is_admin(chat.id, user.id)
+        return Sender(
+            pseudonym=self.pseudonymize(PLATFORM, str(user.id)),
+            language_hint=user.language_code,
+            private_address=str(chat.id) if private and chat is not None else None,
+            is_facilitator=facilitator,
+        )
+
+    async def translate(self, update: Update) -> InboundEvent | None:
+        event_id = str(update.update_id)
+        if update.message is not None:
+            return await self._message(event_id, update.message)
+        if update.callback_query is not None:
+            query = update.callback_query
+            message = query.message
+            if not isinstance(message, Message) or query.data is None:
+                return None  # inline-mode or inaccessible message: not ours
+            sender = await self.sender(query.from_user, message.chat)
+            return ButtonPressed(event_id, chat_ref(message.chat), sender, _now(),
+                                 action=query.data)
+        if update.my_chat_member is not None:
+            change = update.my_chat_member
+            old, new = change.old_chat_member.status, change.new_chat_member.status
+            ref = chat_ref(change.chat)
+            if change.chat.type == Chat.PRIVATE:
+                if new in GONE:  # the resident blocked the bot
+                    sender = await self.sender(change.from_user, change.chat)
+                    return BotLeftChat(event_id, ref, sender, change.date)
+                return None
+            if new in PRESENT and old in GONE:
+                return BotJoinedChat(event_id, ref, None, change.date)
+            if new in GONE and old not in GONE:
+                return BotLeftChat(event_id, ref, None, change.date)
+            return None
+        if update.poll_answer is not None:
+            answer = update.poll_answer
+            sender = await self.sender(answer.user, None)
+            if sender is None:
+                return None
+            private = ChatRef(PLATFORM, "", True)
+            return NativePollAnswered(event_id, private, sender, _now(),
+                                      poll_ref=answer.poll_id, options=tuple(answer.option_ids))
+        if update.poll is not None:
+            poll = update.poll
+            return NativePollTallied(
+                event_id, ChatRef(PLATFORM, "", False), None, _now(), poll_ref=poll.id,
+                counts=tuple(option.voter_count for option in poll.options),
+                voters=poll.total_voter_count,
+            )
+        return None
+
+    async def _message(self, event_id: str, message: Message) -> InboundEvent | None:
+        text = message.text or ""
+        ref = chat_ref(message.chat)
+        if text.startswith("/"):
+            word, *args = text.split()
+            name, _, addressee = word[1:].partition("@")
+            if addressee and addressee.lower() != self.bot_username:
+                return None  # a command for another bot in the same group
+            sender = await self.sender(message.from_user, message.chat, command=True)
+            return CommandReceived(event_id, ref, sender, message.date, command=name.lower(),
+                                   args=tuple(args))
+        if message.chat.type == Chat.PRIVATE and text:
+            sender = await self.sender(message.from_user, message.chat)
+            return TextReceived(event_id, ref, sender, message.date, text=text)
+        return None
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

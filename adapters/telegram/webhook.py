@@ -1,0 +1,66 @@
+"""Webhook mode: Telegram posts updates to our aiohttp endpoint.
+
+The secret token is compared in constant time; we answer 200 only after the update has been
+handled (journaled), so Telegram retries what a crash interrupted.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from typing import TYPE_CHECKING
+from urllib.parse import urlparse
+
+from aiohttp import web
+from telegram import Update
+
+from animabot.config import TelegramSettings
+
+if TYPE_CHECKING:
+    from .adapter import TelegramAdapter
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class WebhookServer:
+    def __init__(self, adapter: TelegramAdapter, config: TelegramSettings) -> None:
+        self.adapter = adapter
+        self.config = config
+        self.secret = config.secret_token.get_secret_value() if config.secret_token else ""
+        self.path = urlparse(config.webhook_url).path or "/"
+        self._runner: web.AppRunner | None = None
+        self.port: int | None = None
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post(self.path, self._receive)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        host, _, port = self.config.webhook_listen.rpartition(":")
+        site = web.TCPSite(self._runner, host or "127.0.0.1", int(port))
+        await site.start()
+        server = site._server
+        sockets = getattr(server, "sockets", None) or []
+        self.port = sockets[0].getsockname()[1] if sockets else int(port)
+        await self.adapter.bot.set_webhook(
+            self.config.webhook_url, secret_token=self.secret or None,
+            allowed_updates=["message", "callback_query", "my_chat_member", "poll", "poll_answer"],
+        )
+        log.info("telegram webhook listening on %s:%s%s", host, self.port, self.path)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _receive(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), self.secret.encode()):
+            log.warning("webhook request with a wrong secret token refused")
+            return web.Response(status=401)
+        try:
+            update = Update.de_json(await request.json(), self.adapter.bot)
+        except ValueError:
+            return web.Response(status=400)
+        await self.adapter.dispatch(update)
+        return web.Response(status=200)
