@@ -27,6 +27,7 @@ from animabot.config import Settings
 from animabot.delivery.pacing import RateLimits
 from animabot.errors import AnimabotError
 from animabot.privacy.pseudonyms import Pseudonymizer
+from animabot.redaction import register_secret
 from animabot.store.state import PlatformState
 
 from .errors import translate
@@ -63,6 +64,7 @@ class TelegramAdapter:
             raise AnimabotError(
                 "Telegram is enabled but has no token: set ANIMABOT_TELEGRAM__TOKEN"
             )
+        register_secret(token)
         self.config = config
         self.state = state
         self.pseudonymize = pseudonymize

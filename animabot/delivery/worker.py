@@ -76,8 +76,9 @@ class DeliveryWorker:
         self._lock = asyncio.Lock()
 
     async def recover(self) -> None:
-        """At start: rows a crashed process left ``sending``. Idempotent platforms get them
-        again (the platform drops the duplicate); others get ``unknown``, never a double."""
+        """At start: rows a crashed process left behind. Claimed ones never left: queued
+        again. Rows cut while sending go again on idempotent platforms (which drop the
+        duplicate); on others they become ``unknown``, never a double."""
         resend = all(a.idempotent_sends for a in self.adapters.values())
         count = await self.deliveries.release_in_flight(resend=resend)
         if count:
@@ -128,6 +129,7 @@ class DeliveryWorker:
                         delivery.id, plan.target.platform)
             return
         await self.pacers[plan.target.platform].wait(plan.target.address, not plan.target.private)
+        await self.deliveries.mark_sending(delivery.id)
         try:
             result = await adapter.send(plan.target, plan.message, key=delivery.dedupe_key)
             reach = 1 if plan.target.private else await self._reach(adapter, plan.target.address)

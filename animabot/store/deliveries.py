@@ -1,6 +1,7 @@
 """The outbox: every message the bot will send is a row here before it is sent.
 
-Life of a row: ``pending`` → claimed (``sending``, with a lease) → ``sent`` | ``failed`` |
+Life of a row: ``pending`` → ``claimed`` (by the worker, with a lease) → ``sending`` (the
+request is about to leave) → ``sent`` | ``failed`` |
 ``skipped`` (chat gone, campaign cancelled) | ``unknown`` (may have been delivered: never
 blind-retried) | ``expanded`` (a reminder fan-out turned into private rows).
 """
@@ -16,7 +17,7 @@ import aiosqlite
 from .database import Database, Row
 from .timestamps import from_db, maybe_from_db, to_db
 
-PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+PENDING, CLAIMED, SENDING, SENT, FAILED = "pending", "claimed", "sending", "sent", "failed"
 SKIPPED, UNKNOWN, EXPANDED = "skipped", "unknown", "expanded"
 FINAL_STATUSES = (SENT, FAILED, SKIPPED, UNKNOWN, EXPANDED)
 
@@ -100,10 +101,10 @@ class DeliveryRepository:
             await insert_deliveries(db, items)
 
     async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
-        """Mark up to ``limit`` due rows as ``sending`` and return them, oldest first."""
+        """Mark up to ``limit`` due rows as ``claimed`` and return them, oldest first."""
         async with self.database.transaction() as db, db.execute(
             """
-            UPDATE delivery SET status = 'sending', lease_until = ?, attempts = attempts + 1
+            UPDATE delivery SET status = 'claimed', lease_until = ?, attempts = attempts + 1
             WHERE id IN (
                 SELECT id FROM delivery WHERE status = 'pending' AND due_at <= ?
                 ORDER BY due_at, id LIMIT ?
@@ -144,9 +145,19 @@ class DeliveryRepository:
             (to_db(due_at), error, delivery_id),
         )
 
+    async def mark_sending(self, delivery_id: int) -> None:
+        """The request is about to leave: from now on, a crash leaves this row in doubt."""
+        await self.database.execute(
+            "UPDATE delivery SET status = 'sending' WHERE id = ?", (delivery_id,)
+        )
+
     async def release_in_flight(self, resend: bool) -> int:
-        """After a crash: rows left ``sending`` are re-queued (idempotent platform) or
-        marked ``unknown`` (a platform that could have delivered them twice)."""
+        """After a crash: claimed rows never left and are queued again; rows left
+        ``sending`` are re-queued too on an idempotent platform, else marked ``unknown``
+        (resending could show them twice). Returns the number of rows in doubt."""
+        await self.database.execute(
+            "UPDATE delivery SET status = 'pending', lease_until = NULL WHERE status = 'claimed'"
+        )
         if resend:
             sql = (
                 "UPDATE delivery SET status = 'pending', lease_until = NULL"

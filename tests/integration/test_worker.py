@@ -103,12 +103,15 @@ async def test_recovery_resends_in_flight_rows_on_idempotent_platforms_only(
 ) -> None:
     await core.campaigns.start(scenario(POLL_SCENARIO), ["centre"])
     deliveries = DeliveryRepository(core.database)
-    claimed = await deliveries.claim_due(core.clock.now(), 1, timedelta(minutes=2))
-    assert len(claimed) == 1
+    claimed = await deliveries.claim_due(core.clock.now(), 2, timedelta(minutes=2))
+    assert len(claimed) == 2
+    await deliveries.mark_sending(claimed[0].id)  # the crash came during this request
     adapter.idempotent_sends = False
     await core.worker({"simulated": adapter}).recover()
     assert (await deliveries.get(claimed[0].id)).status == "unknown"  # type: ignore[union-attr]
+    assert (await deliveries.get(claimed[1].id)).status == "pending"  # type: ignore[union-attr]
     claimed = await deliveries.claim_due(core.clock.now(), 1, timedelta(minutes=2))
+    await deliveries.mark_sending(claimed[0].id)
     adapter.idempotent_sends = True
     await core.worker({"simulated": adapter}).recover()
     assert (await deliveries.get(claimed[0].id)).status == "pending"  # type: ignore[union-attr]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
 from pathlib import Path
@@ -89,3 +90,15 @@ def test_the_key_file_is_created_once_with_mode_0600(
     assert "created a new pseudonym key" in caplog.text
     assert load_or_create_key(path) == first
     assert load_or_create_key(path, "from-the-environment") == b"from-the-environment"
+
+
+def test_registered_secrets_are_redacted_from_every_log_record(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from animabot.redaction import MASK, register_secret
+
+    register_secret("123456:SECRET-token-value")
+    caplog.set_level(logging.DEBUG)
+    logging.getLogger("some.library").debug("calling %s/bot%s", "http://x", "123456:SECRET-token-value")
+    logging.getLogger("other").info("tail only: SECRET-token-value")
+    assert "SECRET" not in caplog.text and caplog.text.count(MASK) == 2

@@ -66,7 +66,7 @@ async def test_a_campaign_reaches_three_groups_and_counts_private_votes(
     def group_of(user: int) -> int:
         return {1: -1001, 2: -1002, 0: -1003}[user % 3]
 
-    voters = [*range(1, 6), *range(21, 51)]
+    voters = [*range(1, 6), *range(16, 61)]  # 50 residents vote
     for user in voters:
         poll = polls[group_of(user)]
         em.user_presses(user, group_of(user), poll.message_id, _buttons(poll)[user % 3][1])
@@ -90,7 +90,7 @@ async def test_a_campaign_reaches_three_groups_and_counts_private_votes(
     for chat_id in (-1001, -1002, -1003):
         closed = em.message(chat_id, polls[chat_id].message_id)
         assert closed is not None and "terminé" in closed["text"] and not closed.get("reply_markup")
-        assert "Personnes ayant répondu : 36" in world.texts(chat_id)[-1]
+        assert "Personnes ayant répondu : 51" in world.texts(chat_id)[-1]
         assert "• Oui : " in world.texts(chat_id)[-1]
     figures = await campaign_figures(core.database, started.id, 5)
     poll = figures.polls[0]
