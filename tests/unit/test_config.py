@@ -99,6 +99,7 @@ def test_registered_secrets_are_redacted_from_every_log_record(
 
     register_secret("123456:SECRET-token-value")
     caplog.set_level(logging.DEBUG)
-    logging.getLogger("some.library").debug("calling %s/bot%s", "http://x", "123456:SECRET-token-value")
+    token = "123456:SECRET-token-value"
+    logging.getLogger("some.library").debug("calling %s/bot%s", "http://x", token)
     logging.getLogger("other").info("tail only: SECRET-token-value")
     assert "SECRET" not in caplog.text and caplog.text.count(MASK) == 2

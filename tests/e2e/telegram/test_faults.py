@@ -169,7 +169,8 @@ async def test_facilitator_commands_are_refused_to_others_and_work_for_facilitat
     assert "réservée aux animateurs" in world.texts(-1001)[-1]
     assert await core.campaigns.campaigns.list() == []
 
-    em.user_sends(FACILITATOR, FACILITATOR, "/programmer jardin-partage centre,gare 2026-12-02 18:00")
+    command = "/programmer jardin-partage centre,gare 2026-12-02 18:00"
+    em.user_sends(FACILITATOR, FACILITATOR, command)
     await world.settle()
     assert "programmée" in world.texts(FACILITATOR)[-1]
     [campaign] = await core.campaigns.campaigns.list()
