@@ -251,6 +251,7 @@ class BotApiEmulator(EmulatorHooks):
             error = await self._post_update(hook.url, update, headers)
             if error is None:
                 self.state.updates = [u for u in self.state.updates if u is not update]
+                self.state.wake()  # waiters on pending_updates must see the change
                 continue
             hook.last_error_date = self.state.timestamp()
             hook.last_error_message = error
