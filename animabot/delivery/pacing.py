@@ -1,15 +1,21 @@
-"""Pace sends under a platform's limits: a global bucket and one bucket per chat.
+"""Pace sends under a platform's limits: overall, per chat, and per group per minute.
 
-Each bucket allows ``rate`` sends per second after a burst of ``burst``. Waiting happens
-before a send, so a 429 is the exception rather than the way we learn the limit.
+Platforms count sends in rolling windows ("30 in any second", "20 in any minute"). A token
+bucket with a full burst lets up to twice the rate through in one such window, so each limit
+here is a rolling window itself: a send reserves the earliest instant at which it fits in
+every window, and waits until then. Windows are slightly widened (``MARGIN``) so that network
+jitter between our clock and the platform's never pushes a send over the limit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
+
+MARGIN = 1.03
 
 
 @dataclass(frozen=True)
@@ -21,18 +27,24 @@ class RateLimits:
     per_group_per_minute: float | None = None
 
 
-class TokenBucket:
-    def __init__(self, rate: float, burst: float, now: Callable[[], float]) -> None:
-        self.rate, self.burst, self._now = rate, burst, now
-        self.tokens, self.updated = burst, now()
+class RollingWindow:
+    """At most ``limit`` events in any ``span`` seconds."""
 
-    def delay(self) -> float:
-        """Take a token; return how long to wait before using it (0 when available)."""
-        current = self._now()
-        self.tokens = min(self.burst, self.tokens + (current - self.updated) * self.rate)
-        self.updated = current
-        self.tokens -= 1
-        return 0.0 if self.tokens >= 0 else -self.tokens / self.rate
+    def __init__(self, limit: float, span: float) -> None:
+        self.limit = max(1, int(limit))
+        self.span = span * MARGIN
+        self.events: deque[float] = deque()
+
+    def earliest(self, now: float) -> float:
+        """The first instant from ``now`` at which one more event fits."""
+        while self.events and self.events[0] <= now - self.span:
+            self.events.popleft()
+        if len(self.events) < self.limit:
+            return now
+        return self.events[len(self.events) - self.limit] + self.span
+
+    def reserve(self, at: float) -> None:
+        self.events.append(at)
 
 
 class Pacer:
@@ -41,28 +53,39 @@ class Pacer:
     ) -> None:
         self.limits = limits or RateLimits()
         self._now = now
-        self._global = (
-            TokenBucket(self.limits.global_per_second, self.limits.global_per_second, now)
-            if self.limits.global_per_second else None
-        )
-        self._chats: dict[str, list[TokenBucket]] = {}
+        self._global = self._window(self.limits.global_per_second, 1.0)
+        self._chats: dict[str, list[RollingWindow]] = {}
 
-    def _chat_buckets(self, chat: str, group: bool) -> list[TokenBucket]:
+    @staticmethod
+    def _window(rate: float | None, span: float) -> RollingWindow | None:
+        if not rate:
+            return None
+        if rate < 1:  # "0.2 per second" is "1 per 5 seconds"
+            return RollingWindow(1, span / rate)
+        return RollingWindow(rate, span)
+
+    def _windows(self, chat: str, group: bool) -> list[RollingWindow]:
         if chat not in self._chats:
-            buckets = []
-            if self.limits.per_chat_per_second:
-                buckets.append(TokenBucket(self.limits.per_chat_per_second, 1, self._now))
-            if group and self.limits.per_group_per_minute:
-                per_minute = self.limits.per_group_per_minute
-                buckets.append(TokenBucket(per_minute / 60, per_minute, self._now))
-            self._chats[chat] = buckets
-        return self._chats[chat]
+            made = [self._window(self.limits.per_chat_per_second, 1.0)]
+            if group:
+                made.append(self._window(self.limits.per_group_per_minute, 60.0))
+            self._chats[chat] = [w for w in made if w is not None]
+        windows = self._chats[chat]
+        return [*windows, self._global] if self._global is not None else windows
 
     def delay_for(self, chat: str, group: bool) -> float:
-        buckets = self._chat_buckets(chat, group)
-        if self._global is not None:
-            buckets = [*buckets, self._global]
-        return max((bucket.delay() for bucket in buckets), default=0.0)
+        """Reserve the next slot for ``chat``; seconds to wait before sending (0 if none)."""
+        windows = self._windows(chat, group)
+        now = self._now()
+        at = now
+        for _ in range(len(windows) + 1):  # a later slot in one window may clash in another
+            later = max((w.earliest(at) for w in windows), default=at)
+            if later == at:
+                break
+            at = later
+        for window in windows:
+            window.reserve(at)
+        return at - now
 
     async def wait(self, chat: str, group: bool) -> None:
         delay = self.delay_for(chat, group)

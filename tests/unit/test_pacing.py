@@ -1,0 +1,59 @@
+"""The pacer never lets more sends through a rolling window than the platform allows."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from animabot.delivery.pacing import Pacer, RateLimits
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _send_times(
+    pacer: Pacer, clock: Clock, chats: list[str], group: bool
+) -> list[tuple[float, str]]:
+    times = []
+    for chat in chats:
+        delay = pacer.delay_for(chat, group)
+        clock.now += delay  # the worker sleeps, then sends
+        times.append((clock.now, chat))
+    return times
+
+
+def _max_in_window(times: list[float], span: float) -> int:
+    return max(sum(1 for t in times if start <= t < start + span) for start in times)
+
+
+@given(chats=st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=1, max_size=80))
+def test_no_rolling_window_is_ever_exceeded(chats: list[str]) -> None:
+    clock = Clock()
+    pacer = Pacer(RateLimits(30, 1, 20), now=clock)
+    times = _send_times(pacer, clock, chats, group=True)
+    assert _max_in_window([t for t, _ in times], 1.0) <= 30
+    for chat in set(chats):
+        mine = [t for t, c in times if c == chat]
+        assert _max_in_window(mine, 1.0) <= 1
+        assert _max_in_window(mine, 60.0) <= 20
+
+
+def test_the_global_limit_is_used_to_the_full_but_not_beyond() -> None:
+    clock = Clock()
+    pacer = Pacer(RateLimits(30, 1, 20), now=clock)
+    times = _send_times(pacer, clock, [f"g{i}" for i in range(300)], group=True)
+    duration = times[-1][0] - times[0][0]
+    rate = (len(times) - 30) / duration  # after the first full window
+    assert 0.95 * 30 <= rate <= 30
+
+
+def test_a_rate_below_one_per_second_spaces_sends() -> None:
+    clock = Clock()
+    pacer = Pacer(RateLimits(per_chat_per_second=0.2), now=clock)
+    times = _send_times(pacer, clock, ["room"] * 3, group=False)
+    assert [round(t) for t, _ in times] == [0, 5, 10]
