@@ -32,8 +32,9 @@ class ConsoleAdapter:
 
     def __init__(
         self, pseudonymize: Pseudonymizer, user: str, language: str,
-        stdin: TextIO | None = None, stdout: TextIO | None = None,
+        stdin: TextIO | None = None, stdout: TextIO | None = None, facilitator: bool = False,
     ) -> None:
+        self.facilitator = facilitator
         self.pseudonym = pseudonymize(PLATFORM, user)
         self.user = user
         self.language = language
@@ -93,7 +94,8 @@ class ConsoleAdapter:
         event_id = f"console-{datetime.now(UTC).timestamp()}-{next(self._events)}"
         now = datetime.now(UTC)
         private = ChatRef(PLATFORM, "", True)
-        sender = Sender(self.pseudonym, self.language, private_address=self.user)
+        sender = Sender(self.pseudonym, self.language, private_address=self.user,
+                        is_facilitator=self.facilitator)
         if line.isdigit() and 1 <= int(line) <= len(self.buttons):
             button, in_private = self.buttons[int(line) - 1]
             chat = private if in_private else ChatRef(PLATFORM, GROUP, False, "console")
@@ -123,4 +125,5 @@ class ConsoleAdapterFactory:
         return ConsoleAdapter(
             pseudonymize, settings.console.resident, settings.bot.language,
             stdin=options.get("stdin"), stdout=options.get("stdout"),
+            facilitator=settings.console.resident in settings.facilitators.console,
         )

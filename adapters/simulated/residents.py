@@ -113,7 +113,7 @@ class Simulation:
     # --- reacting to what the bot sent ---------------------------------------------------
     def observe(self, target: Target, message: OutgoingMessage) -> None:
         buttons = [b for row in message.buttons for b in row]
-        if not buttons:
+        if not buttons or message.edit_ref is not None:  # an edit asks nothing new
             return
         if target.private:
             resident = self._by_user.get(target.address)

@@ -56,13 +56,15 @@ class UpdateTranslator:
             return None
         private = chat is not None and chat.type == Chat.PRIVATE
         facilitator = str(user.id) in self.facilitators
+        here_only = False
         if command and not facilitator and chat is not None and chat.type in GROUP_TYPES:
-            facilitator = await self.is_admin(chat.id, user.id)
+            facilitator = here_only = await self.is_admin(chat.id, user.id)
         return Sender(
             pseudonym=self.pseudonymize(PLATFORM, str(user.id)),
             language_hint=user.language_code,
             private_address=str(chat.id) if private and chat is not None else None,
             is_facilitator=facilitator,
+            facilitator_here_only=here_only,
         )
 
     async def translate(self, update: Update) -> InboundEvent | None:

@@ -36,8 +36,11 @@ def _option_buttons(options: Sequence[str], make: Callable[[int], Action], sign:
 
 
 def poll_message(
-    poll: Poll, language: str, poll_delivery_id: int, sign: Sign, closes: str | None
+    poll: Poll, language: str, poll_delivery_id: int, sign: Sign, closes: str | None,
+    totals: SuppressedCounts | None = None, min_cell: int = 5, edit_ref: str | None = None,
 ) -> OutgoingMessage:
+    """The poll as first sent, or (``totals``, ``edit_ref``) the same message with the
+    answers so far: only ever shown once they are past the suppression threshold."""
     _ = translator(language)
     lines = [pick(poll.question, language)]
     lines.append(_("Several answers possible.") if poll.multiple else _("One answer."))
@@ -45,6 +48,11 @@ def poll_message(
     if closes:
         lines.append(_("Answers until {when}.").format(when=closes))
     options = pick(poll.options, language)
+    if totals is not None and totals.total is not None:
+        summary = " · ".join(f"{label} {format_cell(cell, min_cell)}"
+                             for label, cell in zip(options, totals.cells, strict=True))
+        lines.append(_("Answers so far ({count}): {summary}").format(
+            count=totals.total, summary=summary))
     native = None
     if poll.mode == "native":  # the platform's anonymous poll: totals only, no reminders
         native = NativePoll(pick(poll.question, language), tuple(options), poll.multiple)
@@ -53,6 +61,7 @@ def poll_message(
         _option_buttons(options, lambda i: actions.vote(poll_delivery_id, i), sign),
         title=_("Poll"),
         native_poll=native,
+        edit_ref=edit_ref,
     )
 
 

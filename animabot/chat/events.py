@@ -27,6 +27,8 @@ class Sender:
     language_hint: str | None = None
     private_address: str | None = None
     is_facilitator: bool = False
+    # A group's admin is a facilitator for that group only (not for the whole town).
+    facilitator_here_only: bool = False
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ refused here with no effect.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import TypeVar
 
 from ..campaigns import actions, render
@@ -14,8 +15,8 @@ from ..campaigns.actions import Action
 from ..chat.outgoing import OutgoingMessage
 from ..delivery.composer import decode_reply
 from ..scenario.model import Poll, Training
-from ..scenario.timeline import CLOSE
-from ..store.deliveries import Delivery
+from ..scenario.timeline import CLOSE, TOTALS
+from ..store.deliveries import Delivery, NewDelivery
 from . import commands
 from .context import Turn
 
@@ -65,6 +66,24 @@ async def _hood_of(turn: Turn, delivery: Delivery) -> str | None:
     return chat.neighbourhood_id if chat else turn.resident.neighbourhood_id
 
 
+TOTALS_EVERY = 300  # seconds: at most one edit of a poll's message per chat in this time
+
+
+async def _refresh_totals_later(turn: Turn, delivery: Delivery) -> None:
+    """Queue one edit of the group's poll message per period, whatever the number of votes
+    (Telegram allows 20 messages a minute in a group, edits included)."""
+    if delivery.chat_id is None or delivery.campaign_id is None or delivery.step_id is None:
+        return
+    now = turn.services.clock.now()
+    period = int(now.timestamp()) // TOTALS_EVERY
+    due = datetime.fromtimestamp((period + 1) * TOTALS_EVERY, UTC)
+    key = f"{delivery.campaign_id}:{delivery.step_id}:{TOTALS}:chat{delivery.chat_id}:{period}"
+    await turn.services.deliveries.add([NewDelivery(
+        dedupe_key=key, part=TOTALS, due_at=due, campaign_id=delivery.campaign_id,
+        step_id=delivery.step_id, chat_id=delivery.chat_id,
+    )])
+
+
 async def vote(turn: Turn, action: Action) -> str | None:
     found = await _campaign_step(turn, action.int_arg(0), Poll)
     if found is None:
@@ -87,6 +106,7 @@ async def vote(turn: Turn, action: Action) -> str | None:
         delivery.campaign_id, poll.id, turn.pseudonym, turn.event.chat.platform, hood,
         chosen, now, after_reminder=reminded is not None and not previous,
     )
+    await _refresh_totals_later(turn, delivery)
     return render.vote_confirmation(poll, turn.language, chosen)
 
 

@@ -141,12 +141,32 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
+async def _about_this_group(
+    turn: Turn, name: str, args: tuple[str, ...], hood: str | None
+) -> bool:
+    """A group admin's command must concern only the neighbourhood of that group."""
+    if hood is None:
+        return False
+    if name == "schedule":
+        return len(args) >= 2 and set(args[1].split(",")) == {hood}
+    if name in ("cancel", "stats") and args:
+        record = await turn.services.campaigns.campaigns.get(args[0])
+        return record is not None and set(record.targets) == {hood}
+    return name in ("campaigns", "preview")
+
+
 async def run(turn: Turn, name: str, args: tuple[str, ...]) -> None:
     """Run a facilitator command, or refuse it; errors become a reply, never a crash."""
     sender = turn.event.sender
     if sender is None or not sender.is_facilitator:
         await turn.reply(OutgoingMessage(turn._("Sorry, this command is for facilitators.")))
         return
+    if sender.facilitator_here_only and name != "link":
+        hood = turn.chat.neighbourhood_id if turn.chat else None
+        if not await _about_this_group(turn, name, args, hood):
+            await turn.reply(OutgoingMessage(turn._(
+                "As an admin of this group, you can only act on its own neighbourhood.")))
+            return
     try:
         if name == "link":
             await link_group(turn, args)

@@ -13,7 +13,7 @@ from ..chat.outgoing import Button, NativePoll, OutgoingMessage, Target
 from ..clock import Clock
 from ..privacy.pseudonyms import ActionSigner
 from ..scenario.model import Announcement, Poll, Results, Scenario, Training, pick
-from ..scenario.timeline import CLOSE, SEND
+from ..scenario.timeline import CLOSE, SEND, TOTALS
 from ..stats.suppression import suppress_counts
 from ..stats.tally import tally_poll
 from ..store.answers import AnswerRepository
@@ -160,6 +160,8 @@ class Composer:
         if part == SEND and isinstance(step, Training):
             return render.training_invite(step, lang, delivery.id, self.sign)
         sent = await self._sibling(delivery, SEND)
+        if part == TOTALS and isinstance(step, Poll):
+            return await self._totals(delivery, step, sent, lang)
         if part == CLOSE:
             if sent is None or sent.status != "sent":
                 return Skip("the step was never sent: nothing to close")
@@ -176,6 +178,21 @@ class Composer:
                 return render.reminder_message(step, lang, sent.id, self.sign, closes)
             return render.training_reminder(step, lang, sent.id, self.sign)
         return Skip(f"no message for part {part!r} of a {step.kind}")
+
+    async def _totals(
+        self, delivery: Delivery, poll: Poll, sent: Delivery | None, lang: str
+    ) -> OutgoingMessage | Skip:
+        assert delivery.campaign_id
+        close = await self._sibling(delivery, CLOSE)
+        if sent is None or sent.status != "sent" or (close and close.status != "pending"):
+            return Skip("the poll is not open in this chat")
+        tally = await tally_poll(self.database, delivery.campaign_id, poll)
+        totals = suppress_counts(tally.counts, self.settings.min_cell, total=tally.respondents)
+        if totals.total is None:
+            return Skip("too few answers to show totals")
+        closes = await self._closes_text(delivery, lang)
+        return render.poll_message(poll, lang, sent.id, self.sign, closes, totals,
+                                   self.settings.min_cell, edit_ref=sent.platform_ref)
 
     async def _has_responded(
         self, campaign_id: str, step_id: str, pseudonym: str, table: str

@@ -203,3 +203,19 @@ async def test_the_token_is_in_no_log_line_even_at_debug(
     secret = emulator.token.split(":")[1]
     for record in caplog.records:
         assert secret not in record.getMessage(), record.name
+
+
+async def test_a_group_admin_acts_only_on_the_groups_own_neighbourhood(
+    world: TelegramWorld,
+) -> None:
+    em, core = world.emulator, world.core
+    em.add_user(950, "Admin du groupe gare")
+    em.state.chats[-1003].admins.append(950)
+    em.state.chats[-1003].members.add(950)
+    em.user_sends(950, -1003, "/programmer jardin-partage centre")  # not this group's
+    await world.settle()
+    assert "propre quartier" in world.texts(-1003)[-1]
+    em.user_sends(950, -1003, "/programmer jardin-partage gare")
+    await world.settle()
+    assert "programmée" in world.texts(-1003)[-1]
+    assert [c.targets for c in await core.campaigns.campaigns.list()] == [("gare",)]

@@ -79,6 +79,9 @@ async def test_a_campaign_reaches_three_groups_and_counts_private_votes(
 
     world.clock.advance(timedelta(days=1))
     await world.worker.drain()
+    refreshed = em.message(-1001, polls[-1001].message_id)
+    assert refreshed is not None and "Réponses jusqu'ici (50)" in refreshed["text"]
+    assert refreshed.get("reply_markup")  # still open: the buttons stay
     reminded = {m.chat_id for m in em.sent if m.chat_id > 0 and "Rappel" in (m.text or "")}
     assert reminded == set(range(6, 16))  # consented non-respondents with a private chat
     reminder = next(m for m in em.messages_to(6) if "Rappel" in (m.text or ""))
