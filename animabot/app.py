@@ -27,11 +27,12 @@ async def run_bot(
     clock = clock or SystemClock()
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        # Not the main thread, or Windows: no signal handlers, ``stop`` still works.
-        with suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(signum, stop.set)
     async with AsyncExitStack() as stack:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            # Not the main thread, or Windows: no signal handlers, ``stop`` still works.
+            with suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(signum, stop.set)
+                stack.callback(loop.remove_signal_handler, signum)
         core = await stack.enter_async_context(open_core(settings, clock))
         adapters: dict[str, ChatAdapter] = {}
         for name, factory in sorted(available_adapters().items()):
