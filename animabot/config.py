@@ -123,6 +123,10 @@ class MatrixSettings(_Section):
     access_token_file: Path | None = None
     password: SecretStr | None = None
     password_file: Path | None = None
+    rate: Annotated[float, Field(gt=0)] = 0.2  # messages/s the homeserver allows the bot
+    burst: Annotated[int, Field(ge=1)] = 10  # after a burst of this many (Synapse's default)
+    sync_timeout: Annotated[int, Field(ge=1, le=120)] = 30  # seconds a /sync waits
+    request_timeout: Annotated[float, Field(gt=0, le=300)] = 30.0
 
 
 class FacilitatorSettings(_Section):

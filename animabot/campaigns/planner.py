@@ -7,7 +7,7 @@ from datetime import datetime
 
 from ..delivery.window import DeliveryWindow
 from ..scenario.model import Scenario
-from ..scenario.timeline import TimelineEntry, build_timeline
+from ..scenario.timeline import COPIES, SEND, TimelineEntry, build_timeline
 from ..store.chats import ChatRecord
 from ..store.deliveries import NewDelivery
 
@@ -17,21 +17,30 @@ def delivery_key(campaign_id: str, step_id: str, part: str, target: str) -> str:
     return f"{campaign_id}:{step_id}:{part}:{target}"
 
 
+def _parts(entry: TimelineEntry, private_polls: frozenset[str]) -> tuple[str, ...]:
+    if entry.part == SEND and entry.step_id in private_polls:
+        return (SEND, COPIES)
+    return (entry.part,)
+
+
 def plan_deliveries(
-    campaign_id: str, timeline: Sequence[TimelineEntry], chats: Sequence[ChatRecord]
+    campaign_id: str, timeline: Sequence[TimelineEntry], chats: Sequence[ChatRecord],
+    private_polls: frozenset[str] = frozenset(),
 ) -> list[NewDelivery]:
     """One row per timeline entry and chat. Reminder rows are fan-outs: when due they expand
-    into private rows for the residents who have not answered by then."""
+    into private rows for the residents who have not answered by then. A private poll also
+    gets a ``copies`` fan-out, used on platforms whose group buttons are not private."""
     return [
         NewDelivery(
-            dedupe_key=delivery_key(campaign_id, entry.step_id, entry.part, f"chat{chat.id}"),
-            part=entry.part,
+            dedupe_key=delivery_key(campaign_id, entry.step_id, part, f"chat{chat.id}"),
+            part=part,
             due_at=entry.due_at,
             campaign_id=campaign_id,
             step_id=entry.step_id,
             chat_id=chat.id,
         )
         for entry in timeline
+        for part in _parts(entry, private_polls)
         for chat in chats
     ]
 
@@ -41,4 +50,5 @@ def plan_campaign(
     chats: Sequence[ChatRecord],
 ) -> tuple[list[TimelineEntry], list[NewDelivery]]:
     timeline = build_timeline(scenario, start, window)
-    return timeline, plan_deliveries(campaign_id, timeline, chats)
+    private = frozenset(p.id for p in scenario.polls() if p.mode == "private")
+    return timeline, plan_deliveries(campaign_id, timeline, chats, private)

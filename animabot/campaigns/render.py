@@ -62,6 +62,7 @@ def poll_message(
         title=_("Poll"),
         native_poll=native,
         edit_ref=edit_ref,
+        question=True,
     )
 
 
@@ -87,6 +88,7 @@ def reminder_message(
         "\n".join(lines),
         _option_buttons(options, lambda i: actions.vote(poll_delivery_id, i), sign),
         title=_("Reminder"),
+        question=True,
     )
 
 
@@ -163,6 +165,7 @@ def quiz_message(
         _option_buttons(options, lambda i: actions.quiz(delivery_id, question, i), sign),
         title=heading,
         native_poll=native,
+        question=True,
     )
 
 

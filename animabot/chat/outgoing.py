@@ -51,6 +51,7 @@ class OutgoingMessage:
     title: str | None = None  # a short heading some platforms show in bold
     native_poll: NativePoll | None = None
     stop_poll: bool = False
+    question: bool = False  # the buttons answer a question (poll, quiz): one may be chosen
 
 
 @dataclass(frozen=True)

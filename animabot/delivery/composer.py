@@ -13,7 +13,7 @@ from ..chat.outgoing import Button, NativePoll, OutgoingMessage, Target
 from ..clock import Clock
 from ..privacy.pseudonyms import ActionSigner
 from ..scenario.model import Announcement, Poll, Results, Scenario, Training, pick
-from ..scenario.timeline import CLOSE, SEND, TOTALS
+from ..scenario.timeline import CLOSE, COPIES, SEND, TOTALS
 from ..stats.suppression import suppress_counts
 from ..stats.tally import tally_poll
 from ..store.answers import AnswerRepository
@@ -40,7 +40,16 @@ class Skip:
     reason: str
 
 
-Plan = Send | Expand | Skip
+@dataclass(frozen=True)
+class Defer:
+    """Not yet: try again in ``seconds`` (e.g. the step it builds on is still being sent)."""
+
+    seconds: float
+    reason: str
+
+
+Plan = Send | Expand | Skip | Defer
+FAN_OUTS = ("reminder", COPIES)
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,8 @@ def encode_reply(message: OutgoingMessage) -> str:
         "edit_ref": message.edit_ref,
         "buttons": [[[b.label, b.action] for b in row] for row in message.buttons],
         "native_poll": asdict(message.native_poll) if message.native_poll else None,
+        "stop_poll": message.stop_poll,
+        "question": message.question,
     }, ensure_ascii=False)
 
 
@@ -69,6 +80,8 @@ def decode_reply(payload: str) -> OutgoingMessage:
         buttons=tuple(tuple(Button(label, action) for label, action in row)
                       for row in data.get("buttons", [])),
         native_poll=NativePoll(**{**poll, "options": tuple(poll["options"])}) if poll else None,
+        stop_poll=bool(data.get("stop_poll")),
+        question=bool(data.get("question")),
     )
 
 
@@ -86,6 +99,9 @@ class Composer:
         self.answers = AnswerRepository(database)
         self.deliveries = DeliveryRepository(database)
         self._scenarios: dict[str, Scenario] = {}
+        # Platforms whose group buttons are seen by the group: private polls go to
+        # residents' private chats too. Set by the worker from its adapters.
+        self.private_copies: set[str] = set()
 
     def sign(self, action: Action) -> str:
         return self.signer.sign(action.encode())
@@ -121,8 +137,8 @@ class Composer:
         if scenario is None:
             return Skip("campaign cancelled")
         step = scenario.step(delivery.step_id)
-        if delivery.part.startswith("reminder") and delivery.pseudonym is None:
-            return await self._expand_reminder(delivery, step)
+        if delivery.part.startswith(FAN_OUTS) and delivery.pseudonym is None:
+            return await self._expand(delivery, step)
         message = await self._message(delivery, step, lang)
         if isinstance(message, Skip):
             return message
@@ -168,6 +184,13 @@ class Composer:
             if isinstance(step, Poll):
                 return render.poll_closed_message(step, lang, sent.platform_ref)
             return render.training_closed_message(step, lang, sent.platform_ref)
+        if part == COPIES and isinstance(step, Poll) and sent is not None:
+            assert delivery.pseudonym and delivery.campaign_id
+            campaign_id, pseudonym = delivery.campaign_id, delivery.pseudonym
+            if await self._has_responded(campaign_id, step.id, pseudonym, "answer"):
+                return Skip("answered in the meantime")
+            closes = await self._closes_text(delivery, lang)
+            return render.poll_message(step, lang, sent.id, self.sign, closes)
         if part.startswith("reminder") and sent is not None:
             assert delivery.pseudonym and delivery.campaign_id
             table = "answer" if isinstance(step, Poll) else "completion"
@@ -201,12 +224,18 @@ class Composer:
             return bool(await self.answers.vote_of(campaign_id, step_id, pseudonym))
         return await self.answers.completed(campaign_id, step_id, pseudonym)
 
-    async def _expand_reminder(self, delivery: Delivery, step: Any) -> Plan:
+    async def _expand(self, delivery: Delivery, step: Any) -> Plan:
+        """A fan-out row becomes one private row per resident who has not answered."""
         assert delivery.campaign_id and delivery.chat_id
         chat = await self.chats.get(delivery.chat_id)
         sent = await self._sibling(delivery, SEND)
+        if delivery.part == COPIES:
+            if chat is None or chat.platform not in self.private_copies:
+                return Skip("group buttons are private on this platform: no copies needed")
+            if sent is not None and sent.status in ("pending", "claimed", "sending"):
+                return Defer(30, "the poll is still being sent in the group")
         if chat is None or chat.neighbourhood_id is None or sent is None or sent.status != "sent":
-            return Skip("the step was not sent in this chat: nobody to remind")
+            return Skip("the step was not sent in this chat: nobody to write to")
         table = "answer" if isinstance(step, Poll) else "completion"
         pseudonyms = await self.residents.reachable_non_respondents(
             chat.neighbourhood_id, chat.platform, delivery.campaign_id, step.id, table

@@ -25,6 +25,7 @@ class RateLimits:
     global_per_second: float | None = None
     per_chat_per_second: float | None = None
     per_group_per_minute: float | None = None
+    global_burst: int | None = None  # sends allowed at once before the rate applies
 
 
 class RollingWindow:
@@ -53,7 +54,11 @@ class Pacer:
     ) -> None:
         self.limits = limits or RateLimits()
         self._now = now
-        self._global = self._window(self.limits.global_per_second, 1.0)
+        rate, burst = self.limits.global_per_second, self.limits.global_burst
+        if rate and burst:  # "10 at once, then 0.2/s" is never exceeded by "10 in any 50 s"
+            self._global: RollingWindow | None = RollingWindow(burst, burst / rate)
+        else:
+            self._global = self._window(rate, 1.0)
         self._chats: dict[str, list[RollingWindow]] = {}
 
     @staticmethod

@@ -35,7 +35,7 @@ from ..store.deliveries import (
 )
 from ..store.polls import PollTallyRepository
 from ..store.residents import ResidentRepository
-from .composer import Composer, Expand, Send, Skip
+from .composer import Composer, Defer, Expand, Send, Skip
 from .notices import chat_lost
 from .pacing import Pacer
 
@@ -72,6 +72,10 @@ class DeliveryWorker:
         self.residents = ResidentRepository(database)
         self.tallies = PollTallyRepository(database)
         self.pacers = {name: Pacer(getattr(a, "limits", None)) for name, a in self.adapters.items()}
+        composer.private_copies = {
+            name for name, a in self.adapters.items()
+            if not getattr(a, "private_buttons_in_groups", True)
+        }
         self.stats = WorkerStats()
         self._lock = asyncio.Lock()
 
@@ -106,6 +110,9 @@ class DeliveryWorker:
         except Exception:
             log.exception("cannot compose delivery %d; will retry", delivery.id)
             await self._retry(delivery, "internal error while composing", count=True)
+            return
+        if isinstance(plan, Defer):
+            await self._retry(delivery, plan.reason, count=False, after=plan.seconds)
             return
         if isinstance(plan, Skip):
             await self.deliveries.finish(delivery.id, SKIPPED, plan.reason)

@@ -18,6 +18,7 @@ from .timespec import Offset, TimeSpec, parse_timespec
 # Parts of a step that become deliveries; "close" is silent and ignores the sending window.
 SEND, CLOSE = "send", "close"
 TOTALS = "totals"  # not planned: queued by votes, to refresh a poll's message with totals
+COPIES = "copies"  # a private poll sent to residents' private chats too, where needed
 
 
 def reminder_part(index: int) -> str:

@@ -57,3 +57,11 @@ def test_a_rate_below_one_per_second_spaces_sends() -> None:
     pacer = Pacer(RateLimits(per_chat_per_second=0.2), now=clock)
     times = _send_times(pacer, clock, ["room"] * 3, group=False)
     assert [round(t) for t, _ in times] == [0, 5, 10]
+
+
+def test_a_burst_then_a_slow_rate_like_synapse() -> None:
+    clock = Clock()
+    pacer = Pacer(RateLimits(global_per_second=0.2, global_burst=10), now=clock)
+    times = [t for t, _ in _send_times(pacer, clock, [f"room{i}" for i in range(12)], False)]
+    assert times[:10] == [0.0] * 10  # the burst goes at once
+    assert times[10] >= 50 and times[11] >= 50  # then the window must roll

@@ -20,9 +20,9 @@ CHATS = [ChatRecord(i, "simulated", f"g{i}", "", "centre", True) for i in (1, 2,
 def test_one_row_per_timeline_entry_and_chat_with_unique_keys() -> None:
     window = DeliveryWindow.from_settings("09:00-20:00", "Europe/Paris", ["sunday"])
     timeline, rows = plan_campaign("c1", scenario(POLL_SCENARIO), START, window, CHATS)
-    assert len(rows) == len(timeline) * 3
+    assert len(rows) == (len(timeline) + 1) * 3  # + the private poll's copies fan-out
     assert len({row.dedupe_key for row in rows}) == len(rows)
-    assert {row.part for row in rows} == {"send", "close", "reminder1"}
+    assert {row.part for row in rows} == {"send", "copies", "close", "reminder1"}
     assert "c1:envie:reminder1:chat2" in {row.dedupe_key for row in rows}
 
 
