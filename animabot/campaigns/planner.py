@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from ..delivery.window import DeliveryWindow
-from ..scenario.model import Scenario
+from ..scenario.model import Poll, Scenario, Training
 from ..scenario.timeline import COPIES, SEND, TimelineEntry, build_timeline
 from ..store.chats import ChatRecord
 from ..store.deliveries import NewDelivery
@@ -28,8 +28,9 @@ def plan_deliveries(
     private_polls: frozenset[str] = frozenset(),
 ) -> list[NewDelivery]:
     """One row per timeline entry and chat. Reminder rows are fan-outs: when due they expand
-    into private rows for the residents who have not answered by then. A private poll also
-    gets a ``copies`` fan-out, used on platforms whose group buttons are not private."""
+    into private rows for the residents who have not answered by then. A private poll or a
+    training also gets a ``copies`` fan-out, used on platforms whose group buttons are not
+    private (Matrix): there, residents answer in their direct room with the bot."""
     return [
         NewDelivery(
             dedupe_key=delivery_key(campaign_id, entry.step_id, part, f"chat{chat.id}"),
@@ -50,5 +51,8 @@ def plan_campaign(
     chats: Sequence[ChatRecord],
 ) -> tuple[list[TimelineEntry], list[NewDelivery]]:
     timeline = build_timeline(scenario, start, window)
-    private = frozenset(p.id for p in scenario.polls() if p.mode == "private")
+    private = frozenset(
+        step.id for step in scenario.steps
+        if (isinstance(step, Poll) and step.mode == "private") or isinstance(step, Training)
+    )
     return timeline, plan_deliveries(campaign_id, timeline, chats, private)

@@ -105,6 +105,7 @@ async def vote(turn: Turn, action: Action) -> str | None:
     await services.answers.record_vote(
         delivery.campaign_id, poll.id, turn.pseudonym, turn.event.chat.platform, hood,
         chosen, now, after_reminder=reminded is not None and not previous,
+        voted_at=turn.event.at,
     )
     await _refresh_totals_later(turn, delivery)
     return render.vote_confirmation(poll, turn.language, chosen)

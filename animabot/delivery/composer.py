@@ -184,11 +184,14 @@ class Composer:
             if isinstance(step, Poll):
                 return render.poll_closed_message(step, lang, sent.platform_ref)
             return render.training_closed_message(step, lang, sent.platform_ref)
-        if part == COPIES and isinstance(step, Poll) and sent is not None:
+        if part == COPIES and sent is not None:
             assert delivery.pseudonym and delivery.campaign_id
             campaign_id, pseudonym = delivery.campaign_id, delivery.pseudonym
-            if await self._has_responded(campaign_id, step.id, pseudonym, "answer"):
+            table = "answer" if isinstance(step, Poll) else "completion"
+            if await self._has_responded(campaign_id, step.id, pseudonym, table):
                 return Skip("answered in the meantime")
+            if isinstance(step, Training):
+                return render.training_invite(step, lang, sent.id, self.sign)
             closes = await self._closes_text(delivery, lang)
             return render.poll_message(step, lang, sent.id, self.sign, closes)
         if part.startswith("reminder") and sent is not None:

@@ -25,19 +25,26 @@ class AnswerRepository:
     async def record_vote(
         self, campaign_id: str, step_id: str, pseudonym: str, platform: str,
         neighbourhood_id: str | None, choices: tuple[int, ...], now: datetime,
-        after_reminder: bool,
+        after_reminder: bool, voted_at: datetime | None = None,
     ) -> None:
-        """Insert or replace the resident's vote; the first answer time is kept."""
+        """Insert or replace the resident's vote; the first answer time is kept.
+
+        ``voted_at`` is the platform's time of the vote: when votes arrive out of order (a gap
+        filled after a restart), an older one never replaces a newer one."""
+        stamp = to_db(voted_at or now)
         await self.database.execute(
             """
             INSERT INTO answer (campaign_id, step_id, pseudonym, platform, neighbourhood_id,
-                                choices, first_answered_at, answered_at, after_reminder)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                choices, first_answered_at, answered_at, after_reminder,
+                                voted_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (campaign_id, step_id, pseudonym) DO UPDATE SET
-                choices = excluded.choices, answered_at = excluded.answered_at
+                choices = excluded.choices, answered_at = excluded.answered_at,
+                voted_at = excluded.voted_at
+            WHERE excluded.voted_at >= COALESCE(answer.voted_at, '')
             """,
             (campaign_id, step_id, pseudonym, platform, neighbourhood_id,
-             json.dumps(list(choices)), to_db(now), to_db(now), int(after_reminder)),
+             json.dumps(list(choices)), to_db(now), to_db(now), int(after_reminder), stamp),
         )
 
     async def vote_of(self, campaign_id: str, step_id: str, pseudonym: str) -> tuple[int, ...]:

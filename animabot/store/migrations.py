@@ -150,4 +150,11 @@ async def _m002_native_polls_and_state(db: aiosqlite.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Migration, ...] = (_m001_initial, _m002_native_polls_and_state)
+async def _m003_vote_time(db: aiosqlite.Connection) -> None:
+    # The platform's time of a vote, so that the latest vote wins whatever the arrival order.
+    await db.execute("ALTER TABLE answer ADD COLUMN voted_at TEXT")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _m001_initial, _m002_native_polls_and_state, _m003_vote_time,
+)

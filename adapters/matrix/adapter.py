@@ -1,0 +1,293 @@
+"""The Matrix adapter: matrix-nio for HTTP, our own sync loop for durability.
+
+nio advances its sync token before callbacks run and stores it only with an encryption store,
+so the loop here hands each batch's events to the core (whose inbox journals and
+deduplicates them) and saves ``next_batch`` after. On resume a limited timeline is filled
+from ``/messages`` so that no vote cast while the bot was down is lost; a first sync (no saved
+token) acts on nothing old. Sends carry a transaction id derived from the delivery key, so a
+retried send is dropped by the homeserver: Matrix sends are idempotent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import ClientError
+from nio import (  # type: ignore[import-untyped]
+    AsyncClient,
+    AsyncClientConfig,
+    JoinedMembersError,
+    LoginError,
+    MessageDirection,
+    RoomMessagesError,
+    RoomSendError,
+    SyncError,
+)
+
+from animabot.chat.contract import InboundHandler
+from animabot.chat.events import BotJoinedChat, BotLeftChat, ChatRef
+from animabot.chat.outgoing import OutgoingMessage, SendResult, Target
+from animabot.config import MatrixSettings, Settings
+from animabot.delivery.pacing import RateLimits
+from animabot.errors import AnimabotError, TransientError
+from animabot.privacy.pseudonyms import Pseudonymizer
+from animabot.redaction import register_secret
+from animabot.store.state import PlatformState
+
+from .errors import translate_error
+from .inbound import PLATFORM, EventTranslator, when
+from .outbound import POLL_START, render
+from .rooms import DIRECT, GROUP, RoomBook
+
+log = logging.getLogger(__name__)
+SYNC_FILTER = {
+    "room": {"timeline": {"limit": 100}, "state": {"lazy_load_members": True},
+             "ephemeral": {"not_types": ["*"]}, "account_data": {"not_types": ["*"]}},
+    "presence": {"not_types": ["*"]},
+    "account_data": {"not_types": ["*"]},
+}
+MAX_BACKFILL_PAGES = 20
+MAX_BACKOFF = 60.0
+
+
+def transaction_id(key: str) -> str:
+    return "animabot-" + hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+class MatrixAdapter:
+    platform = PLATFORM
+    idempotent_sends = True  # transaction ids: the homeserver drops a repeated send
+    private_buttons_in_groups = False  # votes in a room are visible to its members
+
+    def __init__(self, settings: Settings, pseudonymize: Pseudonymizer,
+                 state: PlatformState | None) -> None:
+        self.config: MatrixSettings = settings.matrix
+        self.settings = settings
+        self.state = state
+        self.pseudonymize = pseudonymize
+        self.facilitators = set(settings.facilitators.matrix)
+        self.limits = RateLimits(global_per_second=self.config.rate,
+                                 global_burst=self.config.burst)
+        self.client = AsyncClient(
+            self.config.homeserver, self.config.user_id, device_id=self.config.device_id or None,
+            config=AsyncClientConfig(max_limit_exceeded=0, max_timeouts=0,
+                                     request_timeout=self.config.request_timeout),
+        )
+        self.rooms = RoomBook(state)
+        self.handler: InboundHandler | None = None
+        self.translator: EventTranslator | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._last_ts = 0
+
+    # --- life cycle ----------------------------------------------------------------------
+    async def start(self, handler: InboundHandler) -> None:
+        self.handler = handler
+        await self._login()
+        await self.rooms.load()
+        self.translator = EventTranslator(
+            self.pseudonymize, self.config.user_id, self.facilitators, self.rooms,
+            self._power_level,
+        )
+        self._task = asyncio.create_task(self._sync_loop(), name="matrix-sync")
+        log.info("matrix bot %s started on %s", self.config.user_id, self.config.homeserver)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        await self.client.close()
+
+    async def _login(self) -> None:
+        token = self.settings.secret(self.config.access_token, self.config.access_token_file)
+        if not token and self.state is not None:
+            token = await self.state.get("access_token")
+        if token:
+            register_secret(token)
+            device = self.config.device_id or (await self._state("device_id")) or "ANIMABOT"
+            self.client.restore_login(self.config.user_id, device, token)
+            return
+        password = self.settings.secret(self.config.password, self.config.password_file)
+        if not password:
+            raise AnimabotError("Matrix is enabled but has no access token or password")
+        register_secret(password)
+        response = await self.client.login(password, device_name="animabot")
+        if isinstance(response, LoginError):
+            raise AnimabotError(f"Matrix login as {self.config.user_id} failed: {response}")
+        register_secret(response.access_token)
+        if self.state is not None:  # log in once: /login is rate-limited per account
+            await self.state.set("access_token", response.access_token)
+            await self.state.set("device_id", response.device_id)
+
+    async def _state(self, key: str) -> str | None:
+        return await self.state.get(key) if self.state is not None else None
+
+    # --- inbound -------------------------------------------------------------------------
+    async def _sync_loop(self) -> None:
+        since = await self._state("next_batch")
+        self._last_ts = int(await self._state("last_ts") or 0)
+        backoff = 1.0
+        while True:
+            first = since is None
+            try:
+                response = await self.client.sync(
+                    timeout=0 if first else self.config.sync_timeout * 1000,
+                    sync_filter=SYNC_FILTER, since=since, full_state=first,
+                )
+            except (ClientError, TimeoutError) as exc:
+                response = exc
+            if isinstance(response, SyncError | Exception):
+                log.warning("Matrix sync failed (%s); retrying in %.0f s", response, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(MAX_BACKOFF, backoff * 2)
+                continue
+            backoff = 1.0
+            await self._handle_batch(response, act_on_timeline=not first)
+            since = response.next_batch
+            if self.state is not None:
+                await self.state.set("next_batch", since)
+                await self.state.set("last_ts", str(self._last_ts))
+
+    async def _handle_batch(self, response: Any, act_on_timeline: bool) -> None:
+        for room_id, info in response.rooms.invite.items():
+            await self._on_invite(room_id, info.invite_state)
+        for room_id in response.rooms.leave:
+            await self._on_left(room_id)
+        for room_id, info in response.rooms.join.items():
+            if not act_on_timeline:
+                self._last_ts = max([self._last_ts, *[
+                    e.source.get("origin_server_ts", 0) for e in info.timeline.events]])
+                continue
+            events = [e.source for e in info.timeline.events]
+            if info.timeline.limited and info.timeline.prev_batch:
+                events = await self._backfill(room_id, info.timeline.prev_batch) + events
+            for event in events:
+                await self._dispatch(room_id, event)
+
+    async def _backfill(self, room_id: str, token: str) -> list[dict[str, Any]]:
+        """Events older than the timeline and newer than the last one handled, oldest first."""
+        older: list[dict[str, Any]] = []
+        for _ in range(MAX_BACKFILL_PAGES):
+            page = await self.client.room_messages(room_id, start=token,
+                                                   direction=MessageDirection.back, limit=100)
+            if isinstance(page, RoomMessagesError) or not page.chunk:
+                break
+            fresh = [e.source for e in page.chunk
+                     if e.source.get("origin_server_ts", 0) > self._last_ts]
+            older.extend(fresh)
+            if len(fresh) < len(page.chunk) or not page.end or page.end == token:
+                break
+            token = page.end
+        older.sort(key=lambda e: e.get("origin_server_ts", 0))
+        log.info("filled a gap of %d events in a room after a limited sync", len(older))
+        return older
+
+    async def _dispatch(self, room_id: str, event: dict[str, Any]) -> None:
+        assert self.handler is not None and self.translator is not None
+        self._last_ts = max(self._last_ts, int(event.get("origin_server_ts", 0)))
+        if event.get("type") == "m.room.member":
+            await self._on_member(room_id, event)
+            return
+        room = self.client.rooms.get(room_id)
+        direct = self.rooms.kind(room_id, room.joined_count if room else None) == DIRECT
+        neutral = await self.translator.translate(
+            room_id, event, direct, room.display_name if room else ""
+        )
+        if neutral is None:
+            return
+        notice = await self.handler(neutral)
+        if notice and direct:
+            await self._notice(room_id, notice)
+
+    async def _notice(self, room_id: str, text: str) -> None:
+        response = await self.client.room_send(room_id, "m.room.message",
+                                               {"msgtype": "m.notice", "body": text})
+        if isinstance(response, RoomSendError):
+            log.info("could not show a notice: %s", response)
+
+    async def _on_invite(self, room_id: str, invite_state: list[Any]) -> None:
+        assert self.handler is not None
+        mine = [e for e in invite_state if getattr(e, "state_key", None) == self.config.user_id
+                and getattr(e, "membership", None) == "invite"]
+        if not mine:
+            return
+        inviter = mine[-1].sender
+        direct = bool((getattr(mine[-1], "content", None) or {}).get("is_direct"))
+        if not direct and inviter not in self.facilitators:
+            log.info("declined an invitation to a room from someone who is not a facilitator")
+            await self.client.room_leave(room_id)
+            return
+        joined = await self.client.join(room_id)
+        if not hasattr(joined, "room_id"):
+            log.warning("could not join an invited room: %s", joined)
+            return
+        await self.rooms.set_kind(room_id, DIRECT if direct else GROUP)
+        if not direct:  # replays re-register the room: harmless
+            now = datetime.now(UTC)
+            await self.handler(BotJoinedChat(f"invite:{room_id}:{now.timestamp()}",
+                                             ChatRef(PLATFORM, room_id, False), None, now))
+
+    async def _on_left(self, room_id: str) -> None:
+        assert self.handler is not None
+        if self.rooms.kind(room_id, None) == GROUP:
+            await self.handler(BotLeftChat(f"left:{room_id}:{self.client.next_batch}",
+                                           ChatRef(PLATFORM, room_id, False), None,
+                                           datetime.now(UTC)))
+
+    async def _on_member(self, room_id: str, event: dict[str, Any]) -> None:
+        """A resident leaving their direct room: no more private messages there."""
+        assert self.handler is not None and self.translator is not None
+        user = event.get("state_key", "")
+        membership = (event.get("content") or {}).get("membership")
+        if user == self.config.user_id or membership not in ("leave", "ban"):
+            return
+        if self.rooms.kind(room_id, None) == DIRECT:
+            sender = self.translator.sender(room_id, user, True)
+            await self.handler(BotLeftChat(event.get("event_id", ""), ChatRef(PLATFORM, "", True),
+                                           sender, when(event)))
+            await self.client.room_leave(room_id)
+
+    def _power_level(self, room_id: str, user_id: str) -> int:
+        room = self.client.rooms.get(room_id)
+        return int(room.power_levels.get_user_level(user_id)) if room else 0
+
+    # --- outbound ------------------------------------------------------------------------
+    async def send(self, target: Target, message: OutgoingMessage, *, key: str) -> SendResult:
+        room_id = target.address
+        direct = target.private or self.rooms.kind(room_id, None) == DIRECT
+        event_type, content, actions = render(message, direct=direct,
+                                              bot_user_id=self.config.user_id)
+        try:
+            response = await self.client.room_send(room_id, event_type, content,
+                                                   tx_id=transaction_id(key))
+        except (ClientError, TimeoutError) as exc:
+            raise TransientError(f"Matrix request failed: {exc!r}") from exc
+        if isinstance(response, RoomSendError):
+            raise translate_error(response)
+        if actions and direct:
+            await self.rooms.remember_actions(room_id, actions)
+        ref = message.edit_ref if message.edit_ref else response.event_id
+        return SendResult(ref, poll_ref=response.event_id if event_type == POLL_START else None)
+
+    async def member_count(self, address: str) -> int | None:
+        response = await self.client.joined_members(address)
+        if isinstance(response, JoinedMembersError):
+            raise translate_error(response)
+        return max(0, len(response.members) - 1)  # everyone but the bot
+
+
+class MatrixAdapterFactory:
+    name = PLATFORM
+
+    def enabled(self, settings: Settings) -> bool:
+        return settings.matrix.enabled
+
+    def create(self, settings: Settings, pseudonymize: Pseudonymizer,
+               **options: Any) -> MatrixAdapter:
+        return MatrixAdapter(settings, pseudonymize, options.get("state"))
+

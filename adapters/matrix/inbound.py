@@ -1,0 +1,120 @@
+"""Matrix events (raw JSON, as nio hands them over) as neutral events.
+
+nio has no poll classes: responses arrive as ``UnknownEvent`` and are read from the source,
+in the unstable (``org.matrix.msc3381.poll.response``) and stable (``m.poll.response`` with
+``m.selections``) shapes. Their answer ids are the core's signed actions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from animabot.chat.events import (
+    ButtonPressed,
+    ChatRef,
+    CommandReceived,
+    InboundEvent,
+    Sender,
+    TextReceived,
+)
+from animabot.privacy.pseudonyms import Pseudonymizer
+
+from .outbound import POLL_RESPONSES
+from .rooms import DIRECT, RoomBook
+
+PLATFORM = "matrix"
+FACILITATOR_LEVEL = 50
+COMMAND_PREFIXES = ("!", "/")
+
+PowerLevel = Callable[[str, str], int]  # (room_id, user_id) → power level
+
+
+def when(event: dict[str, Any]) -> datetime:
+    return datetime.fromtimestamp(event.get("origin_server_ts", 0) / 1000, UTC)
+
+
+def strip_reply_fallback(body: str) -> str:
+    """Replies quote the original as "> " lines first: keep only what the person wrote."""
+    lines = body.split("\n")
+    while lines and lines[0].startswith(">"):
+        lines.pop(0)
+    return "\n".join(lines).strip()
+
+
+def poll_answers(event: dict[str, Any]) -> list[str]:
+    content = event.get("content") or {}
+    for key in POLL_RESPONSES:
+        block = content.get(key)
+        if isinstance(block, dict) and isinstance(block.get("answers"), list):
+            return [a for a in block["answers"] if isinstance(a, str)]
+    selections = content.get("m.selections")
+    if isinstance(selections, list):
+        return [a for a in selections if isinstance(a, str)]
+    return []
+
+
+class EventTranslator:
+    def __init__(
+        self, pseudonymize: Pseudonymizer, bot_user_id: str, facilitators: set[str],
+        rooms: RoomBook, power_level: PowerLevel,
+    ) -> None:
+        self.pseudonymize = pseudonymize
+        self.bot_user_id = bot_user_id
+        self.facilitators = facilitators
+        self.rooms = rooms
+        self.power_level = power_level
+
+    def sender(self, room_id: str, user_id: str, direct: bool, command: bool = False) -> Sender:
+        facilitator = user_id in self.facilitators
+        here_only = False
+        if command and not facilitator and not direct:
+            facilitator = here_only = self.power_level(room_id, user_id) >= FACILITATOR_LEVEL
+        return Sender(
+            pseudonym=self.pseudonymize(PLATFORM, user_id),
+            private_address=room_id if direct else None,
+            is_facilitator=facilitator,
+            facilitator_here_only=here_only,
+        )
+
+    async def translate(
+        self, room_id: str, event: dict[str, Any], direct: bool, room_name: str = ""
+    ) -> InboundEvent | None:
+        user_id = event.get("sender", "")
+        if not user_id or user_id == self.bot_user_id:
+            return None  # the bot sees its own events: never act on them
+        event_id = event.get("event_id", "")
+        chat = ChatRef(PLATFORM, "", True) if direct else ChatRef(PLATFORM, room_id, False,
+                                                                 room_name)
+        kind = event.get("type")
+        if kind in POLL_RESPONSES:
+            answers = poll_answers(event)
+            if not answers:
+                return None
+            return ButtonPressed(event_id, chat, self.sender(room_id, user_id, direct),
+                                 when(event), action=answers[0])
+        if kind != "m.room.message":
+            return None
+        content = event.get("content") or {}
+        if content.get("msgtype") not in ("m.text", "m.notice") or "m.new_content" in content:
+            return None
+        body = strip_reply_fallback(str(content.get("body", "")))
+        if body.startswith(COMMAND_PREFIXES) and len(body) > 1:
+            word, *args = body[1:].split()
+            sender = self.sender(room_id, user_id, direct, command=True)
+            return CommandReceived(event_id, chat, sender, when(event), command=word.lower(),
+                                   args=tuple(args))
+        if not direct:
+            return None  # the bot does not read group conversations
+        if body.isdigit():
+            action = await self.rooms.action_for(room_id, int(body))
+            if action is not None:
+                return ButtonPressed(event_id, chat, self.sender(room_id, user_id, True),
+                                     when(event), action=action)
+        return TextReceived(event_id, chat, self.sender(room_id, user_id, True), when(event),
+                            text=body)
+
+
+def is_direct(kind: str) -> bool:
+    return kind == DIRECT
