@@ -83,6 +83,7 @@ class MatrixAdapter:
         self.translator: EventTranslator | None = None
         self._task: asyncio.Task[None] | None = None
         self._last_ts = 0
+        self.timeline_limit = 100  # events per room per sync; a gap beyond is filled
 
     # --- life cycle ----------------------------------------------------------------------
     async def start(self, handler: InboundHandler) -> None:
@@ -137,7 +138,7 @@ class MatrixAdapter:
             try:
                 response = await self.client.sync(
                     timeout=0 if first else self.config.sync_timeout * 1000,
-                    sync_filter=SYNC_FILTER, since=since, full_state=first,
+                    sync_filter=self._filter(), since=since, full_state=first,
                 )
             except (ClientError, TimeoutError) as exc:
                 response = exc
@@ -152,6 +153,10 @@ class MatrixAdapter:
             if self.state is not None:
                 await self.state.set("next_batch", since)
                 await self.state.set("last_ts", str(self._last_ts))
+
+    def _filter(self) -> dict[str, Any]:
+        room = {**SYNC_FILTER["room"], "timeline": {"limit": self.timeline_limit}}
+        return {**SYNC_FILTER, "room": room}
 
     async def _handle_batch(self, response: Any, act_on_timeline: bool) -> None:
         for room_id, info in response.rooms.invite.items():
