@@ -23,7 +23,8 @@ async def test_invites_links_and_a_resident_onboarding(
         await world.say(world.facilitator, other, "!quartier gare")
         linked = await world.core.services.chats.find("matrix", other)
         assert linked is not None and linked.neighbourhood_id == "gare"
-        assert "rattaché" in (await world.last_from_bot(world.facilitator, other))["content"]["body"]
+        reply = await world.last_from_bot(world.facilitator, other)
+        assert "rattaché" in reply["content"]["body"]
         # A stranger's room invitation is declined.
         stranger = new_user("stranger")
         declined = await matrix.create_room(stranger, "Spam", invite=[world.bot.user_id])

@@ -77,8 +77,8 @@ class MatrixWorld:
         async def done() -> bool:
             marks = ",".join("?" * len(event_ids))
             row = await self.core.database.fetch_one(
-                f"SELECT COUNT(*) AS n FROM inbox WHERE platform = 'matrix' AND event_id IN ({marks})",
-                event_ids)
+                "SELECT COUNT(*) AS n FROM inbox WHERE platform = 'matrix'"
+                f" AND event_id IN ({marks})", event_ids)
             return row is not None and row["n"] == len(event_ids)
 
         await until(done, timeout, f"the bot to handle {len(event_ids)} events")
