@@ -45,12 +45,7 @@ from .outbound import POLL_START, render
 from .rooms import DIRECT, GROUP, RoomBook
 
 log = logging.getLogger(__name__)
-SYNC_FILTER = {
-    "room": {"timeline": {"limit": 100}, "state": {"lazy_load_members": True},
-             "ephemeral": {"not_types": ["*"]}, "account_data": {"not_types": ["*"]}},
-    "presence": {"not_types": ["*"]},
-    "account_data": {"not_types": ["*"]},
-}
+NOTHING = {"not_types": ["*"]}
 MAX_BACKFILL_PAGES = 20
 MAX_BACKOFF = 60.0
 
@@ -155,8 +150,12 @@ class MatrixAdapter:
                 await self.state.set("last_ts", str(self._last_ts))
 
     def _filter(self) -> dict[str, Any]:
-        room = {**SYNC_FILTER["room"], "timeline": {"limit": self.timeline_limit}}
-        return {**SYNC_FILTER, "room": room}
+        """Timeline events, room state with lazy-loaded members; no presence, typing,
+        receipts or account data: the bot does not need them."""
+        room = {"timeline": {"limit": self.timeline_limit},
+                "state": {"lazy_load_members": True},
+                "ephemeral": NOTHING, "account_data": NOTHING}
+        return {"room": room, "presence": NOTHING, "account_data": NOTHING}
 
     async def _handle_batch(self, response: Any, act_on_timeline: bool) -> None:
         for room_id, info in response.rooms.invite.items():

@@ -18,7 +18,7 @@ from ..store.database import Database
 from ..store.deliveries import DeliveryRepository
 from ..store.timestamps import from_db
 from .suppression import Cell, SuppressedCounts, is_small, suppress_counts
-from .tally import tally_poll
+from .tally import PollTally, tally_poll
 
 
 def _cell(count: int, min_cell: int) -> Cell:
@@ -39,6 +39,17 @@ class PollFigures:
     after_reminder: Cell
     median_hours_to_answer: float | None
     quartiles_hours: tuple[float, float] | None
+    platforms: dict[str, PlatformFigures]
+
+
+@dataclass(frozen=True)
+class PlatformFigures:
+    """One platform's share of a poll (Telegram, Matrix…), suppressed with the others."""
+
+    reach: int | None
+    chats: int
+    respondents: Cell
+    response_rate: float | None
 
 
 @dataclass(frozen=True)
@@ -99,6 +110,7 @@ async def _poll(
         (campaign_id, poll.id),
     )
     reach = reach_row["reach"] if reach_row else None
+    platforms = await _platforms(database, campaign_id, poll.id, tally, min_cell)
     reminded_row = await database.fetch_one(
         "SELECT COUNT(DISTINCT pseudonym) AS n FROM delivery WHERE campaign_id = ?"
         " AND step_id = ? AND part LIKE 'reminder%' AND pseudonym IS NOT NULL AND status = 'sent'",
@@ -127,8 +139,32 @@ async def _poll(
         response_rate=(round(respondents / reach, 3) if reach and shown is not None else None),
         reminded=_cell(reminded_row["n"] if reminded_row else 0, min_cell),
         after_reminder=_cell(tally.after_reminder, min_cell),
-        median_hours_to_answer=median, quartiles_hours=spread,
+        median_hours_to_answer=median, quartiles_hours=spread, platforms=platforms,
     )
+
+
+async def _platforms(
+    database: Database, campaign_id: str, step_id: str, tally: PollTally, min_cell: int
+) -> dict[str, PlatformFigures]:
+    """Per-platform respondents, with complements hidden so that the overall total (shown)
+    minus the other platforms never gives a hidden count back."""
+    rows = await database.fetch_all(
+        "SELECT c.platform, SUM(d.reach) AS reach, COUNT(*) AS chats FROM delivery d"
+        " JOIN chat c ON c.id = d.chat_id WHERE d.campaign_id = ? AND d.step_id = ?"
+        " AND d.part = 'send' AND d.status = 'sent' AND d.pseudonym IS NULL"
+        " GROUP BY c.platform ORDER BY c.platform",
+        (campaign_id, step_id),
+    )
+    names = sorted({row["platform"] for row in rows} | set(tally.respondents_by_platform))
+    counts = [tally.respondents_by_platform.get(name, 0) for name in names]
+    cells = suppress_counts(counts, min_cell, total=tally.respondents).cells
+    reach = {row["platform"]: (row["reach"], row["chats"]) for row in rows}
+    figures = {}
+    for name, count, cell in zip(names, counts, cells, strict=True):
+        members, chats = reach.get(name, (None, 0))
+        rate = round(count / members, 3) if members and cell is not None else None
+        figures[name] = PlatformFigures(members, chats, cell, rate)
+    return figures
 
 
 async def _training(
@@ -185,6 +221,11 @@ def figures_to_json(figures: CampaignFigures) -> dict[str, Any]:
                     {"label": label, **cell(value)}
                     for label, value in zip(p.options, p.answers.cells, strict=True)
                 ],
+                "platforms": {
+                    name: {"reach": f.reach, "chats": f.chats, "respondents": cell(f.respondents),
+                           "response_rate": f.response_rate}
+                    for name, f in p.platforms.items()
+                },
             }
             for p in figures.polls
         ],

@@ -41,6 +41,15 @@ def figures_tables(figures: CampaignFigures) -> Group:
                 f"{poll.median_hours_to_answer} h ({low}–{high} h)",
             )
         parts.append(participation)
+        if len(poll.platforms) > 1:
+            split = Table(title="Par plateforme", title_justify="left")
+            for column in ("Plateforme", "Groupes", "Portée", "Répondants", "Taux"):
+                split.add_column(column, justify="left" if column == "Plateforme" else "right")
+            for name, share in poll.platforms.items():
+                split.add_row(name.capitalize(), str(share.chats),
+                              "—" if share.reach is None else str(share.reach),
+                              format_cell(share.respondents, k), _percent(share.response_rate))
+            parts.append(split)
     for training in figures.trainings:
         table = Table(title=f"Formation « {training.title} »", title_justify="left")
         table.add_column("Indicateur")

@@ -1,0 +1,87 @@
+"""One campaign to a Telegram group and a Matrix room at once; the agent's statistics merge
+them with a per-platform split (the real `animabot stats` command reads the database)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from pydantic import SecretStr
+
+from adapters.telegram import TelegramAdapter
+from animabot.config import NeighbourhoodSettings
+
+from ..helpers import POLL_SCENARIO, scenario
+from ..support.matrix import MatrixUser, Residents, SynapseServer
+from ..support.telegram_emulator import BotApiEmulator
+from .conftest import animabot
+from .matrix.conftest import matrix, new_user, synapse  # noqa: F401  (fixtures)
+from .matrix.world import make_world
+from .telegram.conftest import emulator  # noqa: F401  (fixture)
+
+pytestmark = pytest.mark.slow
+
+
+async def test_merged_results_with_a_per_platform_split(
+    tmp_path: Path, synapse: SynapseServer, matrix: Residents,  # noqa: F811
+    new_user: Callable[..., MatrixUser], emulator: BotApiEmulator,  # noqa: F811
+) -> None:
+    world = await make_world(tmp_path, synapse, matrix, new_user)
+    telegram = None
+    try:
+        settings = world.settings
+        settings.telegram.enabled = True
+        settings.telegram.token = SecretStr(emulator.token)
+        settings.telegram.base_url = emulator.base_url
+        settings.telegram.poll_timeout = 1
+        settings.neighbourhoods = [NeighbourhoodSettings(
+            id="centre", name="Centre", matrix_rooms=[world.room], telegram_chats=["-1001"])]
+        await world.core.services.chats.register("telegram", "-1001", "", world.clock.now(),
+                                                 "centre")
+        telegram = TelegramAdapter(settings, world.core.pseudonymize, None)
+        await telegram.start(world.core.conversation.handle)
+        world.worker = world.core.worker({"matrix": world.adapter, "telegram": telegram})
+
+        people = [new_user(f"m{i}") for i in range(5)]
+        dms = [await world.onboard(person) for person in people]
+        started = await world.core.campaigns.start(scenario(POLL_SCENARIO), ["centre"])
+        await world.worker.drain()
+
+        group_poll = emulator.messages_to(-1001)[1]
+        buttons = [b["callback_data"] for row in group_poll.reply_markup["inline_keyboard"]
+                   for b in row]
+        for user in range(1, 7):  # six Telegram residents vote in the group
+            emulator.user_presses(user, -1001, group_poll.message_id, buttons[user % 2])
+        for person, dm in zip(people, dms, strict=True):  # five Matrix residents, in private
+            poll = await matrix.wait_for_event(
+                person, dm, lambda e: e["type"] == "org.matrix.msc3381.poll.start")
+            answer = poll["content"]["org.matrix.msc3381.poll.start"]["answers"][2]["id"]
+            await world.handled(await matrix.vote_unstable(person, dm, poll["event_id"],
+                                                           [answer]))
+        await emulator.wait_for(lambda: len(emulator.callback_answers) >= 6, timeout=10)
+
+        async def counted() -> bool:
+            row = await world.core.database.fetch_one("SELECT COUNT(*) AS n FROM answer")
+            return row is not None and row["n"] == 11
+
+        from .matrix.world import until
+
+        await until(counted, 10, "every vote to be recorded")
+        result = animabot("stats", "campaign", started.id, "--format", "json", "--database",
+                          str(settings.storage.database), cwd=tmp_path)
+        poll_stats = json.loads(result.stdout)["polls"][0]
+        assert poll_stats["respondents"] == {"value": 11, "suppressed": False}
+        split = poll_stats["platforms"]
+        assert split["telegram"]["respondents"] == {"value": 6, "suppressed": False}
+        assert split["matrix"]["respondents"] == {"value": 5, "suppressed": False}
+        assert split["telegram"]["chats"] == 1 and split["matrix"]["chats"] == 1
+        table = animabot("stats", "campaign", started.id, "--database",
+                         str(settings.storage.database), cwd=tmp_path).stdout
+        assert "Par plateforme" in table and "Telegram" in table and "Matrix" in table
+        assert "@" not in result.stdout + table  # no Matrix id, no username in an export
+    finally:
+        if telegram is not None:
+            await telegram.stop()
+        await world.close()
