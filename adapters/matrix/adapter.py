@@ -79,6 +79,7 @@ class MatrixAdapter:
         self._task: asyncio.Task[None] | None = None
         self._last_ts = 0
         self.timeline_limit = 100  # events per room per sync; a gap beyond is filled
+        self._since: str | None = None
 
     # --- life cycle ----------------------------------------------------------------------
     async def start(self, handler: InboundHandler) -> None:
@@ -89,8 +90,25 @@ class MatrixAdapter:
             self.pseudonymize, self.config.user_id, self.facilitators, self.rooms,
             self._power_level,
         )
+        self._since = await self._state("next_batch")
+        self._last_ts = int(await self._state("last_ts") or 0)
+        # One sync before returning: pending invitations are answered and rooms known before
+        # the worker sends anything (a send to a room not yet joined would be refused).
+        if not await self._sync_once():
+            raise AnimabotError(f"cannot sync with {self.config.homeserver}: see the log above")
+        await self._join_configured_rooms()
         self._task = asyncio.create_task(self._sync_loop(), name="matrix-sync")
         log.info("matrix bot %s started on %s", self.config.user_id, self.config.homeserver)
+
+    async def _join_configured_rooms(self) -> None:
+        for hood in self.settings.neighbourhoods:
+            for room_id in hood.matrix_rooms:
+                if room_id not in self.client.rooms:
+                    joined = await self.client.join(room_id)
+                    if hasattr(joined, "room_id"):
+                        await self.rooms.set_kind(room_id, GROUP)
+                    else:
+                        log.warning("cannot join the configured room of %s: %s", hood.id, joined)
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -125,29 +143,33 @@ class MatrixAdapter:
 
     # --- inbound -------------------------------------------------------------------------
     async def _sync_loop(self) -> None:
-        since = await self._state("next_batch")
-        self._last_ts = int(await self._state("last_ts") or 0)
         backoff = 1.0
         while True:
-            first = since is None
-            try:
-                response = await self.client.sync(
-                    timeout=0 if first else self.config.sync_timeout * 1000,
-                    sync_filter=self._filter(), since=since, full_state=first,
-                )
-            except (ClientError, TimeoutError) as exc:
-                response = exc
-            if isinstance(response, SyncError | Exception):
-                log.warning("Matrix sync failed (%s); retrying in %.0f s", response, backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(MAX_BACKOFF, backoff * 2)
+            if await self._sync_once():
+                backoff = 1.0
                 continue
-            backoff = 1.0
-            await self._handle_batch(response, act_on_timeline=not first)
-            since = response.next_batch
-            if self.state is not None:
-                await self.state.set("next_batch", since)
-                await self.state.set("last_ts", str(self._last_ts))
+            await asyncio.sleep(backoff)
+            backoff = min(MAX_BACKOFF, backoff * 2)
+
+    async def _sync_once(self) -> bool:
+        """One /sync: hand its events to the core, then save the position. False on failure."""
+        first = self._since is None
+        try:
+            response = await self.client.sync(
+                timeout=0 if first else self.config.sync_timeout * 1000,
+                sync_filter=self._filter(), since=self._since, full_state=first,
+            )
+        except (ClientError, TimeoutError) as exc:
+            response = exc
+        if isinstance(response, SyncError | Exception):
+            log.warning("Matrix sync failed: %s", response)
+            return False
+        await self._handle_batch(response, act_on_timeline=not first)
+        self._since = response.next_batch
+        if self.state is not None:
+            await self.state.set("next_batch", response.next_batch)
+            await self.state.set("last_ts", str(self._last_ts))
+        return True
 
     def _filter(self) -> dict[str, Any]:
         """Timeline events, room state with lazy-loaded members; no presence, typing,
@@ -163,15 +185,31 @@ class MatrixAdapter:
         for room_id in response.rooms.leave:
             await self._on_left(room_id)
         for room_id, info in response.rooms.join.items():
+            events = [e.source for e in info.timeline.events]
             if not act_on_timeline:
                 self._last_ts = max([self._last_ts, *[
-                    e.source.get("origin_server_ts", 0) for e in info.timeline.events]])
+                    e.get("origin_server_ts", 0) for e in events]])
                 continue
-            events = [e.source for e in info.timeline.events]
-            if info.timeline.limited and info.timeline.prev_batch:
+            since_join = self._after_own_join(events)
+            if since_join is not None:  # joined in this batch: what came before is not ours
+                events = since_join
+            elif info.timeline.limited and info.timeline.prev_batch:
                 events = await self._backfill(room_id, info.timeline.prev_batch) + events
             for event in events:
                 await self._dispatch(room_id, event)
+
+    def _after_own_join(self, events: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
+        """The events after the bot's own join, if it joined in this batch; else None."""
+        for index in range(len(events) - 1, -1, -1):
+            event = events[index]
+            content = event.get("content") or {}
+            previous = (event.get("unsigned") or {}).get("prev_content") or {}
+            if (event.get("type") == "m.room.member"
+                    and event.get("state_key") == self.config.user_id
+                    and content.get("membership") == "join"
+                    and previous.get("membership") != "join"):  # not a profile change
+                return events[index + 1:]
+        return None
 
     async def _backfill(self, room_id: str, token: str) -> list[dict[str, Any]]:
         """Events older than the timeline and newer than the last one handled, oldest first."""

@@ -51,3 +51,22 @@ async def test_invites_links_and_a_resident_onboarding(
         assert await world.core.campaigns.campaigns.list() == []
     finally:
         await world.close()
+
+
+async def test_what_was_said_before_the_bot_joined_is_not_acted_on(
+    tmp_path: Path, synapse: SynapseServer, matrix: Residents,
+    new_user: Callable[..., MatrixUser],
+) -> None:
+    world = await make_world(tmp_path, synapse, matrix, new_user)
+    try:
+        room = await matrix.create_room(world.facilitator, "Avant")
+        await matrix.send_text(world.facilitator, room, "!quartier gare")  # before the bot
+        await matrix.invite(world.facilitator, room, world.bot.user_id)
+        await world.bot_in(room, world.facilitator)
+        await world.say(world.facilitator, room, "!campagnes")  # after: answered
+        chat = await world.core.services.chats.find("matrix", room)
+        assert chat is not None and chat.neighbourhood_id is None  # the old command: ignored
+        bodies = [e["content"]["body"] for e in await world.bot_messages(world.facilitator, room)]
+        assert len(bodies) == 1 and "campagne" in bodies[0].lower()
+    finally:
+        await world.close()
