@@ -66,10 +66,16 @@ def poll_message(
     )
 
 
-def poll_closed_message(poll: Poll, language: str, edit_ref: str | None) -> OutgoingMessage:
+def poll_closed_message(
+    poll: Poll, language: str, edit_ref: str | None,
+    results: SuppressedCounts | None = None, min_cell: int = 5,
+) -> OutgoingMessage:
+    """The poll's message once closed; a native poll ends with its (suppressed) results."""
     _ = translator(language)
-    text = pick(poll.question, language) + "\n" + _("This poll is closed. Thank you!")
-    return OutgoingMessage(text, edit_ref=edit_ref, title=_("Poll"),
+    lines = [pick(poll.question, language), _("This poll is closed. Thank you!")]
+    if results is not None and poll.mode == "native":
+        lines.extend(_result_lines(poll, language, results, min_cell))
+    return OutgoingMessage("\n".join(lines), edit_ref=edit_ref, title=_("Poll"),
                            stop_poll=poll.mode == "native")
 
 
@@ -183,18 +189,26 @@ def training_done(language: str, correct: int, total: int) -> str:
     )
 
 
-def results_message(
-    poll: Poll, language: str, counts: SuppressedCounts, min_cell: int,
-    heading: str | None = None,
-) -> OutgoingMessage:
+def _result_lines(
+    poll: Poll, language: str, counts: SuppressedCounts, min_cell: int
+) -> list[str]:
     _ = translator(language)
     options = pick(poll.options, language)
-    lines = [heading or pick(poll.question, language)]
-    for label, cell in zip(options, counts.cells, strict=True):
-        lines.append(_("• {label}: {count}").format(label=label, count=format_cell(cell, min_cell)))
+    lines = [_("• {label}: {count}").format(label=label, count=format_cell(cell, min_cell))
+             for label, cell in zip(options, counts.cells, strict=True)]
     lines.append(_("Respondents: {count}").format(count=format_cell(counts.total, min_cell)))
     if counts.any_suppressed:
         lines.append(
             _("Counts under {n} are hidden so that nobody can be recognised.").format(n=min_cell)
         )
+    return lines
+
+
+def results_message(
+    poll: Poll, language: str, counts: SuppressedCounts, min_cell: int,
+    heading: str | None = None,
+) -> OutgoingMessage:
+    _ = translator(language)
+    lines = [heading or pick(poll.question, language),
+             *_result_lines(poll, language, counts, min_cell)]
     return OutgoingMessage("\n".join(lines), title=_("Results"))

@@ -14,7 +14,7 @@ from ..clock import Clock
 from ..privacy.pseudonyms import ActionSigner
 from ..scenario.model import Announcement, Poll, Results, Scenario, Training, pick
 from ..scenario.timeline import CLOSE, COPIES, SEND, TOTALS
-from ..stats.suppression import suppress_counts
+from ..stats.suppression import SuppressedCounts, suppress_counts
 from ..stats.tally import tally_poll
 from ..store.answers import AnswerRepository
 from ..store.campaigns import CampaignRepository
@@ -182,7 +182,9 @@ class Composer:
             if sent is None or sent.status != "sent":
                 return Skip("the step was never sent: nothing to close")
             if isinstance(step, Poll):
-                return render.poll_closed_message(step, lang, sent.platform_ref)
+                counts = await self._counts(delivery.campaign_id, step)
+                return render.poll_closed_message(step, lang, sent.platform_ref, counts,
+                                                  self.settings.min_cell)
             return render.training_closed_message(step, lang, sent.platform_ref)
         if part == COPIES and sent is not None:
             assert delivery.pseudonym and delivery.campaign_id
@@ -212,13 +214,18 @@ class Composer:
         close = await self._sibling(delivery, CLOSE)
         if sent is None or sent.status != "sent" or (close and close.status != "pending"):
             return Skip("the poll is not open in this chat")
-        tally = await tally_poll(self.database, delivery.campaign_id, poll)
-        totals = suppress_counts(tally.counts, self.settings.min_cell, total=tally.respondents)
+        totals = await self._counts(delivery.campaign_id, poll)
         if totals.total is None:
             return Skip("too few answers to show totals")
         closes = await self._closes_text(delivery, lang)
         return render.poll_message(poll, lang, sent.id, self.sign, closes, totals,
                                    self.settings.min_cell, edit_ref=sent.platform_ref)
+
+    async def _counts(self, campaign_id: str | None, poll: Poll) -> SuppressedCounts:
+        """The poll's answers so far, every platform together, small cells hidden."""
+        assert campaign_id
+        tally = await tally_poll(self.database, campaign_id, poll)
+        return suppress_counts(tally.counts, self.settings.min_cell, total=tally.respondents)
 
     async def _has_responded(
         self, campaign_id: str, step_id: str, pseudonym: str, table: str
@@ -260,7 +267,6 @@ class Composer:
         assert scenario is not None
         poll = scenario.step(step.of)
         assert isinstance(poll, Poll)
-        tally = await tally_poll(self.database, delivery.campaign_id, poll)
-        suppressed = suppress_counts(tally.counts, self.settings.min_cell, total=tally.respondents)
+        suppressed = await self._counts(delivery.campaign_id, poll)
         heading = pick(step.text, lang) if step.text else None
         return render.results_message(poll, lang, suppressed, self.settings.min_cell, heading)

@@ -59,6 +59,7 @@ async def test_a_native_poll_in_a_room_counts_every_shape_and_the_latest_vote(
             world.facilitator, world.room,
             lambda e: e["type"] == "org.matrix.msc3381.poll.end")
         assert ended["content"]["m.relates_to"]["event_id"] == poll["event_id"]
+        assert "Personnes ayant répondu : 30" in ended["content"]["body"]  # results at the end
         figures = await campaign_figures(world.core.database, started.id, 5)
         assert figures.polls[0].respondents == 30
         assert list(figures.polls[0].answers.cells) == [9, 10, 11]  # voter 0 moved 0 → 2
