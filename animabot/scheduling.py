@@ -86,7 +86,7 @@ class WakeScheduler:
         """Stop waking; let an in-flight drain finish its current batch."""
         self._scheduler.shutdown(wait=False)
         if self._loop_task is not None:
-            async with self.worker._lock:
+            async with self.worker.busy:
                 self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._loop_task

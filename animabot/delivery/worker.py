@@ -77,7 +77,7 @@ class DeliveryWorker:
             if not getattr(a, "private_buttons_in_groups", True)
         }
         self.stats = WorkerStats()
-        self._lock = asyncio.Lock()
+        self.busy = asyncio.Lock()  # held while draining: stopping waits for the batch
 
     async def recover(self) -> None:
         """At start: rows a crashed process left behind. Claimed ones never left: queued
@@ -94,7 +94,7 @@ class DeliveryWorker:
 
     async def drain(self) -> int:
         """Send everything due now; returns how many rows were handled."""
-        async with self._lock:
+        async with self.busy:
             handled = 0
             while True:
                 due = await self.deliveries.claim_due(self.clock.now(), self.batch, self.lease)
