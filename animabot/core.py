@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -59,10 +60,17 @@ async def sync_neighbourhoods(settings: Settings, database: Database, clock: Clo
 
 @asynccontextmanager
 async def open_core(
-    settings: Settings, clock: Clock, wake: Callable[[], None] = lambda: None
+    settings: Settings, clock: Clock, wake: Callable[[], None] = lambda: None,
+    *, sends: bool = True,
 ) -> AsyncIterator[Core]:
+    """The core over the configured database. Commands that never talk to residents
+    (``sends=False``: statistics, campaign planning) do not need the pseudonym key, and do
+    not create one as a side effect."""
     env_key = settings.privacy.key.get_secret_value() if settings.privacy.key else None
-    key = load_or_create_key(settings.privacy.key_file, env_key)
+    if sends or env_key or settings.privacy.key_file.exists():
+        key = load_or_create_key(settings.privacy.key_file, env_key)
+    else:
+        key = secrets.token_bytes(32)  # unused by such commands; never stored
     async with Database.open(settings.storage.database) as database:
         await sync_neighbourhoods(settings, database, clock)
         signer = ActionSigner(key)

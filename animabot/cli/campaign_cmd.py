@@ -75,7 +75,7 @@ def start(
         scenario = load_scenario(scenario_file)
         clock = SystemClock()
         when = parse_local_time(at, settings.bot.timezone, clock.now())
-        async with open_core(settings, clock) as core:
+        async with open_core(settings, clock, sends=False) as core:
             return await core.campaigns.start(
                 scenario, to.split(","), when, source=str(scenario_file)
             )
@@ -97,7 +97,7 @@ def list_(as_json: JsonOption = False, config: ConfigOption = None,
 
     async def work() -> list[CampaignRow]:
         settings = settings_from(config, database)
-        async with open_core(settings, SystemClock()) as core:
+        async with open_core(settings, SystemClock(), sends=False) as core:
             deliveries = DeliveryRepository(core.database)
             rows: list[CampaignRow] = []
             for record in await core.campaigns.campaigns.list():
@@ -132,7 +132,7 @@ def show(campaign_id: Annotated[str, typer.Argument(metavar="ID")], as_json: Jso
 
     async def work() -> CampaignDetail:
         settings = settings_from(config, database)
-        async with open_core(settings, SystemClock()) as core:
+        async with open_core(settings, SystemClock(), sends=False) as core:
             record = await core.campaigns.get(campaign_id)
             scenario = scenario_of(record)
             counts = await DeliveryRepository(core.database).status_counts(record.id)
@@ -171,7 +171,7 @@ def cancel(campaign_id: Annotated[str, typer.Argument(metavar="ID")],
 
     async def work() -> int:
         settings = settings_from(config, database)
-        async with open_core(settings, SystemClock()) as core:
+        async with open_core(settings, SystemClock(), sends=False) as core:
             await core.campaigns.cancel(campaign_id)
             counts = await DeliveryRepository(core.database).status_counts(campaign_id)
             return counts.get("skipped", 0)

@@ -35,7 +35,7 @@ def campaign(
 
     async def work() -> CampaignFigures:
         settings = settings_from(config, database)
-        async with open_core(settings, SystemClock()) as core:
+        async with open_core(settings, SystemClock(), sends=False) as core:
             return await campaign_figures(
                 core.database, campaign_id, settings.privacy.min_cell, settings.bot.language
             )

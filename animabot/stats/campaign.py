@@ -17,8 +17,12 @@ from ..store.campaigns import CampaignRepository
 from ..store.database import Database
 from ..store.deliveries import DeliveryRepository
 from ..store.timestamps import from_db
+from .breakdown import ShareFigures, split_poll
+from .series import AnswerTimes, answer_times
 from .suppression import Cell, SuppressedCounts, is_small, suppress_counts
-from .tally import PollTally, tally_poll
+from .tally import tally_poll
+
+HOUR = "%Y-%m-%dT%H:00Z"  # exports are never finer than the hour
 
 
 def _cell(count: int, min_cell: int) -> Cell:
@@ -39,17 +43,9 @@ class PollFigures:
     after_reminder: Cell
     median_hours_to_answer: float | None
     quartiles_hours: tuple[float, float] | None
-    platforms: dict[str, PlatformFigures]
-
-
-@dataclass(frozen=True)
-class PlatformFigures:
-    """One platform's share of a poll (Telegram, Matrix…), suppressed with the others."""
-
-    reach: int | None
-    chats: int
-    respondents: Cell
-    response_rate: float | None
+    platforms: dict[str, ShareFigures]
+    neighbourhoods: dict[str, ShareFigures]
+    times: AnswerTimes
 
 
 @dataclass(frozen=True)
@@ -110,7 +106,8 @@ async def _poll(
         (campaign_id, poll.id),
     )
     reach = reach_row["reach"] if reach_row else None
-    platforms = await _platforms(database, campaign_id, poll.id, tally, min_cell)
+    platforms = await split_poll(database, campaign_id, poll.id, tally, min_cell, "platform")
+    hoods = await split_poll(database, campaign_id, poll.id, tally, min_cell, "neighbourhood")
     reminded_row = await database.fetch_one(
         "SELECT COUNT(DISTINCT pseudonym) AS n FROM delivery WHERE campaign_id = ?"
         " AND step_id = ? AND part LIKE 'reminder%' AND pseudonym IS NOT NULL AND status = 'sent'",
@@ -140,31 +137,9 @@ async def _poll(
         reminded=_cell(reminded_row["n"] if reminded_row else 0, min_cell),
         after_reminder=_cell(tally.after_reminder, min_cell),
         median_hours_to_answer=median, quartiles_hours=spread, platforms=platforms,
+        neighbourhoods=hoods,
+        times=await answer_times(database, campaign_id, poll.id, min_cell),
     )
-
-
-async def _platforms(
-    database: Database, campaign_id: str, step_id: str, tally: PollTally, min_cell: int
-) -> dict[str, PlatformFigures]:
-    """Per-platform respondents, with complements hidden so that the overall total (shown)
-    minus the other platforms never gives a hidden count back."""
-    rows = await database.fetch_all(
-        "SELECT c.platform, SUM(d.reach) AS reach, COUNT(*) AS chats FROM delivery d"
-        " JOIN chat c ON c.id = d.chat_id WHERE d.campaign_id = ? AND d.step_id = ?"
-        " AND d.part = 'send' AND d.status = 'sent' AND d.pseudonym IS NULL"
-        " GROUP BY c.platform ORDER BY c.platform",
-        (campaign_id, step_id),
-    )
-    names = sorted({row["platform"] for row in rows} | set(tally.respondents_by_platform))
-    counts = [tally.respondents_by_platform.get(name, 0) for name in names]
-    cells = suppress_counts(counts, min_cell, total=tally.respondents).cells
-    reach = {row["platform"]: (row["reach"], row["chats"]) for row in rows}
-    figures = {}
-    for name, count, cell in zip(names, counts, cells, strict=True):
-        members, chats = reach.get(name, (None, 0))
-        rate = round(count / members, 3) if members and cell is not None else None
-        figures[name] = PlatformFigures(members, chats, cell, rate)
-    return figures
 
 
 async def _training(
@@ -196,12 +171,17 @@ def figures_to_json(figures: CampaignFigures) -> dict[str, Any]:
     def cell(value: Cell) -> dict[str, Any]:
         return {"value": value, "suppressed": value is None}
 
+    def share(figures: ShareFigures) -> dict[str, Any]:
+        return {"reach": figures.reach, "chats": figures.chats,
+                "respondents": cell(figures.respondents),
+                "response_rate": figures.response_rate}
+
     return {
         "id": figures.id,
         "title": figures.title,
         "scenario": figures.scenario_id,
         "status": figures.status,
-        "start_at": figures.start_at.strftime("%Y-%m-%dT%H:00Z"),
+        "start_at": figures.start_at.strftime(HOUR),
         "neighbourhoods": list(figures.targets),
         "min_cell": figures.min_cell,
         "deliveries": figures.deliveries,
@@ -221,11 +201,14 @@ def figures_to_json(figures: CampaignFigures) -> dict[str, Any]:
                     {"label": label, **cell(value)}
                     for label, value in zip(p.options, p.answers.cells, strict=True)
                 ],
-                "platforms": {
-                    name: {"reach": f.reach, "chats": f.chats, "respondents": cell(f.respondents),
-                           "response_rate": f.response_rate}
-                    for name, f in p.platforms.items()
-                },
+                "reached_privately": cell(p.times.reached_privately),
+                "answers_by_phase": [{"phase": phase, **cell(value)}
+                                     for phase, value in p.times.phases],
+                "reminders_at": [at.strftime(HOUR) for at in p.times.reminders],
+                "cumulative_respondents": [{"hour": at.strftime(HOUR), "respondents": n}
+                                           for at, n in p.times.curve],
+                "platforms": {name: share(f) for name, f in p.platforms.items()},
+                "neighbourhoods": {name: share(f) for name, f in p.neighbourhoods.items()},
             }
             for p in figures.polls
         ],

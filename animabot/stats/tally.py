@@ -1,5 +1,6 @@
 """One poll's answers, counted once for every place that shows them (results message,
-statistics): private votes per resident plus the totals of anonymous native polls."""
+statistics): private votes per resident plus the totals of anonymous native polls, with the
+respondents of each platform and each neighbourhood."""
 
 from __future__ import annotations
 
@@ -10,24 +11,25 @@ from ..store.answers import AnswerRepository
 from ..store.database import Database
 from ..store.polls import PollTallyRepository
 
+UNKNOWN_NEIGHBOURHOOD = "?"
+
 
 @dataclass
 class PollTally:
     counts: list[int]
     respondents: int = 0
     after_reminder: int = 0
-    by_platform: dict[str, list[int]] = field(default_factory=dict)  # platform → counts
-    respondents_by_platform: dict[str, int] = field(default_factory=dict)
+    by_platform: dict[str, int] = field(default_factory=dict)  # respondents
+    by_neighbourhood: dict[str, int] = field(default_factory=dict)
 
-    def add(self, platform: str, choices: tuple[int, ...] | list[int], voters: int) -> None:
-        per_platform = self.by_platform.setdefault(platform, [0] * len(self.counts))
+    def add(self, platform: str, neighbourhood: str | None, choices: list[int],
+            voters: int) -> None:
         for index, count in enumerate(choices):
             self.counts[index] += count
-            per_platform[index] += count
         self.respondents += voters
-        self.respondents_by_platform[platform] = (
-            self.respondents_by_platform.get(platform, 0) + voters
-        )
+        self.by_platform[platform] = self.by_platform.get(platform, 0) + voters
+        hood = neighbourhood or UNKNOWN_NEIGHBOURHOOD
+        self.by_neighbourhood[hood] = self.by_neighbourhood.get(hood, 0) + voters
 
 
 async def tally_poll(database: Database, campaign_id: str, poll: Poll) -> PollTally:
@@ -37,9 +39,9 @@ async def tally_poll(database: Database, campaign_id: str, poll: Poll) -> PollTa
         vector = [0] * size
         for choice in answer.choices:
             vector[choice] = 1
-        tally.add(answer.platform, vector, 1)
+        tally.add(answer.platform, answer.neighbourhood_id, vector, 1)
         tally.after_reminder += int(answer.after_reminder)
     native = await PollTallyRepository(database).for_step(campaign_id, poll.id)
-    for platform, counts, voters in native:
-        tally.add(platform, list(counts[:size]), voters)
+    for platform, neighbourhood, counts, voters in native:
+        tally.add(platform, neighbourhood, list(counts[:size]), voters)
     return tally

@@ -26,12 +26,13 @@ class PollTallyRepository:
 
     async def for_step(
         self, campaign_id: str, step_id: str
-    ) -> list[tuple[str, tuple[int, ...], int]]:
-        """(platform, counts, voters) of every native poll sent for this campaign step."""
+    ) -> list[tuple[str, str | None, tuple[int, ...], int]]:
+        """(platform, neighbourhood, counts, voters) of every native poll sent for this step."""
         rows = await self.database.fetch_all(
-            "SELECT c.platform, t.counts, t.voters FROM poll_tally t"
+            "SELECT c.platform, c.neighbourhood_id, t.counts, t.voters FROM poll_tally t"
             " JOIN delivery d ON d.poll_ref = t.poll_ref JOIN chat c ON c.id = d.chat_id"
             " WHERE d.campaign_id = ? AND d.step_id = ? AND d.part = 'send'",
             (campaign_id, step_id),
         )
-        return [(r["platform"], tuple(json.loads(r["counts"])), int(r["voters"])) for r in rows]
+        return [(r["platform"], r["neighbourhood_id"], tuple(json.loads(r["counts"])),
+                 int(r["voters"])) for r in rows]
