@@ -129,6 +129,20 @@ class MatrixSettings(_Section):
     request_timeout: Annotated[float, Field(gt=0, le=300)] = 30.0
 
 
+class WebAgent(_Section):
+    """A territorial agent allowed on the dashboard: only the SHA-256 of the token is kept."""
+
+    name: Annotated[str, Field(min_length=1)]
+    token_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class WebSettings(_Section):
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535)] = 8080
+    agents: list[WebAgent] = Field(default_factory=list)
+    session_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 12.0
+
+
 class FacilitatorSettings(_Section):
     telegram: list[str] = Field(default_factory=list)
     matrix: list[str] = Field(default_factory=list)
@@ -160,6 +174,7 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = Field(default_factory=TelegramSettings)
     matrix: MatrixSettings = Field(default_factory=MatrixSettings)
     facilitators: FacilitatorSettings = Field(default_factory=FacilitatorSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
     neighbourhoods: list[NeighbourhoodSettings] = Field(default_factory=list)
 
     @classmethod

@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from statistics import quantiles
-from typing import Any
 
 from ..campaigns.service import scenario_of
 from ..errors import CampaignError
@@ -163,64 +162,3 @@ async def _training(
         quiz_success_rate=(round(correct / (completed * len(training.quiz)), 3)
                            if shown_completed else None),
     )
-
-
-def figures_to_json(figures: CampaignFigures) -> dict[str, Any]:
-    """Stable JSON: a suppressed value is ``null`` with ``"suppressed": true`` beside it."""
-
-    def cell(value: Cell) -> dict[str, Any]:
-        return {"value": value, "suppressed": value is None}
-
-    def share(figures: ShareFigures) -> dict[str, Any]:
-        return {"reach": figures.reach, "chats": figures.chats,
-                "respondents": cell(figures.respondents),
-                "response_rate": figures.response_rate}
-
-    return {
-        "id": figures.id,
-        "title": figures.title,
-        "scenario": figures.scenario_id,
-        "status": figures.status,
-        "start_at": figures.start_at.strftime(HOUR),
-        "neighbourhoods": list(figures.targets),
-        "min_cell": figures.min_cell,
-        "deliveries": figures.deliveries,
-        "polls": [
-            {
-                "step": p.step_id,
-                "question": p.question,
-                "reach": p.reach,
-                "chats": p.chats,
-                "respondents": cell(p.respondents),
-                "response_rate": p.response_rate,
-                "reminded": cell(p.reminded),
-                "answers_after_reminder": cell(p.after_reminder),
-                "median_hours_to_answer": p.median_hours_to_answer,
-                "quartiles_hours": list(p.quartiles_hours) if p.quartiles_hours else None,
-                "options": [
-                    {"label": label, **cell(value)}
-                    for label, value in zip(p.options, p.answers.cells, strict=True)
-                ],
-                "reached_privately": cell(p.times.reached_privately),
-                "answers_by_phase": [{"phase": phase, **cell(value)}
-                                     for phase, value in p.times.phases],
-                "reminders_at": [at.strftime(HOUR) for at in p.times.reminders],
-                "cumulative_respondents": [{"hour": at.strftime(HOUR), "respondents": n}
-                                           for at, n in p.times.curve],
-                "platforms": {name: share(f) for name, f in p.platforms.items()},
-                "neighbourhoods": {name: share(f) for name, f in p.neighbourhoods.items()},
-            }
-            for p in figures.polls
-        ],
-        "trainings": [
-            {
-                "step": t.step_id,
-                "title": t.title,
-                "started": cell(t.started),
-                "completed": cell(t.completed),
-                "completion_rate": t.completion_rate,
-                "quiz_success_rate": t.quiz_success_rate,
-            }
-            for t in figures.trainings
-        ],
-    }

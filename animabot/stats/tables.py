@@ -6,6 +6,7 @@ from rich.console import Group
 from rich.table import Table
 
 from .campaign import CampaignFigures
+from .overview import CampaignSummary, NeighbourhoodFigures
 from .suppression import format_cell
 
 
@@ -60,3 +61,34 @@ def figures_tables(figures: CampaignFigures) -> Group:
         table.add_row("Bonnes réponses au quiz", _percent(training.quiz_success_rate))
         parts.append(table)
     return Group(*parts)
+
+
+def overview_table(summaries: list[CampaignSummary], min_cell: int) -> Table:
+    table = Table(title="Campagnes", title_justify="left")
+    for column in ("Id", "Titre", "Statut", "Début", "Quartiers", "Portée", "Répondants",
+                   "Taux", "Formation terminée"):
+        table.add_column(column)
+    for s in summaries:
+        table.add_row(s.id, s.title, s.status, f"{s.start_at:%Y-%m-%d %H:00}",
+                      ", ".join(s.neighbourhoods), "—" if s.reach is None else str(s.reach),
+                      format_cell(s.respondents, min_cell), _percent(s.response_rate),
+                      _percent(s.completion_rate))
+    return table
+
+
+def neighbourhood_table(figures: NeighbourhoodFigures, min_cell: int) -> Group:
+    head = Table(title=f"Quartier « {figures.name} » ({figures.id})", title_justify="left")
+    head.add_column("Indicateur")
+    head.add_column("Valeur", justify="right")
+    for platform, count in figures.chats.items():
+        head.add_row(f"Discussions {platform.capitalize()}", str(count))
+    head.add_row("Habitants joignables en privé",
+                 format_cell(figures.residents_in_private, min_cell))
+    trend = Table(title="Évolution d'une campagne à l'autre", title_justify="left")
+    for column in ("Campagne", "Début", "Portée", "Répondants", "Taux"):
+        trend.add_column(column)
+    for c in figures.campaigns:
+        trend.add_row(f"{c.title} ({c.id})", f"{c.start_at:%Y-%m-%d}",
+                      "—" if c.reach is None else str(c.reach),
+                      format_cell(c.respondents, min_cell), _percent(c.response_rate))
+    return Group(head, trend)
