@@ -7,6 +7,7 @@ import asyncio
 import logging
 import signal
 from contextlib import AsyncExitStack, suppress
+from datetime import timedelta
 
 from .chat.contract import ChatAdapter
 from .chat.registry import available_adapters
@@ -14,6 +15,7 @@ from .clock import Clock, SystemClock
 from .config import Settings
 from .core import open_core
 from .errors import AnimabotError
+from .privacy.retention import purge
 from .scheduling import WakeScheduler
 from .store.state import PlatformState
 
@@ -53,6 +55,14 @@ async def run_bot(
             log.info("adapter %s started", name)
         await scheduler.start()
         stack.push_async_callback(scheduler.stop)
+
+        async def purge_old_data() -> None:
+            try:
+                await purge(core.database, settings.privacy.retention_days, clock.now())
+            except Exception:  # housekeeping must never stop the bot
+                log.exception("the daily retention purge failed; it will run again tomorrow")
+
+        scheduler.every_day(purge_old_data, first_in=timedelta(minutes=5))
         log.info("animabot running with %s on %s; Ctrl-C to stop",
                  ", ".join(adapters), settings.storage.database)
         await stop.wait()

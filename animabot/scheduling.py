@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import datetime
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
@@ -44,6 +45,14 @@ class WakeScheduler:
         )
         self._loop_task = asyncio.create_task(self._drain_loop(), name="animabot-drain")
         self.poke()
+
+    def every_day(self, job: Callable[[], Awaitable[object]], first_in: timedelta) -> None:
+        """Housekeeping (retention) once a day, the first time soon after start."""
+        self._scheduler.add_job(
+            job, "interval", days=1, id=f"daily-{getattr(job, '__name__', 'job')}",
+            next_run_time=datetime.now(UTC) + first_in, misfire_grace_time=None,
+            coalesce=True, max_instances=1,
+        )
 
     def poke(self) -> None:
         """Drain now (a reply was queued in this process)."""

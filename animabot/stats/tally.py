@@ -4,6 +4,7 @@ respondents of each platform and each neighbourhood."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from ..scenario.model import Poll
@@ -44,4 +45,12 @@ async def tally_poll(database: Database, campaign_id: str, poll: Poll) -> PollTa
     native = await PollTallyRepository(database).for_step(campaign_id, poll.id)
     for platform, neighbourhood, counts, voters in native:
         tally.add(platform, neighbourhood, list(counts[:size]), voters)
+    archived = await database.fetch_all(  # answers past retention, kept as counts
+        "SELECT platform, neighbourhood_id, counts, respondents, after_reminder"
+        " FROM answer_archive WHERE campaign_id = ? AND step_id = ?", (campaign_id, poll.id))
+    for row in archived:
+        stored = json.loads(row["counts"])
+        vector = [int(stored.get(str(index), 0)) for index in range(size)]
+        tally.add(row["platform"], row["neighbourhood_id"], vector, int(row["respondents"]))
+        tally.after_reminder += int(row["after_reminder"])
     return tally

@@ -20,6 +20,9 @@ from ..errors import StorageError
 from .migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
+# aiosqlite logs every statement with its parameters at DEBUG: pseudonyms and private
+# addresses would end up in the logs.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 Row = aiosqlite.Row
 
 

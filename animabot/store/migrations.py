@@ -155,6 +155,29 @@ async def _m003_vote_time(db: aiosqlite.Connection) -> None:
     await db.execute("ALTER TABLE answer ADD COLUMN voted_at TEXT")
 
 
+
+
+async def _m004_answer_archive(db: aiosqlite.Connection) -> None:
+    await _script(
+        db,
+        """
+        -- Answers past the retention period, aggregated before their rows are deleted:
+        -- counts only, per campaign step, platform and neighbourhood.
+        CREATE TABLE answer_archive (
+            campaign_id      TEXT NOT NULL,
+            step_id          TEXT NOT NULL,
+            platform         TEXT NOT NULL,
+            neighbourhood_id TEXT,
+            counts           TEXT NOT NULL,
+            respondents      INTEGER NOT NULL,
+            after_reminder   INTEGER NOT NULL,
+            archived_at      TEXT NOT NULL
+        );
+        CREATE INDEX answer_archive_step ON answer_archive (campaign_id, step_id)
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
-    _m001_initial, _m002_native_polls_and_state, _m003_vote_time,
+    _m001_initial, _m002_native_polls_and_state, _m003_vote_time, _m004_answer_archive,
 )

@@ -1,0 +1,44 @@
+"""``animabot privacy purge|register``: retention, and the processing-register entry."""
+
+from __future__ import annotations
+
+import typer
+
+from ..clock import SystemClock
+from ..config import Settings
+from ..core import open_core
+from ..privacy.register import processing_register
+from ..privacy.retention import PurgeReport, purge
+from .common import ConfigOption, DatabaseOption, out, run_async, settings_from
+
+app = typer.Typer(help="Residents' data: retention and the processing register.",
+                  no_args_is_help=True)
+
+
+@app.command("purge")
+def purge_command(config: ConfigOption = None, database: DatabaseOption = None) -> None:
+    """Aggregate then delete what is older than [privacy] retention_days (the running bot
+    also does it every day)."""
+
+    async def work() -> tuple[PurgeReport, int]:
+        settings = settings_from(config, database)
+        clock = SystemClock()
+        async with open_core(settings, clock, sends=False) as core:
+            days = settings.privacy.retention_days
+            return await purge(core.database, days, clock.now()), days
+
+    report, days = run_async(work)
+    out.print(f"retention {days} days: {report.answers_archived} answers aggregated and "
+              f"deleted, {report.deliveries_unlinked} private deliveries and "
+              f"{report.completions_unlinked} training records unlinked, "
+              f"{report.events_forgotten} event ids forgotten")
+
+
+@app.command()
+def register(config: ConfigOption = None) -> None:
+    """Print the processing-register entry for the data protection officer (in French)."""
+
+    async def load() -> Settings:
+        return settings_from(config)
+
+    print(processing_register(run_async(load)), end="")
