@@ -24,7 +24,7 @@ async def _every_text_in_the_database(core: Core) -> str:
         "SELECT name FROM sqlite_master WHERE type = 'table'")]
     dumped = []
     for table in tables:
-        for row in await core.database.fetch_all(f"SELECT * FROM {table}"):  # noqa: S608
+        for row in await core.database.fetch_all(f"SELECT * FROM {table}"):
             dumped.append(json.dumps([str(value) for value in tuple(row)]))
     return "\n".join(dumped)
 
