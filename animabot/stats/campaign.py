@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from statistics import quantiles
 
 from ..campaigns.service import scenario_of
 from ..errors import CampaignError
@@ -112,20 +111,11 @@ async def _poll(
         " AND step_id = ? AND part LIKE 'reminder%' AND pseudonym IS NOT NULL AND status = 'sent'",
         (campaign_id, poll.id),
     )
-    timing = await database.fetch_all(
-        "SELECT first_answered_at FROM answer WHERE campaign_id = ? AND step_id = ?",
-        (campaign_id, poll.id),
-    )
+    first_sent = from_db(reach_row["sent"]) if reach_row and reach_row["sent"] else None
+    times = await answer_times(database, campaign_id, poll.id, min_cell, first_sent)
     respondents = tally.respondents
     suppressed = suppress_counts(tally.counts, min_cell, total=respondents)
     shown = suppressed.total  # respondents are the answers' total: one suppression for both
-    median = spread = None
-    if reach_row and reach_row["sent"] and len(timing) >= max(min_cell, 2):
-        sent = from_db(reach_row["sent"])
-        hours = sorted((from_db(r["first_answered_at"]) - sent).total_seconds() / 3600
-                       for r in timing)
-        q1, q2, q3 = quantiles(hours, n=4, method="inclusive")
-        median, spread = round(q2, 1), (round(q1, 1), round(q3, 1))
     return PollFigures(
         step_id=poll.id, question=pick(poll.question, language),
         options=pick(poll.options, language),
@@ -135,9 +125,10 @@ async def _poll(
         response_rate=(round(respondents / reach, 3) if reach and shown is not None else None),
         reminded=_cell(reminded_row["n"] if reminded_row else 0, min_cell),
         after_reminder=_cell(tally.after_reminder, min_cell),
-        median_hours_to_answer=median, quartiles_hours=spread, platforms=platforms,
+        median_hours_to_answer=times.median_hours, quartiles_hours=times.quartile_hours,
+        platforms=platforms,
         neighbourhoods=hoods,
-        times=await answer_times(database, campaign_id, poll.id, min_cell),
+        times=times,
     )
 
 

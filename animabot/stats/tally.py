@@ -36,12 +36,13 @@ class PollTally:
 async def tally_poll(database: Database, campaign_id: str, poll: Poll) -> PollTally:
     size = len(poll.options["fr"])
     tally = PollTally([0] * size)
-    for answer in await AnswerRepository(database).answers(campaign_id, poll.id):
+    grouped = await AnswerRepository(database).grouped(campaign_id, poll.id)
+    for choices, platform, neighbourhood, after_reminder, count in grouped:
         vector = [0] * size
-        for choice in answer.choices:
-            vector[choice] = 1
-        tally.add(answer.platform, answer.neighbourhood_id, vector, 1)
-        tally.after_reminder += int(answer.after_reminder)
+        for choice in choices:
+            vector[choice] = count
+        tally.add(platform, neighbourhood, vector, count)
+        tally.after_reminder += count if after_reminder else 0
     native = await PollTallyRepository(database).for_step(campaign_id, poll.id)
     for platform, neighbourhood, counts, voters in native:
         tally.add(platform, neighbourhood, list(counts[:size]), voters)

@@ -54,6 +54,20 @@ class AnswerRepository:
         )
         return tuple(json.loads(row["choices"])) if row else ()
 
+    async def grouped(
+        self, campaign_id: str, step_id: str
+    ) -> list[tuple[tuple[int, ...], str, str | None, bool, int]]:
+        """(choices, platform, neighbourhood, after reminder, how many): the answers counted
+        in SQL, so that a million rows come back as a few thousand groups."""
+        rows = await self.database.fetch_all(
+            "SELECT choices, platform, neighbourhood_id, after_reminder, COUNT(*) AS n"
+            " FROM answer WHERE campaign_id = ? AND step_id = ?"
+            " GROUP BY choices, platform, neighbourhood_id, after_reminder",
+            (campaign_id, step_id),
+        )
+        return [(tuple(json.loads(r["choices"])), r["platform"], r["neighbourhood_id"],
+                 bool(r["after_reminder"]), int(r["n"])) for r in rows]
+
     async def answers(self, campaign_id: str, step_id: str) -> list[AnswerRecord]:
         rows = await self.database.fetch_all(
             "SELECT choices, platform, neighbourhood_id, after_reminder FROM answer"

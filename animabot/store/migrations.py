@@ -178,6 +178,15 @@ async def _m004_answer_archive(db: aiosqlite.Connection) -> None:
     )
 
 
+
+async def _m005_answer_time_index(db: aiosqlite.Connection) -> None:
+    # Quartiles of time-to-answer and the hourly curve read answers in time order.
+    await db.execute(
+        "CREATE INDEX answer_first_time ON answer (campaign_id, step_id, first_answered_at)"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_native_polls_and_state, _m003_vote_time, _m004_answer_archive,
+    _m005_answer_time_index,
 )

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import animabot
 
-FORBIDDEN = ("telegram", "nio", "adapters", "aiohttp")
+FORBIDDEN = ("telegram", "nio", "adapters")  # platform libraries stay in adapters/
 CORE = Path(animabot.__file__).parent
 
 
