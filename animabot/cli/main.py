@@ -16,7 +16,7 @@ from ..config import Settings, settings_summary
 from ..demo.runner import DEMO_START, run_demo
 from ..scenario.timeline import TimelineEntry
 from ..stats.tables import figures_tables
-from . import campaign_cmd, privacy_cmd, scenario_cmd, stats_cmd
+from . import campaign_cmd, privacy_cmd, report_cmd, scenario_cmd, stats_cmd, web_cmd
 from .common import ConfigOption, DatabaseOption, out, run_async, settings_from, setup_logging
 
 app = typer.Typer(
@@ -29,6 +29,8 @@ app.add_typer(config_app, name="config")
 app.add_typer(scenario_cmd.app, name="scenario")
 app.add_typer(campaign_cmd.app, name="campaign")
 app.add_typer(stats_cmd.app, name="stats")
+app.command("report")(report_cmd.report)
+app.add_typer(web_cmd.app, name="web")
 app.add_typer(privacy_cmd.app, name="privacy")
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show debug logs.")]
 

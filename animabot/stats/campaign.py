@@ -4,6 +4,7 @@ is suppressed before it leaves this module."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -97,13 +98,18 @@ async def _poll(
     database: Database, answers: AnswerRepository, campaign_id: str, poll: Poll,
     min_cell: int, language: str,
 ) -> PollFigures:
-    tally = await tally_poll(database, campaign_id, poll)
     reach_row = await database.fetch_one(
         "SELECT SUM(reach) AS reach, COUNT(*) AS chats, MIN(sent_at) AS sent FROM delivery"
         " WHERE campaign_id = ? AND step_id = ? AND part = 'send' AND status = 'sent'",
         (campaign_id, poll.id),
     )
     reach = reach_row["reach"] if reach_row else None
+    first_sent = from_db(reach_row["sent"]) if reach_row and reach_row["sent"] else None
+    # The two reads over every answer run side by side (two connections, two threads).
+    tally, times = await asyncio.gather(
+        tally_poll(database, campaign_id, poll),
+        answer_times(database, campaign_id, poll.id, min_cell, first_sent),
+    )
     platforms = await split_poll(database, campaign_id, poll.id, tally, min_cell, "platform")
     hoods = await split_poll(database, campaign_id, poll.id, tally, min_cell, "neighbourhood")
     reminded_row = await database.fetch_one(
@@ -111,8 +117,6 @@ async def _poll(
         " AND step_id = ? AND part LIKE 'reminder%' AND pseudonym IS NOT NULL AND status = 'sent'",
         (campaign_id, poll.id),
     )
-    first_sent = from_db(reach_row["sent"]) if reach_row and reach_row["sent"] else None
-    times = await answer_times(database, campaign_id, poll.id, min_cell, first_sent)
     respondents = tally.respondents
     suppressed = suppress_counts(tally.counts, min_cell, total=respondents)
     shown = suppressed.total  # respondents are the answers' total: one suppression for both

@@ -14,23 +14,27 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from math import ceil
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime
 from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.dates import date2num
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from .breakdown import ShareFigures
 from .campaign import CampaignFigures, PollFigures
 from .suppression import format_cell
 
+if TYPE_CHECKING:  # matplotlib >= 3.9 names its rc keys; older ones only at type-check time
+    from matplotlib.typing import RcKeyType
+
 WIDTH_IN = 7.5  # fits an A4 page between margins
 DPI = 150  # sharp on paper, small enough to inline in an HTML report
 BLUE, GREY, INK, LIGHT = "#2b5c8a", "#9a9a9a", "#222222", "#eeeeee"
-STYLE = {
+STYLE: dict[RcKeyType, Any] = {
     "font.family": "DejaVu Sans",  # shipped with matplotlib: no font lookup, no glyph gaps
     "font.size": 9,
     "axes.edgecolor": "#666666",
@@ -97,7 +101,7 @@ def options_chart(poll: PollFigures, min_cell: int) -> bytes:
         _hbars(axes, poll.options, [None if c is None else float(c) for c in cells], texts,
                limit)
         axes.set_xlabel("Nombre de réponses")
-        axes.xaxis.get_major_locator().set_params(integer=True)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
         total = format_cell(poll.answers.total, min_cell)
         axes.set_title(f"{_wrap(poll.question, 80)}\nRépondants : {total}", loc="left",
                        fontsize=10)
@@ -168,21 +172,26 @@ def answers_over_time_chart(poll: PollFigures, timezone: str = "Europe/Paris") -
     with rc_context(STYLE):
         figure = Figure(figsize=(WIDTH_IN, 3.4), layout="constrained")
         axes = figure.add_subplot()
-        xs = [date2num(moment) for moment in [*hours, end]]
+        origin = hours[0]
+
+        def x_of(moment: datetime) -> float:  # hours since the first answer: no date units
+            return (moment - origin).total_seconds() / 3600
+
+        xs = [x_of(moment) for moment in [*hours, end]]
         ys = [count for _, count in curve]
         axes.step(xs, [*ys, ys[-1]], where="post", color=BLUE, linewidth=1.8)
         axes.fill_between(xs, [*ys, ys[-1]], step="post", color=BLUE, alpha=0.12)
         top = max(ys)
         for number, moment in enumerate(poll.times.reminders, start=1):
-            x = date2num(moment)
+            x = x_of(moment)
             axes.axvline(x, color="#b35900", linestyle="--", linewidth=1)
             axes.text(x, top * 1.04, f" Relance {number}", color="#b35900", fontsize=8,
                       va="bottom")
         axes.set_ylim(0, top * 1.15)
         axes.set_xlim(xs[0], xs[-1])
         ticks = _time_ticks(hours[0], end, zone)
-        axes.set_xticks([date2num(t) for t in ticks], [_tick_label(t, zone) for t in ticks])
-        axes.yaxis.get_major_locator().set_params(integer=True)
+        axes.set_xticks([x_of(t) for t in ticks], [_tick_label(t, zone) for t in ticks])
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_ylabel("Répondants (cumul)")
         axes.grid(axis="y", color=LIGHT)
         axes.set_title(f"Réponses au fil du temps : « {_wrap(poll.question, 70)} »",

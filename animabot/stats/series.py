@@ -1,8 +1,8 @@
 """When residents answered: time to answer, phases around reminders, the hourly curve.
 
-Everything is counted in SQL (a campaign may hold a million answers): the quartiles read
-three rows through the time index, phases are one pass with ``CASE``, the curve is a
-``GROUP BY`` hour. Times are rounded down to the hour: no export is finer. The curve counts
+Everything comes from one SQL pass (a campaign may hold a million answers): first answers
+counted per minute through the time index; quartiles, phases and the hourly curve are read
+off that histogram. Times are rounded down to the hour: no export is finer. The curve counts
 respondents only (never choices) and is published once they reach the threshold.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from ..store.database import Database
-from ..store.timestamps import from_db, to_db
+from ..store.timestamps import from_db
 from .suppression import Cell, suppress_counts
 
 WHERE = "WHERE campaign_id = ? AND step_id = ?"
@@ -37,71 +37,79 @@ async def answer_times(
     first_sent: datetime | None = None,
 ) -> AnswerTimes:
     key = (campaign_id, step_id)
+    minutes = await _per_minute(database, key)  # first: it runs beside the main connection
     starts = await database.fetch_all(
         "SELECT part, MIN(sent_at) AS at FROM delivery WHERE campaign_id = ? AND step_id = ?"
         " AND part LIKE 'reminder%' AND pseudonym IS NOT NULL AND status = 'sent'"
         " GROUP BY part ORDER BY at", key)
     reminders = [from_db(row["at"]) for row in starts]
-    phases, answered = await _phases(database, key, reminders, min_cell)
+    answered = sum(count for _, count in minutes)
     reached = await database.fetch_one(
         f"SELECT COUNT(DISTINCT pseudonym) AS n FROM delivery {WHERE}"
         " AND pseudonym IS NOT NULL AND status = 'sent'", key)
     reached_count = int(reached["n"]) if reached else 0
     median = spread = None
     if first_sent is not None and answered >= max(min_cell, 2):
-        q1, q2, q3 = [await _quantile(database, key, answered, p, first_sent)
-                      for p in (0.25, 0.5, 0.75)]
+        q1, q2, q3 = (_quantile(minutes, answered, p, first_sent) for p in (0.25, 0.5, 0.75))
         median, spread = round(q2, 1), (round(q1, 1), round(q3, 1))
     return AnswerTimes(
-        phases=phases,
-        curve=await _curve(database, key) if answered >= min_cell else [],
+        phases=_phases(minutes, answered, reminders, min_cell),
+        curve=_curve(minutes) if answered >= min_cell else [],
         reminders=[hour(moment) for moment in reminders],
         reached_privately=None if 0 < reached_count < min_cell else reached_count,
         median_hours=median, quartile_hours=spread,
     )
 
 
-async def _phases(
-    database: Database, key: tuple[str, str], reminders: list[datetime], min_cell: int
-) -> tuple[list[tuple[str, Cell]], int]:
-    bounds = [to_db(moment) for moment in reminders]
-    cases = ["SUM(CASE WHEN ? IS NULL OR first_answered_at < ? THEN 1 ELSE 0 END)"]
-    params: list[object] = [bounds[0] if bounds else None] * 2
-    for index, start in enumerate(bounds):
-        end = bounds[index + 1] if index + 1 < len(bounds) else None
-        cases.append("SUM(CASE WHEN first_answered_at >= ? AND (? IS NULL OR first_answered_at"
-                     " < ?) THEN 1 ELSE 0 END)")
-        params += [start, end, end]
-    row = await database.fetch_one(
-        f"SELECT COUNT(*), {', '.join(cases)} FROM answer {WHERE}", [*params, *key])
-    values = [int(value or 0) for value in tuple(row)] if row else [0] * (len(cases) + 1)
-    total, counts = values[0], values[1:]
+async def _per_minute(database: Database, key: tuple[str, str]) -> list[tuple[datetime, int]]:
+    """First answers per minute, in time order: one pass over the time index, and at most a
+    few thousand rows back whatever the number of answers."""
+    rows = await database.read_aside(
+        f"SELECT substr(first_answered_at, 1, 16) AS m, COUNT(*) AS n FROM answer {WHERE}"
+        " GROUP BY m ORDER BY m", key)
+    return [(datetime.fromisoformat(r["m"]).replace(tzinfo=UTC), int(r["n"])) for r in rows]
+
+
+def _phases(
+    minutes: list[tuple[datetime, int]], total: int, reminders: list[datetime], min_cell: int
+) -> list[tuple[str, Cell]]:
+    """New respondents before the first reminder and after each one (to the minute)."""
+    counts = [0] * (len(reminders) + 1)
+    for moment, count in minutes:
+        phase = sum(1 for start in reminders if moment >= hour_minute(start))
+        counts[phase] += count
     cells = suppress_counts(counts, min_cell, total=total).cells
-    labels = ["before reminders"] + [f"after reminder {n}" for n in range(1, len(bounds) + 1)]
-    return list(zip(labels, cells, strict=True)), total
+    labels = ["before reminders"] + [f"after reminder {n}" for n in range(1, len(reminders) + 1)]
+    return list(zip(labels, cells, strict=True))
 
 
-async def _quantile(
-    database: Database, key: tuple[str, str], count: int, p: float, origin: datetime
-) -> float:
-    """The ``inclusive`` quantile (as ``statistics.quantiles``) of hours since ``origin``."""
+def hour_minute(moment: datetime) -> datetime:
+    return moment.replace(second=0, microsecond=0)
+
+
+def _quantile(minutes: list[tuple[datetime, int]], count: int, p: float,
+              origin: datetime) -> float:
+    """The ``inclusive`` quantile (as ``statistics.quantiles``) of hours since ``origin``,
+    to the minute."""
     position = (count - 1) * p
     low = int(position)
-    rows = await database.fetch_all(
-        f"SELECT first_answered_at FROM answer {WHERE} ORDER BY first_answered_at"
-        " LIMIT 2 OFFSET ?", [*key, low])
-    hours = [(from_db(r["first_answered_at"]) - origin).total_seconds() / 3600 for r in rows]
-    if len(hours) == 1:
-        return hours[0]
-    return hours[0] + (hours[1] - hours[0]) * (position - low)
+    values: list[float] = []
+    seen = 0
+    for moment, n in minutes:
+        while len(values) < 2 and seen + n > low + len(values):
+            values.append((moment - origin).total_seconds() / 3600)
+        seen += n
+        if len(values) == 2:
+            break
+    if len(values) == 1:
+        return values[0]
+    return values[0] + (values[1] - values[0]) * (position - low)
 
 
-async def _curve(database: Database, key: tuple[str, str]) -> list[tuple[datetime, int]]:
-    rows = await database.fetch_all(
-        f"SELECT substr(first_answered_at, 1, 13) AS h, COUNT(*) AS n FROM answer {WHERE}"
-        " GROUP BY h ORDER BY h", key)
-    per_hour = {datetime.strptime(r["h"], "%Y-%m-%dT%H").replace(tzinfo=UTC): int(r["n"])
-                for r in rows}
+def _curve(minutes: list[tuple[datetime, int]]) -> list[tuple[datetime, int]]:
+    per_hour: dict[datetime, int] = {}
+    for moment, count in minutes:
+        per_hour[hour(moment)] = per_hour.get(hour(moment), 0) + count
     if not per_hour:
         return []
     points, total, current, last = [], 0, min(per_hour), max(per_hour)

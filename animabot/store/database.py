@@ -33,6 +33,8 @@ class Database:
         self._db = connection
         self.path = path
         self._lock = asyncio.Lock()
+        self._reader: aiosqlite.Connection | None = None
+        self._reader_lock = asyncio.Lock()
 
     @classmethod
     @asynccontextmanager
@@ -46,11 +48,13 @@ class Database:
         except Exception as exc:  # sqlite3 raises several types here
             raise StorageError(f"cannot open {path}: {exc}") from exc
         connection.row_factory = aiosqlite.Row
+        database = cls(connection, path)
         try:
-            database = cls(connection, path)
             await database._prepare()
             yield database
         finally:
+            if database._reader is not None:
+                await database._reader.close()
             await connection.close()
 
     async def _prepare(self) -> None:
@@ -97,6 +101,18 @@ class Database:
     async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         async with self._lock, self._db.execute(sql, params) as cursor:
             return list(await cursor.fetchall())
+
+    async def read_aside(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """A long read on a second, read-only connection (its own thread): it runs beside
+        the main connection's work instead of after it. WAL lets both read at once."""
+        async with self._reader_lock:
+            if self._reader is None:
+                self._reader = await aiosqlite.connect(
+                    f"file:{self.path}?mode=ro", uri=True, isolation_level=None, timeout=30
+                )
+                self._reader.row_factory = aiosqlite.Row
+            async with self._reader.execute(sql, params) as cursor:
+                return list(await cursor.fetchall())
 
     async def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
         async with self._lock, self._db.execute(sql, params) as cursor:

@@ -1,0 +1,284 @@
+"""Gather a campaign's figures into the evaluation of a public policy (objectives, means,
+actions, results, effects) and render them as one HTML file an agent can mail or print.
+
+Everything shown comes from the suppressed statistics or from aggregates of the outbox at the
+hour: no pseudonym, no address, no chat name leaves the database through the report.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from ..campaigns.service import scenario_of
+from ..errors import CampaignError
+from ..scenario.model import Announcement, Poll, Results, Scenario, Training, pick
+from ..stats.campaign import CampaignFigures, PollFigures, campaign_figures
+from ..stats.charts import answers_over_time_chart, neighbourhood_rate_chart, options_chart
+from ..stats.overview import neighbourhood_figures
+from ..stats.suppression import Cell, format_cell, is_small
+from ..store.campaigns import CampaignRepository
+from ..store.database import Database
+from ..store.timestamps import maybe_from_db
+
+KINDS = {"announcement": "Annonce", "poll": "Sondage", "training": "Micro-formation",
+         "results": "Publication des résultats"}
+PARTS = {"send": "Envoi", "close": "Clôture", "copies": "Copies en privé",
+         "totals": "Mise à jour des totaux"}
+PLATFORMS = {"telegram": "Telegram", "matrix": "Matrix", "simulated": "Simulation",
+             "console": "Console"}
+NO_OPS = ("copies", "totals")  # technical parts: worth a line only when something was sent
+UNKNOWN_HOOD = "?"  # the tally's key for answers whose neighbourhood is not known
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    id: str
+    kind: str
+    subject: str
+    written: str  # the scenario's own time, e.g. "+1d 18:00"
+    planned: datetime | None
+    closes: datetime | None
+    reminders: list[datetime]
+
+
+@dataclass(frozen=True)
+class Channel:
+    platform: str
+    neighbourhood: str
+    chats: int
+
+
+@dataclass(frozen=True)
+class Action:
+    step: str
+    code: str  # the outbox's part: send, close, reminder1…
+    part: str
+    planned: datetime | None
+    first_sent: datetime | None
+    last_sent: datetime | None
+    group_messages: int
+    chats: int
+    people: Cell  # residents written to privately, suppressed like any count of people
+    reach: int | None  # members of the groups, for the sends only
+    skipped: int
+    failed: int
+    waiting: int
+
+
+@dataclass(frozen=True)
+class PollView:
+    figures: PollFigures
+    options_png: str
+    over_time_png: str | None
+    rate_png: str | None
+    options: list[tuple[str, Cell]]
+    phases: list[tuple[str, Cell]]
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    id: str
+    title: str
+    start_at: datetime
+    reach: int | None
+    respondents: Cell
+    response_rate: float | None
+    current: bool
+
+
+@dataclass(frozen=True)
+class Trend:
+    id: str
+    name: str
+    rows: list[TrendRow]
+    earlier: int
+    previous: TrendRow | None  # the latest earlier campaign with a response rate
+    delta: float | None  # this campaign's rate minus the previous one's
+
+
+async def build_report(
+    database: Database, campaign_id: str, min_cell: int, language: str = "fr", *,
+    timezone: str = "Europe/Paris", generated_at: datetime | None = None,
+) -> str:
+    """The whole report as one HTML string: charts inlined, no external resource."""
+    record = await CampaignRepository(database).get(campaign_id)
+    if record is None:
+        raise CampaignError(f"no campaign {campaign_id!r}: `animabot campaign list` shows the ids")
+    scenario = scenario_of(record)
+    figures = await campaign_figures(database, campaign_id, min_cell, language)
+    names = {r["id"]: str(r["name"])
+             for r in await database.fetch_all("SELECT id, name FROM neighbourhood")}
+    names.setdefault(UNKNOWN_HOOD, "Quartier non renseigné")
+    actions = await _actions(database, campaign_id, min_cell)
+    context = {
+        "figures": figures, "scenario": scenario, "k": min_cell, "timezone": timezone,
+        "names": names, "platforms": PLATFORMS,
+        "targets": [names.get(t, t) for t in figures.targets],
+        "steps": _planned_steps(scenario, actions, language),
+        "channels": await _channels(database, campaign_id, names),
+        "actions": actions,
+        "polls": [_poll_view(p, min_cell, names, timezone) for p in figures.polls],
+        "trends": [await _trend(database, figures, hood, min_cell, language)
+                   for hood in figures.targets],
+        "generated_at": generated_at or datetime.now(UTC),
+        "reminders_planned": sum(len(getattr(s, "reminders", [])) for s in scenario.steps),
+    }
+    return _environment(min_cell, timezone).get_template("report.html").render(context)
+
+
+async def _actions(database: Database, campaign_id: str, min_cell: int) -> list[Action]:
+    rows = await database.fetch_all(
+        "SELECT step_id, part, MIN(CASE WHEN pseudonym IS NULL THEN due_at END) AS planned,"
+        " MIN(sent_at) AS first_sent, MAX(sent_at) AS last_sent,"
+        " SUM(CASE WHEN status = 'sent' AND pseudonym IS NULL THEN 1 ELSE 0 END) AS messages,"
+        " COUNT(DISTINCT CASE WHEN status = 'sent' AND pseudonym IS NULL THEN chat_id END)"
+        "  AS chats,"
+        " COUNT(DISTINCT CASE WHEN status = 'sent' THEN pseudonym END) AS people,"
+        " SUM(CASE WHEN status = 'sent' AND pseudonym IS NULL THEN reach END) AS reach,"
+        " SUM(CASE WHEN status = 'skipped' THEN 1 ELSE 0 END) AS skipped,"
+        " SUM(CASE WHEN status IN ('failed', 'unknown') THEN 1 ELSE 0 END) AS failed,"
+        " SUM(CASE WHEN status IN ('pending', 'claimed', 'sending') THEN 1 ELSE 0 END)"
+        "  AS waiting"
+        " FROM delivery WHERE campaign_id = ? GROUP BY step_id, part"
+        " ORDER BY MIN(due_at), step_id, part <> 'send', part",
+        (campaign_id,),
+    )
+    return [
+        Action(
+            step=str(r["step_id"]), code=str(r["part"]), part=_part_label(str(r["part"])),
+            planned=maybe_from_db(r["planned"]), first_sent=maybe_from_db(r["first_sent"]),
+            last_sent=maybe_from_db(r["last_sent"]), group_messages=int(r["messages"]),
+            chats=int(r["chats"]),
+            people=None if is_small(int(r["people"]), min_cell) else int(r["people"]),
+            reach=r["reach"] if r["part"] == "send" else None, skipped=int(r["skipped"]),
+            failed=int(r["failed"]), waiting=int(r["waiting"]),
+        )
+        for r in rows
+        if r["part"] not in NO_OPS or r["messages"] or r["people"] or r["failed"] or r["waiting"]
+    ]
+
+
+def _part_label(part: str) -> str:
+    reminder = re.fullmatch(r"reminder(\d+)", part)
+    return f"Relance {reminder.group(1)}" if reminder else PARTS.get(part, part)
+
+
+def _planned_steps(scenario: Scenario, actions: list[Action], language: str) -> list[PlannedStep]:
+    planned = {(a.step, a.code): a.planned for a in actions}
+    steps = []
+    for step in scenario.steps:
+        reminders = [planned.get((step.id, f"reminder{n}"))
+                     for n in range(1, len(getattr(step, "reminders", [])) + 1)]
+        steps.append(PlannedStep(
+            id=step.id, kind=KINDS.get(step.kind, step.kind), subject=_subject(step, language),
+            written=step.at, planned=planned.get((step.id, "send")),
+            closes=planned.get((step.id, "close")),
+            reminders=[moment for moment in reminders if moment is not None],
+        ))
+    return steps
+
+
+def _subject(step: Announcement | Poll | Training | Results, language: str) -> str:
+    if isinstance(step, Poll):
+        return pick(step.question, language)
+    if isinstance(step, Training):
+        return pick(step.title, language)
+    if isinstance(step, Results):
+        return f"Résultats du sondage « {step.of} »"
+    text = pick(step.text, language)
+    return text if len(text) <= 160 else text[:157].rstrip() + "…"
+
+
+async def _channels(database: Database, campaign_id: str, names: dict[str, str]) -> list[Channel]:
+    rows = await database.fetch_all(
+        "SELECT c.platform, c.neighbourhood_id AS hood, COUNT(DISTINCT c.id) AS chats"
+        " FROM delivery d JOIN chat c ON c.id = d.chat_id WHERE d.campaign_id = ?"
+        " AND d.part = 'send' AND d.pseudonym IS NULL"
+        " GROUP BY c.platform, c.neighbourhood_id ORDER BY c.platform, c.neighbourhood_id",
+        (campaign_id,),
+    )
+    return [Channel(PLATFORMS.get(r["platform"], str(r["platform"])),
+                    names.get(str(r["hood"]), str(r["hood"])), int(r["chats"])) for r in rows]
+
+
+def _data_uri(png: bytes | None) -> str | None:
+    return None if png is None else "data:image/png;base64," + base64.b64encode(png).decode()
+
+
+def _poll_view(poll: PollFigures, min_cell: int, names: dict[str, str], zone: str) -> PollView:
+    phases = []
+    for label, cell in poll.times.phases:
+        after = re.fullmatch(r"after reminder (\d+)", label)
+        plural = "s" if len(poll.times.reminders) > 1 else ""
+        phases.append((f"Après la relance {after.group(1)}" if after
+                       else f"Avant la relance{plural}", cell))
+    return PollView(
+        figures=poll, options_png=_data_uri(options_chart(poll, min_cell)) or "",
+        over_time_png=_data_uri(answers_over_time_chart(poll, zone)),
+        rate_png=_data_uri(neighbourhood_rate_chart(poll, min_cell, names)),
+        options=list(zip(poll.options, poll.answers.cells, strict=True)), phases=phases,
+    )
+
+
+async def _trend(
+    database: Database, figures: CampaignFigures, hood: str, min_cell: int, language: str
+) -> Trend:
+    hood_figures = await neighbourhood_figures(database, hood, min_cell, language)
+    rows = [
+        TrendRow(c.id, c.title, c.start_at, c.reach, c.respondents, c.response_rate,
+                 c.id == figures.id)
+        for c in hood_figures.campaigns
+        if c.id == figures.id or c.start_at < figures.start_at
+    ]
+    rows.sort(key=lambda row: (row.start_at, row.id))
+    earlier = [row for row in rows if not row.current]
+    previous = next((row for row in reversed(earlier) if row.response_rate is not None), None)
+    current = next((row for row in rows if row.current), None)
+    delta = None
+    if previous and current and previous.response_rate is not None \
+            and current.response_rate is not None:
+        delta = round(current.response_rate - previous.response_rate, 3)
+    return Trend(hood, hood_figures.name, rows, len(earlier), previous, delta)
+
+
+def _environment(min_cell: int, timezone: str) -> Environment:
+    environment = Environment(
+        loader=PackageLoader("animabot.report", "templates"), autoescape=True,
+        undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+    )
+    zone = ZoneInfo(timezone)
+
+    def hour(moment: datetime | None, year: bool = False) -> str:
+        if moment is None:
+            return "—"
+        pattern = "EEE d MMM y, H' h'" if year else "EEE d MMM, H' h'"
+        return format_datetime(moment, pattern, tzinfo=zone, locale="fr").replace(" ", "\u00a0")
+
+    def day(moment: datetime) -> str:
+        return format_datetime(moment, "d MMMM y", tzinfo=zone, locale="fr")
+
+    environment.filters.update(
+        cell=lambda value: format_cell(value, min_cell), hour=hour, day=day,
+        percent=_percent, points=_points, hours=_hours,
+        number=lambda value: "—" if value is None else str(value),
+    )
+    return environment
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.0f}\u00a0%"
+
+
+def _points(delta: float) -> str:
+    return f"{delta * 100:+.0f}\u00a0point{'s' if abs(delta * 100) >= 1.5 else ''}"
+
+
+def _hours(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}".replace(".", ",") + "\u00a0h"

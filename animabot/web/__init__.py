@@ -1,0 +1,1 @@
+"""The read-only dashboard territorial agents use to read anonymised figures."""

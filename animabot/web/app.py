@@ -1,0 +1,136 @@
+"""The read-only dashboard for territorial agents: the aiohttp application and its server.
+
+Every page shows what :mod:`animabot.stats` returns and nothing else: aggregates whose small
+cells are already suppressed. The application only reads figures; the one thing it keeps is
+the agents' sessions, in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, suppress
+from datetime import timedelta
+from importlib.resources import files
+from pathlib import Path
+
+import aiohttp_jinja2
+import jinja2
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from ..clock import Clock, SystemClock
+from ..config import Settings
+from ..core import open_core
+from ..errors import AnimabotError
+from . import views
+from .auth import AgentDirectory, SessionStore
+from .present import filters
+from .state import DASHBOARD, DATABASE, Dashboard
+
+log = logging.getLogger(__name__)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+PUBLIC_ROUTES = {"login", "static"}
+NO_AGENTS = (
+    "no agent may read the dashboard: [web] agents is empty. Create a token with "
+    "`animabot web token NAME` and paste the lines it prints into the configuration, or hash "
+    "a token of your own with "
+    "python -c \"import hashlib;print(hashlib.sha256(b'TOKEN').hexdigest())\" and add\n"
+    "[[web.agents]]\nname = \"NAME\"\ntoken_sha256 = \"<that hash>\""
+)
+
+
+def static_dir() -> Path:
+    return Path(str(files("animabot.web").joinpath("static")))
+
+
+@web.middleware
+async def require_agent(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Everything but the login form and the style sheet needs a session or a Bearer token.
+
+    It runs before routing errors surface, so an unknown URL answers 401 too: a stranger
+    cannot tell which campaigns exist."""
+    resource = request.match_info.route.resource
+    if resource is not None and resource.name in PUBLIC_ROUTES:
+        return await handler(request)
+    if views.authenticated_agent(request) is None:
+        return await views.unauthorized(request)
+    return await handler(request)
+
+
+async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    response.headers.setdefault("Cache-Control", "no-store")  # figures stay off shared caches
+
+
+def build_app(settings: Settings, clock: Clock | None = None) -> web.Application:
+    """The application; the database opens when it starts and closes when it stops."""
+    if not settings.web.agents:
+        raise AnimabotError(NO_AGENTS)
+    clock = clock or SystemClock()
+    app = web.Application(middlewares=[require_agent], client_max_size=64 * 1024)
+    app[DASHBOARD] = Dashboard(
+        settings, AgentDirectory(settings.web.agents),
+        SessionStore(clock, timedelta(hours=settings.web.session_hours)),
+    )
+
+    async def database(app: web.Application) -> AsyncIterator[None]:
+        try:
+            async with open_core(settings, clock, sends=False) as core:
+                app[DATABASE] = core.database
+                yield
+        finally:
+            app[DASHBOARD].painter.shutdown(wait=True)
+
+    app.cleanup_ctx.append(database)
+    app.on_response_prepare.append(_security_headers)
+    aiohttp_jinja2.setup(
+        app, loader=jinja2.PackageLoader("animabot.web", "templates"), autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        filters=filters(settings.bot.timezone, settings.privacy.min_cell),
+    )
+    views.add_routes(app.router)
+    app.router.add_static("/static/", static_dir(), name="static")
+    return app
+
+
+def _url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+async def serve(
+    settings: Settings, host: str, port: int, stop: asyncio.Event | None = None,
+    ready: asyncio.Future[str] | None = None,
+) -> None:
+    """Serve until SIGINT/SIGTERM or ``stop``; ``ready`` gets the URL once listening."""
+    stop = stop or asyncio.Event()
+    app = build_app(settings)
+    loop = asyncio.get_running_loop()
+    async with AsyncExitStack() as stack:
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with suppress(NotImplementedError, RuntimeError):  # not the main thread
+                loop.add_signal_handler(signum, stop.set)
+                stack.callback(loop.remove_signal_handler, signum)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        stack.push_async_callback(runner.cleanup)
+        site = web.TCPSite(runner, host, port)
+        try:
+            await site.start()
+        except OSError as exc:
+            raise AnimabotError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        bound = runner.addresses[0][1] if runner.addresses else port
+        url = _url(host, bound)
+        log.info("dashboard at %s (read-only; Ctrl-C to stop)", url)
+        if ready is not None and not ready.done():
+            ready.set_result(url)
+        await stop.wait()
+        log.info("stopping the dashboard")

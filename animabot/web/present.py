@@ -1,0 +1,66 @@
+"""How figures read on the dashboard: French labels, suppressed cells, rates and local dates.
+
+These are Jinja filters, so templates never do arithmetic nor decide what a missing value
+looks like: a suppressed count always reads ``< 5``, an unknown rate always reads ``—``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from babel.dates import format_datetime, get_timezone
+
+from ..stats.suppression import Cell, format_cell
+
+DASH = "—"
+STATUS = {"scheduled": "programmée", "cancelled": "annulée"}
+DELIVERY_STATUS = {
+    "pending": "en attente", "claimed": "en cours", "sending": "en cours", "sent": "envoyés",
+    "skipped": "annulés", "unknown": "incertains", "failed": "échoués",
+    "expanded": "relances converties en messages privés",
+}
+PLATFORM = {"telegram": "Telegram", "matrix": "Matrix", "simulated": "Simulée",
+            "console": "Console"}
+
+
+def percent(rate: float | None) -> str:
+    return DASH if rate is None else f"{rate * 100:.0f} %"
+
+
+def number(value: int | float | None) -> str:
+    return DASH if value is None else str(value)
+
+
+def hours(value: float) -> str:
+    return f"{value:.1f} h".replace(".", ",")  # French decimal comma
+
+
+def phase(label: str) -> str:
+    """The stats name phases in English ("after reminder 2"): agents read French."""
+    if label == "before reminders":
+        return "avant les relances"
+    if label.startswith("after reminder "):
+        return f"après la relance {label.removeprefix('after reminder ')}"
+    return label
+
+
+def filters(timezone: str, min_cell: int) -> dict[str, Callable[..., str]]:
+    zone = get_timezone(timezone)
+
+    def cell(value: Cell) -> str:
+        return format_cell(value, min_cell)
+
+    def when(moment: datetime) -> str:
+        return format_datetime(moment, "d MMM y, HH:mm", tzinfo=zone, locale="fr")
+
+    def day(moment: datetime) -> str:
+        return format_datetime(moment, "d MMM y", tzinfo=zone, locale="fr")
+
+    return {
+        "cell": cell, "percent": percent, "number": number, "when": when, "day": day,
+        "hours": hours, "phase": phase,
+        "status": lambda value: str(STATUS.get(value, value)),
+        "delivery_status": lambda value: str(DELIVERY_STATUS.get(value, value)),
+        "platform": lambda value: str(PLATFORM.get(value, value.capitalize())),
+    }

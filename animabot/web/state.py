@@ -1,0 +1,43 @@
+"""What every request handler shares, kept on the application under typed keys."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from ..config import Settings
+from ..stats.tally import UNKNOWN_NEIGHBOURHOOD
+from ..store.database import Database
+from .auth import AgentDirectory, SessionStore
+
+
+@dataclass
+class Dashboard:
+    settings: Settings
+    agents: AgentDirectory
+    sessions: SessionStore
+    # Charts are drawn off the event loop, one at a time: matplotlib's rc_context is global.
+    painter: ThreadPoolExecutor = field(
+        default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="animabot-charts")
+    )
+    language: str = "fr"  # the dashboard speaks French, whatever the bot's language
+
+    @property
+    def min_cell(self) -> int:
+        return self.settings.privacy.min_cell
+
+    @property
+    def hood_names(self) -> dict[str, str]:
+        """Configured neighbourhood names: the figures carry ids only."""
+        return {hood.id: hood.name for hood in self.settings.neighbourhoods}
+
+    def hood_name(self, hood_id: str) -> str:
+        if hood_id == UNKNOWN_NEIGHBOURHOOD:
+            return "quartier non renseigné"
+        return self.hood_names.get(hood_id, hood_id)
+
+
+DASHBOARD = web.AppKey("dashboard", Dashboard)
+DATABASE = web.AppKey("database", Database)
