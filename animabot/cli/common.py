@@ -73,7 +73,8 @@ def run_async(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
 
 def fail(message: str) -> NoReturn:
-    err.print(f"[bold red]error:[/bold red] {message}", markup=True, highlight=False)
+    err.print("[bold red]error:[/bold red] ", end="", markup=True, highlight=False)
+    err.print(message, markup=False, highlight=False)  # "[web]" in a message is text
     raise typer.Exit(1)
 
 

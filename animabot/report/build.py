@@ -22,6 +22,7 @@ from ..scenario.model import Announcement, Poll, Results, Scenario, Training, pi
 from ..stats.campaign import CampaignFigures, PollFigures, campaign_figures
 from ..stats.charts import answers_over_time_chart, neighbourhood_rate_chart, options_chart
 from ..stats.overview import neighbourhood_figures
+from ..stats.series import phase_label
 from ..stats.suppression import Cell, format_cell, is_small
 from ..store.campaigns import CampaignRepository
 from ..store.database import Database
@@ -214,11 +215,9 @@ def _data_uri(png: bytes | None) -> str | None:
 
 def _poll_view(poll: PollFigures, min_cell: int, names: dict[str, str], zone: str) -> PollView:
     phases = []
-    for label, cell in poll.times.phases:
-        after = re.fullmatch(r"after reminder (\d+)", label)
-        plural = "s" if len(poll.times.reminders) > 1 else ""
-        phases.append((f"Après la relance {after.group(1)}" if after
-                       else f"Avant la relance{plural}", cell))
+    for code, cell in poll.times.phases:
+        label = phase_label(code, len(poll.times.reminders))
+        phases.append((label[0].upper() + label[1:], cell))
     return PollView(
         figures=poll, options_png=_data_uri(options_chart(poll, min_cell)) or "",
         over_time_png=_data_uri(answers_over_time_chart(poll, zone)),

@@ -65,11 +65,21 @@ class CampaignFigures:
     status: str
     start_at: datetime
     targets: tuple[str, ...]
-    deliveries: dict[str, int]
+    deliveries: dict[str, int]  # group messages per status (never private ones)
     polls: list[PollFigures]
     trainings: list[TrainingFigures]
     min_cell: int
+    neighbourhood_names: dict[str, str]
 
+
+UNFINISHED = ("pending", "claimed", "sending")
+
+
+def status_of(status: str, deliveries: dict[str, int]) -> str:
+    """``scheduled`` campaigns with nothing left to send are ``finished``."""
+    if status == "scheduled" and deliveries and not any(deliveries.get(s) for s in UNFINISHED):
+        return "finished"
+    return status
 
 async def campaign_figures(
     database: Database, campaign_id: str, min_cell: int, language: str = "fr"
@@ -86,11 +96,13 @@ async def campaign_figures(
             polls.append(await _poll(database, answers, record.id, step, min_cell, language))
         elif isinstance(step, Training):
             trainings.append(await _training(database, record.id, step, min_cell, language))
+    counts = await deliveries.status_counts(record.id, chats_only=True)
+    names = await database.fetch_all("SELECT id, name FROM neighbourhood")
     return CampaignFigures(
-        id=record.id, title=record.title, scenario_id=record.scenario_id, status=record.status,
-        start_at=record.start_at, targets=record.targets,
-        deliveries=await deliveries.status_counts(record.id), polls=polls, trainings=trainings,
-        min_cell=min_cell,
+        id=record.id, title=record.title, scenario_id=record.scenario_id,
+        status=status_of(record.status, counts), start_at=record.start_at,
+        targets=record.targets, deliveries=counts, polls=polls, trainings=trainings,
+        min_cell=min_cell, neighbourhood_names={row["id"]: row["name"] for row in names},
     )
 
 

@@ -37,6 +37,8 @@ def figures_to_json(figures: CampaignFigures) -> dict[str, Any]:
         "status": figures.status,
         "start_at": figures.start_at.strftime(HOUR),
         "neighbourhoods": list(figures.targets),
+        "neighbourhood_names": {hood: figures.neighbourhood_names.get(hood, hood)
+                                for hood in figures.targets},
         "min_cell": figures.min_cell,
         "deliveries": figures.deliveries,
         "polls": [

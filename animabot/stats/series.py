@@ -16,11 +16,12 @@ from ..store.timestamps import from_db
 from .suppression import Cell, suppress_counts
 
 WHERE = "WHERE campaign_id = ? AND step_id = ?"
+BEFORE, AFTER = "before_reminders", "after_reminder_"  # stable codes of the JSON export
 
 
 @dataclass(frozen=True)
 class AnswerTimes:
-    phases: list[tuple[str, Cell]]  # ("before reminders" | "after reminder N", new respondents)
+    phases: list[tuple[str, Cell]]  # (BEFORE | "after_reminder_N", new respondents)
     curve: list[tuple[datetime, int]]  # (hour, respondents so far), empty when too few
     reminders: list[datetime]  # the hour each reminder started going out
     reached_privately: Cell  # residents written to in private for this step
@@ -79,8 +80,15 @@ def _phases(
         phase = sum(1 for start in reminders if moment >= hour_minute(start))
         counts[phase] += count
     cells = suppress_counts(counts, min_cell, total=total).cells
-    labels = ["before reminders"] + [f"after reminder {n}" for n in range(1, len(reminders) + 1)]
-    return list(zip(labels, cells, strict=True))
+    codes = [BEFORE] + [f"{AFTER}{n}" for n in range(1, len(reminders) + 1)]
+    return list(zip(codes, cells, strict=True))
+
+
+def phase_label(code: str, reminders: int = 1) -> str:
+    """``before_reminders`` / ``after_reminder_2`` in French, for agents' pages."""
+    if code.startswith(AFTER):
+        return f"après la relance {code.removeprefix(AFTER)}"
+    return "avant les relances" if reminders > 1 else "avant la relance"
 
 
 def hour_minute(moment: datetime) -> datetime:

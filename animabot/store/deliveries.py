@@ -205,9 +205,13 @@ class DeliveryRepository:
             params.append(chat_id)
         return [Delivery.from_row(r) for r in await self.database.fetch_all(sql, params)]
 
-    async def status_counts(self, campaign_id: str) -> dict[str, int]:
+    async def status_counts(self, campaign_id: str, chats_only: bool = False) -> dict[str, int]:
+        """Rows per status; ``chats_only`` keeps the group messages (what agents may see:
+        a count of private rows could point at one resident)."""
+        only = " AND pseudonym IS NULL AND part != 'totals'" if chats_only else ""
         rows = await self.database.fetch_all(
-            "SELECT status, COUNT(*) AS n FROM delivery WHERE campaign_id = ? GROUP BY status",
+            f"SELECT status, COUNT(*) AS n FROM delivery WHERE campaign_id = ?{only}"
+            " GROUP BY status",
             (campaign_id,),
         )
         return {row["status"]: row["n"] for row in rows}

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from babel.dates import format_datetime, get_timezone
 
+from ..stats.series import phase_label
 from ..stats.suppression import Cell, format_cell
 
 DASH = "—"
@@ -36,13 +37,8 @@ def hours(value: float) -> str:
     return f"{value:.1f} h".replace(".", ",")  # French decimal comma
 
 
-def phase(label: str) -> str:
-    """The stats name phases in English ("after reminder 2"): agents read French."""
-    if label == "before reminders":
-        return "avant les relances"
-    if label.startswith("after reminder "):
-        return f"après la relance {label.removeprefix('after reminder ')}"
-    return label
+def phase(code: str) -> str:
+    return phase_label(code, reminders=2)
 
 
 def filters(timezone: str, min_cell: int) -> dict[str, Callable[..., str]]:

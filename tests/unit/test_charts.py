@@ -31,7 +31,7 @@ def size(png: bytes) -> tuple[int, int]:
 
 def times(curve: bool = True) -> AnswerTimes:
     points = [(T0 + timedelta(hours=h), 3 + 2 * h) for h in range(30)] if curve else []
-    return AnswerTimes(phases=[("before reminders", 19), ("after reminder 1", 6)], curve=points,
+    return AnswerTimes(phases=[("before_reminders", 19), ("after_reminder_1", 6)], curve=points,
                        reminders=[T0 + timedelta(hours=20)], reached_privately=12)
 
 
@@ -52,7 +52,7 @@ def campaign(*polls: PollFigures) -> CampaignFigures:
     return CampaignFigures(
         id="demo-1", title="Démo", scenario_id="demo", status="scheduled", start_at=T0,
         targets=("centre", "gare"), deliveries={"sent": 10}, polls=list(polls), trainings=[],
-        min_cell=5,
+        min_cell=5, neighbourhood_names={"centre": "Centre-ville", "gare": "Gare"},
     )
 
 
