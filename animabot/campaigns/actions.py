@@ -4,6 +4,7 @@
 ``t.<delivery>.<card>``           show training card (1-based; past the last: the quiz)
 ``q.<delivery>.<question>.<opt>`` answer a quiz question
 ``c.y`` consent · ``l.<lang>`` language · ``h.<neighbourhood>`` choose one · ``e.y`` erase
+``i.<idea>.a`` / ``i.<idea>.r``  a facilitator accepts or rejects a resident's idea
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ class Action:
         return int(self.args[index])
 
 
-ARITY = {"v": 2, "t": 2, "q": 3, "c": 1, "l": 1, "h": 1, "e": 1}
+ARITY = {"v": 2, "t": 2, "q": 3, "c": 1, "l": 1, "h": 1, "e": 1, "i": 2}
 
 
 def vote(delivery_id: int, option: int) -> Action:
@@ -44,5 +45,7 @@ def decode(text: str) -> Action | None:
     if ARITY.get(verb) != len(args):
         return None
     if verb in ("v", "t", "q") and not all(a.isdigit() for a in args):
+        return None
+    if verb == "i" and not (args[0].isdigit() and args[1] in ("a", "r")):
         return None
     return Action(verb, tuple(args))

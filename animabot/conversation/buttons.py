@@ -17,7 +17,7 @@ from ..delivery.composer import decode_reply
 from ..scenario.model import Poll, Training
 from ..scenario.timeline import CLOSE, TOTALS
 from ..store.deliveries import Delivery, NewDelivery
-from . import commands
+from . import commands, ideas
 from .context import Turn
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,7 @@ async def press(turn: Turn, token: str) -> str | None:
         return turn._("This button is not valid.")
     handler = {
         "v": vote, "t": training_card, "q": quiz_answer, "c": consent,
-        "l": language, "h": neighbourhood, "e": erase,
+        "l": language, "h": neighbourhood, "e": erase, "i": ideas.decide,
     }[action.verb]
     return await handler(turn, action)
 

@@ -8,7 +8,7 @@ from ..campaigns.actions import Action
 from ..chat.outgoing import Button, OutgoingMessage
 from ..i18n import LANGUAGE_NAMES, LANGUAGES
 from ..store.timestamps import to_db
-from . import facilitators
+from . import directory, facilitators, ideas
 from .context import Turn
 
 Handler = Callable[[Turn, tuple[str, ...]], Awaitable[str | None]]
@@ -21,6 +21,8 @@ ALIASES: dict[str, str] = {
     "mesdonnees": "mydata", "mydata": "mydata",
     "oubli": "forget", "forget": "forget",
     "stop": "stop",
+    "annuaire": "directory", "directory": "directory",
+    "idee": "idea", "idea": "idea",
 }
 
 
@@ -167,6 +169,7 @@ async def stop(turn: Turn, args: tuple[str, ...]) -> str | None:
 HANDLERS: dict[str, Handler] = {
     "start": start, "help": show_help, "language": language, "neighbourhood": neighbourhood,
     "mydata": my_data, "forget": forget, "stop": stop,
+    "directory": directory.search, "idea": ideas.submit,
 }
 
 

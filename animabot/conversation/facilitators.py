@@ -18,6 +18,7 @@ from ..scenario.model import Scenario
 from ..scenario.preview import render_preview_text
 from ..stats.campaign import campaign_figures
 from ..stats.suppression import format_cell
+from . import hub, ideas
 from .context import Turn
 
 Handler = Callable[[Turn, tuple[str, ...]], Awaitable[None]]
@@ -28,6 +29,10 @@ ALIASES: dict[str, str] = {
     "apercu": "preview", "preview": "preview",
     "annuler": "cancel", "cancel": "cancel",
     "stats": "stats",
+    "idees": "ideas", "ideas": "ideas",
+    "quartiers": "neighbourhoods", "neighbourhoods": "neighbourhoods",
+    "annonce": "announce", "announce": "announce",
+    "approuver": "approve", "approve": "approve",
 }
 LINK_COMMANDS = ("quartier", "neighbourhood")
 
@@ -137,7 +142,8 @@ async def link_group(turn: Turn, args: tuple[str, ...]) -> None:
 
 HANDLERS: dict[str, Handler] = {
     "campaigns": campaigns, "schedule": schedule, "preview": preview, "cancel": cancel,
-    "stats": stats,
+    "stats": stats, "ideas": ideas.review, "neighbourhoods": hub.neighbourhoods,
+    "announce": hub.announce, "approve": hub.approve,
 }
 
 

@@ -199,7 +199,58 @@ async def _m006_statistics_indexes(db: aiosqlite.Connection) -> None:
     )
 
 
+
+async def _m007_hub(db: aiosqlite.Connection) -> None:
+    await _script(
+        db,
+        """
+        -- The directory of local actors ("forces vives"): public information, no resident.
+        CREATE TABLE actor (
+            id               TEXT PRIMARY KEY,
+            name             TEXT NOT NULL,
+            kind             TEXT NOT NULL,
+            tags             TEXT NOT NULL DEFAULT '',
+            neighbourhood_id TEXT,
+            contact          TEXT NOT NULL DEFAULT '',
+            description      TEXT NOT NULL DEFAULT '',
+            search_text      TEXT NOT NULL DEFAULT '',  -- folded: lower case, no accents
+            updated_at       TEXT NOT NULL
+        );
+        -- Residents' ideas, moderated by facilitators; the author is a pseudonym only.
+        CREATE TABLE idea (
+            id               INTEGER PRIMARY KEY,
+            pseudonym        TEXT,                        -- NULL once the author is erased
+            platform         TEXT NOT NULL,
+            neighbourhood_id TEXT,
+            text             TEXT NOT NULL,
+            status           TEXT NOT NULL DEFAULT 'pending',  -- pending|accepted|rejected
+            submitted_at     TEXT NOT NULL,
+            reviewed_at      TEXT,
+            reviewer         TEXT
+        );
+        CREATE INDEX idea_status ON idea (status, submitted_at);
+        CREATE INDEX idea_author ON idea (pseudonym, submitted_at);
+        -- Two-person approval and recurring series.
+        ALTER TABLE campaign ADD COLUMN author TEXT;
+        ALTER TABLE campaign ADD COLUMN approved_by TEXT;
+        ALTER TABLE campaign ADD COLUMN approved_at TEXT;
+        ALTER TABLE campaign ADD COLUMN series_id TEXT;
+        CREATE TABLE series (
+            id            TEXT PRIMARY KEY,
+            scenario_json TEXT NOT NULL,
+            source        TEXT NOT NULL DEFAULT '',
+            targets       TEXT NOT NULL,
+            rule          TEXT NOT NULL,                  -- as the facilitator wrote it
+            next_at       TEXT,                           -- the next occurrence (UTC)
+            status        TEXT NOT NULL,                  -- active | cancelled
+            author        TEXT,
+            created_at    TEXT NOT NULL
+        )
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_native_polls_and_state, _m003_vote_time, _m004_answer_archive,
-    _m005_answer_time_index, _m006_statistics_indexes,
+    _m005_answer_time_index, _m006_statistics_indexes, _m007_hub,
 )

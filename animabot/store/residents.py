@@ -117,6 +117,7 @@ class ResidentRepository:
             await db.execute(
                 "UPDATE completion SET pseudonym = NULL WHERE pseudonym = ?", (pseudonym,)
             )
+            await db.execute("UPDATE idea SET pseudonym = NULL WHERE pseudonym = ?", (pseudonym,))
             await db.execute(
                 "UPDATE delivery SET pseudonym = NULL, payload = NULL,"
                 " status = CASE WHEN status = 'pending' THEN 'skipped' ELSE status END"
