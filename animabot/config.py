@@ -68,6 +68,8 @@ class DeliverySettings(_Section):
     max_attempts: Annotated[int, Field(ge=1, le=50)] = 6
     per_chat_per_second: Annotated[float, Field(gt=0)] = 1.0
     global_per_second: Annotated[float, Field(gt=0)] = 25.0
+    # A campaign to more neighbourhoods than this waits for a second facilitator's approval.
+    approval_above: Annotated[int, Field(ge=1)] = 3
 
     @field_validator("quiet_hours")
     @classmethod

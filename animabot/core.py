@@ -81,7 +81,8 @@ async def open_core(
             ),
             clock,
         )
-        campaigns = CampaignService(database, settings.window(), clock)
+        campaigns = CampaignService(database, settings.window(), clock,
+                                    settings.delivery.approval_above)
         services = Services(database, signer, composer, clock, settings, campaigns, wake)
         yield Core(
             settings=settings, database=database, clock=clock, pseudonymize=Pseudonymizer(key),

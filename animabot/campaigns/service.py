@@ -13,13 +13,16 @@ from ..errors import CampaignError
 from ..scenario.model import Scenario
 from ..store.campaigns import (
     INSERT_CAMPAIGN,
+    PENDING_APPROVAL,
+    SCHEDULED,
     CampaignRecord,
     CampaignRepository,
     campaign_values,
 )
-from ..store.chats import ChatRepository
+from ..store.chats import ChatRecord, ChatRepository
 from ..store.database import Database
 from ..store.deliveries import DeliveryRepository, insert_deliveries
+from ..store.timestamps import to_db
 from .planner import plan_campaign
 
 
@@ -29,6 +32,7 @@ class StartedCampaign:
     deliveries: int
     chats: int
     first_due: datetime | None
+    pending_approval: bool = False
 
 
 def new_campaign_id(scenario_id: str) -> str:
@@ -36,7 +40,10 @@ def new_campaign_id(scenario_id: str) -> str:
 
 
 class CampaignService:
-    def __init__(self, database: Database, window: DeliveryWindow, clock: Clock) -> None:
+    def __init__(
+        self, database: Database, window: DeliveryWindow, clock: Clock, approval_above: int = 3
+    ) -> None:
+        self.approval_above = approval_above
         self.database = database
         self.window = window
         self.clock = clock
@@ -46,13 +53,35 @@ class CampaignService:
 
     async def start(
         self, scenario: Scenario, targets: Sequence[str], start: datetime | None = None,
-        source: str = "", campaign_id: str | None = None,
+        source: str = "", campaign_id: str | None = None, author: str | None = None,
+        series_id: str | None = None,
     ) -> StartedCampaign:
         """Plan every delivery in one transaction; raise CampaignError with the fix if the
-        targets are unknown or have no chat."""
+        targets are unknown or have no chat. A campaign to more than ``approval_above``
+        neighbourhoods is only recorded: it is planned when a second facilitator approves."""
         now = self.clock.now()
         start = start or now
         wanted = [t.strip() for t in targets if t.strip()]
+        chats = await self._chats_of(wanted)
+        campaign_id = campaign_id or new_campaign_id(scenario.id)
+        if await self.campaigns.get(campaign_id) is not None:
+            raise CampaignError(f"a campaign {campaign_id!r} already exists")
+        pending = len(wanted) > self.approval_above
+        record = CampaignRecord(
+            id=campaign_id, scenario_id=scenario.id, title=scenario.title,
+            scenario_json=scenario.model_dump_json(), source=source, targets=tuple(wanted),
+            start_at=start, status=PENDING_APPROVAL if pending else SCHEDULED,
+            created_at=now, cancelled_at=None, author=author, series_id=series_id,
+        )
+        rows = [] if pending else plan_campaign(campaign_id, scenario, start, self.window,
+                                                chats)[1]
+        async with self.database.transaction() as db:
+            await db.execute(INSERT_CAMPAIGN, campaign_values(record))
+            await insert_deliveries(db, rows)
+        first = min((r.due_at for r in rows), default=None)
+        return StartedCampaign(campaign_id, len(rows), len(chats), first, pending)
+
+    async def _chats_of(self, wanted: list[str]) -> list[ChatRecord]:
         if not wanted:
             raise CampaignError("no target neighbourhood: give --to with neighbourhood ids")
         known = await self.chats.neighbourhoods()
@@ -69,20 +98,29 @@ class CampaignService:
                 f"no active chat in {', '.join(silent)}: add the bot to the neighbourhood's group "
                 "and link it (/quartier ID), or list it in the config's neighbourhoods"
             )
-        campaign_id = campaign_id or new_campaign_id(scenario.id)
-        if await self.campaigns.get(campaign_id) is not None:
-            raise CampaignError(f"a campaign {campaign_id!r} already exists")
-        _, rows = plan_campaign(campaign_id, scenario, start, self.window, chats)
-        record = CampaignRecord(
-            id=campaign_id, scenario_id=scenario.id, title=scenario.title,
-            scenario_json=scenario.model_dump_json(), source=source, targets=tuple(wanted),
-            start_at=start, status="scheduled", created_at=now, cancelled_at=None,
-        )
+        return chats
+
+    async def approve(self, campaign_id: str, approver: str) -> StartedCampaign:
+        """The second pair of eyes: plan a pending campaign. Its author cannot approve it."""
+        record = await self.get(campaign_id)
+        if record.status != PENDING_APPROVAL:
+            raise CampaignError(f"campaign {campaign_id!r} is {record.status}: nothing to approve")
+        if record.author is not None and record.author == approver:
+            raise CampaignError("the author of a campaign cannot approve it: ask another "
+                                "facilitator")
+        chats = await self._chats_of(list(record.targets))
+        start = max(record.start_at, self.clock.now())
+        _, rows = plan_campaign(record.id, scenario_of(record), start, self.window, chats)
         async with self.database.transaction() as db:
-            await db.execute(INSERT_CAMPAIGN, campaign_values(record))
+            cursor = await db.execute(
+                "UPDATE campaign SET status = 'scheduled', approved_by = ?, approved_at = ?"
+                " WHERE id = ? AND status = 'pending_approval'",
+                (approver, to_db(self.clock.now()), record.id))
+            if cursor.rowcount != 1:
+                raise CampaignError(f"campaign {campaign_id!r} was approved meanwhile")
             await insert_deliveries(db, rows)
         first = min((r.due_at for r in rows), default=None)
-        return StartedCampaign(campaign_id, len(rows), len(chats), first)
+        return StartedCampaign(record.id, len(rows), len(chats), first)
 
     async def get(self, campaign_id: str) -> CampaignRecord:
         record = await self.campaigns.get(campaign_id)

@@ -9,7 +9,7 @@ from datetime import datetime
 from .database import Database, Row
 from .timestamps import from_db, maybe_from_db, to_db
 
-SCHEDULED, CANCELLED = "scheduled", "cancelled"
+SCHEDULED, CANCELLED, PENDING_APPROVAL = "scheduled", "cancelled", "pending_approval"
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,9 @@ class CampaignRecord:
     status: str
     created_at: datetime
     cancelled_at: datetime | None
+    author: str | None = None  # who started it: "cli:NAME" or a facilitator's pseudonym
+    approved_by: str | None = None
+    series_id: str | None = None
 
     @classmethod
     def from_row(cls, row: Row) -> CampaignRecord:
@@ -38,20 +41,24 @@ class CampaignRecord:
             status=row["status"],
             created_at=from_db(row["created_at"]),
             cancelled_at=maybe_from_db(row["cancelled_at"]),
+            author=row["author"],
+            approved_by=row["approved_by"],
+            series_id=row["series_id"],
         )
 
 
 INSERT_CAMPAIGN = """
     INSERT INTO campaign (id, scenario_id, title, scenario_json, source, targets, start_at,
-                          status, created_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, 'scheduled', ?)
+                          status, created_at, author, series_id)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 
 def campaign_values(record: CampaignRecord) -> tuple[object, ...]:
     return (
         record.id, record.scenario_id, record.title, record.scenario_json, record.source,
-        json.dumps(list(record.targets)), to_db(record.start_at), to_db(record.created_at),
+        json.dumps(list(record.targets)), to_db(record.start_at), record.status,
+        to_db(record.created_at), record.author, record.series_id,
     )
 
 
@@ -72,7 +79,7 @@ class CampaignRepository:
         async with self.database.transaction() as db:
             cursor = await db.execute(
                 "UPDATE campaign SET status = 'cancelled', cancelled_at = ?"
-                " WHERE id = ? AND status = 'scheduled'",
+                " WHERE id = ? AND status IN ('scheduled', 'pending_approval')",
                 (to_db(now), campaign_id),
             )
             changed = cursor.rowcount
