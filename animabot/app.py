@@ -62,7 +62,17 @@ async def run_bot(
             except Exception:  # housekeeping must never stop the bot
                 log.exception("the daily retention purge failed; it will run again tomorrow")
 
-        scheduler.every_day(purge_old_data, first_in=timedelta(minutes=5))
+        scheduler.every(purge_old_data, timedelta(days=1), first_in=timedelta(minutes=5))
+
+        async def plan_recurring_campaigns() -> None:
+            try:
+                if await core.series.materialize():
+                    scheduler.poke()
+            except Exception:
+                log.exception("planning recurring campaigns failed; retrying in 10 minutes")
+
+        scheduler.every(plan_recurring_campaigns, timedelta(minutes=10),
+                        first_in=timedelta(seconds=1))
         log.info("animabot running with %s on %s; Ctrl-C to stop",
                  ", ".join(adapters), settings.storage.database)
         await stop.wait()

@@ -7,7 +7,9 @@ import secrets
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
+from .campaigns.series import SeriesService
 from .campaigns.service import CampaignService
 from .chat.contract import ChatAdapter
 from .clock import Clock
@@ -35,6 +37,7 @@ class Core:
     signer: ActionSigner
     composer: Composer
     campaigns: CampaignService
+    series: SeriesService
     services: Services
     conversation: Conversation
 
@@ -88,5 +91,6 @@ async def open_core(
             settings=settings, database=database, clock=clock, pseudonymize=Pseudonymizer(key),
             signer=signer, composer=composer,
             campaigns=campaigns,
+            series=SeriesService(database, campaigns, clock, ZoneInfo(settings.bot.timezone)),
             services=services, conversation=Conversation(services),
         )

@@ -46,10 +46,12 @@ class WakeScheduler:
         self._loop_task = asyncio.create_task(self._drain_loop(), name="animabot-drain")
         self.poke()
 
-    def every_day(self, job: Callable[[], Awaitable[object]], first_in: timedelta) -> None:
-        """Housekeeping (retention) once a day, the first time soon after start."""
+    def every(self, job: Callable[[], Awaitable[object]], interval: timedelta,
+              first_in: timedelta) -> None:
+        """Housekeeping (retention, recurring campaigns) at a fixed interval."""
         self._scheduler.add_job(
-            job, "interval", days=1, id=f"daily-{getattr(job, '__name__', 'job')}",
+            job, "interval", seconds=interval.total_seconds(),
+            id=f"every-{getattr(job, '__name__', 'job')}",
             next_run_time=datetime.now(UTC) + first_in, misfire_grace_time=None,
             coalesce=True, max_instances=1,
         )

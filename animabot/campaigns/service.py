@@ -62,7 +62,7 @@ class CampaignService:
         now = self.clock.now()
         start = start or now
         wanted = [t.strip() for t in targets if t.strip()]
-        chats = await self._chats_of(wanted)
+        chats = await self.check_targets(wanted)
         campaign_id = campaign_id or new_campaign_id(scenario.id)
         if await self.campaigns.get(campaign_id) is not None:
             raise CampaignError(f"a campaign {campaign_id!r} already exists")
@@ -81,7 +81,7 @@ class CampaignService:
         first = min((r.due_at for r in rows), default=None)
         return StartedCampaign(campaign_id, len(rows), len(chats), first, pending)
 
-    async def _chats_of(self, wanted: list[str]) -> list[ChatRecord]:
+    async def check_targets(self, wanted: list[str]) -> list[ChatRecord]:
         if not wanted:
             raise CampaignError("no target neighbourhood: give --to with neighbourhood ids")
         known = await self.chats.neighbourhoods()
@@ -108,7 +108,7 @@ class CampaignService:
         if record.author is not None and record.author == approver:
             raise CampaignError("the author of a campaign cannot approve it: ask another "
                                 "facilitator")
-        chats = await self._chats_of(list(record.targets))
+        chats = await self.check_targets(list(record.targets))
         start = max(record.start_at, self.clock.now())
         _, rows = plan_campaign(record.id, scenario_of(record), start, self.window, chats)
         async with self.database.transaction() as db:

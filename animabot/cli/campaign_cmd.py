@@ -1,4 +1,4 @@
-"""``animabot campaign start|list|show|cancel``."""
+"""``animabot campaign start|list|show|approve|cancel``."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Annotated, TypedDict
 import typer
 from rich.table import Table
 
+from ..campaigns.lifecycle import lifecycle
 from ..campaigns.service import StartedCampaign, scenario_of
 from ..clock import SystemClock
 from ..core import open_core
@@ -47,6 +48,9 @@ class CampaignDetail(TypedDict):
     id: str
     title: str
     status: str
+    author: str | None
+    approved_by: str | None
+    series: str | None
     scenario: str
     source: str
     start_at: str
@@ -64,30 +68,53 @@ def start(
     at: Annotated[
         str, typer.Option("--at", help='Start, local time "2026-12-01 18:00", or "now".')
     ] = "now",
+    every: Annotated[str | None, typer.Option(
+        "--every", help='Repeat: "every first monday at 18:00" (or "chaque premier lundi à '
+        '18:00"); each occurrence is its own campaign.')] = None,
+    author: Annotated[str | None, typer.Option(
+        "--as", help="Your name: a large campaign needs someone else's approval.")] = None,
     as_json: JsonOption = False,
     config: ConfigOption = None,
     database: DatabaseOption = None,
 ) -> None:
     """Plan a scenario on neighbourhoods; a running bot picks it up within seconds."""
 
-    async def work() -> StartedCampaign:
+    async def work() -> tuple[StartedCampaign | None, str | None]:
         settings = settings_from(config, database)
         scenario = load_scenario(scenario_file)
         clock = SystemClock()
         when = parse_local_time(at, settings.bot.timezone, clock.now())
+        who = f"cli:{author}" if author else None
+        rule = every or scenario.every
         async with open_core(settings, clock, sends=False) as core:
-            return await core.campaigns.start(
-                scenario, to.split(","), when, source=str(scenario_file)
-            )
+            if rule:
+                series = await core.series.create(scenario, to.split(","), rule, when,
+                                                  source=str(scenario_file), author=who)
+                return (series.campaigns[0] if series.campaigns else None), series.id
+            started = await core.campaigns.start(scenario, to.split(","), when,
+                                                 source=str(scenario_file), author=who)
+            return started, None
 
-    started = run_async(work)
+    started, series_id = run_async(work)
     if as_json:
-        out.print_json(json.dumps({"id": started.id, "deliveries": started.deliveries,
-                                   "chats": started.chats}))
-    else:
-        out.print(f"{started.id}")
+        data: dict[str, object] = {"id": started.id if started else None, "series": series_id}
+        if started:
+            data |= {"status": "pending_approval" if started.pending_approval else "scheduled",
+                     "deliveries": started.deliveries, "chats": started.chats}
+        out.print_json(json.dumps(data))
+        return
+    if series_id:
+        out.print(f"series {series_id}: {every or 'scenario recurrence'}")
+    if started is None:
+        out.print("the first occurrence is more than a day away: it will be planned then")
+        return
+    out.print(f"{started.id}")
+    if started.pending_approval:
+        out.print("waiting for a second facilitator's approval: "
+                  f"animabot campaign approve {started.id} --as NAME")
+    elif started.first_due:
         out.print(f"{started.deliveries} deliveries planned to {started.chats} chats; "
-                  f"first due {started.first_due:%Y-%m-%d %H:%M} UTC" if started.first_due else "")
+                  f"first due {started.first_due:%Y-%m-%d %H:%M} UTC")
 
 
 @app.command("list")
@@ -138,7 +165,10 @@ def show(campaign_id: Annotated[str, typer.Argument(metavar="ID")], as_json: Jso
             counts = await DeliveryRepository(core.database).status_counts(record.id)
             timeline = build_timeline(scenario, record.start_at, settings.window())
             return {
-                "id": record.id, "title": record.title, "status": record.status,
+                "id": record.id, "title": record.title,
+                "status": lifecycle(record, counts, core.clock.now()),
+                "author": record.author, "approved_by": record.approved_by,
+                "series": record.series_id,
                 "scenario": record.scenario_id, "source": record.source,
                 "start_at": record.start_at.isoformat(), "neighbourhoods": list(record.targets),
                 "deliveries": counts,
@@ -167,14 +197,39 @@ def show(campaign_id: Annotated[str, typer.Argument(metavar="ID")], as_json: Jso
 @app.command()
 def cancel(campaign_id: Annotated[str, typer.Argument(metavar="ID")],
            config: ConfigOption = None, database: DatabaseOption = None) -> None:
-    """Cancel a campaign: nothing more is sent; what was sent stays."""
+    """Cancel a campaign (nothing more is sent; what was sent stays). Given a series id, or a
+    campaign of a series, the whole series stops."""
 
-    async def work() -> int:
+    async def work() -> str:
         settings = settings_from(config, database)
         async with open_core(settings, SystemClock(), sends=False) as core:
-            await core.campaigns.cancel(campaign_id)
+            if campaign_id.startswith("serie-") and await core.campaigns.campaigns.get(
+                    campaign_id) is None:
+                stopped = await core.series.cancel(campaign_id)
+                return f"series {campaign_id} stopped; {stopped} planned occurrences cancelled"
+            record = await core.campaigns.cancel(campaign_id)
             counts = await DeliveryRepository(core.database).status_counts(campaign_id)
-            return counts.get("skipped", 0)
+            said = (f"campaign {campaign_id} cancelled; {counts.get('skipped', 0)} deliveries "
+                    "will not be sent")
+            if record.series_id:
+                stopped = await core.series.cancel(record.series_id)
+                said += f"; series {record.series_id} stopped ({stopped} more cancelled)"
+            return said
 
-    skipped = run_async(work)
-    out.print(f"campaign {campaign_id} cancelled; {skipped} deliveries will not be sent")
+    out.print(run_async(work))
+
+
+@app.command()
+def approve(campaign_id: Annotated[str, typer.Argument(metavar="ID")],
+            name: Annotated[str, typer.Option("--as", help="Your name (not the author's).")],
+            config: ConfigOption = None, database: DatabaseOption = None) -> None:
+    """Approve a campaign waiting for a second facilitator; its author cannot."""
+
+    async def work() -> StartedCampaign:
+        settings = settings_from(config, database)
+        async with open_core(settings, SystemClock(), sends=False) as core:
+            return await core.campaigns.approve(campaign_id, f"cli:{name}")
+
+    started = run_async(work)
+    out.print(f"campaign {started.id} approved: {started.deliveries} deliveries planned to "
+              f"{started.chats} chats")

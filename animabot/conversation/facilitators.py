@@ -76,8 +76,14 @@ async def schedule(turn: Turn, args: tuple[str, ...]) -> None:
     start = parse_start(" ".join(args[2:]) or "now", services.settings.window().zone,
                         services.clock.now())
     started = await services.campaigns.start(scenario, args[1].split(","), start,
-                                             source=f"chat:{turn.event.chat.platform}")
+                                             source=f"chat:{turn.event.chat.platform}",
+                                             author=turn.pseudonym)
     services.wake()
+    if started.pending_approval:
+        await turn.reply(OutgoingMessage(_(
+            "Campaign {id} waits for another facilitator's approval: /approuver {id}"
+        ).format(id=started.id)))
+        return
     await turn.reply(OutgoingMessage(
         _("Campaign {id} scheduled: {count} messages to {chats} chats.").format(
             id=started.id, count=started.deliveries, chats=started.chats)))
@@ -155,10 +161,12 @@ async def _about_this_group(
         return False
     if name == "schedule":
         return len(args) >= 2 and set(args[1].split(",")) == {hood}
-    if name in ("cancel", "stats") and args:
+    if name == "announce":
+        return len(args) >= 2 and set(args[0].split(",")) == {hood}
+    if name in ("cancel", "stats", "approve") and args:
         record = await turn.services.campaigns.campaigns.get(args[0])
         return record is not None and set(record.targets) == {hood}
-    return name in ("campaigns", "preview")
+    return name in ("campaigns", "preview", "neighbourhoods")
 
 
 async def run(turn: Turn, name: str, args: tuple[str, ...]) -> None:

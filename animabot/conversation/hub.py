@@ -1,18 +1,68 @@
-"""Facilitators' hub commands: neighbourhoods across platforms, announcements to every chat of
-a neighbourhood, approving a large campaign."""
+"""Facilitators' hub commands: ``/quartiers`` (neighbourhoods across platforms),
+``/annonce <quartiers> <texte>`` (every chat of those neighbourhoods, on every platform,
+through the paced and deduplicated outbox) and ``/approuver <id>``."""
 
 from __future__ import annotations
 
+import hashlib
+
+from ..chat.outgoing import OutgoingMessage
+from ..hub.neighbourhoods import presence
+from ..scenario.model import Scenario
 from .context import Turn
+
+MAX_ANNOUNCEMENT = 3000
 
 
 async def neighbourhoods(turn: Turn, args: tuple[str, ...]) -> None:
-    raise NotImplementedError
+    _ = turn._
+    lines = [_("Neighbourhoods:")]
+    for hood in await presence(turn.services.database):
+        parts = [
+            _("{platform}: {chats} chats, {members} members, {private} in private").format(
+                platform=platform.capitalize(), chats=place.chats, members=place.members,
+                private=place.residents_in_private)
+            for platform, place in sorted(hood.platforms.items())
+        ]
+        lines.append(f"• {hood.name} ({hood.id}) — " + ("; ".join(parts) or _("no chat yet")))
+    await turn.reply(OutgoingMessage("\n".join(lines)))
 
 
 async def announce(turn: Turn, args: tuple[str, ...]) -> None:
-    raise NotImplementedError
+    _ = turn._
+    if len(args) < 2:
+        await turn.reply(OutgoingMessage(_(
+            "Usage: /annonce NEIGHBOURHOODS TEXT, e.g. /annonce centre,gare The market moves "
+            "to the square on Saturday.")))
+        return
+    text = " ".join(args[1:])[:MAX_ANNOUNCEMENT]
+    scenario = Scenario.model_validate({
+        "id": "annonce", "title": text[:60], "objective": "Annonce d'un animateur",
+        "steps": [{"id": "annonce", "kind": "announcement", "at": "+0", "text": {"fr": text}}],
+    })
+    # One campaign per command: a replayed update cannot announce twice.
+    key = hashlib.sha256(f"{turn.event.chat.platform}:{turn.event.event_id}".encode())
+    started = await turn.services.campaigns.start(
+        scenario, args[0].split(","), source=f"chat:{turn.event.chat.platform}",
+        campaign_id=f"annonce-{key.hexdigest()[:10]}", author=turn.pseudonym,
+    )
+    turn.services.wake()
+    if started.pending_approval:
+        await turn.reply(OutgoingMessage(_(
+            "Announcement {id} waits for another facilitator's approval: /approuver {id}"
+        ).format(id=started.id)))
+        return
+    await turn.reply(OutgoingMessage(_("Announcement {id} on its way to {chats} chats.").format(
+        id=started.id, chats=started.chats)))
 
 
 async def approve(turn: Turn, args: tuple[str, ...]) -> None:
-    raise NotImplementedError
+    _ = turn._
+    if not args:
+        await turn.reply(OutgoingMessage(_("Usage: /approuver CAMPAIGN_ID")))
+        return
+    started = await turn.services.campaigns.approve(args[0], turn.pseudonym)
+    turn.services.wake()
+    await turn.reply(OutgoingMessage(
+        _("Campaign {id} approved: {count} messages to {chats} chats.").format(
+            id=started.id, count=started.deliveries, chats=started.chats)))

@@ -11,8 +11,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, TypeVar, cast
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
+from ..campaigns.recurrence import Recurrence, RecurrenceError
 from .timespec import TimeSpec, TimeSpecError, parse_timespec
 
 LANGUAGES: tuple[str, ...] = ("fr", "en")
@@ -195,7 +204,18 @@ class Scenario(_Strict):
     title: Line
     objective: str = ""
     description: str = ""
+    every: str | None = None  # a recurrence, e.g. "every first monday at 18:00"
     steps: Annotated[list[Step], Field(min_length=1)]
+
+    @field_validator("every")
+    @classmethod
+    def _recurrence(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                Recurrence.parse(value)
+            except RecurrenceError as exc:
+                raise ValueError(str(exc)) from None
+        return value
 
     def step(self, step_id: str) -> Announcement | Poll | Training | Results:
         for step in self.steps:

@@ -1,0 +1,1 @@
+"""The proximity-network hub: neighbourhoods across platforms, actors, ideas."""
