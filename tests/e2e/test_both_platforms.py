@@ -4,7 +4,8 @@ them with a per-platform split (the real `animabot stats` command reads the data
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -18,16 +19,18 @@ from ..support.matrix import MatrixUser, Residents, SynapseServer
 from ..support.telegram_emulator import BotApiEmulator
 from .conftest import animabot
 from .matrix.conftest import matrix, new_user, synapse  # noqa: F401  (fixtures)
-from .matrix.world import make_world
+from .matrix.world import MatrixWorld, make_world
 from .telegram.conftest import emulator  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.slow
 
 
-async def test_merged_results_with_a_per_platform_split(
+@asynccontextmanager
+async def both_platforms(
     tmp_path: Path, synapse: SynapseServer, matrix: Residents,  # noqa: F811
     new_user: Callable[..., MatrixUser], emulator: BotApiEmulator,  # noqa: F811
-) -> None:
+) -> AsyncIterator[MatrixWorld]:
+    """The neighbourhood "centre" holds a Telegram group (-1001) and a Matrix room."""
     world = await make_world(tmp_path, synapse, matrix, new_user)
     telegram = None
     try:
@@ -43,7 +46,18 @@ async def test_merged_results_with_a_per_platform_split(
         telegram = TelegramAdapter(settings, world.core.pseudonymize, None)
         await telegram.start(world.core.conversation.handle)
         world.worker = world.core.worker({"matrix": world.adapter, "telegram": telegram})
+        yield world
+    finally:
+        if telegram is not None:
+            await telegram.stop()
+        await world.close()
 
+
+async def test_merged_results_with_a_per_platform_split(
+    tmp_path: Path, synapse: SynapseServer, matrix: Residents,  # noqa: F811
+    new_user: Callable[..., MatrixUser], emulator: BotApiEmulator,  # noqa: F811
+) -> None:
+    async with both_platforms(tmp_path, synapse, matrix, new_user, emulator) as world:
         people = [new_user(f"m{i}") for i in range(5)]
         dms = [await world.onboard(person) for person in people]
         started = await world.core.campaigns.start(scenario(POLL_SCENARIO), ["centre"])
@@ -69,6 +83,7 @@ async def test_merged_results_with_a_per_platform_split(
         from .matrix.world import until
 
         await until(counted, 10, "every vote to be recorded")
+        settings = world.settings
         result = animabot("stats", "campaign", started.id, "--format", "json", "--database",
                           str(settings.storage.database), cwd=tmp_path)
         poll_stats = json.loads(result.stdout)["polls"][0]
@@ -81,7 +96,16 @@ async def test_merged_results_with_a_per_platform_split(
                          str(settings.storage.database), cwd=tmp_path).stdout
         assert "Par plateforme" in table and "Telegram" in table and "Matrix" in table
         assert "@" not in result.stdout + table  # no Matrix id, no username in an export
-    finally:
-        if telegram is not None:
-            await telegram.stop()
-        await world.close()
+
+
+async def test_an_announcement_reaches_the_telegram_group_and_the_matrix_room(
+    tmp_path: Path, synapse: SynapseServer, matrix: Residents,  # noqa: F811
+    new_user: Callable[..., MatrixUser], emulator: BotApiEmulator,  # noqa: F811
+) -> None:
+    async with both_platforms(tmp_path, synapse, matrix, new_user, emulator) as world:
+        dm = await world.dm(world.facilitator)
+        await world.say(world.facilitator, dm, "!annonce centre Vide-grenier dimanche 10h")
+        telegram_texts = [m.text for m in emulator.messages_to(-1001)]
+        assert telegram_texts == ["Vide-grenier dimanche 10h"]
+        room = await world.bot_messages(world.facilitator, world.room)
+        assert [e["content"]["body"] for e in room] == ["Vide-grenier dimanche 10h"]
