@@ -151,6 +151,13 @@ class FacilitatorSettings(_Section):
     console: list[str] = Field(default_factory=list)
 
 
+class IdeaSettings(_Section):
+    """Residents' ideas (``/idee``): bounds that keep moderation readable and floods out."""
+
+    max_length: Annotated[int, Field(ge=10, le=2000)] = 500  # characters per idea
+    per_day: Annotated[int, Field(ge=1, le=50)] = 3  # ideas per resident in any 24 hours
+
+
 class NeighbourhoodSettings(_Section):
     id: Annotated[str, Field(pattern=SLUG)]
     name: Annotated[str, Field(min_length=1)]
@@ -177,6 +184,7 @@ class Settings(BaseSettings):
     matrix: MatrixSettings = Field(default_factory=MatrixSettings)
     facilitators: FacilitatorSettings = Field(default_factory=FacilitatorSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    ideas: IdeaSettings = Field(default_factory=IdeaSettings)
     neighbourhoods: list[NeighbourhoodSettings] = Field(default_factory=list)
 
     @classmethod

@@ -1,21 +1,140 @@
-"""Residents' ideas: ``/idee <texte>`` in private, moderated by facilitators (``/idees``)."""
+"""Residents' ideas: ``/idee <texte>`` in private, moderated by facilitators (``/idees``).
+
+Ideas are kept under the author's pseudonym only: facilitators see the text, the
+neighbourhood and the date, never who wrote it; the author hears of the decision through
+the outbox, addressed by pseudonym.
+"""
 
 from __future__ import annotations
 
+import logging
+from datetime import timedelta
+
 from ..campaigns.actions import Action
+from ..campaigns.render import local_time
+from ..chat.outgoing import Button, OutgoingMessage
+from ..ideas.moderation import decide_idea
+from ..store.ideas import ACCEPTED, PENDING, IdeaRecord, IdeaRepository
 from .context import Turn
+
+log = logging.getLogger(__name__)
+DAY = timedelta(days=1)
+SHOWN = 10  # pending ideas listed per /idees: more would flood the facilitator's chat
+ALL_WORDS = ("tout", "all")
 
 
 async def submit(turn: Turn, args: tuple[str, ...]) -> str | None:
     """Queue an idea for moderation (rate- and length-limited)."""
-    raise NotImplementedError  # filled in by the ideas feature
+    _ = turn._
+    services, limits = turn.services, turn.services.settings.ideas
+    if not turn.event.chat.private:
+        # A group would see the idea and its author: ideas are taken in private only.
+        hint = OutgoingMessage(_("To share an idea, write to me in private: /idee followed by "
+                                 "your idea."))
+        if not await turn.reply(hint, private=True):
+            await turn.reply(hint)
+        return None
+    text = " ".join(args).strip()
+    if not text:
+        await turn.reply(OutgoingMessage(_(
+            "Write your idea after the command, for example: /idee A bench near the school.")))
+        return None
+    if len(text) > limits.max_length:
+        await turn.reply(OutgoingMessage(_(
+            "Your idea is {length} characters long, and the limit is {limit}. "
+            "Could you make it shorter?").format(length=len(text), limit=limits.max_length)))
+        return None
+    now = services.clock.now()
+    ideas = IdeaRepository(services.database)
+    new_id = await ideas.add_within_limit(
+        turn.pseudonym, turn.event.chat.platform, turn.resident.neighbourhood_id, text,
+        now, now - DAY, limits.per_day,
+    )
+    if new_id is None:
+        recent = await ideas.submitted_since(turn.pseudonym, now - DAY)
+        again = (recent[-limits.per_day] if len(recent) >= limits.per_day else now) + DAY
+        await turn.reply(OutgoingMessage(_(
+            "Thank you for your enthusiasm! You have already sent {n} ideas in the last 24 "
+            "hours. You can send a new one from {when}.").format(
+                n=limits.per_day,
+                when=local_time(again, services.settings.bot.timezone, turn.language))))
+        return None
+    log.info("idea %d submitted on %s", new_id, turn.event.chat.platform)
+    await turn.reply(OutgoingMessage(_(
+        "Thank you! Your idea is recorded, without your name: a facilitator will read it soon.")))
+    return None
+
+
+def _idea_message(turn: Turn, idea: IdeaRecord, hoods: dict[str, str]) -> OutgoingMessage:
+    """The text, where and when; never the author. Two signed buttons decide it."""
+    _, services = turn._, turn.services
+    hood = hoods.get(idea.neighbourhood_id or "") or _("no neighbourhood")
+    when = local_time(idea.submitted_at, services.settings.bot.timezone, turn.language)
+    heading = _("Idea #{id}, {neighbourhood}, {date}:").format(
+        id=idea.id, neighbourhood=hood, date=when)
+    buttons = ((
+        Button(_("Accept"), services.sign(Action("i", (str(idea.id), "a")))),
+        Button(_("Reject"), services.sign(Action("i", (str(idea.id), "r")))),
+    ),)
+    return OutgoingMessage(f"{heading}\n{idea.text}", buttons)
 
 
 async def review(turn: Turn, args: tuple[str, ...]) -> None:
     """Facilitators: list pending ideas with accept/reject buttons."""
-    raise NotImplementedError
+    _ = turn._
+    ideas = IdeaRepository(turn.services.database)
+    counts = await ideas.counts()
+    lines = []
+    if args and args[0].lower() in ALL_WORDS:
+        lines.append(_("Ideas: {pending} pending, {accepted} accepted, {rejected} rejected.")
+                     .format(**counts))
+    waiting = counts[PENDING]
+    if waiting == 0:
+        lines.append(_("No idea is waiting for review."))
+    else:
+        lines.append(_("Ideas waiting for review: {n}, the oldest first.").format(n=waiting))
+    if waiting > SHOWN:
+        lines.append(_("Here are the {shown} oldest: decide on them to see the next ones.")
+                     .format(shown=SHOWN))
+    # Pending ideas are not for a group's eyes: they are listed in private only.
+    if not await turn.reply(OutgoingMessage("\n".join(lines)), private=True):
+        await turn.reply(OutgoingMessage(_(
+            "Write to me in private first (/start): ideas are only shown there.")))
+        return
+    hoods = await turn.services.chats.neighbourhoods()
+    for idea in await ideas.find(PENDING, limit=SHOWN):
+        await turn.reply(_idea_message(turn, idea, hoods), private=True)
 
 
 async def decide(turn: Turn, action: Action) -> str | None:
     """A facilitator pressed accept (``i.<id>.a``) or reject (``i.<id>.r``)."""
-    raise NotImplementedError
+    _, services = turn._, turn.services
+    sender = turn.event.sender
+    if sender is None or not sender.is_facilitator:
+        log.warning("refused an idea decision from a non-facilitator on %s",
+                    turn.event.chat.platform)
+        return _("Sorry, only facilitators can decide on ideas.")
+    idea = await IdeaRepository(services.database).get(action.int_arg(0))
+    if idea is None:
+        return _("This idea no longer exists.")
+    if sender.facilitator_here_only and (
+        turn.chat is None or turn.chat.neighbourhood_id != idea.neighbourhood_id
+    ):
+        return _("As an admin of this group, you can only act on its own neighbourhood.")
+    decision = await decide_idea(
+        services.database, idea.id, action.args[1] == "a", turn.pseudonym,
+        services.clock.now(), services.default_language,
+    )
+    if decision is None:
+        return _("This idea no longer exists.")
+    accepted = decision.idea.status == ACCEPTED
+    if not decision.changed:
+        status = _("accepted") if accepted else _("not retained")
+        return _("Idea #{id} was already decided ({status}): nothing changed.").format(
+            id=idea.id, status=status)
+    services.wake()
+    notice = (_("Idea #{id} accepted.") if accepted else _("Idea #{id} not retained.")).format(
+        id=idea.id)
+    if decision.author_told:
+        notice += " " + _("Its author will be told.")
+    return notice

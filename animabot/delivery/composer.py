@@ -11,11 +11,13 @@ from ..campaigns.actions import Action
 from ..campaigns.service import scenario_of
 from ..chat.outgoing import Button, NativePoll, OutgoingMessage, Target
 from ..clock import Clock
+from ..directory.model import Actor
 from ..privacy.pseudonyms import ActionSigner
 from ..scenario.model import Announcement, Poll, Results, Scenario, Training, pick
 from ..scenario.timeline import CLOSE, COPIES, SEND, TOTALS
 from ..stats.suppression import SuppressedCounts, suppress_counts
 from ..stats.tally import tally_poll
+from ..store.actors import ActorRepository
 from ..store.answers import AnswerRepository
 from ..store.campaigns import CampaignRepository
 from ..store.chats import ChatRepository
@@ -98,6 +100,7 @@ class Composer:
         self.residents = ResidentRepository(database)
         self.answers = AnswerRepository(database)
         self.deliveries = DeliveryRepository(database)
+        self.actors = ActorRepository(database)
         self._scenarios: dict[str, Scenario] = {}
         # Platforms whose group buttons are seen by the group: private polls go to
         # residents' private chats too. Set by the worker from its adapters.
@@ -119,7 +122,9 @@ class Composer:
 
     async def compose(self, delivery: Delivery) -> Plan:
         if delivery.pseudonym is not None:
-            target = await self._private_target(delivery.pseudonym)
+            # /stop ends unsolicited private messages, not the answers to what one asks.
+            target = await self._private_target(delivery.pseudonym,
+                                                replying=delivery.part == "reply")
             if target is None:
                 return Skip("resident not reachable (erased, opted out or no private chat)")
             language = (await self.residents.get(delivery.pseudonym))
@@ -144,9 +149,13 @@ class Composer:
             return message
         return Send(target, message)
 
-    async def _private_target(self, pseudonym: str) -> Target | None:
+    async def _actor(self, actor_id: str | None) -> Actor | None:
+        """The directory entry a step names (checked at start; it may have gone since)."""
+        return await self.actors.get(actor_id) if actor_id else None
+
+    async def _private_target(self, pseudonym: str, replying: bool = False) -> Target | None:
         resident = await self.residents.get(pseudonym)
-        if resident is None or resident.opted_out:
+        if resident is None or (resident.opted_out and not replying):
             return None
         address = await self.residents.address(pseudonym)
         return Target(resident.platform, address, True) if address else None
@@ -167,14 +176,15 @@ class Composer:
     async def _message(self, delivery: Delivery, step: Any, lang: str) -> OutgoingMessage | Skip:
         part = delivery.part
         if isinstance(step, Announcement):
-            return render.announcement_message(step, lang)
+            return render.announcement_message(step, lang, await self._actor(step.actor))
         if isinstance(step, Results):
             return await self._results(delivery, step, lang)
         if part == SEND and isinstance(step, Poll):
             closes = await self._closes_text(delivery, lang)
             return render.poll_message(step, lang, delivery.id, self.sign, closes)
         if part == SEND and isinstance(step, Training):
-            return render.training_invite(step, lang, delivery.id, self.sign)
+            return render.training_invite(step, lang, delivery.id, self.sign,
+                                          await self._actor(step.actor))
         sent = await self._sibling(delivery, SEND)
         if part == TOTALS and isinstance(step, Poll):
             return await self._totals(delivery, step, sent, lang)
@@ -193,7 +203,8 @@ class Composer:
             if await self._has_responded(campaign_id, step.id, pseudonym, table):
                 return Skip("answered in the meantime")
             if isinstance(step, Training):
-                return render.training_invite(step, lang, sent.id, self.sign)
+                return render.training_invite(step, lang, sent.id, self.sign,
+                                              await self._actor(step.actor))
             closes = await self._closes_text(delivery, lang)
             return render.poll_message(step, lang, sent.id, self.sign, closes)
         if part.startswith("reminder") and sent is not None:
