@@ -8,6 +8,7 @@ from datetime import datetime
 from babel.dates import format_datetime, get_timezone
 
 from ..chat.outgoing import Button, NativePoll, OutgoingMessage
+from ..directory.model import Actor
 from ..i18n import translator
 from ..scenario.model import Announcement, Poll, Training, pick
 from ..stats.suppression import SuppressedCounts, format_cell
@@ -23,8 +24,19 @@ def local_time(moment: datetime, timezone: str, language: str) -> str:
     )
 
 
-def announcement_message(step: Announcement, language: str) -> OutgoingMessage:
-    return OutgoingMessage(pick(step.text, language))
+def actor_line(actor: Actor, language: str) -> str:
+    """Who the step is done with, so residents know whom to contact."""
+    _ = translator(language)
+    if actor.contact:
+        return _("With: {name} — {contact}").format(name=actor.name, contact=actor.contact)
+    return _("With: {name}").format(name=actor.name)
+
+
+def announcement_message(
+    step: Announcement, language: str, actor: Actor | None = None
+) -> OutgoingMessage:
+    text = pick(step.text, language)
+    return OutgoingMessage(f"{text}\n{actor_line(actor, language)}" if actor else text)
 
 
 def _option_buttons(options: Sequence[str], make: Callable[[int], Action], sign: Sign,
@@ -110,7 +122,8 @@ def vote_confirmation(poll: Poll, language: str, chosen: Sequence[int]) -> str:
 
 
 def training_invite(
-    training: Training, language: str, delivery_id: int, sign: Sign
+    training: Training, language: str, delivery_id: int, sign: Sign,
+    actor: Actor | None = None,
 ) -> OutgoingMessage:
     _ = translator(language)
     lines = [pick(training.title, language)]
@@ -120,6 +133,8 @@ def training_invite(
         _("{cards} short cards and a quiz of {questions} question(s), in private with the bot.")
         .format(cards=len(training.cards), questions=len(training.quiz))
     )
+    if actor is not None:
+        lines.append(actor_line(actor, language))
     button = Button(_("Start"), sign(actions.card(delivery_id, 1)))
     return OutgoingMessage("\n".join(lines), ((button,),), title=_("Micro-training"))
 

@@ -10,7 +10,9 @@ from datetime import datetime
 from ..clock import Clock
 from ..delivery.window import DeliveryWindow
 from ..errors import CampaignError
+from ..scenario.loader import unknown_actor_fix
 from ..scenario.model import Scenario
+from ..store.actors import ActorRepository
 from ..store.campaigns import (
     INSERT_CAMPAIGN,
     PENDING_APPROVAL,
@@ -50,6 +52,7 @@ class CampaignService:
         self.campaigns = CampaignRepository(database)
         self.chats = ChatRepository(database)
         self.deliveries = DeliveryRepository(database)
+        self.actors = ActorRepository(database)
 
     async def start(
         self, scenario: Scenario, targets: Sequence[str], start: datetime | None = None,
@@ -63,6 +66,7 @@ class CampaignService:
         start = start or now
         wanted = [t.strip() for t in targets if t.strip()]
         chats = await self.check_targets(wanted)
+        await self._check_actors(scenario)
         campaign_id = campaign_id or new_campaign_id(scenario.id)
         if await self.campaigns.get(campaign_id) is not None:
             raise CampaignError(f"a campaign {campaign_id!r} already exists")
@@ -121,6 +125,22 @@ class CampaignService:
             await insert_deliveries(db, rows)
         first = min((r.due_at for r in rows), default=None)
         return StartedCampaign(record.id, len(rows), len(chats), first)
+
+    async def _check_actors(self, scenario: Scenario) -> None:
+        """Every actor the scenario names must be in the directory: residents would
+        otherwise get no contact line."""
+        refs = scenario.actor_refs()
+        if not refs:
+            return
+        known = await self.actors.ids()
+        unknown = [(i, a) for i, a in refs if a not in known]
+        if unknown:
+            actor_id = unknown[0][1]
+            where = ", ".join(f"steps[{i}].actor = {a!r}" for i, a in unknown)
+            raise CampaignError(
+                f"unknown actor(s) in the scenario: {where}; "
+                f"{unknown_actor_fix(actor_id, known)}"
+            )
 
     async def get(self, campaign_id: str) -> CampaignRecord:
         record = await self.campaigns.get(campaign_id)

@@ -16,7 +16,17 @@ from ..config import Settings, settings_summary
 from ..demo.runner import DEMO_START, run_demo
 from ..scenario.timeline import TimelineEntry
 from ..stats.tables import figures_tables
-from . import campaign_cmd, privacy_cmd, report_cmd, scenario_cmd, stats_cmd, web_cmd
+from . import (
+    actors_cmd,
+    campaign_cmd,
+    ideas_cmd,
+    neighbourhood_cmd,
+    privacy_cmd,
+    report_cmd,
+    scenario_cmd,
+    stats_cmd,
+    web_cmd,
+)
 from .common import ConfigOption, DatabaseOption, out, run_async, settings_from, setup_logging
 
 app = typer.Typer(
@@ -32,6 +42,9 @@ app.add_typer(stats_cmd.app, name="stats")
 app.command("report")(report_cmd.report)
 app.add_typer(web_cmd.app, name="web")
 app.add_typer(privacy_cmd.app, name="privacy")
+app.add_typer(ideas_cmd.app, name="ideas")
+app.add_typer(actors_cmd.app, name="actors")
+app.add_typer(neighbourhood_cmd.app, name="neighbourhood")
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show debug logs.")]
 
 PART_LABELS = {"send": "envoi", "close": "clôture"}

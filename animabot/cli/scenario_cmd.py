@@ -6,6 +6,7 @@ and the exit code says whether the files are usable (0) or not (1).
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,9 +18,11 @@ from rich.console import Console
 
 from ..campaigns import when
 from ..config import DEFAULT_CONFIG, Settings, load_settings
-from ..errors import ConfigError, Problem, ScenarioError
-from ..scenario.loader import load_scenario, locate_in_file
+from ..errors import ConfigError, Problem, ScenarioError, StorageError
+from ..scenario.loader import load_scenario, locate_in_file, unknown_actors
 from ..scenario.preview import render_preview, render_preview_text
+from ..store.actors import ActorRepository
+from ..store.database import Database
 
 app = typer.Typer(
     help="Check scenario files and preview when their messages will be sent.",
@@ -42,9 +45,23 @@ def check(
             help="Scenario files (.toml) to check.", show_default=False, metavar="FILES..."
         )
     ],
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", "-c", help="Configuration file (default: ./config.toml if "
+                     "it exists): its database's actors are checked.", dir_okay=False),
+    ] = None,
+    database: Annotated[
+        Path | None,
+        typer.Option("--database", help="Check actor references against this database.",
+                     dir_okay=False),
+    ] = None,
 ) -> None:
-    """Check scenario files: print OK with a summary, or every problem with its fix."""
+    """Check scenario files: print OK with a summary, or every problem with its fix.
+
+    Steps naming an actor are checked against the directory when there is a database (given,
+    or configured and existing); without one, actor ids are not checked."""
     failed = False
+    known = _known_actors(config, database)
     for path in files:
         try:
             scenario = load_scenario(path)
@@ -52,10 +69,39 @@ def check(
             failed = True
             _print_problems(exc.problems)
             continue
+        if known is not None and (unknown := unknown_actors(scenario, known, str(path))):
+            failed = True
+            _print_problems(locate_in_file(unknown, path))
+            continue
         count = len(scenario.steps)
         typer.echo(f"OK {path}: {count} step{'s' if count > 1 else ''}, {scenario.title}")
     if failed:
         raise typer.Exit(1)
+
+
+def _known_actors(config: Path | None, database: Path | None) -> list[str] | None:
+    """The directory's actor ids, or None when there is no database to check against."""
+    if database is None:
+        try:
+            database = _settings(config).storage.database
+        except ConfigError as exc:
+            _print_problems(exc.problems)
+            raise typer.Exit(1) from None
+        if not database.is_file():
+            return None
+    elif not database.is_file():
+        typer.echo(f"note: {database} does not exist: actor ids are not checked", err=True)
+        return None
+
+    async def read(path: Path) -> list[str]:
+        async with Database.open(path) as opened:
+            return await ActorRepository(opened).ids()
+
+    try:
+        return asyncio.run(read(database))
+    except StorageError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
 
 
 @app.command()

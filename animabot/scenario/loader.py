@@ -12,6 +12,7 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections.abc import Collection
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ REFERENCE_ZONE = "Europe/Paris"
 REFERENCE_START = datetime(2026, 1, 5, 10, 0, tzinfo=ZoneInfo(REFERENCE_ZONE))
 
 EXAMPLE = "scenarios/demo.toml"
+KNOWN_SHOWN = 12  # actor ids listed in a fix: enough to spot a typo, not the whole directory
 _STEP_MODELS: dict[str, type[BaseModel]] = {
     "announcement": Announcement,
     "poll": Poll,
@@ -121,6 +123,25 @@ def load_scenario_text(text: str, name: str) -> Scenario:
     except ScenarioError as exc:
         raise ScenarioError(relabel_problems(exc.problems, name, text, data)) from None
     return scenario
+
+
+def unknown_actors(scenario: Scenario, known: Collection[str], name: str) -> list[Problem]:
+    """A problem (not yet located: see :func:`locate_in_file`) per step naming an actor that
+    is not in the directory; ``known`` holds the directory's ids."""
+    return [
+        Problem(name, field_path(("steps", index, "actor")), f"unknown actor {actor_id!r}",
+                unknown_actor_fix(actor_id, known))
+        for index, actor_id in scenario.actor_refs()
+        if actor_id not in known
+    ]
+
+
+def unknown_actor_fix(actor_id: str, known: Collection[str]) -> str:
+    close = difflib.get_close_matches(actor_id, list(known), n=1)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    listed = ", ".join(sorted(known)[:KNOWN_SHOWN]) + (", …" if len(known) > KNOWN_SHOWN else "")
+    return (f"{hint}import it with `animabot actors import`, or fix the id; "
+            f"known: {listed or 'none yet'}")
 
 
 def relabel_problems(

@@ -76,6 +76,9 @@ Options = Annotated[
     AfterValidator(_needs_french),
 ]
 When = Annotated[str, AfterValidator(_valid_time)]
+# The id of an actor of the directory (``animabot actors import``): checked against the
+# database by ``scenario check`` and when a campaign starts, not here.
+ActorRef = Annotated[str, Field(pattern=STEP_ID_PATTERN)]
 
 
 def pick(text: Mapping[Language, T], language: str) -> T:
@@ -110,6 +113,7 @@ class Announcement(_Step):
 
     kind: Literal["announcement"]
     text: Text
+    actor: ActorRef | None = None
 
 
 class Poll(_Step):
@@ -124,6 +128,7 @@ class Poll(_Step):
     closes: When
     reminders: list[When] = Field(default_factory=list, max_length=5)
     reminder_text: Text | None = None
+    actor: ActorRef | None = None
 
     @model_validator(mode="after")
     def _check_options(self) -> Poll:
@@ -175,6 +180,7 @@ class Training(_Step):
     quiz: Annotated[list[QuizQuestion], Field(min_length=1, max_length=3)]
     closes: When | None = None
     reminders: list[When] = Field(default_factory=list, max_length=5)
+    actor: ActorRef | None = None
 
 
 class Results(_Step):
@@ -225,3 +231,8 @@ class Scenario(_Strict):
 
     def polls(self) -> list[Poll]:
         return [s for s in self.steps if isinstance(s, Poll)]
+
+    def actor_refs(self) -> list[tuple[int, str]]:
+        """(step index, actor id) for every step that names an actor."""
+        return [(i, s.actor) for i, s in enumerate(self.steps)
+                if not isinstance(s, Results) and s.actor is not None]

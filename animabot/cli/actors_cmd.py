@@ -1,0 +1,175 @@
+"""``animabot actors import|list|export|search``: the directory of local actors, kept by
+facilitators in a spreadsheet and imported as CSV.
+
+``import`` keeps going past faulty rows: the valid ones are saved (in one transaction), every
+refused one is listed as ``line N: reason`` with its fix, and the exit code is 1 so that a
+script notices.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.table import Table
+
+from ..clock import SystemClock
+from ..core import Core, open_core
+from ..directory.csv_import import ParsedFile, actors_to_csv, parse_actors, read_csv_text
+from ..directory.model import Actor
+from ..directory.search import rank
+from ..store.actors import ActorRepository, Saved
+from .common import ConfigOption, DatabaseOption, err, fail, out, run_async, settings_from
+
+app = typer.Typer(help="The directory of local actors (associations, shops, public services).",
+                  no_args_is_help=True)
+T = TypeVar("T")
+
+
+class ListFormat(StrEnum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class ExportFormat(StrEnum):
+    csv = "csv"
+    json = "json"
+
+
+def _with_core(config: Path | None, database: Path | None,
+               work: Callable[[Core], Awaitable[T]]) -> T:
+    async def run() -> T:
+        async with open_core(settings_from(config, database), SystemClock(),
+                             sends=False) as core:
+            return await work(core)
+
+    return run_async(run)
+
+
+def actor_json(actor: Actor) -> dict[str, Any]:
+    return {"id": actor.id, "name": actor.name, "kind": actor.kind, "tags": list(actor.tags),
+            "neighbourhood": actor.neighbourhood_id, "contact": actor.contact,
+            "description": actor.description}
+
+
+@app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="The CSV file (; or , separated, UTF-8).",
+                                         metavar="FILE.csv")],
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Add or update (by id) the actors of a CSV file; list the rows refused, with the fix."""
+
+    async def work(core: Core) -> tuple[ParsedFile, Saved]:
+        text = read_csv_text(file)
+        hoods = await core.services.chats.neighbourhoods()
+        parsed = parse_actors(text, hoods, str(file))
+        saved = await ActorRepository(core.database).save_all(parsed.actors, core.clock.now())
+        return parsed, saved
+
+    parsed, saved = _with_core(config, database, work)
+    out.print(f"{len(parsed.actors)} actor(s) imported from {file}: {saved.created} new, "
+              f"{saved.updated} updated")
+    if parsed.ignored_columns:
+        out.print(f"column(s) ignored: {', '.join(parsed.ignored_columns)}")
+    for rejected in parsed.rejected:
+        err.print(str(rejected), markup=False)
+    if parsed.rejected:
+        fail(f"{len(parsed.rejected)} row(s) rejected: fix them in {file} and import it "
+             "again (the other rows are already imported)")
+
+
+@app.command("list")
+def list_command(
+    neighbourhood: Annotated[str | None, typer.Option(
+        "--neighbourhood", help="Only this neighbourhood's actors (its id).")] = None,
+    format: Annotated[ListFormat, typer.Option("--format", help="table, json or csv")]
+    = ListFormat.table,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """The actors of the directory, by name."""
+
+    async def work(core: Core) -> tuple[list[Actor], dict[str, str]]:
+        hoods = await core.services.chats.neighbourhoods()
+        if neighbourhood is not None and neighbourhood not in hoods:
+            fail(f"unknown neighbourhood {neighbourhood!r}; known: "
+                 f"{', '.join(hoods) or 'none'}")
+        return await ActorRepository(core.database).all(neighbourhood), hoods
+
+    actors, hoods = _with_core(config, database, work)
+    if format is ListFormat.json:
+        print(json.dumps([actor_json(a) for a in actors], ensure_ascii=False, indent=2))
+    elif format is ListFormat.csv:
+        print(actors_to_csv(actors), end="")
+    else:
+        out.print(_table(actors, hoods))
+
+
+@app.command()
+def export(
+    format: Annotated[ExportFormat, typer.Option("--format", help="csv or json")]
+    = ExportFormat.csv,
+    out_file: Annotated[Path | None, typer.Option("--out", help="Write to this file.",
+                                                  dir_okay=False)] = None,
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """The whole directory, as a CSV that `actors import` reads back identically, or JSON."""
+
+    async def work(core: Core) -> list[Actor]:
+        return await ActorRepository(core.database).all()
+
+    actors = _with_core(config, database, work)
+    text = (actors_to_csv(actors) if format is ExportFormat.csv
+            else json.dumps([actor_json(a) for a in actors], ensure_ascii=False, indent=2) + "\n")
+    if out_file is None:
+        print(text, end="")
+        return
+    # A BOM lets Excel open the accents of a UTF-8 CSV correctly; import skips it.
+    out_file.write_text(text, encoding="utf-8-sig" if format is ExportFormat.csv else "utf-8")
+    out.print(f"{len(actors)} actor(s) written to {out_file}")
+
+
+@app.command()
+def search(
+    words: Annotated[list[str], typer.Argument(help="What a resident would type.",
+                                               metavar="WORD...")],
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """The actors `/annuaire` would show for these words, best first, with their score."""
+
+    async def work(core: Core) -> tuple[list[Actor], dict[str, str]]:
+        hoods = await core.services.chats.neighbourhoods()
+        return await ActorRepository(core.database).all(), hoods
+
+    actors, hoods = _with_core(config, database, work)
+    hits = rank(" ".join(words), actors)
+    if not hits:
+        out.print(f"no actor matches {' '.join(words)!r}")
+        return
+    out.print(_table([h.actor for h in hits], hoods, [h.score for h in hits]))
+
+
+def _table(actors: list[Actor], hoods: dict[str, str],
+           scores: list[float] | None = None) -> Table:
+    table = Table()
+    table.add_column("id", overflow="fold")  # ids are what scenarios quote: never cut them
+    for title in ("name", "kind", "neighbourhood", "contact", "tags"):
+        table.add_column(title)
+    if scores is not None:
+        table.add_column("score", justify="right")
+    for index, actor in enumerate(actors):
+        cells = [actor.id, actor.name, actor.kind, hoods.get(actor.neighbourhood_id or "", ""),
+                 actor.contact, ", ".join(actor.tags)]
+        if scores is not None:
+            cells.append(f"{scores[index]:g}")
+        table.add_row(*cells)
+    return table

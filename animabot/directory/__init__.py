@@ -1,0 +1,5 @@
+"""The directory of local actors ("forces vives"): associations, businesses, public services.
+
+Pure code only: the CSV format (:mod:`.csv_import`) and the French-friendly search
+(:mod:`.search`); the table lives in :mod:`animabot.store.actors`.
+"""
