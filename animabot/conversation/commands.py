@@ -34,6 +34,8 @@ def help_text(turn: Turn) -> str:
         _("/aide: this help"),
         _("/langue: choose French or English"),
         _("/quartier: choose your neighbourhood"),
+        _("/annuaire: find a local association, shop or public service"),
+        _("/idee: share an idea for the neighbourhood"),
         _("/mesdonnees: see what is kept about you"),
         _("/oubli: erase what is kept about you"),
         _("/stop: no more private messages (reminders)"),

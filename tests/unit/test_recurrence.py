@@ -53,5 +53,5 @@ def test_a_time_in_the_spring_gap_moves_past_it() -> None:
 @pytest.mark.parametrize("rule", ["every moonday at 18:00", "every fifth monday at 18:00",
                                   "every monday at 25:00", "sometimes", "every first day at 9:00"])
 def test_unclear_rules_say_what_to_write(rule: str) -> None:
-    with pytest.raises(RecurrenceError, match="18:00|not|takes no"):
+    with pytest.raises(RecurrenceError, match=r"18:00|not|takes no"):
         Recurrence.parse(rule)
