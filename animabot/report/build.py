@@ -21,7 +21,7 @@ from ..errors import CampaignError
 from ..scenario.model import Announcement, Poll, Results, Scenario, Training, pick
 from ..stats.campaign import CampaignFigures, PollFigures, campaign_figures
 from ..stats.charts import answers_over_time_chart, neighbourhood_rate_chart, options_chart
-from ..stats.overview import neighbourhood_figures
+from ..stats.overview import NeighbourhoodCampaign, neighbourhood_figures
 from ..stats.series import phase_label
 from ..stats.suppression import Cell, format_cell, is_small
 from ..store.campaigns import CampaignRepository
@@ -84,23 +84,13 @@ class PollView:
 
 
 @dataclass(frozen=True)
-class TrendRow:
-    id: str
-    title: str
-    start_at: datetime
-    reach: int | None
-    respondents: Cell
-    response_rate: float | None
-    current: bool
-
-
-@dataclass(frozen=True)
 class Trend:
     id: str
     name: str
-    rows: list[TrendRow]
+    current_id: str  # the campaign of this report, among the rows
+    rows: list[NeighbourhoodCampaign]
     earlier: int
-    previous: TrendRow | None  # the latest earlier campaign with a response rate
+    previous: NeighbourhoodCampaign | None  # the latest earlier campaign with a rate
     delta: float | None  # this campaign's rate minus the previous one's
 
 
@@ -230,21 +220,17 @@ async def _trend(
     database: Database, figures: CampaignFigures, hood: str, min_cell: int, language: str
 ) -> Trend:
     hood_figures = await neighbourhood_figures(database, hood, min_cell, language)
-    rows = [
-        TrendRow(c.id, c.title, c.start_at, c.reach, c.respondents, c.response_rate,
-                 c.id == figures.id)
-        for c in hood_figures.campaigns
-        if c.id == figures.id or c.start_at < figures.start_at
-    ]
-    rows.sort(key=lambda row: (row.start_at, row.id))
-    earlier = [row for row in rows if not row.current]
+    rows = sorted((c for c in hood_figures.campaigns
+                   if c.id == figures.id or c.start_at < figures.start_at),
+                  key=lambda row: (row.start_at, row.id))
+    earlier = [row for row in rows if row.id != figures.id]
     previous = next((row for row in reversed(earlier) if row.response_rate is not None), None)
-    current = next((row for row in rows if row.current), None)
+    current = next((row for row in rows if row.id == figures.id), None)
     delta = None
     if previous and current and previous.response_rate is not None \
             and current.response_rate is not None:
         delta = round(current.response_rate - previous.response_rate, 3)
-    return Trend(hood, hood_figures.name, rows, len(earlier), previous, delta)
+    return Trend(hood, hood_figures.name, figures.id, rows, len(earlier), previous, delta)
 
 
 def _environment(min_cell: int, timezone: str) -> Environment:
