@@ -22,7 +22,7 @@ from animabot.chat.events import (
 from animabot.privacy.pseudonyms import Pseudonymizer
 
 from .outbound import POLL_RESPONSES
-from .rooms import DIRECT, RoomBook
+from .rooms import RoomBook
 
 PLATFORM = "matrix"
 FACILITATOR_LEVEL = 50
@@ -115,6 +115,3 @@ class EventTranslator:
         return TextReceived(event_id, chat, self.sender(room_id, user_id, True), when(event),
                             text=body)
 
-
-def is_direct(kind: str) -> bool:
-    return kind == DIRECT

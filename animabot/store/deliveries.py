@@ -178,13 +178,6 @@ class DeliveryRepository:
             (reason, chat_id),
         )
 
-    async def skip_pending_for_campaign(self, campaign_id: str, reason: str) -> int:
-        return await self.database.execute(
-            "UPDATE delivery SET status = 'skipped', error = ?"
-            " WHERE campaign_id = ? AND status = 'pending'",
-            (reason, campaign_id),
-        )
-
     async def next_due(self) -> datetime | None:
         row = await self.database.fetch_one(
             "SELECT MIN(due_at) AS due FROM delivery WHERE status = 'pending'"
