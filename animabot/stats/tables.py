@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.console import Group
 from rich.table import Table
 
+from .breakdown import ShareFigures
 from .campaign import CampaignFigures
 from .overview import CampaignSummary, NeighbourhoodFigures
 from .suppression import format_cell
@@ -17,6 +20,9 @@ def _percent(rate: float | None) -> str:
 def figures_tables(figures: CampaignFigures) -> Group:
     k = figures.min_cell
     parts: list[Table] = []
+    def hood_name(hood: str) -> str:
+        return figures.neighbourhood_names.get(hood, hood)
+
     for poll in figures.polls:
         answers = Table(title=f"Sondage « {poll.question} »", title_justify="left")
         answers.add_column("Réponse")
@@ -43,14 +49,11 @@ def figures_tables(figures: CampaignFigures) -> Group:
             )
         parts.append(participation)
         if len(poll.platforms) > 1:
-            split = Table(title="Par plateforme", title_justify="left")
-            for column in ("Plateforme", "Groupes", "Portée", "Répondants", "Taux"):
-                split.add_column(column, justify="left" if column == "Plateforme" else "right")
-            for name, share in poll.platforms.items():
-                split.add_row(name.capitalize(), str(share.chats),
-                              "—" if share.reach is None else str(share.reach),
-                              format_cell(share.respondents, k), _percent(share.response_rate))
-            parts.append(split)
+            parts.append(_split_table("Par plateforme", "Plateforme", poll.platforms,
+                                      str.capitalize, k))
+        if len(poll.neighbourhoods) > 1:
+            parts.append(_split_table("Par quartier", "Quartier", poll.neighbourhoods,
+                                      hood_name, k))
     for training in figures.trainings:
         table = Table(title=f"Formation « {training.title} »", title_justify="left")
         table.add_column("Indicateur")
@@ -61,6 +64,18 @@ def figures_tables(figures: CampaignFigures) -> Group:
         table.add_row("Bonnes réponses au quiz", _percent(training.quiz_success_rate))
         parts.append(table)
     return Group(*parts)
+
+
+def _split_table(title: str, column: str, shares: dict[str, ShareFigures],
+                 label: Callable[[str], str], k: int) -> Table:
+    split = Table(title=title, title_justify="left")
+    for heading in (column, "Groupes", "Portée", "Répondants", "Taux"):
+        split.add_column(heading, justify="left" if heading == column else "right")
+    for name, share in shares.items():
+        split.add_row(label(name), str(share.chats),
+                      "—" if share.reach is None else str(share.reach),
+                      format_cell(share.respondents, k), _percent(share.response_rate))
+    return split
 
 
 def overview_table(summaries: list[CampaignSummary], min_cell: int) -> Table:
