@@ -136,7 +136,10 @@ class DeliveryWorker:
                         delivery.id, plan.target.platform)
             return
         await self.pacers[plan.target.platform].wait(plan.target.address, not plan.target.private)
-        await self.deliveries.mark_sending(delivery.id)
+        if not adapter.idempotent_sends:
+            # Only where a resend could show a message twice is the moment the request
+            # leaves worth a commit: after a crash, that one row is "unknown", not resent.
+            await self.deliveries.mark_sending(delivery.id)
         try:
             result = await adapter.send(plan.target, plan.message, key=delivery.dedupe_key)
             reach = 1 if plan.target.private else await self._reach(adapter, plan.target.address)
