@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from animabot.chat.events import ButtonPressed, ChatRef, CommandReceived, Sender
@@ -70,3 +72,14 @@ class People:
         chat = ChatRef("simulated", group, False) if group else ChatRef("simulated", "", True)
         sender = Sender(self.pseudonym(n), "fr", private_address=None if group else f"user{n}")
         return ButtonPressed(event_id or self._id(), chat, sender, self.clock.now(), action=action)
+
+
+async def until(check: Callable[[], Awaitable[bool]], timeout: float, what: str) -> None:
+    """Poll ``check`` until true, bounded by ``timeout`` seconds (never an open-ended wait)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while loop.time() < deadline:
+        if await check():
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")

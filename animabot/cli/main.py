@@ -14,6 +14,7 @@ from ..app import run_bot
 from ..campaigns.render import local_time
 from ..config import Settings, settings_summary
 from ..demo.runner import DEMO_START, run_demo
+from ..scenario.preview import entry_words
 from ..scenario.timeline import TimelineEntry
 from ..stats.tables import figures_tables
 from . import (
@@ -47,9 +48,6 @@ app.add_typer(actors_cmd.app, name="actors")
 app.add_typer(neighbourhood_cmd.app, name="neighbourhood")
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show debug logs.")]
 
-PART_LABELS = {"send": "envoi", "close": "clôture"}
-KIND_LABELS = {"announcement": "annonce", "poll": "sondage", "training": "formation",
-               "results": "résultats"}
 
 
 @app.callback()
@@ -85,8 +83,7 @@ def demo(
 
         def on_entry(entry: TimelineEntry, sent: int) -> None:
             when = local_time(entry.due_at, "Europe/Paris", "fr")
-            part = PART_LABELS.get(entry.part, entry.part.replace("reminder", "relance "))
-            kind = KIND_LABELS.get(entry.kind, entry.kind)
+            kind, part = entry_words(entry.kind, entry.part)
             progress.console.print(
                 f"  {when}  {entry.step_id:<12} {kind:<10} {part:<10} ({sent} messages envoyés)"
             )

@@ -158,6 +158,12 @@ def _clock(moment: datetime, window: DeliveryWindow) -> str:
     return f"{_local(moment, window):%H:%M}"
 
 
+def entry_words(kind: str, part: str, language: str = "fr") -> tuple[str, str]:
+    """A timeline entry's kind and part as the preview words them ("sondage", "relance 1")."""
+    words = _WORDS.get(language, _WORDS["fr"])
+    return words.get(kind, kind), _part(part, words)
+
+
 def _part(part: str, words: dict[str, str]) -> str:
     if part.startswith("reminder"):
         return f"{words['reminder']} {part.removeprefix('reminder')}"

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from adapters.telegram import TelegramAdapter
 from animabot.config import NeighbourhoodSettings
 
-from ..helpers import POLL_SCENARIO, scenario
+from ..helpers import POLL_SCENARIO, scenario, until
 from ..support.matrix import MatrixUser, Residents, SynapseServer
 from ..support.telegram_emulator import BotApiEmulator
 from .conftest import animabot
@@ -79,8 +79,6 @@ async def test_merged_results_with_a_per_platform_split(
         async def counted() -> bool:
             row = await world.core.database.fetch_one("SELECT COUNT(*) AS n FROM answer")
             return row is not None and row["n"] == 11
-
-        from .matrix.world import until
 
         await until(counted, 10, "every vote to be recorded")
         settings = world.settings

@@ -14,7 +14,7 @@ import pytest
 
 from animabot.stats.campaign import campaign_figures
 
-from ...helpers import POLL_SCENARIO, TRAINING_SCENARIO, scenario
+from ...helpers import POLL_SCENARIO, TRAINING_SCENARIO, scenario, until
 from ...support.matrix import MatrixUser, Residents, SynapseServer
 from .world import MatrixWorld, make_world
 
@@ -174,8 +174,6 @@ async def test_a_kick_mid_campaign_deactivates_the_room_and_tells_facilitators(
         async def inactive() -> bool:
             chat = await world.core.services.chats.find("matrix", world.room)
             return chat is not None and not chat.active
-
-        from .world import until
 
         await until(inactive, 20, "the room to be deactivated")
         await world.worker.drain()

@@ -3,8 +3,7 @@ with a fake clock the test moves; the outbox worker is drained by hand."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,17 +18,8 @@ from animabot.delivery.worker import DeliveryWorker
 from animabot.store.state import PlatformState
 
 from ...conftest import T0, make_settings
+from ...helpers import until
 from ...support.matrix import MatrixUser, Residents, SynapseServer
-
-
-async def until(check: Callable[[], Awaitable[bool]], timeout: float, what: str) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        if await check():
-            return
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 @dataclass

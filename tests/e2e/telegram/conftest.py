@@ -19,6 +19,7 @@ from animabot.delivery.worker import DeliveryWorker
 from animabot.store.state import PlatformState
 
 from ...conftest import T0, make_settings
+from ...helpers import until
 from ...support.telegram_emulator import BotApiEmulator
 
 GROUPS = {-1001: "centre", -1002: "centre", -1003: "gare"}
@@ -41,23 +42,11 @@ class TelegramWorld:
         async def handled() -> bool:
             return int(await self.state.get("offset") or 0) > target
 
-        await _wait(handled, timeout)
+        await until(handled, timeout, "the bot to handle its updates")
         await self.worker.drain()
 
     def texts(self, chat_id: int) -> list[str]:
         return [m.text for m in self.emulator.messages_to(chat_id) if m.text]
-
-
-async def _wait(condition: object, timeout: float) -> None:
-    import asyncio
-
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while loop.time() < deadline:
-        if await condition():  # type: ignore[operator]
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("timed out waiting for the bot to handle its updates")
 
 
 def telegram_settings(tmp_path: Path, emulator: BotApiEmulator, **telegram: object) -> Settings:
