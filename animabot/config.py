@@ -129,6 +129,14 @@ class MatrixSettings(_Section):
     burst: Annotated[int, Field(ge=1)] = 10  # after a burst of this many (Synapse's default)
     sync_timeout: Annotated[int, Field(ge=1, le=120)] = 30  # seconds a /sync waits
     request_timeout: Annotated[float, Field(gt=0, le=300)] = 30.0
+    # End-to-end encryption (Element and Tchap encrypt direct chats by default).
+    encryption: bool = False
+    store_path: Path = Path("matrix-store")  # the bot's keys: back it up with the database
+    pickle_key: SecretStr | None = None  # encrypts the key store at rest
+    pickle_key_file: Path | None = None
+    cross_signing: bool = True  # strict clients (Element) exclude devices not cross-signed
+    cross_signing_seeds_file: Path = Path("matrix-cross-signing-seeds.json")  # mode 0600
+    trust: Literal["tofu", "unverified"] = "tofu"  # which residents' devices get room keys
 
 
 class WebAgent(_Section):

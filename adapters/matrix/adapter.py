@@ -6,6 +6,11 @@ deduplicates them) and saves ``next_batch`` after. On resume a limited timeline 
 from ``/messages`` so that no vote cast while the bot was down is lost; a first sync (no saved
 token) acts on nothing old. Sends carry a transaction id derived from the delivery key, so a
 retried send is dropped by the homeserver: Matrix sends are idempotent.
+
+With ``encryption = true`` nio decrypts in place (polls arrive as ``UnknownEvent``), and the
+loop does between syncs what ``sync_forever`` would: upload, query and claim keys and send
+queued to-device messages. ``sync_forever`` itself is not used: it advances the token before
+the core has journaled, and on a server error it syncs again at once, without backing off.
 """
 
 from __future__ import annotations
@@ -20,13 +25,19 @@ from typing import Any
 from aiohttp import ClientError
 from nio import (  # type: ignore[import-untyped]
     AsyncClient,
-    AsyncClientConfig,
     JoinedMembersError,
+    KeysUploadError,
     LoginError,
+    MegolmEvent,
     MessageDirection,
     RoomMessagesError,
     RoomSendError,
     SyncError,
+)
+from nio.exceptions import (  # type: ignore[import-untyped]
+    EncryptionError,
+    LocalProtocolError,
+    OlmTrustError,
 )
 
 from animabot.chat.contract import InboundHandler
@@ -34,15 +45,19 @@ from animabot.chat.events import BotJoinedChat, BotLeftChat, ChatRef
 from animabot.chat.outgoing import OutgoingMessage, SendResult, Target
 from animabot.config import MatrixSettings, Settings
 from animabot.delivery.pacing import RateLimits
-from animabot.errors import AnimabotError, TransientError
+from animabot.errors import AnimabotError, ChatUnreachableError, TransientError
 from animabot.privacy.pseudonyms import Pseudonymizer
 from animabot.redaction import register_secret
 from animabot.store.state import PlatformState
 
+from .cross_signing import CrossSigningKeys, ensure_cross_signed, load_or_create_seeds
+from .encryption import client_config, pickle_key, prepare_store, store_file
 from .errors import translate_error
 from .inbound import PLATFORM, EventTranslator, when
+from .keys_api import KeysApi
 from .outbound import POLL_START, render
 from .rooms import DIRECT, GROUP, RoomBook
+from .trust import DeviceTrust
 
 log = logging.getLogger(__name__)
 NOTHING = {"not_types": ["*"]}
@@ -68,11 +83,8 @@ class MatrixAdapter:
         self.facilitators = set(settings.facilitators.matrix)
         self.limits = RateLimits(global_per_second=self.config.rate,
                                  global_burst=self.config.burst)
-        self.client = AsyncClient(
-            self.config.homeserver, self.config.user_id, device_id=self.config.device_id or None,
-            config=AsyncClientConfig(max_limit_exceeded=0, max_timeouts=0,
-                                     request_timeout=self.config.request_timeout),
-        )
+        self.client = self._client(None)
+        self.trust: DeviceTrust | None = None
         self.rooms = RoomBook(state)
         self.handler: InboundHandler | None = None
         self.translator: EventTranslator | None = None
@@ -81,10 +93,21 @@ class MatrixAdapter:
         self.timeline_limit = 100  # events per room per sync; a gap beyond is filled
         self._since: str | None = None
 
+    def _client(self, key: str | None) -> AsyncClient:
+        store = {"store_path": str(self.config.store_path)} if key else {}
+        return AsyncClient(self.config.homeserver, self.config.user_id,
+                           device_id=self.config.device_id or None,
+                           config=client_config(self.config, key), **store)
+
     # --- life cycle ----------------------------------------------------------------------
     async def start(self, handler: InboundHandler) -> None:
         self.handler = handler
+        if self.config.encryption:
+            prepare_store(self.config)
+            self.client = self._client(pickle_key(self.settings))
         await self._login()
+        if self.config.encryption:
+            await self._start_encryption()
         await self.rooms.load()
         self.translator = EventTranslator(
             self.pseudonymize, self.config.user_id, self.facilitators, self.rooms,
@@ -118,15 +141,21 @@ class MatrixAdapter:
         await self.client.close()
 
     async def _login(self) -> None:
+        """A configured token with its device; else the token of the bot's own last password
+        login (with that login's device); else a password login, remembered."""
         token = self.settings.secret(self.config.access_token, self.config.access_token_file)
+        stored_device = await self._state("device_id")
+        device = self.config.device_id or stored_device or "ANIMABOT"
         if not token and self.state is not None:
             token = await self.state.get("access_token")
+            device = stored_device or self.config.device_id or "ANIMABOT"
+        password = self.settings.secret(self.config.password, self.config.password_file)
         if token:
             register_secret(token)
-            device = self.config.device_id or (await self._state("device_id")) or "ANIMABOT"
-            self.client.restore_login(self.config.user_id, device, token)
-            return
-        password = self.settings.secret(self.config.password, self.config.password_file)
+            if not await self._store_lost(token, device, password):
+                self.client.restore_login(self.config.user_id, device, token)
+                return
+            self.client.device_id = None  # the server makes a new device
         if not password:
             raise AnimabotError("Matrix is enabled but has no access token or password")
         register_secret(password)
@@ -137,6 +166,56 @@ class MatrixAdapter:
         if self.state is not None:  # log in once: /login is rate-limited per account
             await self.state.set("access_token", response.access_token)
             await self.state.set("device_id", response.device_id)
+
+    async def _store_lost(self, token: str, device: str, password: str | None) -> bool:
+        """True when the key store of ``device`` is gone though the server has its keys: the
+        device's secrets are lost for good, so the bot must become a new device."""
+        if not self.config.encryption or store_file(self.config, device).exists():
+            return False
+        query = await KeysApi(self.config.homeserver, token).query([self.config.user_id])
+        if device not in ((query.get("device_keys") or {}).get(self.config.user_id) or {}):
+            return False  # a device that never had keys: its store is simply made now
+        configured = self.settings.secret(self.config.access_token, self.config.access_token_file)
+        if configured or not password:
+            raise AnimabotError(
+                f"the encryption store of the bot's device {device} is missing from"
+                f" {self.config.store_path}, but the homeserver has that device's keys: the store"
+                " was lost. Restore it from its backup, or log in as a new device: remove"
+                " access_token and set password (or password_file)")
+        log.warning(
+            "the encryption store of the bot's device %s is missing from %s: it was lost."
+            " Logging in as a new device; residents' clients will see a new device of the bot,"
+            " cross-signed by the same identity if the seeds file is intact, and messages"
+            " encrypted for the old device can no longer be read", device,
+            self.config.store_path)
+        if self.state is not None:
+            await self.state.set("access_token", "")
+        return True
+
+    async def _start_encryption(self) -> None:
+        """Open the key store, publish the device's keys, cross-sign the device."""
+        if self.client.olm is None:
+            raise AnimabotError(f"the Matrix key store in {self.config.store_path} could not be"
+                                " opened: the bot will not run unencrypted")
+        if self.client.should_upload_keys:
+            uploaded = await self.client.keys_upload()
+            if isinstance(uploaded, KeysUploadError):
+                raise AnimabotError(f"uploading the bot's device keys failed: {uploaded}")
+        api = KeysApi(self.config.homeserver, self.client.access_token,
+                      self.config.request_timeout)
+        self.trust = DeviceTrust(self.client, api, self.config.trust, self.config.store_path)
+        if not self.config.cross_signing:
+            log.warning("cross-signing is off: Element clients that exclude insecure devices"
+                        " will neither send to the bot nor accept its messages")
+            return
+        keys = CrossSigningKeys.from_seeds(
+            load_or_create_seeds(self.config.cross_signing_seeds_file))
+        password = self.settings.secret(self.config.password, self.config.password_file)
+        outcome = await ensure_cross_signed(api, self.config.user_id, self.client.device_id,
+                                            keys, password)
+        log.info("cross-signing of device %s: %s", self.client.device_id,
+                 "keys uploaded" if outcome.uploaded_keys else
+                 "device signed" if outcome.signed_device else "already in place")
 
     async def _state(self, key: str) -> str | None:
         return await self.state.get(key) if self.state is not None else None
@@ -169,7 +248,24 @@ class MatrixAdapter:
         if self.state is not None:
             await self.state.set("next_batch", response.next_batch)
             await self.state.set("last_ts", str(self._last_ts))
+        await self._maintain_keys()
         return True
+
+    async def _maintain_keys(self) -> None:
+        """What ``sync_forever`` does between syncs: to-device messages, key upload, query
+        and claim. Failures are logged and retried after the next sync."""
+        if self.client.olm is None:
+            return
+        try:
+            await self.client.send_to_device_messages()
+            if self.client.should_upload_keys:
+                await self.client.keys_upload()
+            if self.client.should_query_keys:
+                await self.client.keys_query()
+            if self.client.should_claim_keys:
+                await self.client.keys_claim(self.client.get_users_for_key_claiming())
+        except (ClientError, TimeoutError, LocalProtocolError) as exc:
+            log.warning("Matrix key maintenance failed, retried after the next sync: %s", exc)
 
     def _filter(self) -> dict[str, Any]:
         """Timeline events, room state with lazy-loaded members; no presence, typing,
@@ -185,6 +281,7 @@ class MatrixAdapter:
         for room_id in response.rooms.leave:
             await self._on_left(room_id)
         for room_id, info in response.rooms.join.items():
+            await self._undecryptable(info.timeline.events)
             events = [e.source for e in info.timeline.events]
             if not act_on_timeline:
                 self._last_ts = max([self._last_ts, *[
@@ -219,6 +316,7 @@ class MatrixAdapter:
                                                    direction=MessageDirection.back, limit=100)
             if isinstance(page, RoomMessagesError) or not page.chunk:
                 break
+            await self._undecryptable(page.chunk)
             fresh = [e.source for e in page.chunk
                      if e.source.get("origin_server_ts", 0) > self._last_ts]
             older.extend(fresh)
@@ -228,6 +326,15 @@ class MatrixAdapter:
         older.sort(key=lambda e: e.get("origin_server_ts", 0))
         log.info("filled a gap of %d events in a room after a limited sync", len(older))
         return older
+
+    async def _undecryptable(self, events: list[Any]) -> None:
+        """Events nio could not decrypt: logged, and their key asked of the sender's devices."""
+        for event in events:
+            if isinstance(event, MegolmEvent):
+                log.warning("cannot decrypt an event (no key for its session yet): asking the"
+                            " sender's devices for the key")
+                with contextlib.suppress(ClientError, TimeoutError, LocalProtocolError):
+                    await self.client.request_room_key(event)
 
     async def _dispatch(self, room_id: str, event: dict[str, Any]) -> None:
         assert self.handler is not None and self.translator is not None
@@ -247,9 +354,12 @@ class MatrixAdapter:
             await self._notice(room_id, notice)
 
     async def _notice(self, room_id: str, text: str) -> None:
-        response = await self.client.room_send(room_id, "m.room.message",
-                                               {"msgtype": "m.notice", "body": text})
-        if isinstance(response, RoomSendError):
+        try:
+            response = await self._room_send(room_id, "m.room.message",
+                                             {"msgtype": "m.notice", "body": text})
+        except (AnimabotError, ClientError, TimeoutError) as exc:
+            response = exc
+        if isinstance(response, RoomSendError | Exception):
             log.info("could not show a notice: %s", response)
 
     async def _on_invite(self, room_id: str, invite_state: list[Any]) -> None:
@@ -260,6 +370,13 @@ class MatrixAdapter:
             return
         inviter = mine[-1].sender
         direct = bool((getattr(mine[-1], "content", None) or {}).get("is_direct"))
+        encrypted = any(getattr(e, "source", {}).get("type") == "m.room.encryption"
+                        for e in invite_state)
+        if encrypted and self.client.olm is None:
+            log.warning("declined an invitation to an encrypted room: set [matrix] encryption"
+                        " = true so that the bot can read and write there")
+            await self.client.room_leave(room_id)
+            return
         if not direct and inviter not in self.facilitators:
             log.info("declined an invitation to a room from someone who is not a facilitator")
             await self.client.room_leave(room_id)
@@ -305,8 +422,8 @@ class MatrixAdapter:
         event_type, content, actions = render(message, direct=direct,
                                               bot_user_id=self.config.user_id)
         try:
-            response = await self.client.room_send(room_id, event_type, content,
-                                                   tx_id=transaction_id(key))
+            response = await self._room_send(room_id, event_type, content,
+                                             tx_id=transaction_id(key))
         except (ClientError, TimeoutError) as exc:
             raise TransientError(f"Matrix request failed: {exc!r}") from exc
         if isinstance(response, RoomSendError):
@@ -315,6 +432,27 @@ class MatrixAdapter:
             await self.rooms.remember_actions(room_id, actions)
         ref = message.edit_ref if message.edit_ref else response.event_id
         return SendResult(ref, poll_ref=response.event_id if event_type == POLL_START else None)
+
+    async def _room_send(self, room_id: str, event_type: str, content: dict[str, Any],
+                         tx_id: str | None = None) -> Any:
+        """``room_send`` that never posts plaintext into an encrypted room, and decides which
+        devices get the room key before nio shares it."""
+        room = self.client.rooms.get(room_id)
+        if room is not None and room.encrypted:
+            if self.client.olm is None or self.trust is None:
+                raise ChatUnreachableError("the room is encrypted and [matrix] encryption is"
+                                           " off: nothing is sent there in plaintext")
+            if not room.members_synced:
+                await self.client.joined_members(room_id)
+            if self.client.should_query_keys:
+                await self.client.keys_query()
+            await self.trust.settle(room.users)
+        try:
+            return await self.client.room_send(
+                room_id, event_type, content, tx_id=tx_id,
+                ignore_unverified_devices=self.config.trust == "unverified")
+        except (LocalProtocolError, OlmTrustError, EncryptionError) as exc:
+            raise TransientError(f"Matrix could not encrypt for {room_id}: {exc}") from exc
 
     async def member_count(self, address: str) -> int | None:
         response = await self.client.joined_members(address)

@@ -112,9 +112,17 @@ class MatrixWorld:
         await self.residents.join(user, self.room)
 
 
+def encrypt(settings: Settings, tmp_path: Path) -> None:
+    """End-to-end encryption on, its key store and seeds in the test's directory."""
+    settings.matrix.encryption = True
+    settings.matrix.store_path = tmp_path / "matrix-store"
+    settings.matrix.pickle_key = SecretStr("a test pickle key, long enough")
+    settings.matrix.cross_signing_seeds_file = tmp_path / "cross-signing-seeds.json"
+
+
 async def make_world(
     tmp_path: Path, synapse: SynapseServer, residents: Residents,
-    new_user: Callable[..., MatrixUser],
+    new_user: Callable[..., MatrixUser], *, encrypted: bool = False,
 ) -> MatrixWorld:
     bot = new_user("bot")
     synapse.override_ratelimit(bot.user_id, 0, 0)
@@ -131,6 +139,8 @@ async def make_world(
     settings.matrix.burst = 1000
     settings.matrix.sync_timeout = 1
     settings.facilitators.matrix = [facilitator.user_id]
+    if encrypted:
+        encrypt(settings, tmp_path)
     settings.neighbourhoods = [
         NeighbourhoodSettings(id="centre", name="Centre", matrix_rooms=[room]),
         NeighbourhoodSettings(id="gare", name="Gare"),

@@ -41,6 +41,7 @@ class MatrixUser:
     user_id: str
     access_token: str
     device_id: str
+    password: str = ""
 
     @property
     def localpart(self) -> str:
@@ -139,7 +140,8 @@ class SynapseServer:
         body = {"nonce": nonce, "username": localpart, "password": password,
                 "admin": admin, "mac": mac.hexdigest()}
         answer = self._request("POST", path, body)
-        return MatrixUser(answer["user_id"], answer["access_token"], answer["device_id"])
+        return MatrixUser(answer["user_id"], answer["access_token"], answer["device_id"],
+                          password)
 
     def override_ratelimit(
         self, user_id: str, messages_per_second: int, burst_count: int
