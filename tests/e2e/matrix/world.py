@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import SecretStr
 
 from adapters.matrix import MatrixAdapter
+from animabot.chat.events import InboundEvent
 from animabot.clock import FakeClock
 from animabot.config import NeighbourhoodSettings, Settings
 from animabot.core import Core, open_core
@@ -35,6 +36,13 @@ class MatrixWorld:
     adapter: MatrixAdapter = field(init=False)
     worker: DeliveryWorker = field(init=False)
     _manager: Any = field(init=False, default=None)
+    done: set[str] = field(default_factory=set)  # event ids the core has finished handling
+
+    async def _handle(self, event: InboundEvent) -> str | None:
+        try:
+            return await self.core.conversation.handle(event)
+        finally:
+            self.done.add(event.event_id)
 
     async def start(self, timeline_limit: int | None = None) -> None:
         self._manager = open_core(self.settings, self.clock)
@@ -45,7 +53,7 @@ class MatrixWorld:
             self.adapter.timeline_limit = timeline_limit
         self.worker = self.core.worker({"matrix": self.adapter})
         await self.worker.recover()
-        await self.adapter.start(self.core.conversation.handle)
+        await self.adapter.start(self._handle)
 
     async def stop_adapter(self) -> None:
         await self.adapter.stop()
@@ -56,20 +64,17 @@ class MatrixWorld:
         if timeline_limit is not None:
             self.adapter.timeline_limit = timeline_limit
         self.worker = self.core.worker({"matrix": self.adapter})
-        await self.adapter.start(self.core.conversation.handle)
+        await self.adapter.start(self._handle)
 
     async def close(self) -> None:
         await self.adapter.stop()
         await self._manager.__aexit__(None, None, None)
 
     async def handled(self, *event_ids: str, timeout: float = 20) -> None:
-        """Wait until the bot has journaled these events, then send what is due."""
+        """Wait until the core has handled these events (journaled, then acted on: the inbox
+        row alone comes before the replies are queued), then send what is due."""
         async def done() -> bool:
-            marks = ",".join("?" * len(event_ids))
-            row = await self.core.database.fetch_one(
-                "SELECT COUNT(*) AS n FROM inbox WHERE platform = 'matrix'"
-                f" AND event_id IN ({marks})", event_ids)
-            return row is not None and row["n"] == len(event_ids)
+            return self.done.issuperset(event_ids)
 
         await until(done, timeout, f"the bot to handle {len(event_ids)} events")
         await self.worker.drain()

@@ -108,5 +108,7 @@ class EncryptedResident:
             found[:] = [e for e in self.seen(room_id, sender) if predicate(e)]
             return bool(found)
 
-        await until(matched, timeout, f"a matching event from {sender}")
+        await until(matched, timeout, f"a matching event from {sender} (undecryptable: "
+                    f"{self.undecryptable.get(room_id)}, seen: {self.seen(room_id, sender)},"
+                    f" sync task: {self._task})")
         return found[0]
