@@ -1,14 +1,25 @@
 #!/usr/bin/env bash
-# Installs what the tests need beyond Python packages: Debian's Chromium, which the
-# dashboard's browser tests drive through Playwright (Playwright cannot download browsers
-# here). Idempotent and quick when already installed; needs root (or sudo) and apt.
+# Installs what the tests need beyond Python packages, idempotently:
+# - Debian's Chromium, which the dashboard's browser tests drive through Playwright
+#   (Playwright cannot download browsers here); needs root (or sudo) and apt;
+# - the Node packages of the strict Element-crypto test resident
+#   (tests/support/matrix_wasm: @matrix-org/matrix-sdk-crypto-wasm, from package-lock.json).
 set -euo pipefail
-if command -v chromium >/dev/null 2>&1; then
-    exit 0
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
+    chromium --version
 fi
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
-chromium --version
+
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+    echo "test-setup: Node.js 20+ and npm are needed for the strict Element-crypto tests" >&2
+    exit 1
+fi
+if [ ! -f tests/support/matrix_wasm/node_modules/@matrix-org/matrix-sdk-crypto-wasm/package.json ]; then
+    npm ci --prefix tests/support/matrix_wasm --no-audit --no-fund --loglevel=error
+fi

@@ -127,7 +127,7 @@ def encrypt(settings: Settings, tmp_path: Path) -> None:
 
 async def make_world(
     tmp_path: Path, synapse: SynapseServer, residents: Residents,
-    new_user: Callable[..., MatrixUser], *, encrypted: bool = False,
+    new_user: Callable[..., MatrixUser], *, encrypted: bool = False, cross_signing: bool = True,
 ) -> MatrixWorld:
     bot = new_user("bot")
     synapse.override_ratelimit(bot.user_id, 0, 0)
@@ -146,6 +146,7 @@ async def make_world(
     settings.facilitators.matrix = [facilitator.user_id]
     if encrypted:
         encrypt(settings, tmp_path)
+        settings.matrix.cross_signing = cross_signing
     settings.neighbourhoods = [
         NeighbourhoodSettings(id="centre", name="Centre", matrix_rooms=[room]),
         NeighbourhoodSettings(id="gare", name="Gare"),
