@@ -370,13 +370,6 @@ class MatrixAdapter:
             return
         inviter = mine[-1].sender
         direct = bool((getattr(mine[-1], "content", None) or {}).get("is_direct"))
-        encrypted = any(getattr(e, "source", {}).get("type") == "m.room.encryption"
-                        for e in invite_state)
-        if encrypted and self.client.olm is None:
-            log.warning("declined an invitation to an encrypted room: set [matrix] encryption"
-                        " = true so that the bot can read and write there")
-            await self.client.room_leave(room_id)
-            return
         if not direct and inviter not in self.facilitators:
             log.info("declined an invitation to a room from someone who is not a facilitator")
             await self.client.room_leave(room_id)
@@ -385,11 +378,21 @@ class MatrixAdapter:
         if not hasattr(joined, "room_id"):
             log.warning("could not join an invited room: %s", joined)
             return
+        if self.client.olm is None and await self._encrypted(room_id):
+            log.warning("left an encrypted room the bot was invited to: set [matrix]"
+                        " encryption = true so that the bot can read and write there")
+            await self.client.room_leave(room_id)
+            return
         await self.rooms.set_kind(room_id, DIRECT if direct else GROUP)
         if not direct:  # replays re-register the room: harmless
             now = datetime.now(UTC)
             await self.handler(BotJoinedChat(f"invite:{room_id}:{now.timestamp()}",
                                              ChatRef(PLATFORM, room_id, False), None, now))
+
+    async def _encrypted(self, room_id: str) -> bool:
+        """Whether a room has encryption on (nio drops that state from invitations)."""
+        answer = await self.client.room_get_state_event(room_id, "m.room.encryption")
+        return isinstance((getattr(answer, "content", None) or {}).get("algorithm"), str)
 
     async def _on_left(self, room_id: str) -> None:
         assert self.handler is not None

@@ -222,3 +222,27 @@ async def test_a_lost_key_store_means_a_new_device_with_the_same_identity(
     before = len(alice.from_bot)
     await alice.reply("!aide", "mesdonnees")  # alice's client shares her room key with it
     assert alice.from_bot[-1]["content"] and len(alice.from_bot) > before
+
+
+async def test_with_encryption_off_the_bot_leaves_an_encrypted_room_and_writes_nothing_there(
+    tmp_path: Path, synapse: SynapseServer, matrix: Residents,
+    new_user: Callable[..., MatrixUser], caplog: pytest.LogCaptureFixture,
+) -> None:
+    world = await make_world(tmp_path, synapse, matrix, new_user)  # encryption = false
+    alice = EncryptedResident(synapse.base_url, new_user("alice"), tmp_path / "alice")
+    await alice.start()
+    try:
+        created = await alice.client.room_create(
+            is_direct=True, invite=[world.bot.user_id],
+            initial_state=[{"type": "m.room.encryption", "state_key": "",
+                            "content": {"algorithm": "m.megolm.v1.aes-sha2"}}])
+        room_id = created.room_id
+        await matrix.wait_for_event(
+            alice.user, room_id,
+            lambda e: e["type"] == "m.room.member" and e.get("state_key") == world.bot.user_id
+            and e["content"].get("membership") == "leave")
+        assert "left an encrypted room the bot was invited to" in caplog.text
+        assert world.bot.user_id not in await matrix.joined_members(alice.user, room_id)
+    finally:
+        await alice.stop()
+        await world.close()
