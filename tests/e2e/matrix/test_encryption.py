@@ -15,12 +15,14 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
+from adapters.matrix.signing import ed25519_key, verify
 from animabot.errors import AnimabotError
 from animabot.stats.campaign import campaign_figures
 
-from ...helpers import POLL_SCENARIO, TRAINING_SCENARIO, scenario
+from ...helpers import POLL_SCENARIO, TRAINING_SCENARIO, scenario, until
 from ...support.matrix import MatrixUser, Residents, SynapseServer
-from ...support.matrix.encrypted_resident import EncryptedResident
+from ...support.matrix.encrypted_resident import ENCRYPTION_STATE, EncryptedResident
+from .test_campaigns import NATIVE_POLL
 from .world import MatrixWorld, make_world
 
 POLL_START = "org.matrix.msc3381.poll.start"
@@ -169,8 +171,6 @@ async def test_what_was_sent_while_the_bot_was_down_is_decrypted_after_a_restart
 async def test_cross_signing_is_in_place_and_idempotent(
     world: MatrixWorld, matrix: Residents, caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from adapters.matrix.signing import ed25519_key, verify
-
     keys = await matrix.request(world.bot, "POST", "/keys/query",
                                 {"device_keys": {world.bot.user_id: []}})
     user = world.bot.user_id
@@ -213,8 +213,6 @@ async def test_a_lost_key_store_means_a_new_device_with_the_same_identity(
     assert "Logging in as a new device" in caplog.text
     new_device = world.adapter.client.device_id
     assert new_device not in (world.bot.device_id, first_new)
-    from adapters.matrix.signing import ed25519_key, verify
-
     user = world.bot.user_id
     keys = await matrix.request(world.bot, "POST", "/keys/query", {"device_keys": {user: []}})
     ssk = ed25519_key(keys["self_signing_keys"][user])
@@ -234,8 +232,7 @@ async def test_with_encryption_off_the_bot_leaves_an_encrypted_room_and_writes_n
     try:
         created = await alice.client.room_create(
             is_direct=True, invite=[world.bot.user_id],
-            initial_state=[{"type": "m.room.encryption", "state_key": "",
-                            "content": {"algorithm": "m.megolm.v1.aes-sha2"}}])
+            initial_state=[ENCRYPTION_STATE])
         room_id = created.room_id
         await matrix.wait_for_event(
             alice.user, room_id,
@@ -246,3 +243,40 @@ async def test_with_encryption_off_the_bot_leaves_an_encrypted_room_and_writes_n
     finally:
         await alice.stop()
         await world.close()
+
+
+async def test_an_encrypted_neighbourhood_room_gets_its_poll_and_counts_the_votes(
+    world: MatrixWorld, tmp_path: Path, synapse: SynapseServer,
+    new_user: Callable[..., MatrixUser],
+) -> None:
+    fanny = EncryptedResident(synapse.base_url, world.facilitator, tmp_path / "fanny")
+    bob = EncryptedResident(synapse.base_url, new_user("bob"), tmp_path / "bob")
+    await fanny.start()
+    await bob.start()
+    try:
+        created = await fanny.client.room_create(
+            name="Gare", invite=[world.bot.user_id, bob.user.user_id],
+            initial_state=[ENCRYPTION_STATE])
+        room = created.room_id
+        await bob.client.join(room)
+
+        async def everyone_in() -> bool:
+            known = fanny.client.rooms.get(room)
+            return known is not None and {world.bot.user_id, bob.user.user_id} <= set(
+                known.users)
+
+        await until(everyone_in, 20, "the bot and bob to join")
+        await world.handled(await fanny.say(room, "!quartier gare"))
+        linked = await world.core.services.chats.find("matrix", room)
+        assert linked is not None and linked.neighbourhood_id == "gare"
+        started = await world.core.campaigns.start(scenario(NATIVE_POLL), ["gare"])
+        await world.worker.drain()
+        poll = await bob.wait_for(room, world.bot.user_id, lambda e: e["type"] == POLL_START)
+        await world.handled(await bob.vote(room, poll["event_id"], answer_ids(poll)[1]))
+        figures = await campaign_figures(world.core.database, started.id, 1)
+        assert figures.polls[0].respondents == 1
+        assert list(figures.polls[0].answers.cells) == [0, 1, 0]
+        assert plaintext_in_synapse(synapse, room, "Un jardin", "quartier gare") == []
+    finally:
+        await bob.stop()
+        await fanny.stop()
