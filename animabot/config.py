@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -283,6 +284,8 @@ def _semantic_problems(settings: Settings, file: str, text: str | None) -> list[
         if not has_secret:
             add(("matrix", "access_token"), "Matrix is enabled but has no access token or password",
                 "set ANIMABOT_MATRIX__ACCESS_TOKEN (or ANIMABOT_MATRIX__PASSWORD)")
+        if mx.encryption:
+            _encryption_problems(mx, add)
     seen: set[str] = set()
     for index, hood in enumerate(settings.neighbourhoods):
         if hood.id in seen:
@@ -290,6 +293,22 @@ def _semantic_problems(settings: Settings, file: str, text: str | None) -> list[
                 "give every neighbourhood its own id")
         seen.add(hood.id)
     return problems
+
+
+def _encryption_problems(
+    mx: MatrixSettings, add: Callable[[tuple[int | str, ...], str, str], None]
+) -> None:
+    """Encryption must never start half-configured: the adapter would refuse anyway, but
+    ``config check`` should say so first, with the line."""
+    if not (mx.pickle_key and mx.pickle_key.get_secret_value()) and mx.pickle_key_file is None:
+        add(("matrix", "pickle_key"), "encryption is on but no pickle key encrypts the key store",
+            "set ANIMABOT_MATRIX__PICKLE_KEY (16 characters or more), or pickle_key_file")
+    if mx.pickle_key_file is not None and not Path(mx.pickle_key_file).is_file():
+        add(("matrix", "pickle_key_file"), f"{mx.pickle_key_file} does not exist",
+            "create it or fix the path")
+    if Path(mx.store_path).exists() and not Path(mx.store_path).is_dir():
+        add(("matrix", "store_path"), f"{mx.store_path} is not a directory",
+            "name a directory (it is created on first start)")
 
 
 def load_settings(path: Path | None = None, *, database: Path | None = None) -> Settings:

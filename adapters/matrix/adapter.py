@@ -104,7 +104,9 @@ class MatrixAdapter:
         self.handler = handler
         if self.config.encryption:
             prepare_store(self.config)
-            self.client = self._client(pickle_key(self.settings))
+            key = pickle_key(self.settings)
+            register_secret(key)
+            self.client = self._client(key)
         await self._login()
         if self.config.encryption:
             await self._start_encryption()

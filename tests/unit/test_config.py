@@ -71,6 +71,21 @@ def test_enabled_platforms_without_credentials_are_reported(tmp_path: Path) -> N
     assert all(p.fix for p in caught.value.problems)
 
 
+def test_half_configured_encryption_is_reported_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "store").write_text("a file, not a directory", encoding="utf-8")
+    path = tmp_path / "c.toml"
+    path.write_text(
+        '[matrix]\nenabled = true\nhomeserver = "https://m.example.org"\n'
+        'user_id = "@bot:m.example.org"\npassword = "p"\nencryption = true\n'
+        f'store_path = "{tmp_path / "store"}"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    problems = {p.field: p for p in caught.value.problems}
+    assert set(problems) == {"matrix.pickle_key", "matrix.store_path"}
+    assert "ANIMABOT_MATRIX__PICKLE_KEY" in problems["matrix.pickle_key"].fix
+    assert problems["matrix.store_path"].line == 7
+
+
 @pytest.mark.parametrize("content", [b"[bot\n", b"\xff\xfe\x00junk", None])
 def test_unreadable_files_get_one_clear_problem(tmp_path: Path, content: bytes | None) -> None:
     path = tmp_path / "c.toml"
