@@ -443,15 +443,20 @@ class MatrixAdapter:
         """``room_send`` that never posts plaintext into an encrypted room, and decides which
         devices get the room key before nio shares it."""
         room = self.client.rooms.get(room_id)
-        if room is not None and room.encrypted:
-            if self.client.olm is None or self.trust is None:
+        encrypted = room.encrypted if room is not None else (
+            self.client.olm is None and await self._encrypted(room_id))
+        if encrypted:
+            if room is None or self.client.olm is None or self.trust is None:
                 raise ChatUnreachableError("the room is encrypted and [matrix] encryption is"
                                            " off: nothing is sent there in plaintext")
             if not room.members_synced:
                 await self.client.joined_members(room_id)
             if self.client.should_query_keys:
                 await self.client.keys_query()
-            await self.trust.settle(room.users)
+            try:
+                await self.trust.settle(room.users)
+            except AnimabotError as exc:  # the keys query failed: try again later
+                raise TransientError(f"cannot decide which devices get the key: {exc}") from exc
         try:
             return await self.client.room_send(
                 room_id, event_type, content, tx_id=tx_id,
