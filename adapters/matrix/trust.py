@@ -15,7 +15,6 @@ both modes: a device whose keys change under the same id is never trusted again.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,26 +25,10 @@ from nio.crypto import OlmDevice, TrustState  # type: ignore[import-untyped]
 
 from .keys_api import KeysApi
 from .signing import ed25519_key, verify
+from .trust_book import TrustBook
 
 log = logging.getLogger(__name__)
 TrustPolicy = Literal["tofu", "unverified"]
-
-
-class TrustBook:
-    """Pinned identities (user id → master key) and the devices held back, in a JSON file
-    inside the key store: the adapter's own place, backed up with it."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        self.pins: dict[str, str] = dict(data.get("pins", {}))
-        self.held: set[tuple[str, str]] = {(u, d) for u, d in data.get("held", [])}
-
-    def save(self) -> None:
-        data = {"pins": self.pins, "held": sorted(self.held)}
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(data, indent=1), encoding="utf-8")
-        temporary.replace(self.path)
 
 
 def signed_by_identity(query: dict[str, Any], user_id: str, device_id: str) -> bool:
@@ -65,7 +48,7 @@ class DeviceTrust:
         self.client = client
         self.api = api
         self.policy = policy
-        self.book = TrustBook(store_path / "trust.json")
+        self.book = TrustBook(store_path / TrustBook.FILE)
 
     def _undecided(self, user_ids: Iterable[str]) -> dict[str, list[OlmDevice]]:
         pending: dict[str, list[OlmDevice]] = {}
@@ -88,6 +71,7 @@ class DeviceTrust:
                 for device in devices:
                     self.client.verify_device(device)
             return
+        self.book.load()  # `animabot matrix trust-reset` may have changed it meanwhile
         query = await self.api.query(list(pending))
         for user_id, devices in pending.items():
             self._decide(query, user_id, devices)

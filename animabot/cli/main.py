@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Annotated
 
@@ -46,6 +48,9 @@ app.add_typer(privacy_cmd.app, name="privacy")
 app.add_typer(ideas_cmd.app, name="ideas")
 app.add_typer(actors_cmd.app, name="actors")
 app.add_typer(neighbourhood_cmd.app, name="neighbourhood")
+for point in entry_points(group="animabot.commands"):  # commands that adapters bring
+    with contextlib.suppress(ImportError):  # that adapter's extra is not installed
+        app.add_typer(point.load(), name=point.name)
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show debug logs.")]
 
 
