@@ -63,6 +63,9 @@ log = logging.getLogger(__name__)
 NOTHING = {"not_types": ["*"]}
 MAX_BACKFILL_PAGES = 20
 MAX_BACKOFF = 60.0
+ENCRYPTED = "m.room.encrypted"
+UNREADABLE = ("Je n'ai pas pu déchiffrer votre dernier message : renvoyez-le, s'il vous plaît."
+              " · I could not decrypt your last message: please send it again.")
 
 
 def transaction_id(key: str) -> str:
@@ -346,6 +349,10 @@ class MatrixAdapter:
             return
         room = self.client.rooms.get(room_id)
         direct = self.rooms.kind(room_id, room.joined_count if room else None) == DIRECT
+        if event.get("type") == ENCRYPTED:  # still encrypted: nio had no key for it
+            if direct and event.get("sender") != self.config.user_id:
+                await self._notice(room_id, UNREADABLE)  # the resident can say it again
+            return
         neutral = await self.translator.translate(
             room_id, event, direct, room.display_name if room else ""
         )

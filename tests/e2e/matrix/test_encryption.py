@@ -280,3 +280,19 @@ async def test_an_encrypted_neighbourhood_room_gets_its_poll_and_counts_the_vote
     finally:
         await bob.stop()
         await fanny.stop()
+
+
+async def test_a_message_the_bot_cannot_decrypt_gets_a_request_to_send_it_again(
+    world: MatrixWorld, people: Callable[[str], Any], matrix: Residents,
+) -> None:
+    alice = await people("alice")
+    await alice.open()
+    before = len(alice.from_bot)
+    # A Megolm message whose room key never reached the bot (a client that shared it with
+    # the bot's devices before it knew them, say).
+    await matrix.send_event(alice.resident.user, alice.room, "m.room.encrypted", {
+        "algorithm": "m.megolm.v1.aes-sha2", "sender_key": "A" * 43,
+        "session_id": "B" * 43, "device_id": alice.resident.user.device_id,
+        "ciphertext": "AwgAEnAC" + "C" * 100})
+    asked = await alice.next_from_bot(before, "renvoyez-le")
+    assert "please send it again" in body(asked)

@@ -79,7 +79,20 @@ class EncryptedResident:
             return room is not None and bot_user_id in room.users and room.encrypted
 
         await until(joined, 20, "the bot to join the encrypted room")
+        await self.know_devices(bot_user_id)
         return room_id
+
+    async def know_devices(self, user_id: str) -> None:
+        """Query ``user_id``'s devices until one is known, as Element does before its first
+        message: a room key shared before that would reach none of them."""
+        async def known() -> bool:
+            if any(True for _ in self.client.device_store.active_user_devices(user_id)):
+                return True
+            self.client.olm.users_for_key_query.add(user_id)
+            await self.client.keys_query()
+            return False
+
+        await until(known, 20, f"the devices of {user_id}")
 
     async def send(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
         response = await self.client.room_send(room_id, event_type, content,
