@@ -12,6 +12,8 @@ import typer
 
 from animabot.cli.common import ConfigOption, fail, out, settings_from
 
+NOT_INSTALLED = "the Matrix extra is not installed: pip install 'animabot[matrix]'"
+
 app = typer.Typer(help="Matrix end-to-end encryption: the bot's identity and trust in residents.",
                   no_args_is_help=True)
 
@@ -20,7 +22,11 @@ app = typer.Typer(help="Matrix end-to-end encryption: the bot's identity and tru
 def status(config: ConfigOption = None) -> None:
     """Where the keys are, the bot's cross-signing identity and what trust-on-first-use
     has recorded. Reads files only: safe while the bot runs."""
-    from adapters.matrix.trust_book import TrustBook
+    try:
+        from adapters.matrix.cross_signing import CrossSigningKeys, load_or_create_seeds
+        from adapters.matrix.trust_book import TrustBook
+    except ImportError:
+        fail(NOT_INSTALLED)
 
     matrix = settings_from(config).matrix
     out.print(f"encryption: {'on' if matrix.encryption else 'off'}, trust = {matrix.trust}")
@@ -31,8 +37,6 @@ def status(config: ConfigOption = None) -> None:
     if not matrix.cross_signing:
         out.print("cross-signing: off (strict Element clients exclude the bot)")
     elif seeds.exists():
-        from adapters.matrix.cross_signing import CrossSigningKeys, load_or_create_seeds
-
         master = CrossSigningKeys.from_seeds(load_or_create_seeds(seeds)).master.public
         out.print(f"cross-signing: identity {master} (from {seeds})")
     else:
@@ -48,7 +52,10 @@ def trust_reset(
 ) -> None:
     """Accept a resident's new identity (after they reset their cross-signing, say): the
     next message the bot sends them pins the identity they have then."""
-    from adapters.matrix.trust_book import TrustBook
+    try:
+        from adapters.matrix.trust_book import TrustBook
+    except ImportError:
+        fail(NOT_INSTALLED)
 
     matrix = settings_from(config).matrix
     path = matrix.store_path / TrustBook.FILE
