@@ -6,16 +6,26 @@ imports an adapter. Nothing heavy is imported until a command runs.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from animabot.cli.common import ConfigOption, fail, out, settings_from
+from animabot.config import MatrixSettings
+from animabot.errors import AnimabotError
 
 NOT_INSTALLED = "the Matrix extra is not installed: pip install 'animabot[matrix]'"
 
 app = typer.Typer(help="Matrix end-to-end encryption: the bot's identity and trust in residents.",
                   no_args_is_help=True)
+
+
+def _matrix_settings(config: Path | None) -> MatrixSettings:
+    try:
+        return settings_from(config).matrix
+    except AnimabotError as exc:
+        fail(str(exc))
 
 
 @app.command()
@@ -28,7 +38,7 @@ def status(config: ConfigOption = None) -> None:
     except ImportError:
         fail(NOT_INSTALLED)
 
-    matrix = settings_from(config).matrix
+    matrix = _matrix_settings(config)
     out.print(f"encryption: {'on' if matrix.encryption else 'off'}, trust = {matrix.trust}")
     store = matrix.store_path
     stores = sorted(p.name for p in store.glob("*.db")) if store.is_dir() else []
@@ -37,7 +47,10 @@ def status(config: ConfigOption = None) -> None:
     if not matrix.cross_signing:
         out.print("cross-signing: off (strict Element clients exclude the bot)")
     elif seeds.exists():
-        master = CrossSigningKeys.from_seeds(load_or_create_seeds(seeds)).master.public
+        try:
+            master = CrossSigningKeys.from_seeds(load_or_create_seeds(seeds)).master.public
+        except AnimabotError as exc:
+            fail(str(exc))
         out.print(f"cross-signing: identity {master} (from {seeds})")
     else:
         out.print(f"cross-signing: {seeds} is made at the next start")
@@ -57,7 +70,7 @@ def trust_reset(
     except ImportError:
         fail(NOT_INSTALLED)
 
-    matrix = settings_from(config).matrix
+    matrix = _matrix_settings(config)
     path = matrix.store_path / TrustBook.FILE
     if not path.exists():
         fail(f"no trust record in {matrix.store_path}: nothing to reset")
