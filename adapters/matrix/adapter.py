@@ -34,6 +34,7 @@ from nio import (  # type: ignore[import-untyped]
     RoomSendError,
     SyncError,
 )
+from nio.crypto import TrustState  # type: ignore[import-untyped]
 from nio.exceptions import (  # type: ignore[import-untyped]
     EncryptionError,
     LocalProtocolError,
@@ -64,6 +65,10 @@ NOTHING = {"not_types": ["*"]}
 MAX_BACKFILL_PAGES = 20
 MAX_BACKOFF = 60.0
 ENCRYPTED = "m.room.encrypted"
+UNTRUSTED_DEVICE = (
+    "Ce message vient d'une session que vous n'avez pas vérifiée : vérifiez-la depuis une autre"
+    " session, puis renvoyez-le. · This message came from a session you have not verified:"
+    " verify it from another session, then send it again.")
 UNREADABLE = ("Je n'ai pas pu déchiffrer votre dernier message : renvoyez-le, s'il vous plaît."
               " · I could not decrypt your last message: please send it again.")
 
@@ -95,6 +100,7 @@ class MatrixAdapter:
         self._last_ts = 0
         self.timeline_limit = 100  # events per room per sync; a gap beyond is filled
         self._since: str | None = None
+        self._refused: set[str] = set()  # event ids from devices the trust policy holds back
 
     def _client(self, key: str | None) -> AsyncClient:
         store = {"store_path": str(self.config.store_path)} if key else {}
@@ -287,6 +293,8 @@ class MatrixAdapter:
             await self._on_left(room_id)
         for room_id, info in response.rooms.join.items():
             await self._undecryptable(info.timeline.events)
+            if act_on_timeline:
+                await self._screen(info.timeline.events)
             events = [e.source for e in info.timeline.events]
             if not act_on_timeline:
                 self._last_ts = max([self._last_ts, *[
@@ -322,6 +330,7 @@ class MatrixAdapter:
             if isinstance(page, RoomMessagesError) or not page.chunk:
                 break
             await self._undecryptable(page.chunk)
+            await self._screen(page.chunk)
             fresh = [e.source for e in page.chunk
                      if e.source.get("origin_server_ts", 0) > self._last_ts]
             older.extend(fresh)
@@ -341,6 +350,35 @@ class MatrixAdapter:
                 with contextlib.suppress(ClientError, TimeoutError, LocalProtocolError):
                     await self.client.request_room_key(event)
 
+    async def _screen(self, events: list[Any]) -> None:
+        """The trust policy applies to what the bot reads too: a message decrypted from a
+        device whose room keys are held back is not acted on (``_refused``)."""
+        if self.trust is None:
+            return
+        for event in events:
+            key = getattr(event, "sender_key", None)
+            if (not getattr(event, "decrypted", False) or not key
+                    or event.sender == self.config.user_id):
+                continue
+            device = await self._sending_device(event.sender, key)
+            if device is not None and device.trust_state == TrustState.unset:
+                with contextlib.suppress(AnimabotError):  # undecided: decided at next send
+                    await self.trust.settle([event.sender])
+            if device is not None and device.trust_state == TrustState.blacklisted:
+                self._refused.add(event.event_id)
+
+    async def _sending_device(self, user_id: str, curve25519: str) -> Any:
+        """The device a decrypted event came from, its keys queried if still unknown."""
+        for attempt in range(2):
+            for device in self.client.device_store.active_user_devices(user_id):
+                if device.curve25519 == curve25519:
+                    return device
+            if attempt == 0:
+                self.client.olm.users_for_key_query.add(user_id)
+                with contextlib.suppress(ClientError, TimeoutError, LocalProtocolError):
+                    await self.client.keys_query()
+        return None
+
     async def _dispatch(self, room_id: str, event: dict[str, Any]) -> None:
         assert self.handler is not None and self.translator is not None
         self._last_ts = max(self._last_ts, int(event.get("origin_server_ts", 0)))
@@ -352,6 +390,12 @@ class MatrixAdapter:
         if event.get("type") == ENCRYPTED:  # still encrypted: nio had no key for it
             if direct and event.get("sender") != self.config.user_id:
                 await self._notice(room_id, UNREADABLE)  # the resident can say it again
+            return
+        if event.get("event_id") in self._refused:
+            log.warning("ignored a message from a resident's device that the trust policy"
+                        " holds back")
+            if direct:
+                await self._notice(room_id, UNTRUSTED_DEVICE)
             return
         neutral = await self.translator.translate(
             room_id, event, direct, room.display_name if room else ""

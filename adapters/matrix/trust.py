@@ -9,7 +9,8 @@
 - ``unverified``: every device of the room's members gets the keys. Nothing is ever held
   back, and a homeserver that adds a device to a resident's account can read what follows.
 
-nio records the decisions in its store (verified or blacklisted). Its own rule also holds in
+The adapter applies the same decision to what it reads: a message decrypted from a device
+held back is not acted on. nio records the decisions in its store (verified or blacklisted). Its own rule also holds in
 both modes: a device whose keys change under the same id is never trusted again.
 """
 

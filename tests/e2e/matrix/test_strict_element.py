@@ -13,7 +13,9 @@ from pathlib import Path
 
 from animabot.chat.outgoing import OutgoingMessage, Target
 
+from ...helpers import until
 from ...support.matrix import MatrixUser, Residents, SynapseServer
+from ...support.matrix.encrypted_resident import EncryptedResident
 from ...support.matrix.wasm_resident import WasmResident
 from .world import MatrixWorld, make_world
 
@@ -69,6 +71,46 @@ async def test_without_cross_signing_the_bot_is_cut_off_both_ways(
         assert any("not signed by the user's identity" in r["reason"] for r in refused)
         assert sent["event_id"] not in world.done  # nothing the bot could read
     finally:
+        if resident is not None:
+            await resident.stop()
+        await world.close()
+
+
+async def test_an_unsigned_session_of_a_cross_signed_resident_is_held_back_both_ways(
+    tmp_path: Path, synapse: SynapseServer, matrix: Residents,
+    new_user: Callable[..., MatrixUser],
+) -> None:
+    """Trust on first use: once the bot has pinned a resident's identity, a session that
+    identity has not signed gets no room keys, and what it says is not acted on."""
+    world = await make_world(tmp_path, synapse, matrix, new_user, encrypted=True)
+    resident, second = None, None
+    try:
+        resident, room = await _strict_dm(world, synapse, new_user)
+        sent = await resident.send_text(room, "!start")
+        await world.handled(sent["event_id"])
+        await resident.wait_message(room, "Bonjour", timeout=20)  # the identity is pinned now
+        login = await matrix.request(resident.user, "POST", "/login", {
+            "type": "m.login.password", "password": resident.user.password,
+            "identifier": {"type": "m.id.user", "user": resident.user.user_id}})
+        unsigned = MatrixUser(resident.user.user_id, login["access_token"], login["device_id"],
+                              resident.user.password)
+        second = EncryptedResident(synapse.base_url, unsigned, tmp_path / "second")
+        await second.start()
+        await second.know_devices(world.bot.user_id)
+        said = await second.say(room, "!aide")
+        warned = await resident.wait_message(room, "pas vérifiée", timeout=20)
+        assert warned["sender"] == world.bot.user_id
+        assert said not in world.done  # the command never reached the core
+        assert not await world.core.database.fetch_all(
+            "SELECT 1 FROM inbox WHERE event_id = ?", (said,))
+
+        async def warning_arrived() -> bool:  # sealed: that session got no key for it
+            return warned["event_id"] in second.undecryptable.get(room, [])
+
+        await until(warning_arrived, 20, "the unsigned session to see the sealed warning")
+    finally:
+        if second is not None:
+            await second.stop()
         if resident is not None:
             await resident.stop()
         await world.close()
