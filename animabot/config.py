@@ -130,8 +130,8 @@ class MatrixSettings(_Section):
     burst: Annotated[int, Field(ge=1)] = 10  # after a burst of this many (Synapse's default)
     sync_timeout: Annotated[int, Field(ge=1, le=120)] = 30  # seconds a /sync waits
     request_timeout: Annotated[float, Field(gt=0, le=300)] = 30.0
-    # End-to-end encryption (Element and Tchap encrypt direct chats by default).
-    encryption: bool = False
+    # End-to-end encryption: on by default, as Element and Tchap encrypt direct chats.
+    encryption: bool = True
     store_path: Path = Path("matrix-store")  # the bot's keys: back it up with the database
     pickle_key: SecretStr | None = None  # encrypts the key store at rest
     pickle_key_file: Path | None = None
@@ -302,7 +302,8 @@ def _encryption_problems(
     ``config check`` should say so first, with the line."""
     if not (mx.pickle_key and mx.pickle_key.get_secret_value()) and mx.pickle_key_file is None:
         add(("matrix", "pickle_key"), "encryption is on but no pickle key encrypts the key store",
-            "set ANIMABOT_MATRIX__PICKLE_KEY (16 characters or more), or pickle_key_file")
+            "set ANIMABOT_MATRIX__PICKLE_KEY (16 characters or more) or pickle_key_file;"
+            " or encryption = false, and the bot leaves encrypted rooms")
     if mx.pickle_key_file is not None and not Path(mx.pickle_key_file).is_file():
         add(("matrix", "pickle_key_file"), f"{mx.pickle_key_file} does not exist",
             "create it or fix the path")

@@ -103,6 +103,7 @@ async def with_animabot(server: SynapseServer, bot: MatrixUser, owner: MatrixUse
     settings.delivery.quiet_hours = ""
     settings.delivery.closed_days = []
     settings.matrix.enabled = True
+    settings.matrix.encryption = False  # plain rooms: bench_matrix_e2e.py measures encryption
     settings.matrix.homeserver = server.base_url
     settings.matrix.user_id = bot.user_id
     settings.matrix.device_id = bot.device_id

@@ -10,8 +10,9 @@
   back, and a homeserver that adds a device to a resident's account can read what follows.
 
 The adapter applies the same decision to what it reads: a message decrypted from a device
-held back is not acted on. nio records the decisions in its store (verified or blacklisted). Its own rule also holds in
-both modes: a device whose keys change under the same id is never trusted again.
+held back is not acted on. nio records the decisions in its store (verified or blacklisted).
+Its own rule also holds in both modes: a device whose keys change under the same id is never
+trusted again.
 """
 
 from __future__ import annotations

@@ -66,7 +66,8 @@ def test_enabled_platforms_without_credentials_are_reported(tmp_path: Path) -> N
         load_settings(path)
     fields = {p.field for p in caught.value.problems}
     assert fields == {
-        "telegram.token", "matrix.homeserver", "matrix.user_id", "matrix.access_token"
+        "telegram.token", "matrix.homeserver", "matrix.user_id", "matrix.access_token",
+        "matrix.pickle_key",  # encryption is on by default
     }
     assert all(p.fix for p in caught.value.problems)
 

@@ -144,6 +144,7 @@ async def make_world(
     settings.matrix.burst = 1000
     settings.matrix.sync_timeout = 1
     settings.facilitators.matrix = [facilitator.user_id]
+    settings.matrix.encryption = False  # plain rooms unless the test asks
     if encrypted:
         encrypt(settings, tmp_path)
         settings.matrix.cross_signing = cross_signing
