@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -16,12 +17,9 @@ ANIMABOT = str(Path(sys.executable).parent / "animabot")
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def write_config(tmp_path: Path, chats: int = 1, latency_ms: float = 0.0) -> Path:
-    """Simulated platform only, sending window off (CI may run at night)."""
-    chat_list = ", ".join(f'"g{i}"' for i in range(chats))
-    path = tmp_path / "config.toml"
-    path.write_text(
-        f"""
+def base_config(tmp_path: Path) -> str:
+    """Database and key in ``tmp_path``, sending window off (CI may run at night)."""
+    return f"""
 [storage]
 database = "{tmp_path / 'animabot.db'}"
 [privacy]
@@ -29,7 +27,22 @@ key_file = "{tmp_path / 'animabot.key'}"
 [delivery]
 quiet_hours = ""
 closed_days = []
-[simulated]
+"""
+
+
+def stop(process: subprocess.Popen[bytes]) -> int:
+    """SIGTERM a running ``animabot run`` and return its exit code."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+    return process.wait(timeout=20)
+
+
+def write_config(tmp_path: Path, chats: int = 1, latency_ms: float = 0.0) -> Path:
+    """Simulated platform only."""
+    chat_list = ", ".join(f'"g{i}"' for i in range(chats))
+    path = tmp_path / "config.toml"
+    path.write_text(
+        base_config(tmp_path) + f"""[simulated]
 enabled = true
 log = "{tmp_path / 'platform.db'}"
 latency_ms = {latency_ms}

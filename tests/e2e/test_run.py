@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ANIMABOT, ROOT, animabot, received_count, wait_until, write_config
+from .conftest import ANIMABOT, ROOT, animabot, received_count, stop, wait_until, write_config
 
 pytestmark = pytest.mark.slow
 
@@ -21,12 +21,6 @@ def _start_bot(config: Path, log: Path) -> subprocess.Popen[bytes]:
     with log.open("ab") as handle:  # the child keeps its own copy of the descriptor
         return subprocess.Popen([ANIMABOT, "run", "--config", str(config)], cwd=ROOT,
                                 stdout=handle, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> int:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    return process.wait(timeout=20)
 
 
 def test_a_campaign_started_from_the_cli_is_picked_up_without_restart(tmp_path: Path) -> None:
@@ -40,7 +34,7 @@ def test_a_campaign_started_from_the_cli_is_picked_up_without_restart(tmp_path: 
                           "the announcement to be sent")
         assert took < 5.0
     finally:
-        assert _stop(bot) == 0, (tmp_path / "bot.log").read_text()
+        assert stop(bot) == 0, (tmp_path / "bot.log").read_text()
 
 
 def test_kill_9_then_restart_sends_every_step_once(tmp_path: Path) -> None:
@@ -71,7 +65,7 @@ def test_kill_9_then_restart_sends_every_step_once(tmp_path: Path) -> None:
                 "SELECT COUNT(*) FROM delivery WHERE campaign_id = ? AND status = 'sent'",
                 (started["id"],)).fetchone()[0] >= len(expected), 10, "rows marked sent")
     finally:
-        assert _stop(bot) == 0, (tmp_path / "bot.log").read_text()
+        assert stop(bot) == 0, (tmp_path / "bot.log").read_text()
     with sqlite3.connect(platform) as db:
         received = [row[0] for row in db.execute("SELECT key FROM received")]
         requests = db.execute("SELECT COUNT(*) FROM requests").fetchone()[0]

@@ -5,7 +5,6 @@ encrypted direct room; restarted, it is the same device and still answers."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -14,22 +13,14 @@ import pytest
 
 from ...support.matrix import MatrixUser, Residents, SynapseServer
 from ...support.matrix.encrypted_resident import EncryptedResident
-from ..conftest import ANIMABOT, ROOT
+from ..conftest import ANIMABOT, ROOT, base_config, stop
 
 pytestmark = pytest.mark.slow
 
 
 def _config(tmp_path: Path, synapse: SynapseServer, bot: MatrixUser) -> Path:
     path = tmp_path / "config.toml"
-    path.write_text(f"""
-[storage]
-database = "{tmp_path / 'animabot.db'}"
-[privacy]
-key_file = "{tmp_path / 'animabot.key'}"
-[delivery]
-quiet_hours = ""
-closed_days = []
-[matrix]
+    path.write_text(base_config(tmp_path) + f"""[matrix]
 enabled = true
 homeserver = "{synapse.base_url}"
 user_id = "{bot.user_id}"
@@ -55,12 +46,6 @@ def _start(config: Path, log: Path, bot: MatrixUser) -> subprocess.Popen[bytes]:
                                 stdin=subprocess.DEVNULL, env=env)
 
 
-def _stop(process: subprocess.Popen[bytes]) -> int:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    return process.wait(timeout=20)
-
-
 def _body(event: dict[str, object]) -> str:
     content = event.get("content")
     return str(content.get("body", "")) if isinstance(content, dict) else ""
@@ -80,7 +65,7 @@ async def test_the_running_bot_answers_in_an_encrypted_room_across_a_restart(
         room = await alice.create_dm(bot.user_id)
         await alice.say(room, "!start")
         await alice.wait_for(room, bot.user_id, lambda e: "Bonjour" in _body(e), timeout=30)
-        assert _stop(process) == 0, log.read_text()
+        assert stop(process) == 0, log.read_text()
         text = log.read_text()
         assert "cross-signing of device" in text and "keys uploaded" in text
         assert (tmp_path / "seeds.json").stat().st_mode & 0o777 == 0o600
@@ -95,5 +80,5 @@ async def test_the_running_bot_answers_in_an_encrypted_room_across_a_restart(
         assert (await matrix.request(bot, "GET", "/devices"))["devices"] == devices
         assert "already in place" in log.read_text()
     finally:
-        assert _stop(process) == 0, log.read_text()
+        assert stop(process) == 0, log.read_text()
         await alice.stop()
