@@ -304,6 +304,9 @@ def _encryption_problems(
         add(("matrix", "pickle_key"), "encryption is on but no pickle key encrypts the key store",
             "set ANIMABOT_MATRIX__PICKLE_KEY (16 characters or more) or pickle_key_file;"
             " or encryption = false, and the bot leaves encrypted rooms")
+    elif mx.pickle_key and len(mx.pickle_key.get_secret_value()) < 16:
+        add(("matrix", "pickle_key"), "the pickle key is shorter than 16 characters",
+            "use a long random string, e.g. from `openssl rand -hex 32`")
     if mx.pickle_key_file is not None and not Path(mx.pickle_key_file).is_file():
         add(("matrix", "pickle_key_file"), f"{mx.pickle_key_file} does not exist",
             "create it or fix the path")

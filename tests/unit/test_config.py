@@ -85,6 +85,11 @@ def test_half_configured_encryption_is_reported_with_its_line(tmp_path: Path) ->
     assert set(problems) == {"matrix.pickle_key", "matrix.store_path"}
     assert "ANIMABOT_MATRIX__PICKLE_KEY" in problems["matrix.pickle_key"].fix
     assert problems["matrix.store_path"].line == 7
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "encryption = true", 'encryption = true\npickle_key = "short"'), encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert any("shorter than 16" in p.message for p in caught.value.problems)
 
 
 @pytest.mark.parametrize("content", [b"[bot\n", b"\xff\xfe\x00junk", None])
