@@ -25,6 +25,7 @@ from typing import Any
 from aiohttp import ClientError
 from nio import (  # type: ignore[import-untyped]
     AsyncClient,
+    DeleteDevicesResponse,
     JoinedMembersError,
     KeysUploadError,
     LoginError,
@@ -161,12 +162,13 @@ class MatrixAdapter:
             token = await self.state.get("access_token")
             device = stored_device or self.config.device_id or "ANIMABOT"
         password = self.settings.secret(self.config.password, self.config.password_file)
+        lost: str | None = None
         if token:
             register_secret(token)
             if not await self._store_lost(token, device, password):
                 self.client.restore_login(self.config.user_id, device, token)
                 return
-            self.client.device_id = None  # the server makes a new device
+            lost, self.client.device_id = device, None  # the server makes a new device
         if not password:
             raise AnimabotError("Matrix is enabled but has no access token or password")
         register_secret(password)
@@ -177,6 +179,26 @@ class MatrixAdapter:
         if self.state is not None:  # log in once: /login is rate-limited per account
             await self.state.set("access_token", response.access_token)
             await self.state.set("device_id", response.device_id)
+        if lost is not None:
+            await self._delete_device(lost, password)
+
+    async def _delete_device(self, device_id: str, password: str) -> None:
+        """Remove the device whose store was lost: residents' clients would otherwise keep
+        encrypting for keys nobody holds any more. Not fatal if it fails."""
+        auth = {"type": "m.login.password", "password": password,
+                "identifier": {"type": "m.id.user", "user": self.config.user_id}}
+        try:
+            asked = await self.client.delete_devices([device_id])
+            session = getattr(asked, "session", None)
+            done = asked if session is None else await self.client.delete_devices(
+                [device_id], {**auth, "session": session})
+        except (ClientError, TimeoutError) as exc:
+            done = exc
+        if isinstance(done, DeleteDevicesResponse):
+            log.info("removed the bot's lost device %s from the account", device_id)
+        else:
+            log.warning("could not remove the lost device %s (%s): remove it from the"
+                        " account's sessions in Element", device_id, done)
 
     async def _store_lost(self, token: str, device: str, password: str | None) -> bool:
         """True when the key store of ``device`` is gone though the server has its keys: the

@@ -213,6 +213,9 @@ async def test_a_lost_key_store_means_a_new_device_with_the_same_identity(
     assert "Logging in as a new device" in caplog.text
     new_device = world.adapter.client.device_id
     assert new_device not in (world.bot.device_id, first_new)
+    assert f"removed the bot's lost device {first_new}" in caplog.text
+    devices = await matrix.request(world.bot, "GET", "/devices")
+    assert first_new not in {d["device_id"] for d in devices["devices"]}
     user = world.bot.user_id
     keys = await matrix.request(world.bot, "POST", "/keys/query", {"device_keys": {user: []}})
     ssk = ed25519_key(keys["self_signing_keys"][user])
