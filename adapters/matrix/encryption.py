@@ -7,6 +7,7 @@ the setting and the fix.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -61,6 +62,8 @@ def prepare_store(config: MatrixSettings) -> Path:
     if not path.is_dir() or not os.access(path, os.W_OK | os.X_OK):
         raise ConfigError([Problem(str(path), STORE_FIELD, "is not a writable directory",
                                    "name a directory the bot can write")])
+    with contextlib.suppress(OSError):  # a directory made beforehand (a volume) is tightened
+        path.chmod(0o700)
     return path
 
 

@@ -132,3 +132,5 @@ def test_a_store_path_that_is_a_file_is_refused_with_the_field(tmp_path: Path) -
         prepare_store(MatrixSettings(encryption=True, store_path=blocker))
     made = prepare_store(MatrixSettings(encryption=True, store_path=tmp_path / "new" / "store"))
     assert made.is_dir() and os.stat(made).st_mode & 0o777 == 0o700
+    made.chmod(0o755)  # made beforehand, e.g. a volume: tightened
+    assert os.stat(prepare_store(MatrixSettings(store_path=made))).st_mode & 0o777 == 0o700
