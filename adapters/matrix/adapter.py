@@ -25,17 +25,13 @@ from typing import Any
 from aiohttp import ClientError
 from nio import (  # type: ignore[import-untyped]
     AsyncClient,
-    DeleteDevicesResponse,
     JoinedMembersError,
-    KeysUploadError,
     LoginError,
-    MegolmEvent,
     MessageDirection,
     RoomMessagesError,
     RoomSendError,
     SyncError,
 )
-from nio.crypto import TrustState  # type: ignore[import-untyped]
 from nio.exceptions import (  # type: ignore[import-untyped]
     EncryptionError,
     LocalProtocolError,
@@ -52,14 +48,12 @@ from animabot.privacy.pseudonyms import Pseudonymizer
 from animabot.redaction import register_secret
 from animabot.store.state import PlatformState
 
-from .cross_signing import CrossSigningKeys, ensure_cross_signed, load_or_create_seeds
-from .encryption import client_config, pickle_key, prepare_store, store_file
+from .e2e import EndToEnd, delete_device, store_lost
+from .encryption import client_config, pickle_key, prepare_store
 from .errors import translate_error
 from .inbound import PLATFORM, EventTranslator, when
-from .keys_api import KeysApi
 from .outbound import POLL_START, render
 from .rooms import DIRECT, GROUP, RoomBook
-from .trust import DeviceTrust
 
 log = logging.getLogger(__name__)
 NOTHING = {"not_types": ["*"]}
@@ -93,7 +87,7 @@ class MatrixAdapter:
         self.limits = RateLimits(global_per_second=self.config.rate,
                                  global_burst=self.config.burst)
         self.client = self._client(None)
-        self.trust: DeviceTrust | None = None
+        self.e2e: EndToEnd | None = None  # set at start when encryption is on
         self.rooms = RoomBook(state)
         self.handler: InboundHandler | None = None
         self.translator: EventTranslator | None = None
@@ -101,7 +95,6 @@ class MatrixAdapter:
         self._last_ts = 0
         self.timeline_limit = 100  # events per room per sync; a gap beyond is filled
         self._since: str | None = None
-        self._refused: set[str] = set()  # event ids from devices the trust policy holds back
 
     def _client(self, key: str | None) -> AsyncClient:
         store = {"store_path": str(self.config.store_path)} if key else {}
@@ -119,7 +112,8 @@ class MatrixAdapter:
             self.client = self._client(key)
         await self._login()
         if self.config.encryption:
-            await self._start_encryption()
+            self.e2e = EndToEnd(self.settings, self.client)
+            await self.e2e.start()
         await self.rooms.load()
         self.translator = EventTranslator(
             self.pseudonymize, self.config.user_id, self.facilitators, self.rooms,
@@ -165,10 +159,12 @@ class MatrixAdapter:
         lost: str | None = None
         if token:
             register_secret(token)
-            if not await self._store_lost(token, device, password):
+            if not await store_lost(self.settings, token, device, password):
                 self.client.restore_login(self.config.user_id, device, token)
                 return
             lost, self.client.device_id = device, None  # the server makes a new device
+            if self.state is not None:
+                await self.state.set("access_token", "")
         if not password:
             raise AnimabotError("Matrix is enabled but has no access token or password")
         register_secret(password)
@@ -180,75 +176,7 @@ class MatrixAdapter:
             await self.state.set("access_token", response.access_token)
             await self.state.set("device_id", response.device_id)
         if lost is not None:
-            await self._delete_device(lost, password)
-
-    async def _delete_device(self, device_id: str, password: str) -> None:
-        """Remove the device whose store was lost: residents' clients would otherwise keep
-        encrypting for keys nobody holds any more. Not fatal if it fails."""
-        auth = {"type": "m.login.password", "password": password,
-                "identifier": {"type": "m.id.user", "user": self.config.user_id}}
-        try:
-            asked = await self.client.delete_devices([device_id])
-            session = getattr(asked, "session", None)
-            done = asked if session is None else await self.client.delete_devices(
-                [device_id], {**auth, "session": session})
-        except (ClientError, TimeoutError) as exc:
-            done = exc
-        if isinstance(done, DeleteDevicesResponse):
-            log.info("removed the bot's lost device %s from the account", device_id)
-        else:
-            log.warning("could not remove the lost device %s (%s): remove it from the"
-                        " account's sessions in Element", device_id, done)
-
-    async def _store_lost(self, token: str, device: str, password: str | None) -> bool:
-        """True when the key store of ``device`` is gone though the server has its keys: the
-        device's secrets are lost for good, so the bot must become a new device."""
-        if not self.config.encryption or store_file(self.config, device).exists():
-            return False
-        query = await KeysApi(self.config.homeserver, token).query([self.config.user_id])
-        if device not in ((query.get("device_keys") or {}).get(self.config.user_id) or {}):
-            return False  # a device that never had keys: its store is simply made now
-        configured = self.settings.secret(self.config.access_token, self.config.access_token_file)
-        if configured or not password:
-            raise AnimabotError(
-                f"the encryption store of the bot's device {device} is missing from"
-                f" {self.config.store_path}, but the homeserver has that device's keys: the store"
-                " was lost. Restore it from its backup, or log in as a new device: remove"
-                " access_token and set password (or password_file)")
-        log.warning(
-            "the encryption store of the bot's device %s is missing from %s: it was lost."
-            " Logging in as a new device; residents' clients will see a new device of the bot,"
-            " cross-signed by the same identity if the seeds file is intact, and messages"
-            " encrypted for the old device can no longer be read", device,
-            self.config.store_path)
-        if self.state is not None:
-            await self.state.set("access_token", "")
-        return True
-
-    async def _start_encryption(self) -> None:
-        """Open the key store, publish the device's keys, cross-sign the device."""
-        if self.client.olm is None:
-            raise AnimabotError(f"the Matrix key store in {self.config.store_path} could not be"
-                                " opened: the bot will not run unencrypted")
-        if self.client.should_upload_keys:
-            uploaded = await self.client.keys_upload()
-            if isinstance(uploaded, KeysUploadError):
-                raise AnimabotError(f"uploading the bot's device keys failed: {uploaded}")
-        api = KeysApi(self.config.homeserver, self.client.access_token,
-                      self.config.request_timeout)
-        self.trust = DeviceTrust(self.client, api, self.config.trust, self.config.store_path)
-        if not self.config.cross_signing:
-            log.warning("cross-signing is off: Element clients that exclude insecure devices"
-                        " will neither send to the bot nor accept its messages")
-            return
-        keys = CrossSigningKeys.from_seeds(
-            load_or_create_seeds(self.config.cross_signing_seeds_file))
-        password = self.settings.secret(self.config.password, self.config.password_file)
-        outcome = await ensure_cross_signed(api, self.config.user_id, self.client.device_id,
-                                            keys, password)
-        log.info("cross-signing of device %s: %s", self.client.device_id,
-                 "keys uploaded" if outcome.uploaded_keys else
-                 "device signed" if outcome.signed_device else "already in place")
+            await delete_device(self.client, lost, password)
 
     async def _state(self, key: str) -> str | None:
         return await self.state.get(key) if self.state is not None else None
@@ -281,24 +209,9 @@ class MatrixAdapter:
         if self.state is not None:
             await self.state.set("next_batch", response.next_batch)
             await self.state.set("last_ts", str(self._last_ts))
-        await self._maintain_keys()
+        if self.e2e is not None:
+            await self.e2e.maintain_keys()
         return True
-
-    async def _maintain_keys(self) -> None:
-        """What ``sync_forever`` does between syncs: to-device messages, key upload, query
-        and claim. Failures are logged and retried after the next sync."""
-        if self.client.olm is None:
-            return
-        try:
-            await self.client.send_to_device_messages()
-            if self.client.should_upload_keys:
-                await self.client.keys_upload()
-            if self.client.should_query_keys:
-                await self.client.keys_query()
-            if self.client.should_claim_keys:
-                await self.client.keys_claim(self.client.get_users_for_key_claiming())
-        except (ClientError, TimeoutError, LocalProtocolError) as exc:
-            log.warning("Matrix key maintenance failed, retried after the next sync: %s", exc)
 
     def _filter(self) -> dict[str, Any]:
         """Timeline events, room state with lazy-loaded members; no presence, typing,
@@ -314,9 +227,8 @@ class MatrixAdapter:
         for room_id in response.rooms.leave:
             await self._on_left(room_id)
         for room_id, info in response.rooms.join.items():
-            await self._undecryptable(info.timeline.events)
-            if act_on_timeline:
-                await self._screen(info.timeline.events)
+            if self.e2e is not None:
+                await self.e2e.screen(info.timeline.events, act_on_timeline)
             events = [e.source for e in info.timeline.events]
             if not act_on_timeline:
                 self._last_ts = max([self._last_ts, *[
@@ -351,8 +263,8 @@ class MatrixAdapter:
                                                    direction=MessageDirection.back, limit=100)
             if isinstance(page, RoomMessagesError) or not page.chunk:
                 break
-            await self._undecryptable(page.chunk)
-            await self._screen(page.chunk)
+            if self.e2e is not None:
+                await self.e2e.screen(page.chunk, acting=True)
             fresh = [e.source for e in page.chunk
                      if e.source.get("origin_server_ts", 0) > self._last_ts]
             older.extend(fresh)
@@ -362,44 +274,6 @@ class MatrixAdapter:
         older.sort(key=lambda e: e.get("origin_server_ts", 0))
         log.info("filled a gap of %d events in a room after a limited sync", len(older))
         return older
-
-    async def _undecryptable(self, events: list[Any]) -> None:
-        """Events nio could not decrypt: logged, and their key asked of the sender's devices."""
-        for event in events:
-            if isinstance(event, MegolmEvent):
-                log.warning("cannot decrypt an event (no key for its session yet): asking the"
-                            " sender's devices for the key")
-                with contextlib.suppress(ClientError, TimeoutError, LocalProtocolError):
-                    await self.client.request_room_key(event)
-
-    async def _screen(self, events: list[Any]) -> None:
-        """The trust policy applies to what the bot reads too: a message decrypted from a
-        device whose room keys are held back is not acted on (``_refused``)."""
-        if self.trust is None:
-            return
-        for event in events:
-            key = getattr(event, "sender_key", None)
-            if (not getattr(event, "decrypted", False) or not key
-                    or event.sender == self.config.user_id):
-                continue
-            device = await self._sending_device(event.sender, key)
-            if device is not None and device.trust_state == TrustState.unset:
-                with contextlib.suppress(AnimabotError):  # undecided: decided at next send
-                    await self.trust.settle([event.sender])
-            if device is not None and device.trust_state == TrustState.blacklisted:
-                self._refused.add(event.event_id)
-
-    async def _sending_device(self, user_id: str, curve25519: str) -> Any:
-        """The device a decrypted event came from, its keys queried if still unknown."""
-        for attempt in range(2):
-            for device in self.client.device_store.active_user_devices(user_id):
-                if device.curve25519 == curve25519:
-                    return device
-            if attempt == 0:
-                self.client.olm.users_for_key_query.add(user_id)
-                with contextlib.suppress(ClientError, TimeoutError, LocalProtocolError):
-                    await self.client.keys_query()
-        return None
 
     async def _dispatch(self, room_id: str, event: dict[str, Any]) -> None:
         assert self.handler is not None and self.translator is not None
@@ -413,7 +287,8 @@ class MatrixAdapter:
             if direct and event.get("sender") != self.config.user_id:
                 await self._notice(room_id, UNREADABLE)  # the resident can say it again
             return
-        if event.get("event_id") in self._refused:
+        if self.e2e is not None and event.get("event_id") in self.e2e.refused:
+            self.e2e.refused.discard(event.get("event_id", ""))
             log.warning("ignored a message from a resident's device that the trust policy"
                         " holds back")
             if direct:
@@ -519,17 +394,10 @@ class MatrixAdapter:
         encrypted = room.encrypted if room is not None else (
             self.client.olm is None and await self._encrypted(room_id))
         if encrypted:
-            if room is None or self.client.olm is None or self.trust is None:
+            if room is None or self.e2e is None:
                 raise ChatUnreachableError("the room is encrypted and [matrix] encryption is"
                                            " off: nothing is sent there in plaintext")
-            if not room.members_synced:
-                await self.client.joined_members(room_id)
-            if self.client.should_query_keys:
-                await self.client.keys_query()
-            try:
-                await self.trust.settle(room.users)
-            except AnimabotError as exc:  # the keys query failed: try again later
-                raise TransientError(f"cannot decide which devices get the key: {exc}") from exc
+            await self.e2e.prepare_send(room)
         try:
             return await self.client.room_send(
                 room_id, event_type, content, tx_id=tx_id,
