@@ -1,23 +1,102 @@
-"""A campaign's status as people speak of it, from its record and its deliveries:
-``pending_approval`` → ``scheduled`` (nothing sent yet) → ``running`` → ``done``, or
-``cancelled``. Derived, never stored: the deliveries are the truth."""
+"""A campaign's status as people speak of it, derived in one place for every face (campaign
+list and show, the dashboard, the statistics, the report, the chat's ``/campagnes``).
+
+``pending_approval`` → ``scheduled`` (nothing has gone out yet) → ``running`` (something went
+out and rows still wait: a poll or training whose close row is pending is still open) →
+``finished``; or ``cancelled``. Derived, never stored: the deliveries are the truth.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from ..store.campaigns import CampaignRecord
-
-WAITING = ("pending", "claimed", "sending")
+from collections.abc import Mapping
+from enum import StrEnum
 
 
-def lifecycle(record: CampaignRecord, counts: dict[str, int], now: datetime) -> str:
-    if record.status in ("cancelled", "pending_approval"):
-        return record.status
-    waiting = sum(counts.get(status, 0) for status in WAITING)
+class CampaignStatus(StrEnum):
+    PENDING_APPROVAL = "pending_approval"
+    SCHEDULED = "scheduled"
+    RUNNING = "running"
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENDING = "sending"
+    SENT = "sent"
+    SKIPPED = "skipped"
+    UNKNOWN = "unknown"
+    FAILED = "failed"
+    EXPANDED = "expanded"
+
+
+WAITING = frozenset({DeliveryStatus.PENDING, DeliveryStatus.CLAIMED, DeliveryStatus.SENDING})
+
+# The one wording table: every face says the same word for the same status.
+WORDING: dict[str, dict[CampaignStatus, str]] = {
+    "fr": {
+        CampaignStatus.PENDING_APPROVAL: "en attente d'approbation",
+        CampaignStatus.SCHEDULED: "programmée",
+        CampaignStatus.RUNNING: "en cours",
+        CampaignStatus.FINISHED: "terminée",
+        CampaignStatus.CANCELLED: "annulée",
+    },
+    "en": {
+        CampaignStatus.PENDING_APPROVAL: "waiting for approval",
+        CampaignStatus.SCHEDULED: "scheduled",
+        CampaignStatus.RUNNING: "running",
+        CampaignStatus.FINISHED: "finished",
+        CampaignStatus.CANCELLED: "cancelled",
+    },
+}
+
+
+def campaign_status(stored: str, counts: Mapping[str, int]) -> CampaignStatus:
+    """The status from the campaign row's stored status and *all* its delivery rows per
+    status (private ones included: a reminder still waiting keeps the campaign running)."""
+    if stored in (CampaignStatus.CANCELLED, CampaignStatus.PENDING_APPROVAL):
+        return CampaignStatus(stored)
+    waiting = sum(count for status, count in counts.items() if status in WAITING)
     handled = sum(count for status, count in counts.items() if status not in WAITING)
-    if waiting and (handled or record.start_at <= now):
-        return "running"
-    if waiting:
-        return "scheduled"
-    return "done" if handled else "scheduled"
+    if not handled:
+        return CampaignStatus.SCHEDULED  # the first message has not gone out
+    return CampaignStatus.RUNNING if waiting else CampaignStatus.FINISHED
+
+
+def status_label(status: str, language: str = "fr") -> str:
+    """The status in the reader's language (French when the language is unknown); a value
+    that is not a campaign status is returned as it is."""
+    table = WORDING.get(language, WORDING["fr"])
+    try:
+        return table[CampaignStatus(status)]
+    except ValueError:
+        return status
+
+
+DELIVERY_WORDING: dict[str, dict[DeliveryStatus, str]] = {
+    "fr": {
+        DeliveryStatus.PENDING: "en attente", DeliveryStatus.CLAIMED: "en cours",
+        DeliveryStatus.SENDING: "en cours", DeliveryStatus.SENT: "envoyés",
+        DeliveryStatus.SKIPPED: "non envoyés (sautés)", DeliveryStatus.UNKNOWN: "incertains",
+        DeliveryStatus.FAILED: "échoués",
+        DeliveryStatus.EXPANDED: "relances converties en messages privés",
+    },
+    "en": {
+        DeliveryStatus.PENDING: "waiting", DeliveryStatus.CLAIMED: "in progress",
+        DeliveryStatus.SENDING: "in progress", DeliveryStatus.SENT: "sent",
+        DeliveryStatus.SKIPPED: "not sent (skipped)", DeliveryStatus.UNKNOWN: "uncertain",
+        DeliveryStatus.FAILED: "failed",
+        DeliveryStatus.EXPANDED: "reminders turned into private messages",
+    },
+}
+
+
+def delivery_label(status: str, language: str = "fr") -> str:
+    """A delivery row's status in the reader's language (``skipped`` is "not sent", never
+    "cancelled": a skipped row may belong to a running campaign)."""
+    table = DELIVERY_WORDING.get(language, DELIVERY_WORDING["fr"])
+    try:
+        return table[DeliveryStatus(status)]
+    except ValueError:
+        return status

@@ -3,23 +3,37 @@
 from __future__ import annotations
 
 import json
+import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, TypedDict
 
 import typer
 from rich.table import Table
 
-from ..campaigns.lifecycle import lifecycle
+from ..campaigns.lifecycle import campaign_status, delivery_label, status_label
+from ..campaigns.lookup import resolve_campaign_id
 from ..campaigns.service import StartedCampaign, scenario_of
 from ..clock import SystemClock
 from ..core import open_core
 from ..scenario.loader import load_scenario
 from ..scenario.timeline import build_timeline
 from ..store.deliveries import DeliveryRepository
-from .common import ConfigOption, DatabaseOption, out, parse_local_time, run_async, settings_from
+from .common import (
+    ConfigOption,
+    DatabaseOption,
+    Voice,
+    out,
+    parse_local_time,
+    run_async,
+    settings_from,
+)
 
 app = typer.Typer(help="Start, list, show and cancel campaigns.", no_args_is_help=True)
-JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable output.")]
+JsonOption = Annotated[bool, typer.Option(
+    "--json", help="Machine-readable output (stable field names; times in UTC, ISO 8601).")]
+IdArgument = Annotated[str, typer.Argument(
+    metavar="ID", help="A campaign id, or any unique beginning of it.")]
 
 
 class CampaignRow(TypedDict):
@@ -79,8 +93,9 @@ def start(
 ) -> None:
     """Plan a scenario on neighbourhoods; a running bot picks it up within seconds."""
 
-    async def work() -> tuple[StartedCampaign | None, str | None]:
+    async def work() -> tuple[StartedCampaign | None, str | None, Voice]:
         settings = settings_from(config, database)
+        voice = Voice.of(settings)
         scenario = load_scenario(scenario_file)
         clock = SystemClock()
         when = parse_local_time(at, settings.bot.timezone, clock.now())
@@ -90,12 +105,13 @@ def start(
             if rule:
                 series = await core.series.create(scenario, to.split(","), rule, when,
                                                   source=str(scenario_file), author=who)
-                return (series.campaigns[0] if series.campaigns else None), series.id
+                return (series.campaigns[0] if series.campaigns else None), series.id, voice
             started = await core.campaigns.start(scenario, to.split(","), when,
                                                  source=str(scenario_file), author=who)
-            return started, None
+            return started, None, voice
 
-    started, series_id = run_async(work)
+    started, series_id, voice = run_async(work)
+    _ = voice._
     if as_json:
         data: dict[str, object] = {"id": started.id if started else None, "series": series_id}
         if started:
@@ -104,17 +120,19 @@ def start(
         out.print_json(json.dumps(data))
         return
     if series_id:
-        out.print(f"series {series_id}: {every or 'scenario recurrence'}")
+        out.print(_("series {id}: {rule}").format(
+            id=series_id, rule=every or _("the scenario's recurrence")))
     if started is None:
-        out.print("the first occurrence is more than a day away: it will be planned then")
+        out.print(_("The first occurrence is more than a day away: it will be planned then."))
         return
     out.print(f"{started.id}")
     if started.pending_approval:
-        out.print("waiting for a second facilitator's approval: "
-                  f"animabot campaign approve {started.id} --as NAME")
+        out.print(_("Waiting for a second facilitator's approval: "
+                    "animabot campaign approve {id} --as NAME").format(id=started.id))
     elif started.first_due:
-        out.print(f"{started.deliveries} deliveries planned to {started.chats} chats; "
-                  f"first due {started.first_due:%Y-%m-%d %H:%M} UTC")
+        out.print(_("{count} deliveries planned to {chats} chats; first due {when} ({zone})")
+                  .format(count=started.deliveries, chats=started.chats,
+                          when=voice.time(started.first_due), zone=voice.zone))
 
 
 @app.command("list")
@@ -122,7 +140,7 @@ def list_(as_json: JsonOption = False, config: ConfigOption = None,
           database: DatabaseOption = None) -> None:
     """Every campaign, oldest start first."""
 
-    async def work() -> list[CampaignRow]:
+    async def work() -> tuple[list[CampaignRow], Voice]:
         settings = settings_from(config, database)
         async with open_core(settings, SystemClock(), sends=False) as core:
             deliveries = DeliveryRepository(core.database)
@@ -131,42 +149,60 @@ def list_(as_json: JsonOption = False, config: ConfigOption = None,
                 counts = await deliveries.status_counts(record.id)
                 rows.append({
                     "id": record.id, "scenario": record.scenario_id, "title": record.title,
-                    "status": record.status, "start_at": record.start_at.isoformat(),
+                    "status": campaign_status(record.status, counts),
+                    "start_at": record.start_at.isoformat(),
                     "neighbourhoods": list(record.targets),
                     "sent": counts.get("sent", 0), "pending": counts.get("pending", 0),
                 })
-            return rows
+            return rows, Voice.of(settings)
 
-    rows = run_async(work)
+    rows, voice = run_async(work)
     if as_json:
         out.print_json(json.dumps(rows))
         return
+    _ = voice._
     if not rows:
-        out.print("No campaign yet: animabot campaign start scenarios/jardin-partage.toml --to ID")
+        out.print(_("No campaign yet: animabot campaign start scenarios/jardin-partage.toml "
+                    "--to ID"))
         return
-    table = Table("id", "title", "status", "start (UTC)", "neighbourhoods", "sent", "pending")
-    for row in rows:
-        table.add_row(str(row["id"]), str(row["title"]), str(row["status"]),
-                      str(row["start_at"])[:16], ",".join(row["neighbourhoods"]),
-                      str(row["sent"]), str(row["pending"]))
+    headings = (_("id"), _("title"), _("status"), _("start ({zone})").format(zone=voice.zone),
+                _("neighbourhoods"), _("sent"), _("pending"))
+    lines = [(row["id"], row["title"], status_label(row["status"], voice.language),
+              voice.time(datetime.fromisoformat(row["start_at"])),
+              ",".join(row["neighbourhoods"]), str(row["sent"]), str(row["pending"]))
+             for row in rows]
+    if not sys.stdout.isatty():  # piped: plain tab-separated lines, nothing cut
+        print("\t".join(headings))
+        for line in lines:
+            print("\t".join(line))
+        return
+    table = Table()
+    for index, heading in enumerate(headings):
+        if index == 0:  # ids are never cut: other columns wrap instead
+            table.add_column(heading, no_wrap=True, min_width=max(len(r["id"]) for r in rows))
+        else:
+            table.add_column(heading, overflow="fold")
+    for line in lines:
+        table.add_row(*line)
     out.print(table)
 
 
 @app.command()
-def show(campaign_id: Annotated[str, typer.Argument(metavar="ID")], as_json: JsonOption = False,
+def show(campaign_id: IdArgument, as_json: JsonOption = False,
          config: ConfigOption = None, database: DatabaseOption = None) -> None:
-    """A campaign's timeline and the state of its deliveries."""
+    """A campaign's timeline (local time) and the state of its deliveries."""
 
-    async def work() -> CampaignDetail:
+    async def work() -> tuple[CampaignDetail, Voice]:
         settings = settings_from(config, database)
         async with open_core(settings, SystemClock(), sends=False) as core:
-            record = await core.campaigns.get(campaign_id)
+            record = await core.campaigns.get(
+                await resolve_campaign_id(core.campaigns.campaigns, campaign_id))
             scenario = scenario_of(record)
             counts = await DeliveryRepository(core.database).status_counts(record.id)
             timeline = build_timeline(scenario, record.start_at, settings.window())
             return {
                 "id": record.id, "title": record.title,
-                "status": lifecycle(record, counts, core.clock.now()),
+                "status": campaign_status(record.status, counts),
                 "author": record.author, "approved_by": record.approved_by,
                 "series": record.series_id,
                 "scenario": record.scenario_id, "source": record.source,
@@ -176,60 +212,89 @@ def show(campaign_id: Annotated[str, typer.Argument(metavar="ID")], as_json: Jso
                     {"step": e.step_id, "kind": e.kind, "part": e.part,
                      "due_at": e.due_at.isoformat()} for e in timeline
                 ],
-            }
+            }, Voice.of(settings)
 
-    data = run_async(work)
+    data, voice = run_async(work)
     if as_json:
         out.print_json(json.dumps(data))
         return
-    out.print(f"[b]{data['id']}[/b] {data['title']} ({data['status']})")
-    out.print(f"neighbourhoods: {', '.join(data['neighbourhoods'])}")
-    out.print(f"deliveries: {data['deliveries']}")
+    _ = voice._
+    out.print(f"[b]{data['id']}[/b] {data['title']} "
+              f"({status_label(data['status'], voice.language)})")
+    out.print(_("neighbourhoods: {names}").format(names=", ".join(data["neighbourhoods"])))
+    deliveries = Table(_("deliveries"), _("rows"), title_justify="left")
+    deliveries.columns[1].justify = "right"
+    for status, count in sorted(data["deliveries"].items()):
+        deliveries.add_row(delivery_label(status, voice.language), str(count))
+    out.print(deliveries)
     if data["deliveries"].get("unknown"):
-        out.print("[yellow]Some deliveries are 'unknown': the platform may or may not have "
-                  "shown them. Check the chats before resending by hand.[/yellow]")
-    table = Table("due (UTC)", "step", "kind", "part")
+        out.print("[yellow]" + _("Some deliveries are uncertain: the platform may or may not "
+                                 "have shown them. Check the chats before resending by hand.")
+                  + "[/yellow]")
+    table = Table(_("due ({zone})").format(zone=voice.zone), _("step"), _("kind"), _("part"))
     for entry in data["timeline"]:
-        table.add_row(entry["due_at"][:16], entry["step"], entry["kind"], entry["part"])
+        table.add_row(voice.time(datetime.fromisoformat(entry["due_at"])), entry["step"],
+                      kind_label(entry["kind"], voice), part_label(entry["part"], voice))
     out.print(table)
 
 
+def kind_label(kind: str, voice: Voice) -> str:
+    _ = voice._
+    labels = {"announcement": _("announcement"), "poll": _("poll"), "training": _("training"),
+              "results": _("results")}
+    return labels.get(kind, kind)
+
+
+def part_label(part: str, voice: Voice) -> str:
+    _ = voice._
+    if part.startswith("reminder") and part.removeprefix("reminder").isdigit():
+        return _("reminder {number}").format(number=part.removeprefix("reminder"))
+    labels = {"send": _("send"), "close": _("close"), "copies": _("private copies"),
+              "totals": _("totals update")}
+    return labels.get(part, part)
+
+
 @app.command()
-def cancel(campaign_id: Annotated[str, typer.Argument(metavar="ID")],
-           config: ConfigOption = None, database: DatabaseOption = None) -> None:
+def cancel(campaign_id: IdArgument, config: ConfigOption = None,
+           database: DatabaseOption = None) -> None:
     """Cancel a campaign (nothing more is sent; what was sent stays). Given a series id, or a
     campaign of a series, the whole series stops."""
 
     async def work() -> str:
         settings = settings_from(config, database)
+        _ = Voice.of(settings)._
         async with open_core(settings, SystemClock(), sends=False) as core:
             if campaign_id.startswith("serie-") and await core.campaigns.campaigns.get(
                     campaign_id) is None:
                 stopped = await core.series.cancel(campaign_id)
-                return f"series {campaign_id} stopped; {stopped} planned occurrences cancelled"
-            record = await core.campaigns.cancel(campaign_id)
-            counts = await DeliveryRepository(core.database).status_counts(campaign_id)
-            said = (f"campaign {campaign_id} cancelled; {counts.get('skipped', 0)} deliveries "
-                    "will not be sent")
+                return _("Series {id} stopped; {count} planned occurrences cancelled.").format(
+                    id=campaign_id, count=stopped)
+            full_id = await resolve_campaign_id(core.campaigns.campaigns, campaign_id)
+            record = await core.campaigns.cancel(full_id)
+            counts = await DeliveryRepository(core.database).status_counts(full_id)
+            said = _("Campaign {id} cancelled; {count} deliveries will not be sent.").format(
+                id=full_id, count=counts.get("skipped", 0))
             if record.series_id:
                 stopped = await core.series.cancel(record.series_id)
-                said += f"; series {record.series_id} stopped ({stopped} more cancelled)"
+                said += " " + _("Series {id} stopped ({count} more cancelled).").format(
+                    id=record.series_id, count=stopped)
             return said
 
     out.print(run_async(work))
 
 
 @app.command()
-def approve(campaign_id: Annotated[str, typer.Argument(metavar="ID")],
+def approve(campaign_id: IdArgument,
             name: Annotated[str, typer.Option("--as", help="Your name (not the author's).")],
             config: ConfigOption = None, database: DatabaseOption = None) -> None:
     """Approve a campaign waiting for a second facilitator; its author cannot."""
 
-    async def work() -> StartedCampaign:
+    async def work() -> tuple[StartedCampaign, Voice]:
         settings = settings_from(config, database)
         async with open_core(settings, SystemClock(), sends=False) as core:
-            return await core.campaigns.approve(campaign_id, f"cli:{name}")
+            full_id = await resolve_campaign_id(core.campaigns.campaigns, campaign_id)
+            return await core.campaigns.approve(full_id, f"cli:{name}"), Voice.of(settings)
 
-    started = run_async(work)
-    out.print(f"campaign {started.id} approved: {started.deliveries} deliveries planned to "
-              f"{started.chats} chats")
+    started, voice = run_async(work)
+    out.print(voice._("Campaign {id} approved: {count} deliveries planned to {chats} chats.")
+              .format(id=started.id, count=started.deliveries, chats=started.chats))

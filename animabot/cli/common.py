@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
@@ -18,6 +19,7 @@ from rich.console import Console
 from ..campaigns import when
 from ..config import DEFAULT_CONFIG, Settings, load_settings
 from ..errors import AnimabotError
+from ..i18n import Translate, translator
 
 T = TypeVar("T")
 out = Console(highlight=False, soft_wrap=True)
@@ -84,3 +86,22 @@ def parse_local_time(text: str, timezone: str, now: datetime) -> datetime:
         return when.parse_start(text, ZoneInfo(timezone), now)
     except ValueError as exc:
         raise AnimabotError(str(exc)) from None
+
+
+@dataclass(frozen=True)
+class Voice:
+    """How facilitator output speaks: the configured language ([bot] language, French by
+    default) and the configured time zone. ``--json`` output stays in UTC ISO for scripts."""
+
+    language: str
+    zone: ZoneInfo
+    _: Translate
+
+    @classmethod
+    def of(cls, settings: Settings) -> Voice:
+        language = settings.bot.language
+        return cls(language, ZoneInfo(settings.bot.timezone), translator(language))
+
+    def time(self, moment: datetime) -> str:
+        """``2026-12-01 18:00``, local time."""
+        return f"{moment.astimezone(self.zone):%Y-%m-%d %H:%M}"

@@ -12,12 +12,14 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console, RenderableType
 
+from ..campaigns.lookup import resolve_campaign_id
 from ..clock import SystemClock
 from ..config import Settings
 from ..core import Core, open_core
 from ..stats.campaign import campaign_figures
 from ..stats.export import figures_to_json, neighbourhood_to_json, overview_to_json, to_csv
 from ..stats.overview import neighbourhood_figures, overview
+from ..store.campaigns import CampaignRepository
 from ..stats.tables import figures_tables, neighbourhood_table, overview_table
 from .common import ConfigOption, DatabaseOption, out, run_async, settings_from
 
@@ -80,7 +82,8 @@ def overview_command(format: FormatOption = Format.table, out_file: OutOption = 
 
 @app.command()
 def campaign(
-    campaign_id: Annotated[str, typer.Argument(metavar="ID")],
+    campaign_id: Annotated[str, typer.Argument(
+        metavar="ID", help="A campaign id, or any unique beginning of it.")],
     format: FormatOption = Format.table,
     out_file: OutOption = None,
     charts: Annotated[Path | None, typer.Option(
@@ -91,7 +94,8 @@ def campaign(
     """Reach, respondents, response rate, answers per option, reminders, training."""
 
     async def work(core: Core, settings: Settings) -> tuple[dict[str, Any], RenderableType, Any]:
-        figures = await campaign_figures(core.database, campaign_id, settings.privacy.min_cell,
+        full_id = await resolve_campaign_id(CampaignRepository(core.database), campaign_id)
+        figures = await campaign_figures(core.database, full_id, settings.privacy.min_cell,
                                          settings.bot.language)
         return figures_to_json(figures), figures_tables(figures), figures
 

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from importlib.resources import files
 from pathlib import Path
 
+from ..campaigns.lifecycle import campaign_status, status_label
 from ..campaigns.when import parse_start
 from ..chat.outgoing import OutgoingMessage
 from ..errors import AnimabotError, ScenarioError
@@ -59,7 +60,8 @@ async def campaigns(turn: Turn, args: tuple[str, ...]) -> None:
     for record in records[-15:]:
         counts = await turn.services.deliveries.status_counts(record.id)
         lines.append(_("{id}: {title} ({status}), {sent} sent, {pending} pending").format(
-            id=record.id, title=record.title, status=record.status,
+            id=record.id, title=record.title,
+            status=status_label(campaign_status(record.status, counts), turn.language),
             sent=counts.get("sent", 0), pending=counts.get("pending", 0)))
     await turn.reply(OutgoingMessage("\n".join(lines)))
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from ..campaigns.lifecycle import status_label
 from ..campaigns.service import scenario_of
 from ..errors import CampaignError
 from ..scenario.model import Announcement, Poll, Results, Scenario, Training, pick
@@ -253,6 +254,7 @@ def _environment(min_cell: int, timezone: str) -> Environment:
         cell=lambda value: format_cell(value, min_cell), hour=hour, day=day,
         percent=_percent, points=_points, hours=_hours,
         number=lambda value: "—" if value is None else str(value),
+        status=status_label,
     )
     return environment
 

@@ -8,6 +8,7 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..campaigns.lifecycle import CampaignStatus, campaign_status
 from ..campaigns.service import scenario_of
 from ..errors import CampaignError
 from ..scenario.model import Poll, Training, pick
@@ -62,7 +63,7 @@ class CampaignFigures:
     id: str
     title: str
     scenario_id: str
-    status: str
+    status: CampaignStatus
     start_at: datetime
     targets: tuple[str, ...]
     deliveries: dict[str, int]  # group messages per status (never private ones)
@@ -71,15 +72,6 @@ class CampaignFigures:
     min_cell: int
     neighbourhood_names: dict[str, str]
 
-
-UNFINISHED = ("pending", "claimed", "sending")
-
-
-def status_of(status: str, deliveries: dict[str, int]) -> str:
-    """``scheduled`` campaigns with nothing left to send are ``finished``."""
-    if status == "scheduled" and deliveries and not any(deliveries.get(s) for s in UNFINISHED):
-        return "finished"
-    return status
 
 async def campaign_figures(
     database: Database, campaign_id: str, min_cell: int, language: str = "fr"
@@ -97,10 +89,11 @@ async def campaign_figures(
         elif isinstance(step, Training):
             trainings.append(await _training(database, record.id, step, min_cell, language))
     counts = await deliveries.status_counts(record.id, chats_only=True)
+    status = campaign_status(record.status, await deliveries.status_counts(record.id))
     names = await database.fetch_all("SELECT id, name FROM neighbourhood")
     return CampaignFigures(
         id=record.id, title=record.title, scenario_id=record.scenario_id,
-        status=status_of(record.status, counts), start_at=record.start_at,
+        status=status, start_at=record.start_at,
         targets=record.targets, deliveries=counts, polls=polls, trainings=trainings,
         min_cell=min_cell, neighbourhood_names={row["id"]: row["name"] for row in names},
     )

@@ -11,16 +11,11 @@ from datetime import datetime
 
 from babel.dates import format_datetime, get_timezone
 
+from ..campaigns.lifecycle import delivery_label, status_label
 from ..stats.series import phase_label
 from ..stats.suppression import Cell, format_cell
 
 DASH = "—"
-STATUS = {"scheduled": "programmée", "cancelled": "annulée"}
-DELIVERY_STATUS = {
-    "pending": "en attente", "claimed": "en cours", "sending": "en cours", "sent": "envoyés",
-    "skipped": "annulés", "unknown": "incertains", "failed": "échoués",
-    "expanded": "relances converties en messages privés",
-}
 PLATFORM = {"telegram": "Telegram", "matrix": "Matrix", "simulated": "Simulée",
             "console": "Console"}
 
@@ -56,7 +51,7 @@ def filters(timezone: str, min_cell: int) -> dict[str, Callable[..., str]]:
     return {
         "cell": cell, "percent": percent, "number": number, "when": when, "day": day,
         "hours": hours, "phase": phase,
-        "status": lambda value: str(STATUS.get(value, value)),
-        "delivery_status": lambda value: str(DELIVERY_STATUS.get(value, value)),
+        "status": status_label,
+        "delivery_status": delivery_label,
         "platform": lambda value: str(PLATFORM.get(value, value.capitalize())),
     }
