@@ -19,8 +19,8 @@ from ..core import Core, open_core
 from ..stats.campaign import campaign_figures
 from ..stats.export import figures_to_json, neighbourhood_to_json, overview_to_json, to_csv
 from ..stats.overview import neighbourhood_figures, overview
-from ..store.campaigns import CampaignRepository
 from ..stats.tables import figures_tables, neighbourhood_table, overview_table
+from ..store.campaigns import CampaignRepository
 from .common import ConfigOption, DatabaseOption, out, run_async, settings_from
 
 app = typer.Typer(help="Anonymised participation statistics.", no_args_is_help=True)

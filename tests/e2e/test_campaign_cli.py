@@ -34,7 +34,7 @@ def test_a_facilitator_schedules_a_campaign_and_an_agent_reads_its_figures(confi
     assert stats["polls"][0]["respondents"] == {"value": 0, "suppressed": False}
 
     cancelled = animabot("campaign", "cancel", campaign_id, "--config", str(config))
-    assert "cancelled" in cancelled.stdout
+    assert "annulée" in cancelled.stdout  # the configured language (French by default)
     listed = json.loads(animabot("campaign", "list", "--json", "--config", str(config)).stdout)
     assert listed[0]["status"] == "cancelled" and listed[0]["pending"] == 0
 
@@ -63,3 +63,29 @@ def test_config_check_lists_every_problem_with_its_key_path(tmp_path: Path) -> N
     assert "Traceback" not in result.stderr
     ok = animabot("config", "check", "--config", "config.example.toml")
     assert "configuration OK" in ok.stdout
+
+
+def test_facilitator_output_is_french_local_and_takes_id_prefixes(config: Path) -> None:
+    ids = [json.loads(animabot("campaign", "start", "scenarios/jardin-partage.toml", "--to",
+                               "centre", "--at", at, "--json", "--config", str(config)).stdout)["id"]
+           for at in ("2026-12-01 18:00", "2026-12-02 18:00")]
+    listed = animabot("campaign", "list", "--config", str(config)).stdout
+    assert all(campaign_id in listed for campaign_id in ids)  # never cut, even at 80 columns
+    assert "programmée" in listed and "scheduled" not in listed
+
+    shown = animabot("campaign", "show", ids[0], "--config", str(config)).stdout
+    assert "prévu (Europe/Paris)" in shown and "2026-12-01 18:00" in shown  # local, as previewed
+    assert "UTC" not in shown and "{" not in shown  # no raw dict of statuses
+    assert "en attente" in shown and "sondage" in shown
+
+    common = ids[0][:len("jardin-partage-")]
+    ambiguous = animabot("campaign", "show", common, "--config", str(config), check=False)
+    assert ambiguous.returncode == 1
+    assert ids[0] in ambiguous.stderr and ids[1] in ambiguous.stderr
+
+    unique = ids[1][:-1] if not ids[0].startswith(ids[1][:-1]) else ids[1]
+    stats = json.loads(animabot("stats", "campaign", unique, "--format", "json",
+                                "--config", str(config)).stdout)
+    assert stats["id"] == ids[1] and stats["status"] == "scheduled"
+    cancelled = animabot("campaign", "cancel", unique, "--config", str(config)).stdout
+    assert ids[1] in cancelled
