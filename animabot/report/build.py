@@ -69,7 +69,7 @@ class Action:
     chats: int
     people: Cell  # residents written to privately, suppressed like any count of people
     reach: int | None  # members of the groups, for the sends only
-    skipped: int
+    skipped: int  # group messages only: private rows per resident are counts of people
     failed: int
     waiting: int
 
@@ -134,9 +134,11 @@ async def _actions(database: Database, campaign_id: str, min_cell: int) -> list[
         "  AS chats,"
         " COUNT(DISTINCT CASE WHEN status = 'sent' THEN pseudonym END) AS people,"
         " SUM(CASE WHEN status = 'sent' AND pseudonym IS NULL THEN reach END) AS reach,"
-        " SUM(CASE WHEN status = 'skipped' THEN 1 ELSE 0 END) AS skipped,"
-        " SUM(CASE WHEN status IN ('failed', 'unknown') THEN 1 ELSE 0 END) AS failed,"
-        " SUM(CASE WHEN status IN ('pending', 'claimed', 'sending') THEN 1 ELSE 0 END)"
+        " SUM(CASE WHEN status = 'skipped' AND pseudonym IS NULL THEN 1 ELSE 0 END) AS skipped,"
+        " SUM(CASE WHEN status IN ('failed', 'unknown') AND pseudonym IS NULL THEN 1 ELSE 0 END)"
+        "  AS failed,"
+        " SUM(CASE WHEN status IN ('pending', 'claimed', 'sending') AND pseudonym IS NULL"
+        "  THEN 1 ELSE 0 END)"
         "  AS waiting"
         " FROM delivery WHERE campaign_id = ? GROUP BY step_id, part"
         " ORDER BY MIN(due_at), step_id, part <> 'send', part",

@@ -153,7 +153,10 @@ async def _training(
     started = row["started"] if row else 0
     completed = row["completed"] if row else 0
     correct = (row["correct"] or 0) if row else 0
-    shown_started, shown_completed = _cell(started, min_cell), _cell(completed, min_cell)
+    # One line: those who completed and those who did not, against the starts; else
+    # "started minus completed" could publish a small count.
+    line = suppress_counts([completed, started - completed], min_cell, total=started)
+    shown_started, shown_completed = line.total, line.cells[0]
     return TrainingFigures(
         step_id=training.id, title=pick(training.title, language),
         started=shown_started, completed=shown_completed,

@@ -163,12 +163,15 @@ def _rate_chart(
 def answers_over_time_chart(poll: PollFigures, timezone: str = "Europe/Paris") -> bytes | None:
     """Cumulative respondents by the hour, reminders as dashed lines; None when too few
     answered for the curve to be published."""
-    curve = poll.times.curve
-    if not curve:
+    curve = [(moment, count) for moment, count in poll.times.curve if count is not None]
+    if not curve:  # only published points are drawn: never a small step
         return None
     zone = ZoneInfo(timezone)
+    first = poll.times.curve[0][0]
+    if curve[0][0] != first:
+        curve.insert(0, (first, 0))
     hours = [moment for moment, _ in curve]
-    end = hours[-1] + timedelta(hours=1)
+    end = poll.times.curve[-1][0] + timedelta(hours=1)
     with rc_context(STYLE):
         figure = Figure(figsize=(WIDTH_IN, 3.4), layout="constrained")
         axes = figure.add_subplot()
@@ -179,8 +182,9 @@ def answers_over_time_chart(poll: PollFigures, timezone: str = "Europe/Paris") -
 
         xs = [x_of(moment) for moment in [*hours, end]]
         ys = [count for _, count in curve]
-        axes.step(xs, [*ys, ys[-1]], where="post", color=BLUE, linewidth=1.8)
-        axes.fill_between(xs, [*ys, ys[-1]], step="post", color=BLUE, alpha=0.12)
+        # Straight lines between the published points: hours in between are suppressed.
+        axes.plot(xs, [*ys, ys[-1]], color=BLUE, linewidth=1.8, marker="o", markersize=3)
+        axes.fill_between(xs, [*ys, ys[-1]], color=BLUE, alpha=0.12)
         top = max(ys)
         for number, moment in enumerate(poll.times.reminders, start=1):
             x = x_of(moment)

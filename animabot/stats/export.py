@@ -61,7 +61,7 @@ def figures_to_json(figures: CampaignFigures) -> dict[str, Any]:
                 "answers_by_phase": [{"phase": phase, **cell(value)}
                                      for phase, value in p.times.phases],
                 "reminders_at": [at.strftime(HOUR) for at in p.times.reminders],
-                "cumulative_respondents": [{"hour": at.strftime(HOUR), "respondents": n}
+                "cumulative_respondents": [{"hour": at.strftime(HOUR), "respondents": cell(n)}
                                            for at, n in p.times.curve],
                 "platforms": {name: share(f) for name, f in p.platforms.items()},
                 "neighbourhoods": {name: share(f) for name, f in p.neighbourhoods.items()},
@@ -133,6 +133,10 @@ def _rows(data: Any, section: str, step: str = "", prefix: str = "") -> Iterator
                 if set(rest) == {"value", "suppressed"}:
                     value = "" if rest["value"] is None else str(rest["value"])
                     yield [section, step, prefix, label, value, str(rest["suppressed"]).lower()]
+                elif len(rest) == 1 and isinstance(nested := next(iter(rest.values())), dict):
+                    value = "" if nested["value"] is None else str(nested["value"])
+                    yield [section, step, f"{prefix}.{next(iter(rest))}", label, value,
+                           str(nested["suppressed"]).lower()]
                 else:
                     for key, value in rest.items():
                         yield [section, step, f"{prefix}.{key}", label, str(value), "false"]

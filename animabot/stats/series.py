@@ -3,7 +3,8 @@
 Everything comes from one SQL pass (a campaign may hold a million answers): first answers
 counted per minute through the time index; quartiles, phases and the hourly curve are read
 off that histogram. Times are rounded down to the hour: no export is finer. The curve counts
-respondents only (never choices) and is published once they reach the threshold.
+respondents only (never choices), is published once they reach the threshold, and its points
+are suppressed so that no increment between published points is a small count.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from ..store.database import Database
 from ..store.timestamps import from_db
-from .suppression import Cell, suppress_counts
+from .suppression import Cell, suppress_counts, suppress_cumulative
 
 WHERE = "WHERE campaign_id = ? AND step_id = ?"
 BEFORE, AFTER = "before_reminders", "after_reminder_"  # stable codes of the JSON export
@@ -22,7 +23,7 @@ BEFORE, AFTER = "before_reminders", "after_reminder_"  # stable codes of the JSO
 @dataclass(frozen=True)
 class AnswerTimes:
     phases: list[tuple[str, Cell]]  # (BEFORE | "after_reminder_N", new respondents)
-    curve: list[tuple[datetime, int]]  # (hour, respondents so far), empty when too few
+    curve: list[tuple[datetime, Cell]]  # (hour, respondents so far), empty when too few
     reminders: list[datetime]  # the hour each reminder started going out
     reached_privately: Cell  # residents written to in private for this step
     median_hours: float | None = None  # time from the first send to each first answer
@@ -52,10 +53,10 @@ async def answer_times(
     median = spread = None
     if first_sent is not None and answered >= max(min_cell, 2):
         q1, q2, q3 = (_quantile(minutes, answered, p, first_sent) for p in (0.25, 0.5, 0.75))
-        median, spread = round(q2, 1), (round(q1, 1), round(q3, 1))
+        median, spread = _hours(q2), (_hours(q1), _hours(q3))
     return AnswerTimes(
         phases=_phases(minutes, answered, reminders, min_cell),
-        curve=_curve(minutes) if answered >= min_cell else [],
+        curve=_curve(minutes, min_cell) if answered >= min_cell else [],
         reminders=[hour(moment) for moment in reminders],
         reached_privately=None if 0 < reached_count < min_cell else reached_count,
         median_hours=median, quartile_hours=spread,
@@ -91,6 +92,12 @@ def phase_label(code: str, reminders: int = 1) -> str:
     return "avant les relances" if reminders > 1 else "avant la relance"
 
 
+def _hours(value: float) -> float:
+    """Rounded to a tenth, never below zero: an answer in the minute of the send (or cast on
+    a clock a little ahead) must not publish ``-0.0``."""
+    return max(0.0, round(value, 1))
+
+
 def hour_minute(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
@@ -114,15 +121,17 @@ def _quantile(minutes: list[tuple[datetime, int]], count: int, p: float,
     return values[0] + (values[1] - values[0]) * (position - low)
 
 
-def _curve(minutes: list[tuple[datetime, int]]) -> list[tuple[datetime, int]]:
+def _curve(minutes: list[tuple[datetime, int]], min_cell: int) -> list[tuple[datetime, Cell]]:
     per_hour: dict[datetime, int] = {}
     for moment, count in minutes:
         per_hour[hour(moment)] = per_hour.get(hour(moment), 0) + count
     if not per_hour:
         return []
-    points, total, current, last = [], 0, min(per_hour), max(per_hour)
+    points: list[tuple[datetime, int]] = []
+    total, current, last = 0, min(per_hour), max(per_hour)
     while current <= last:
         total += per_hour.get(current, 0)
         points.append((current, total))
         current += timedelta(hours=1)
-    return points
+    cells = suppress_cumulative([total for _, total in points], min_cell)
+    return [(moment, cell) for (moment, _), cell in zip(points, cells, strict=True)]

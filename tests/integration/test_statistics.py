@@ -69,7 +69,31 @@ async def test_every_figure_matches_a_hand_count(core: Core, clock: FakeClock) -
     assert (gare.reach, gare.respondents, gare.response_rate) == (20, 8, 0.4)
     assert poll.platforms["simulated"].respondents == 16
     assert poll.times.curve[-1][1] == 16 and poll.times.curve[0][0] == T0 + timedelta(hours=1)
-    assert figures.status == "scheduled"  # closes, reminders and results still pending
+    # 1, 2, 3… respondents so far: only points 5 or more apart are published, and the last
+    # stretch (15 → 16) is folded into the one before it.
+    assert [(moment - T0, n) for moment, n in poll.times.curve if n is not None] == [
+        (timedelta(hours=5), 5), (timedelta(hours=20), 10), (timedelta(hours=31), 16)]
+    assert figures.status == "running"  # sent, with closes, reminders and results pending
+
+
+def _published_counts(data: object) -> list[int]:
+    """Every count a reader of the JSON sees: shown cells, at any depth."""
+    if isinstance(data, dict):
+        if set(data) >= {"value", "suppressed"}:
+            return [data["value"]] if isinstance(data["value"], int) else []
+        return [n for value in data.values() for n in _published_counts(value)]
+    if isinstance(data, list):
+        return [n for item in data for n in _published_counts(item)]
+    return []
+
+
+async def test_no_published_count_is_small(core: Core, clock: FakeClock) -> None:
+    campaign = await _seed(core, clock)
+    data = figures_to_json(await campaign_figures(core.database, campaign, 5))
+    counts = _published_counts(data)
+    assert 16 in counts and not [n for n in counts if 0 < n < 5]
+    curve = data["polls"][0]["cumulative_respondents"]
+    assert curve[0]["respondents"] == {"value": None, "suppressed": True}
 
 
 async def test_exports_agree_and_hold_no_pseudonym(core: Core, clock: FakeClock) -> None:
