@@ -66,9 +66,11 @@ def test_config_check_lists_every_problem_with_its_key_path(tmp_path: Path) -> N
 
 
 def test_facilitator_output_is_french_local_and_takes_id_prefixes(config: Path) -> None:
-    ids = [json.loads(animabot("campaign", "start", "scenarios/jardin-partage.toml", "--to",
-                               "centre", "--at", at, "--json", "--config", str(config)).stdout)["id"]
-           for at in ("2026-12-01 18:00", "2026-12-02 18:00")]
+    ids = []
+    for at in ("2026-12-01 18:00", "2026-12-02 18:00"):
+        started = animabot("campaign", "start", "scenarios/jardin-partage.toml", "--to",
+                           "centre", "--at", at, "--json", "--config", str(config))
+        ids.append(json.loads(started.stdout)["id"])
     listed = animabot("campaign", "list", "--config", str(config)).stdout
     assert all(campaign_id in listed for campaign_id in ids)  # never cut, even at 80 columns
     assert "programmée" in listed and "scheduled" not in listed

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -91,7 +93,7 @@ def test_no_small_increment_can_be_differenced_back(steps: list[int], min_cell: 
         assert cell is None or cell == true
         if cell is not None:
             shown.append(cell)
-    for earlier, later in zip(shown, shown[1:], strict=False):
+    for earlier, later in pairwise(shown):
         # every published stretch (and so every sum of stretches) is 0 or >= min_cell
         assert later - earlier == 0 or later - earlier >= min_cell
     if total >= min_cell:
