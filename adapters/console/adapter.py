@@ -66,7 +66,7 @@ class ConsoleAdapter:
         if message.buttons:
             self.buttons = [(b, target.private) for row in message.buttons for b in row]
             for number, (button, _) in enumerate(self.buttons, start=1):
-                self._print(f"  [{number}] {button.label}")
+                self._print(f"  [{number}] {button.unnumbered}")
         return SendResult(message.edit_ref or f"c{next(self._refs)}")
 
     async def member_count(self, address: str) -> int | None:

@@ -41,7 +41,7 @@ def text_content(message: OutgoingMessage, extra: list[str] | None = None) -> di
 
 
 def numbered(message: OutgoingMessage) -> list[str]:
-    labels = _labels(message)
+    labels = [button.unnumbered for row in message.buttons for button in row]
     if not labels:
         return []
     return ["", *[f"{index}. {label}" for index, label in enumerate(labels, start=1)],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -9,6 +10,15 @@ from dataclasses import dataclass
 class Button:
     label: str
     action: str  # signed: adapters pass it back untouched in ButtonPressed
+
+    @property
+    def unnumbered(self) -> str:
+        """The label without the "2. " the renderer puts before poll options, for adapters
+        that list buttons under their own numbers (no "[2] 2. Non")."""
+        return _NUMBERED.sub(lambda match: match.group(1) or "", self.label, count=1)
+
+
+_NUMBERED = re.compile(r"^(✅ )?\d+\. ")
 
 
 @dataclass(frozen=True)

@@ -89,9 +89,9 @@ def demo(
         def on_entry(entry: TimelineEntry, sent: int) -> None:
             when = local_time(entry.due_at, "Europe/Paris", "fr")
             kind, part = entry_words(entry.kind, entry.part)
-            progress.console.print(
-                f"  {when}  {entry.step_id:<12} {kind:<10} {part:<10} ({sent} messages envoyés)"
-            )
+            # The messages of this step only; 0 or 1 take the singular in French.
+            said = f"{sent} message envoyé" if sent < 2 else f"{sent} messages envoyés"
+            progress.console.print(f"  {when}  {entry.step_id:<12} {kind:<10} {part:<10} ({said})")
             progress.advance(task)
 
         result = run_async(lambda: run_demo(residents, seed, database, scenario, on_entry))

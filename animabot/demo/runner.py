@@ -8,7 +8,7 @@ planner, outbox worker and SQLite database, and every answer through the real ha
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -86,7 +86,8 @@ async def run_demo(
     scenario_path: Path | None = None,
     on_entry: Callable[[TimelineEntry, int], None] = lambda entry, sent: None,
 ) -> DemoResult:
-    """Run the demo; ``on_entry`` is told each time a timeline entry has been played."""
+    """Run the demo; ``on_entry`` is told each time a timeline entry has been played, with
+    the messages that entry sent (group and private), not a running total."""
     scenario: Scenario = load_scenario(scenario_path or shipped_scenario())
     with tempfile.TemporaryDirectory(prefix="animabot-demo-") as tmp:
         path = database or Path(tmp) / "demo.db"
@@ -107,8 +108,15 @@ async def run_demo(
             timeline = build_timeline(scenario, DEMO_START, settings.window())
             end = max(e.due_at for e in timeline) + timedelta(days=1)
             deliveries = DeliveryRepository(core.database)
+
+            async def sent_by(entry: TimelineEntry) -> int:
+                row = await core.database.fetch_one(
+                    "SELECT COUNT(*) AS n FROM delivery WHERE campaign_id = ? AND step_id = ?"
+                    " AND part = ? AND status = 'sent'", (started.id, entry.step_id, entry.part))
+                return int(row["n"]) if row else 0
+
             actions = await _play(worker.drain, deliveries, simulation, clock, end,
-                                  timeline, on_entry, lambda: worker.stats.sent)
+                                  timeline, on_entry, sent_by)
             await adapter.stop()
             figures = await campaign_figures(
                 core.database, started.id, settings.privacy.min_cell, settings.bot.language
@@ -119,14 +127,16 @@ async def run_demo(
 async def _play(
     drain: Callable[[], Any], deliveries: DeliveryRepository, simulation: Simulation,
     clock: FakeClock, end: datetime, timeline: list[TimelineEntry],
-    on_entry: Callable[[TimelineEntry, int], None], sent: Callable[[], int],
+    on_entry: Callable[[TimelineEntry, int], None],
+    sent: Callable[[TimelineEntry], Awaitable[int]],
 ) -> int:
     pending_entries = list(timeline)
     actions = 0
     for _ in range(MAX_ITERATIONS):
         await drain()
         while pending_entries and pending_entries[0].due_at <= clock.now():
-            on_entry(pending_entries.pop(0), sent())
+            entry = pending_entries.pop(0)
+            on_entry(entry, await sent(entry))
         candidates = [t for t in (await deliveries.next_due(), simulation.next_action_at()) if t]
         if not candidates or min(candidates) > end:
             break

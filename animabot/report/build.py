@@ -25,6 +25,7 @@ from ..stats.charts import answers_over_time_chart, neighbourhood_rate_chart, op
 from ..stats.overview import NeighbourhoodCampaign, neighbourhood_figures
 from ..stats.series import phase_label
 from ..stats.suppression import Cell, format_cell, is_small
+from ..stats.tables import hours_fr
 from ..store.campaigns import CampaignRepository
 from ..store.database import Database
 from ..store.timestamps import maybe_from_db
@@ -254,7 +255,7 @@ def _environment(min_cell: int, timezone: str) -> Environment:
 
     environment.filters.update(
         cell=lambda value: format_cell(value, min_cell), hour=hour, day=day,
-        percent=_percent, points=_points, hours=_hours,
+        percent=_percent, points=_points, hours=_hours, plural=_plural,
         number=lambda value: "—" if value is None else str(value),
         status=status_label,
     )
@@ -270,4 +271,9 @@ def _points(delta: float) -> str:
 
 
 def _hours(value: float | None) -> str:
-    return "—" if value is None else f"{value:.1f}".replace(".", ",") + "\u00a0h"
+    return "—" if value is None else hours_fr(value)
+
+
+def _plural(count: int | None, one: str, many: str) -> str:
+    """French: 0 and 1 take the singular ("sur 1 membre"), a suppressed count the plural."""
+    return one if count is not None and count < 2 else many

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from babel.numbers import format_decimal
 from rich.console import Group
 from rich.table import Table
 
@@ -11,6 +12,11 @@ from .breakdown import ShareFigures
 from .campaign import CampaignFigures
 from .overview import CampaignSummary, NeighbourhoodFigures
 from .suppression import format_cell
+
+
+def hours_fr(value: float) -> str:
+    """``22,0 h``: French decimal comma (Babel), never ``-0,0``."""
+    return f"{format_decimal(max(0.0, value), '0.0', locale='fr')}\u00a0h"
 
 
 def _percent(rate: float | None) -> str:
@@ -45,7 +51,7 @@ def figures_tables(figures: CampaignFigures) -> Group:
             low, high = poll.quartiles_hours
             participation.add_row(
                 "Délai de réponse (médiane, quartiles)",
-                f"{poll.median_hours_to_answer} h ({low}–{high} h)",
+                f"{hours_fr(poll.median_hours_to_answer)} ({hours_fr(low)} – {hours_fr(high)})",
             )
         parts.append(participation)
         if len(poll.platforms) > 1:

@@ -13,6 +13,7 @@ from babel.dates import format_datetime, get_timezone
 
 from ..campaigns.lifecycle import delivery_label, status_label
 from ..stats.series import phase_label
+from ..stats.tables import hours_fr
 from ..stats.suppression import Cell, format_cell
 
 DASH = "—"
@@ -29,7 +30,7 @@ def number(value: int | float | None) -> str:
 
 
 def hours(value: float) -> str:
-    return f"{value:.1f} h".replace(".", ",")  # French decimal comma
+    return hours_fr(value)  # French decimal comma, through Babel
 
 
 def phase(code: str) -> str:

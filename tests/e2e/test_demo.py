@@ -29,6 +29,11 @@ def test_the_demo_is_reproducible_for_a_seed_and_suppresses_small_cells(tmp_path
     assert re.search(r"│\s+< 5 │", out) or "< 5" in out
     sent = re.search(r"(\d+) messages envoyés, (\d+) actions", out)
     assert sent and int(sent.group(1)) > 40 and int(sent.group(2)) > 40
+    # Each step line says what that step sent, not a running total.
+    per_step = [int(n) for n in re.findall(r"\((\d+) messages? envoyés?\)", out)]
+    assert per_step and sum(per_step) <= int(sent.group(1))
+    assert " 1 messages" not in out and "-0,0" not in out and "-0.0" not in out
+    assert re.search(r"\d+,\d\u00a0h", out)  # French decimal comma
     # The kept database answers the statistics command too.
     stats = json.loads(animabot("stats", "campaign", "demo-3", "--format", "json",
                                 "--database", str(database), cwd=tmp_path).stdout)
