@@ -90,3 +90,26 @@ def test_report_command_writes_the_file(demo_db: Path, tmp_path: Path) -> None:
     )
     assert missing.returncode == 1 and "no campaign 'nope'" in missing.stderr
     assert not Path(str(target) + "2").exists()
+
+
+async def test_report_states_the_shared_status_and_fits_the_page(demo_db: Path) -> None:
+    html = await report_of(demo_db)
+    async with Database.open(demo_db) as database:
+        status = (await campaign_figures(database, "demo-1", 5)).status
+    if status == "finished":
+        assert "menée selon le calendrier prévu" in html
+    else:
+        assert "menée selon le calendrier prévu" not in html
+    assert "table-layout: fixed" in html  # the eight-column actions table fits A4 portrait
+    assert " 1 membres" not in html and " 1 répondants" not in html
+    async with Database.open(demo_db) as database:  # a poll still open: rows still waiting
+        closes = await database.fetch_all("SELECT id, status FROM delivery WHERE part = 'close'")
+        await database.execute("UPDATE delivery SET status = 'pending' WHERE part = 'close'")
+    try:
+        running = await report_of(demo_db)
+        assert "<dd>en cours</dd>" in running
+    finally:
+        async with Database.open(demo_db) as database:
+            for row in closes:
+                await database.execute("UPDATE delivery SET status = ? WHERE id = ?",
+                                       (row["status"], row["id"]))

@@ -180,6 +180,7 @@ async def test_facilitator_commands_are_refused_to_others_and_work_for_facilitat
     await world.settle()
     texts = world.texts(FACILITATOR)
     assert campaign.id in texts[-3] and "Un jardin" in texts[-2] and "annulée" in texts[-1]
+    assert "(programmée)" in texts[-3] and "scheduled" not in texts[-3]  # one French wording
     em.user_sends(FACILITATOR, -1002, "/quartier gare")  # a group admin relinks a group
     await world.settle()
     chat = await core.services.chats.find("telegram", "-1002")
