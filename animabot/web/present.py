@@ -13,8 +13,8 @@ from babel.dates import format_datetime, get_timezone
 
 from ..campaigns.lifecycle import delivery_label, status_label
 from ..stats.series import phase_label
-from ..stats.tables import hours_fr
 from ..stats.suppression import Cell, format_cell
+from ..stats.tables import hours_fr
 
 DASH = "—"
 PLATFORM = {"telegram": "Telegram", "matrix": "Matrix", "simulated": "Simulée",
