@@ -7,6 +7,7 @@ closes, a step anchored on a later or unknown step) are reported here as :class:
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -60,8 +61,12 @@ def _scenario_file(scenario: Scenario) -> str:
 
 
 class _Resolver:
-    def __init__(self, scenario: Scenario, start: datetime, window: DeliveryWindow) -> None:
+    def __init__(
+        self, scenario: Scenario, start: datetime, window: DeliveryWindow,
+        unreadable: Collection[str],
+    ) -> None:
         self.scenario = scenario
+        self.unreadable = unreadable
         self.start = start.astimezone(UTC)
         self.window = window
         self.index = {step.id: i for i, step in enumerate(scenario.steps)}
@@ -76,6 +81,8 @@ class _Resolver:
         if spec.after_step is None:
             return apply_offset(self.start, spec.offset, self.window)
         target = spec.after_step
+        if target in self.unreadable:  # its own fault is reported: do not add a second one
+            return None
         if target not in self.index:
             earlier = [sid for sid, i in self.index.items() if i < position]
             known = ", ".join(earlier) or "none (no step comes before this one)"
@@ -104,10 +111,15 @@ class _Resolver:
 
 
 def build_timeline(
-    scenario: Scenario, start: datetime, window: DeliveryWindow
+    scenario: Scenario, start: datetime, window: DeliveryWindow,
+    unreadable: Collection[str] = (),
 ) -> list[TimelineEntry]:
-    """Every send, close and reminder of ``scenario`` started at ``start``, in due order."""
-    resolver = _Resolver(scenario, start, window)
+    """Every send, close and reminder of ``scenario`` started at ``start``, in due order.
+
+    ``unreadable`` names steps of the file that could not be read (the loader reports why):
+    steps anchored on them are left unplaced rather than blamed.
+    """
+    resolver = _Resolver(scenario, start, window, unreadable)
     entries: list[TimelineEntry] = []
 
     def add(step_id: str, kind: str, part: str, planned: datetime, silent: bool = False) -> None:
@@ -169,6 +181,8 @@ def build_timeline(
 
 
 def _check_results_target(resolver: _Resolver, step: Results, base: str) -> bool:
+    if step.of in resolver.unreadable:
+        return False
     target = resolver.scenario.steps[resolver.index[step.of]] if step.of in resolver.index else None
     polls = ", ".join(p.id for p in resolver.scenario.polls())
     fix = f"write the id of a poll: {polls}" if polls else "add a poll step: this scenario has none"

@@ -5,7 +5,10 @@ A facilitator writes when a step happens relative to the campaign start or to an
 - ``"+0"``             at the campaign start
 - ``"+2h"``, ``"+90m"``, ``"+1d"``, ``"+1d 2h"``   after a duration (days are calendar days:
   ``+1d`` is the same local time tomorrow, even across a DST change)
-- ``"+1d 18:00"``      on the day after the start, at 18:00 local time
+- French units too: ``"+3j"`` (jours), ``"+30min"``, ``"+1 j 2 h"``; ``day(s)``, ``jour(s)``,
+  ``heure(s)``, ``hour(s)``, ``minute(s)`` in full
+- ``"+1d 18:00"``, ``"+1j 18h00"``, ``"+1j à 18h00"``   the day after the start, at 18:00 local
+  time
 - ``"after envie"``          when step ``envie`` is sent
 - ``"after envie closes"``   when poll ``envie`` closes
 - ``"after envie closes +1h"`` / ``"after envie +2d 09:00"``  the same, then an offset
@@ -17,20 +20,26 @@ import re
 from dataclasses import dataclass
 from datetime import time
 
+# A unit is a whole word: "+1 jour" is days, while "+1 j" then "our" is nothing.
 _OFFSET_RE = re.compile(
     r"""^\+\s*(?:
         (?P<zero>0)
-      | (?:(?P<days>\d+)\s*d)?\s*(?:(?P<hours>\d+)\s*h)?\s*(?:(?P<minutes>\d+)\s*m(?:in)?)?
-    )\s*(?:(?P<clock>\d{1,2}[:h]\d{2}))?$""",
+      | (?:(?P<days>\d+)\s*(?:d|j|days?|jours?)(?![a-z]))?
+        \s*(?:(?P<hours>\d+)\s*(?:h|hours?|heures?)(?![a-z]))?
+        \s*(?:(?P<minutes>\d+)\s*(?:m|min|mn|minutes?)(?![a-z]))?
+    )\s*(?:(?:à|a|at)\s+)?(?:(?P<clock>\d{1,2}[:h]\d{2}))?$""",
     re.VERBOSE | re.IGNORECASE,
 )
+# Far enough for any campaign, near enough that no date computed from it can overflow.
+MAX_DAYS = 3660
+_MAX_DIGITS = 9
 _AFTER_RE = re.compile(
     r"^after\s+(?P<step>[a-z0-9][a-z0-9_-]*)(?P<closes>\s+closes)?(?:\s+(?P<offset>\+.*))?$",
     re.IGNORECASE,
 )
 
 SYNTAX_HELP = (
-    'write "+0", "+2h", "+1d", "+1d 18:00", "after STEP", "after STEP closes" '
+    'write "+0", "+2h", "+1d" (or "+1j"), "+1d 18:00", "after STEP", "after STEP closes" '
     'or "after STEP closes +1h"'
 )
 
@@ -83,12 +92,22 @@ def _parse_offset(text: str) -> Offset:
     has_duration = any(groups[k] for k in ("days", "hours", "minutes"))
     if not groups["zero"] and not has_duration and not clock:
         raise TimeSpecError(f"{text!r} is not a valid time; {SYNTAX_HELP}")
-    return Offset(
-        days=int(groups["days"] or 0),
-        hours=int(groups["hours"] or 0),
-        minutes=int(groups["minutes"] or 0),
-        at=clock,
-    )
+    days, hours, minutes = (_number(groups[k], text) for k in ("days", "hours", "minutes"))
+    if days + (hours * 60 + minutes) / (24 * 60) > MAX_DAYS:
+        raise TimeSpecError(
+            f"{text.strip()!r} is too far ahead; write at most {MAX_DAYS} days (ten years)"
+        )
+    return Offset(days=days, hours=hours, minutes=minutes, at=clock)
+
+
+def _number(digits: str | None, text: str) -> int:
+    if digits is None:
+        return 0
+    if len(digits) > _MAX_DIGITS:  # int() of thousands of digits is refused (and slow)
+        raise TimeSpecError(
+            f"{text.strip()!r} is too far ahead; write at most {MAX_DAYS} days (ten years)"
+        )
+    return int(digits)
 
 
 def parse_timespec(text: str) -> TimeSpec:

@@ -381,3 +381,101 @@ def test_an_empty_text(write_scenario: Writer, minimal_scenario: str) -> None:
     problem = _only_problem(write_scenario(minimal_scenario.replace('"Essai"', '"  "')))
     assert (problem.field, problem.line) == ("title", 2)
     assert problem.message == "must not be empty"
+
+
+# --- every fault in one round ----------------------------------------------------------------
+
+
+def test_syntax_model_and_timing_faults_come_in_one_round(
+    write_scenario: Writer, minimal_scenario: str
+) -> None:
+    text = (
+        minimal_scenario.replace('title = "Essai"', 'title = “Essai”')  # curly quotes: syntax
+        + _poll(extra='reminders = ["+5d"]\n')  # a reminder after the poll closes: timing
+        + '\n[[steps]]\nid = "merci"\nkind = "announcement"\nat = "+1d"\ncolor = "red"\n'
+        'text = "Merci"\n'  # an unknown key: model
+        + '\n[[steps]]\nid = "bilan"\nkind = "results"\nof = "envie"\ntext = "Bilan "oui""\n'
+    )
+    problems = check_scenario_file(write_scenario(text))
+    summary = [(p.line, p.field, p.message.split(":")[0]) for p in problems]
+    assert summary == [
+        (2, "", "is not valid TOML"),
+        (17, "steps[1].reminders[0]", "reminder '+5d' comes after the step closes ('+4d 20"),
+        (23, "steps[2].color", "unknown key 'color'"),
+        (30, "", "is not valid TOML"),
+    ]
+
+
+def test_a_faulty_step_does_not_hide_the_timing_of_the_others(
+    write_scenario: Writer, minimal_scenario: str
+) -> None:
+    text = (
+        minimal_scenario + _poll(options='["Seul"]')
+        + '\n[[steps]]\nid = "rappel"\nkind = "announcement"\nat = "after envie closes"\n'
+        'text = "Fini"\n'
+        + '\n[[steps]]\nid = "tard"\nkind = "announcement"\nat = "after bientot"\ntext = "x"\n'
+    )
+    problems = check_scenario_file(write_scenario(text))
+    assert [(p.field, p.message) for p in problems] == [
+        ("steps[1].options.fr", "a poll takes 2 to 12 options, this one has 1"),
+        ("steps[3].at", "refers to an unknown step 'bientot'"),
+    ]
+
+
+def test_a_blanked_syntax_fault_is_not_reported_again_as_missing(
+    write_scenario: Writer, minimal_scenario: str
+) -> None:
+    problems = check_scenario_file(
+        write_scenario(minimal_scenario.replace('text.fr = "Bonjour"', 'text.fr = Bonjour'))
+    )
+    assert [(p.line, p.message.split(":")[0]) for p in problems] == [(8, "is not valid TOML")]
+
+
+def test_old_mac_and_windows_line_ends_are_read(
+    write_scenario: Writer, minimal_scenario: str
+) -> None:
+    for ending in ("\r", "\r\n"):
+        path = write_scenario(minimal_scenario.replace("\n", ending).encode())
+        assert load_scenario(path).steps[0].id == "annonce"
+    problem = _only_problem(write_scenario(minimal_scenario.replace("\n", "\r") + "oops\r"))
+    assert problem.line == 9
+
+
+def test_deep_nesting_is_a_located_problem(write_scenario: Writer, minimal_scenario: str) -> None:
+    deep = minimal_scenario + "extra = " + "[" * 3000 + "]" * 3000 + "\n"
+    problem = _only_problem(write_scenario(deep))
+    assert problem.line == 9 and "levels deep" in problem.message
+    dotted = minimal_scenario + "a" + ".b" * 2000 + " = 1\n"
+    problem = _only_problem(write_scenario(dotted))
+    assert problem.line == 9 and "levels deep" in problem.message
+
+
+def test_huge_numbers_are_problems(write_scenario: Writer, minimal_scenario: str) -> None:
+    problem = _only_problem(write_scenario(minimal_scenario + "n = " + "9" * 5000 + "\n"))
+    assert problem.line == 9 and "digits" in problem.message
+    problem = _only_problem(write_scenario(minimal_scenario.replace('"+0"', '"+99999999999d"')))
+    assert (problem.field, problem.line) == ("steps[0].at", 7)
+    assert (problem.message, problem.fix) == (
+        "'+99999999999d' is too far ahead", "write at most 3660 days (ten years)")
+
+
+def test_thousands_of_faults_are_located_in_one_reading_of_the_file(
+    write_scenario: Writer, minimal_scenario: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from animabot import toml_lines
+
+    built: list[int] = []
+    real = toml_lines.LineIndex.__init__
+
+    def counting(self: toml_lines.LineIndex, text: str) -> None:
+        built.append(len(text))
+        real(self, text)
+
+    monkeypatch.setattr(toml_lines.LineIndex, "__init__", counting)
+    toml_lines.line_index.cache_clear()
+    bad = '\n[[steps]]\nid = "s{n}"\nkind = "announcement"\nat = "after nulle-part"\ncolour = 1\n'
+    text = minimal_scenario + "".join(bad.format(n=n) for n in range(3000))
+    problems = check_scenario_file(write_scenario(text))
+    assert len(problems) == 6000  # each step: an unknown key and an unknown anchor
+    assert problems[-1].line == len(text.splitlines())
+    assert len(built) == 1
