@@ -9,7 +9,6 @@ path, so ``animabot config check`` is a single round trip for the facilitator.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
@@ -18,14 +17,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
+    InitSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
-    TomlConfigSettingsSource,
 )
 
 from .delivery.window import DeliveryWindow, parse_weekdays, parse_window_range
 from .errors import ConfigError, Problem
 from .toml_lines import locate
+from .toml_reading import normalise_newlines, parse_toml
 
 SLUG = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 DEFAULT_CONFIG = Path("config.toml")
@@ -45,7 +45,7 @@ class BotSettings(_Section):
     def _known_zone(cls, value: str) -> str:
         try:
             ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" names a folder
             raise ValueError(
                 f"{value!r} is not a time zone: write an IANA name such as \"Europe/Paris\""
             ) from None
@@ -181,7 +181,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ANIMABOT_", env_nested_delimiter="__", extra="forbid", validate_default=True
     )
-    toml_path: ClassVar[Path | None] = None
+    # The TOML file's data, read once by load_settings (which reports its faults first).
+    toml_data: ClassVar[dict[str, Any] | None] = None
 
     bot: BotSettings = Field(default_factory=BotSettings)
     storage: StorageSettings = Field(default_factory=StorageSettings)
@@ -206,8 +207,8 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
-        if cls.toml_path is not None:
-            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=cls.toml_path))
+        if cls.toml_data is not None:
+            sources.append(InitSettingsSource(settings_cls, init_kwargs=cls.toml_data))
         return tuple(sources)
 
     def window(self) -> DeliveryWindow:
@@ -322,26 +323,10 @@ def load_settings(path: Path | None = None, *, database: Path | None = None) -> 
     """
     file = str(path) if path is not None else "(environment)"
     text: str | None = None
+    data: dict[str, Any] | None = None
     if path is not None:
-        if path.is_dir():
-            raise ConfigError([Problem(file, "", "is a directory, not a configuration file",
-                                       "give the path of a .toml file")])
-        if not path.exists():
-            raise ConfigError([Problem(file, "", "no such file",
-                                       "copy config.example.toml to this path, or fix the path")])
-        try:
-            text = path.read_text(encoding="utf-8")
-            tomllib.loads(text)
-        except UnicodeDecodeError:
-            raise ConfigError(
-                [Problem(file, "", "is not UTF-8 text", "save it as UTF-8")]
-            ) from None
-        except tomllib.TOMLDecodeError as exc:
-            match = re.search(r"line (\d+)", str(exc))
-            raise ConfigError([Problem(file, "", f"is not valid TOML: {exc}",
-                                       "fix the syntax at that line (quotes, brackets, commas)",
-                                       int(match.group(1)) if match else None)]) from None
-    loader: type[Settings] = type("LoadedSettings", (Settings,), {"toml_path": path})
+        text, data = _read_toml(path, file)
+    loader: type[Settings] = type("LoadedSettings", (Settings,), {"toml_data": data})
     try:
         settings: Settings = loader()
     except ValidationError as exc:
@@ -352,6 +337,28 @@ def load_settings(path: Path | None = None, *, database: Path | None = None) -> 
     if database is not None:
         settings.storage.database = database
     return settings
+
+
+def _read_toml(path: Path, file: str) -> tuple[str, dict[str, Any]]:
+    """The text (line ends normalised) and data of a configuration file, or every fault."""
+    if path.is_dir():
+        raise ConfigError([Problem(file, "", "is a directory, not a configuration file",
+                                   "give the path of a .toml file")])
+    if not path.exists():
+        raise ConfigError([Problem(file, "", "no such file",
+                                   "copy config.example.toml to this path, or fix the path")])
+    try:
+        text = normalise_newlines(path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError([Problem(file, "", "is not UTF-8 text", "save it as UTF-8")]) from None
+    except OSError as exc:
+        raise ConfigError([Problem(file, "", f"cannot be read: {exc.strerror}",
+                                   "check that the file is readable by this user")]) from None
+    parsed = parse_toml(text)
+    if parsed.faults or parsed.data is None:
+        raise ConfigError([Problem(file, "", fault.message, fault.fix, fault.line)
+                           for fault in parsed.faults])
+    return text, parsed.data
 
 
 def settings_summary(settings: Settings) -> dict[str, Any]:

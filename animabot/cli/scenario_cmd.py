@@ -160,7 +160,7 @@ def _settings(config: Path | None) -> Settings:
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder, not a zone
         raise ConfigError([Problem(
             "--timezone", "", f"{name!r} is not a time zone",
             'write an IANA name such as "Europe/Paris"',

@@ -124,3 +124,40 @@ def test_registered_secrets_are_redacted_from_every_log_record(
     logging.getLogger("some.library").debug("calling %s/bot%s", "http://x", token)
     logging.getLogger("other").info("tail only: SECRET-token-value")
     assert "SECRET" not in caplog.text and caplog.text.count(MASK) == 2
+
+
+def _problems(path: Path, content: str) -> list[tuple[int | None, str, str]]:
+    path.write_bytes(content.encode())
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    return [(p.line, p.field, p.message) for p in caught.value.problems]
+
+
+def test_old_mac_line_ends_are_read(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_bytes(b'[bot]\rlanguage = "en"\r[privacy]\rmin_cell = 7\r')
+    settings = load_settings(path)
+    assert (settings.bot.language, settings.privacy.min_cell) == ("en", 7)
+    assert _problems(path, '[bot]\rlanguage = "de"\r') == [
+        (2, "bot.language", "Input should be 'fr' or 'en'")
+    ]
+
+
+def test_a_time_zone_naming_a_folder_is_a_problem(tmp_path: Path) -> None:
+    ((line, field, message),) = _problems(tmp_path / "c.toml", '[bot]\ntimezone = "Europe"\n')
+    assert (line, field) == (2, "bot.timezone") and "is not a time zone" in message
+
+
+def test_deep_nesting_and_huge_numbers_are_located_problems(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    ((line, _, message),) = _problems(path, "[bot]\nx = " + "[" * 3000 + "]" * 3000 + "\n")
+    assert line == 2 and "levels deep" in message
+    ((line, _, message),) = _problems(path, "[web]\nport = " + "9" * 5000 + "\n")
+    assert line == 2 and "digits" in message
+    ((line, field, _),) = _problems(path, "[web]\nport = 99999999999999999999999\n")
+    assert (line, field) == (2, "web.port")
+
+
+def test_every_syntax_fault_in_one_round(tmp_path: Path) -> None:
+    found = _problems(tmp_path / "c.toml", '[bot]\nlanguage = fr\ntimezone = “Europe/Paris”\n')
+    assert [line for line, _, _ in found] == [2, 3]
