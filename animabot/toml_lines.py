@@ -82,9 +82,11 @@ def locate(text: str | None, loc: Loc) -> int | None:
 
 def _resolve(names: tuple[str, ...], arrays: dict[tuple[str, ...], int]) -> tuple[str, ...]:
     """A header's names with the current index inserted after each array of tables."""
-    path: tuple[str, ...] = ()
+    path: list[str] = []
+    deepest = max(map(len, arrays), default=0)  # no array below: skip building keys
     for name in names:
-        path = (*path, name)
-        if path in arrays:
-            path = (*path, str(arrays[path]))
-    return path
+        path.append(name)
+        index = arrays.get(tuple(path)) if len(path) <= deepest else None
+        if index is not None:
+            path.append(str(index))
+    return tuple(path)
