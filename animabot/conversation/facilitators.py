@@ -6,6 +6,7 @@ raw platform ids never reach the core. Anyone else is refused politely and nothi
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from importlib.resources import files
 from pathlib import Path
@@ -36,17 +37,22 @@ ALIASES: dict[str, str] = {
     "approuver": "approve", "approve": "approve",
 }
 LINK_COMMANDS = ("quartier", "neighbourhood")
+PROBLEMS_SHOWN = 10  # in a chat reply; `animabot scenario check` prints them all
 
 
-def find_scenario(turn: Turn, name: str) -> Scenario:
-    """``jardin-partage`` → the scenario file in ``[bot] scenarios_dir``, else a shipped one."""
+async def find_scenario(turn: Turn, name: str) -> Scenario:
+    """``jardin-partage`` → the scenario file in ``[bot] scenarios_dir``, else a shipped one.
+
+    Reading and checking a facilitator's file runs in a worker thread: a huge or faulty file
+    must not keep the bot from answering residents meanwhile.
+    """
     stem = Path(name).name.removesuffix(".toml")
     local = turn.services.settings.bot.scenarios_dir / f"{stem}.toml"
     if local.is_file():
-        return load_scenario(local)
+        return await asyncio.to_thread(load_scenario, local)
     shipped = Path(str(files("scenarios").joinpath(f"{stem}.toml")))
     if shipped.is_file():
-        return load_scenario(shipped)
+        return await asyncio.to_thread(load_scenario, shipped)
     raise AnimabotError(turn._("No scenario named {name}.").format(name=stem))
 
 
@@ -74,7 +80,7 @@ async def schedule(turn: Turn, args: tuple[str, ...]) -> None:
             "/programmer jardin-partage centre,gare 2026-12-01 18:00")))
         return
     services = turn.services
-    scenario = find_scenario(turn, args[0])
+    scenario = await find_scenario(turn, args[0])
     start = parse_start(" ".join(args[2:]) or "now", services.settings.window().zone,
                         services.clock.now())
     started = await services.campaigns.start(scenario, args[1].split(","), start,
@@ -97,10 +103,10 @@ async def preview(turn: Turn, args: tuple[str, ...]) -> None:
         await turn.reply(OutgoingMessage(_("Usage: /apercu SCENARIO [WHEN]")))
         return
     services = turn.services
-    scenario = find_scenario(turn, args[0])
+    scenario = await find_scenario(turn, args[0])
     window = services.settings.window()
     start = parse_start(" ".join(args[1:]) or "now", window.zone, services.clock.now())
-    text = render_preview_text(scenario, start, window, turn.language)
+    text = await asyncio.to_thread(render_preview_text, scenario, start, window, turn.language)
     await turn.reply(OutgoingMessage(text))
 
 
@@ -171,6 +177,17 @@ async def _about_this_group(
     return name in ("campaigns", "preview", "neighbourhoods")
 
 
+def _problems_text(turn: Turn, exc: ScenarioError) -> str:
+    """The first problems of a scenario: a chat message cannot hold thousands."""
+    lines = [str(problem) for problem in exc.problems[:PROBLEMS_SHOWN]]
+    hidden = len(exc.problems) - PROBLEMS_SHOWN
+    if hidden > 0:
+        lines.append(turn._(
+            "… and {count} more problems: `animabot scenario check FILE` lists them all."
+        ).format(count=hidden))
+    return "\n".join(lines)
+
+
 async def run(turn: Turn, name: str, args: tuple[str, ...]) -> None:
     """Run a facilitator command, or refuse it; errors become a reply, never a crash."""
     sender = turn.event.sender
@@ -189,6 +206,6 @@ async def run(turn: Turn, name: str, args: tuple[str, ...]) -> None:
         else:
             await HANDLERS[name](turn, args)
     except ScenarioError as exc:
-        await turn.reply(OutgoingMessage("\n".join(str(p) for p in exc.problems)))
+        await turn.reply(OutgoingMessage(_problems_text(turn, exc)))
     except (AnimabotError, ValueError) as exc:
         await turn.reply(OutgoingMessage(turn._("Not done: {reason}").format(reason=exc)))
