@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from animabot.conversation import commands
 from animabot.delivery.window import DeliveryWindow
 from animabot.scenario.loader import load_scenario
 from animabot.scenario.model import Poll, Results, Training
@@ -32,7 +34,7 @@ def _texts(value: Any, path: str = "") -> list[tuple[str, dict[str, Any]]]:
 
 def test_the_expected_scenarios_are_shipped() -> None:
     names = {path.stem for path in FILES}
-    assert {"demo", "jardin-partage", "compostage", "reunion-publique"} <= names
+    assert {"demo", "jardin-partage", "compostage", "reunion-publique", "decouverte"} <= names
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
@@ -90,3 +92,49 @@ def test_compostage_quiz_has_explanations() -> None:
     assert 3 <= len(training.cards) <= 4 and 2 <= len(training.quiz) <= 3
     assert training.reminders
     assert all(question.explanation["fr"] for question in training.quiz)
+
+
+def test_decouverte_gives_something_to_answer_at_once(paris_window: DeliveryWindow) -> None:
+    """The README's "Try it" tour starts it with --at now: a poll and a training come first."""
+    scenario = load_scenario(SCENARIOS / "decouverte.toml")
+    at_start = {
+        e.kind for e in build_timeline(scenario, START, paris_window)
+        if e.part == SEND and e.due_at == START
+    }
+    assert {"poll", "training"} <= at_start
+    assert any(isinstance(s, Results) for s in scenario.steps)
+
+
+# A resident may be told to type a command; a free word ("répondez « référent »") is not
+# understood by the bot, which answers only commands and buttons.
+_ASKS_TO_TYPE = re.compile(
+    r"\b(?:répondez|repondez|tapez|écrivez|ecrivez|envoyez|dites|reply|type|write|send|say)\b"
+    r"[^.?!]*?[«\"“]\s*([^»\"”]+?)\s*[»\"”]",
+    re.IGNORECASE,
+)
+_COMMAND = re.compile(r"(?<![\w/])[/!]([a-zA-Z]\w*)")
+
+
+def _resident_texts(path: Path) -> list[str]:
+    return [
+        text for _, languages in _texts(load_scenario(path).model_dump())
+        for value in languages.values()
+        for text in (value if isinstance(value, list) else [value])
+    ]
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)
+def test_residents_are_only_told_to_type_what_the_bot_understands(path: Path) -> None:
+    texts = _resident_texts(path)
+    quoted = [m.group(1) for text in texts for m in _ASKS_TO_TYPE.finditer(text)]
+    assert [word for word in quoted if not _COMMAND.fullmatch(word.split()[0])] == []
+    named = {m.group(1).lower() for text in texts for m in _COMMAND.finditer(text)}
+    assert named <= set(commands.ALIASES), named - set(commands.ALIASES)
+
+
+def test_the_check_catches_a_free_word() -> None:
+    text = "Vous voulez devenir référent ? Répondez « référent » au bot."
+    assert [m.group(1) for m in _ASKS_TO_TYPE.finditer(text)] == ["référent"]
+    assert not _COMMAND.fullmatch("référent")
+    assert {m.group(1) for m in _COMMAND.finditer("Écrivez /idee ou /referent")} == {
+        "idee", "referent"}
