@@ -107,7 +107,7 @@ class EventTranslator:
                                    args=tuple(args))
         if not direct:
             return None  # the bot does not read group conversations
-        if body.isdigit():
+        if body.isascii() and body.isdigit() and len(body) <= 3:  # "²".isdigit() is true
             action = await self.rooms.action_for(room_id, int(body))
             if action is not None:
                 return ButtonPressed(event_id, chat, self.sender(room_id, user_id, True),

@@ -39,13 +39,18 @@ def quiz(delivery_id: int, question: int, option: int) -> Action:
     return Action("q", (str(delivery_id), str(question), str(option)))
 
 
+def _number(text: str) -> bool:
+    """ASCII digits that fit SQLite's integers (``"²".isdigit()`` is true, ``int("²")`` fails)."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def decode(text: str) -> Action | None:
-    """Parse a verified action; ``None`` if malformed."""
+    """Parse a verified action; ``None`` if malformed, never an exception."""
     verb, *args = text.split(".")
     if ARITY.get(verb) != len(args):
         return None
-    if verb in ("v", "t", "q") and not all(a.isdigit() for a in args):
+    if verb in ("v", "t", "q") and not all(_number(a) for a in args):
         return None
-    if verb == "i" and not (args[0].isdigit() and args[1] in ("a", "r")):
+    if verb == "i" and not (_number(args[0]) and args[1] in ("a", "r")):
         return None
     return Action(verb, tuple(args))
