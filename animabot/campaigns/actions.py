@@ -3,7 +3,8 @@
 ``v.<delivery>.<option>``         vote on the poll sent as that delivery
 ``t.<delivery>.<card>``           show training card (1-based; past the last: the quiz)
 ``q.<delivery>.<question>.<opt>`` answer a quiz question
-``c.y`` consent · ``l.<lang>`` language · ``h.<neighbourhood>`` choose one · ``e.y`` erase
+``c.y`` consent · ``l.<lang>`` language · ``h.<neighbourhood>`` choose one
+``e.y`` / ``e.n``                erase my data / keep it (the two answers to /oubli)
 ``i.<idea>.a`` / ``i.<idea>.r``  a facilitator accepts or rejects a resident's idea
 """
 
@@ -24,6 +25,9 @@ class Action:
         return int(self.args[index])
 
 
+ERASE_YES, ERASE_NO = "y", "n"
+# Actions that name a delivery: only valid on the message sent for that delivery's step.
+DELIVERY_VERBS = ("v", "t", "q")
 ARITY = {"v": 2, "t": 2, "q": 3, "c": 1, "l": 1, "h": 1, "e": 1, "i": 2}
 
 
