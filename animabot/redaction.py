@@ -34,6 +34,7 @@ PERSON = "[person]"
 MAX_IDENTITIES = 100_000  # a bound on memory; the oldest are forgotten first
 MIN_DIGITS = 5  # a shorter number is a count or a time, not an account id
 _WORD = re.compile(r"\w+")
+_DIGITS = re.compile(rf"\d{{{MIN_DIGITS},}}")  # an id glued to letters: "ci987654301"
 
 # Loggers that print whole requests or responses (updates, sync batches, access lines),
 # and the level they are held at unless ANIMABOT_DEBUG_PLATFORM=1.
@@ -121,8 +122,10 @@ def forget_identities() -> None:
 
 
 def _mask_people(text: str) -> str:
-    return _WORD.sub(lambda m: PERSON if m.group().casefold() in _identities else m.group(),
-                     text)
+    def mask(match: re.Match[str]) -> str:
+        return PERSON if match.group().casefold() in _identities else match.group()
+
+    return _DIGITS.sub(mask, _WORD.sub(mask, text))
 
 
 def scrub(text: str) -> str:
