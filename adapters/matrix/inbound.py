@@ -20,6 +20,7 @@ from animabot.chat.events import (
     TextReceived,
 )
 from animabot.privacy.pseudonyms import Pseudonymizer
+from animabot.redaction import register_identity
 
 from .outbound import POLL_RESPONSES
 from .rooms import RoomBook
@@ -67,6 +68,8 @@ class EventTranslator:
         self.power_level = power_level
 
     def sender(self, room_id: str, user_id: str, direct: bool, command: bool = False) -> Sender:
+        # "@ana.b:example.org" is logged as "@[person].[person]:example.org" from now on.
+        register_identity(user_id[1:].partition(":")[0])
         facilitator = user_id in self.facilitators
         here_only = False
         if command and not facilitator and not direct:
@@ -107,7 +110,7 @@ class EventTranslator:
                                    args=tuple(args))
         if not direct:
             return None  # the bot does not read group conversations
-        if body.isdigit():
+        if body.isascii() and body.isdigit() and len(body) <= 3:  # "²".isdigit() is true
             action = await self.rooms.action_for(room_id, int(body))
             if action is not None:
                 return ButtonPressed(event_id, chat, self.sender(room_id, user_id, True),

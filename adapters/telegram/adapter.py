@@ -19,7 +19,6 @@ from typing import Any
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, Poll, Update
 from telegram import error as tg
 from telegram.constants import ParseMode
-from telegram.request import HTTPXRequest
 
 from animabot.chat.contract import InboundHandler
 from animabot.chat.outgoing import OutgoingMessage, SendResult, Target
@@ -27,10 +26,11 @@ from animabot.config import Settings
 from animabot.delivery.pacing import RateLimits
 from animabot.errors import AnimabotError
 from animabot.privacy.pseudonyms import Pseudonymizer
-from animabot.redaction import register_secret
+from animabot.redaction import register_identity, register_secret
 from animabot.store.state import PlatformState
 
 from .errors import translate
+from .identities import RedactingRequest
 from .rendering import html_text, keyboard
 from .updates import ALLOWED_UPDATES, PLATFORM, UpdateTranslator
 
@@ -73,10 +73,10 @@ class TelegramAdapter:
                                  config.group_per_minute)
         self.bot = Bot(
             token, base_url=config.base_url,
-            request=HTTPXRequest(connection_pool_size=64, connect_timeout=5.0,
+            request=RedactingRequest(connection_pool_size=64, connect_timeout=5.0,
                                  read_timeout=config.read_timeout,
                                  write_timeout=config.read_timeout, pool_timeout=5.0),
-            get_updates_request=HTTPXRequest(connect_timeout=5.0,
+            get_updates_request=RedactingRequest(connect_timeout=5.0,
                                              read_timeout=config.poll_timeout + 10.0),
         )
         self.handler: InboundHandler | None = None
@@ -183,6 +183,8 @@ class TelegramAdapter:
     # --- outbound ------------------------------------------------------------------------
     async def send(self, target: Target, message: OutgoingMessage, *, key: str) -> SendResult:
         chat_id = int(target.address)
+        if target.private:  # a private chat's id is the person's user id
+            register_identity(target.address)
         try:
             if message.stop_poll and message.edit_ref:
                 return await self._stop_poll(chat_id, message.edit_ref)

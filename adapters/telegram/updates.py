@@ -21,6 +21,7 @@ from animabot.chat.events import (
     TextReceived,
 )
 from animabot.privacy.pseudonyms import Pseudonymizer
+from animabot.redaction import register_identity
 
 PLATFORM = "telegram"
 GROUP_TYPES = (Chat.GROUP, Chat.SUPERGROUP)
@@ -54,6 +55,7 @@ class UpdateTranslator:
         trusted by id, so they are nobody here."""
         if user is None or user.is_bot:
             return None
+        register_identity(user.id, user.first_name, user.last_name, user.username)
         private = chat is not None and chat.type == Chat.PRIVATE
         facilitator = str(user.id) in self.facilitators
         here_only = False
@@ -78,7 +80,7 @@ class UpdateTranslator:
                 return None  # inline-mode or inaccessible message: not ours
             sender = await self.sender(query.from_user, message.chat)
             return ButtonPressed(event_id, chat_ref(message.chat), sender, _now(),
-                                 action=query.data)
+                                 action=query.data, message_ref=str(message.message_id))
         if update.my_chat_member is not None:
             change = update.my_chat_member
             old, new = change.old_chat_member.status, change.new_chat_member.status

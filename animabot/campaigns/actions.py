@@ -3,7 +3,8 @@
 ``v.<delivery>.<option>``         vote on the poll sent as that delivery
 ``t.<delivery>.<card>``           show training card (1-based; past the last: the quiz)
 ``q.<delivery>.<question>.<opt>`` answer a quiz question
-``c.y`` consent · ``l.<lang>`` language · ``h.<neighbourhood>`` choose one · ``e.y`` erase
+``c.y`` consent · ``l.<lang>`` language · ``h.<neighbourhood>`` choose one
+``e.y`` / ``e.n``                erase my data / keep it (the two answers to /oubli)
 ``i.<idea>.a`` / ``i.<idea>.r``  a facilitator accepts or rejects a resident's idea
 """
 
@@ -24,6 +25,9 @@ class Action:
         return int(self.args[index])
 
 
+ERASE_YES, ERASE_NO = "y", "n"
+# Actions that name a delivery: only valid on the message sent for that delivery's step.
+DELIVERY_VERBS = ("v", "t", "q")
 ARITY = {"v": 2, "t": 2, "q": 3, "c": 1, "l": 1, "h": 1, "e": 1, "i": 2}
 
 
@@ -39,13 +43,18 @@ def quiz(delivery_id: int, question: int, option: int) -> Action:
     return Action("q", (str(delivery_id), str(question), str(option)))
 
 
+def _number(text: str) -> bool:
+    """ASCII digits that fit SQLite's integers (``"²".isdigit()`` is true, ``int("²")`` fails)."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
 def decode(text: str) -> Action | None:
-    """Parse a verified action; ``None`` if malformed."""
+    """Parse a verified action; ``None`` if malformed, never an exception."""
     verb, *args = text.split(".")
     if ARITY.get(verb) != len(args):
         return None
-    if verb in ("v", "t", "q") and not all(a.isdigit() for a in args):
+    if verb in ("v", "t", "q") and not all(_number(a) for a in args):
         return None
-    if verb == "i" and not (args[0].isdigit() and args[1] in ("a", "r")):
+    if verb == "i" and not (_number(args[0]) and args[1] in ("a", "r")):
         return None
     return Action(verb, tuple(args))

@@ -55,6 +55,9 @@ class CommandReceived(InboundEvent):
 @dataclass(frozen=True)
 class ButtonPressed(InboundEvent):
     action: str = ""  # the signed token the core put on the button
+    # The platform's reference of the message the button was pressed on, when the platform
+    # says (Telegram): a button naming a delivery is refused on another step's message.
+    message_ref: str | None = None
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from ..campaigns import when
 from ..config import DEFAULT_CONFIG, Settings, load_settings
 from ..errors import AnimabotError
 from ..i18n import Translate, translator
+from ..redaction import hold_platform_loggers
 
 T = TypeVar("T")
 out = Console(highlight=False, soft_wrap=True)
@@ -59,9 +60,10 @@ def setup_logging(verbose: bool, default: int = logging.WARNING) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    # httpx logs request URLs, which carry the Telegram bot token, at INFO.
-    for noisy in ("httpx", "httpcore", "apscheduler", "aiosqlite"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    # Platform libraries print whole updates (ids, names, usernames) at DEBUG, and httpx
+    # prints token-bearing URLs at INFO: held, even with --verbose (see animabot.redaction).
+    hold_platform_loggers()
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def run_async(work: Callable[[], Coroutine[Any, Any, T]]) -> T:

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from ..campaigns import actions, render
 from ..campaigns.actions import Action
+from ..chat.events import ButtonPressed
 from ..chat.outgoing import OutgoingMessage
 from ..delivery.composer import decode_reply
 from ..scenario.model import Poll, Training
@@ -32,11 +33,42 @@ async def press(turn: Turn, token: str) -> str | None:
         log.warning("refused a button with a forged or malformed action on %s",
                     turn.event.chat.platform)
         return turn._("This button is not valid.")
+    if not await _on_its_message(turn, action, token):
+        log.warning("refused a button pressed on another message than its own on %s",
+                    turn.event.chat.platform)
+        return turn._("This button is not valid.")
     handler = {
         "v": vote, "t": training_card, "q": quiz_answer, "c": consent,
         "l": language, "h": neighbourhood, "e": erase, "i": ideas.decide,
     }[action.verb]
     return await handler(turn, action)
+
+
+async def _on_its_message(turn: Turn, action: Action, token: str) -> bool:
+    """A signed action naming a delivery is genuine, but a modified client can send it on
+    any message: it counts only on a message sent for that delivery's step (the poll
+    itself, its private copy or reminder, its edits), or on a reply that carried this very
+    button (training cards, quiz questions). Platforms that do not say which message was
+    pressed are not checked."""
+    event = turn.event
+    if (action.verb not in actions.DELIVERY_VERBS or not isinstance(event, ButtonPressed)
+            or event.message_ref is None):
+        return True
+    deliveries = turn.services.deliveries
+    named = await deliveries.get(action.int_arg(0))
+    if named is None:
+        return True  # answered as "no longer exists" by the handler
+    sent = await deliveries.sent_as(
+        event.message_ref, chat_id=turn.chat.id if turn.chat else None,
+        pseudonym=None if turn.chat else turn.pseudonym,
+    )
+    return any(
+        row.id == named.id
+        or (row.campaign_id is not None and (row.campaign_id, row.step_id, row.chat_id)
+            == (named.campaign_id, named.step_id, named.chat_id))
+        or (row.payload is not None and token in row.payload)
+        for row in sent
+    )
 
 
 async def _campaign_step(
@@ -179,6 +211,10 @@ async def neighbourhood(turn: Turn, action: Action) -> str | None:
 
 
 async def erase(turn: Turn, action: Action) -> str | None:
+    if action.args[0] == actions.ERASE_NO:
+        return turn._("Nothing was erased.")
+    if action.args[0] != actions.ERASE_YES:
+        return turn._("This button is not valid.")
     await turn.services.residents.erase(turn.pseudonym)
     log.info("a resident erased their data")
     return turn._("Your data has been erased. Goodbye, and thank you!")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from ..campaigns.actions import Action
+from ..campaigns.actions import ERASE_NO, ERASE_YES, Action
 from ..chat.outgoing import Button, OutgoingMessage
 from ..i18n import LANGUAGE_NAMES, LANGUAGES
 from ..store.timestamps import to_db
@@ -131,9 +131,13 @@ async def my_data(turn: Turn, args: tuple[str, ...]) -> str | None:
         "SELECT COUNT(*) AS n FROM completion WHERE pseudonym = ?", (turn.pseudonym,)
     )
     hoods = await services.chats.neighbourhoods()
+    # The record's own random tag is shown, not the keyed pseudonym: after /oubli the person
+    # comes back as a new record, and sees a new reference. Private messages (reminders)
+    # need consent: without it, they are off whatever /stop says.
+    private_on = resident.consent_at is not None and not resident.opted_out
     lines = [
         _("What is kept about you:"),
-        _("- a pseudonym (not your name nor your account id): {p}…").format(p=turn.pseudonym[:8]),
+        _("- a pseudonym (not your name nor your account id): {p}…").format(p=resident.tag[:8]),
         _("- language: {value}").format(value=LANGUAGE_NAMES.get(turn.language, turn.language)),
         _("- neighbourhood: {value}").format(
             value=hoods.get(resident.neighbourhood_id or "", _("not chosen"))),
@@ -142,7 +146,7 @@ async def my_data(turn: Turn, args: tuple[str, ...]) -> str | None:
         _("- poll answers: {n}").format(n=rows[0]["n"]),
         _("- trainings followed: {n}").format(n=trainings[0]["n"]),
         _("- private messages: {value}").format(
-            value=_("off") if resident.opted_out else _("on")),
+            value=_("on") if private_on else _("off")),
         _("/oubli erases all of this."),
     ]
     await turn.reply(OutgoingMessage("\n".join(lines)), private=True)
@@ -150,12 +154,15 @@ async def my_data(turn: Turn, args: tuple[str, ...]) -> str | None:
 
 
 async def forget(turn: Turn, args: tuple[str, ...]) -> str | None:
+    """Ask first, with a way out: erasure cannot be undone."""
     _ = turn._
-    button = Button(_("Yes, erase my data"), turn.services.sign(Action("e", ("y",))))
+    sign = turn.services.sign
+    yes = Button(_("Yes, erase everything"), sign(Action("e", (ERASE_YES,))))
+    no = Button(_("No, keep"), sign(Action("e", (ERASE_NO,))))
     await turn.reply(OutgoingMessage(
         _("Erase what is kept about you? Your past answers stay in the anonymous totals but "
           "are no longer linked to you. This cannot be undone."),
-        ((button,),),
+        ((yes, no),),
     ), private=True)
     return None
 

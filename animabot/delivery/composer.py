@@ -258,18 +258,19 @@ class Composer:
         if chat is None or chat.neighbourhood_id is None or sent is None or sent.status != "sent":
             return Skip("the step was not sent in this chat: nobody to write to")
         table = "answer" if isinstance(step, Poll) else "completion"
-        pseudonyms = await self.residents.reachable_non_respondents(
+        residents = await self.residents.reachable_non_respondents(
             chat.neighbourhood_id, chat.platform, delivery.campaign_id, step.id, table
         )
         now = self.clock.now()
         return Expand([
             NewDelivery(
-                dedupe_key=f"{delivery.campaign_id}:{step.id}:{delivery.part}:r:{pseudonym}",
+                # The tag, not the pseudonym: keys reach logs and Matrix transaction ids.
+                dedupe_key=f"{delivery.campaign_id}:{step.id}:{delivery.part}:r:{who.tag}",
                 part=delivery.part, due_at=max(now, delivery.due_at),
                 campaign_id=delivery.campaign_id, step_id=step.id, chat_id=chat.id,
-                pseudonym=pseudonym,
+                pseudonym=who.pseudonym,
             )
-            for pseudonym in pseudonyms
+            for who in residents
         ])
 
     async def _results(self, delivery: Delivery, step: Results, lang: str) -> OutgoingMessage:

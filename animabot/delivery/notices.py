@@ -17,13 +17,15 @@ from ..store.deliveries import DeliveryRepository, NewDelivery
 from .composer import encode_reply
 
 
-async def facilitators_to_tell(database: Database) -> list[tuple[str, str]]:
-    """(pseudonym, language) of facilitators the bot can write to privately."""
+async def facilitators_to_tell(database: Database) -> list[tuple[str, str, str]]:
+    """(pseudonym, tag, language) of facilitators the bot can write to privately; the tag
+    names them in delivery keys (a key never holds a pseudonym: see residents.erase)."""
     rows = await database.fetch_all(
-        "SELECT f.pseudonym, r.language FROM facilitator f JOIN resident r USING (pseudonym)"
-        " JOIN address_book a USING (pseudonym) WHERE r.opted_out = 0 ORDER BY f.pseudonym"
+        "SELECT f.pseudonym, r.tag, r.language FROM facilitator f JOIN resident r"
+        " USING (pseudonym) JOIN address_book a USING (pseudonym) WHERE r.opted_out = 0"
+        " ORDER BY f.pseudonym"
     )
-    return [(row["pseudonym"], row["language"] or "fr") for row in rows]
+    return [(row["pseudonym"], row["tag"], row["language"] or "fr") for row in rows]
 
 
 async def notify_facilitators(
@@ -32,10 +34,10 @@ async def notify_facilitators(
     """Queue ``text`` (built in each facilitator's language) for every facilitator."""
     rows = [
         NewDelivery(
-            dedupe_key=f"notice:{key}:{pseudonym}", part="notice", due_at=now,
+            dedupe_key=f"notice:{key}:{tag}", part="notice", due_at=now,
             pseudonym=pseudonym, payload=encode_reply(OutgoingMessage(text(translator(lang)))),
         )
-        for pseudonym, lang in await facilitators_to_tell(database)
+        for pseudonym, tag, lang in await facilitators_to_tell(database)
     ]
     if rows:
         await DeliveryRepository(database).add(rows)

@@ -26,6 +26,7 @@ class ActionSigner:
     """
 
     SIGNATURE_CHARS = 10
+    MAX_TOKEN = 64  # Telegram's limit on callback data, in bytes; tokens are ASCII
 
     def __init__(self, key: bytes) -> None:
         self._key = hashlib.sha256(b"actions|" + key).digest()
@@ -38,13 +39,18 @@ class ActionSigner:
         if "~" in action:
             raise ValueError("'~' is reserved as the signature separator")
         token = f"{action}~{self._signature(action)}"
-        if len(token.encode()) > 64:
+        if len(token.encode()) > self.MAX_TOKEN:
             raise ValueError(f"action {action!r} is too long for a button")
         return token
 
     def verify(self, token: str) -> str | None:
-        """The action, or ``None`` when the token was forged or altered."""
+        """The action, or ``None`` when the token was forged, altered or is not one we could
+        have made (longer than a button carries, or not ASCII): refused, never an exception."""
+        if len(token) > self.MAX_TOKEN or not token.isascii():
+            return None
         action, _, signature = token.rpartition("~")
-        if not action or not hmac.compare_digest(signature, self._signature(action)):
+        if not action or not hmac.compare_digest(
+            signature.encode("ascii"), self._signature(action).encode("ascii")
+        ):
             return None
         return action

@@ -50,7 +50,7 @@ async def purge(database: Database, retention_days: int, now: datetime) -> Purge
         )
         await db.execute("DELETE FROM answer WHERE answered_at < ?", (cutoff,))
         unlinked = await db.execute(
-            "UPDATE delivery SET pseudonym = NULL, payload = NULL"
+            "UPDATE delivery SET pseudonym = NULL, payload = NULL, dedupe_key = 'purged:' || id"
             " WHERE pseudonym IS NOT NULL AND status != 'pending' AND due_at < ?", (cutoff,))
         completions = await db.execute(
             "UPDATE completion SET pseudonym = NULL WHERE pseudonym IS NOT NULL AND started_at < ?",

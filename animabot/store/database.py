@@ -63,6 +63,9 @@ class Database:
             await self._db.execute("PRAGMA synchronous=NORMAL")
             await self._db.execute("PRAGMA foreign_keys=ON")
             await self._db.execute("PRAGMA busy_timeout=10000")
+            # Deleted rows are zeroed on their pages, not just unlinked: an erased person
+            # must not survive in free space (see forget_freed_pages).
+            await self._db.execute("PRAGMA secure_delete=ON")
             await self._migrate()
         except aiosqlite.DatabaseError as exc:
             raise StorageError(f"{self.path} is not a usable SQLite database: {exc}") from exc
@@ -122,6 +125,17 @@ class Database:
         """One write in its own transaction; returns the number of rows changed."""
         async with self.transaction() as db, db.execute(sql, params) as cursor:
             return cursor.rowcount
+
+    async def forget_freed_pages(self) -> bool:
+        """Copy the write-ahead log into the file and truncate it: the log keeps the earlier
+        images of every page it holds (an erased pseudonym among them) until overwritten.
+        Returns False when another connection's read kept it from completing."""
+        async with self._lock, self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
+            row = await cursor.fetchone()
+        done = row is None or int(row[0]) == 0
+        if not done:
+            log.info("write-ahead log busy: it will be truncated at the next erasure or close")
+        return done
 
     async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         async with self.transaction() as db:

@@ -132,6 +132,18 @@ class DeliveryRepository:
         )
         return Delivery.from_row(row) if row else None
 
+    async def sent_as(
+        self, platform_ref: str, *, chat_id: int | None, pseudonym: str | None
+    ) -> list[Delivery]:
+        """The rows sent as one platform message: in a group (``chat_id``) or in a
+        resident's private chat (``pseudonym``); a message id is unique within its chat."""
+        where, who = (("chat_id = ? AND pseudonym IS NULL", chat_id) if chat_id is not None
+                      else ("pseudonym = ?", pseudonym))
+        rows = await self.database.fetch_all(
+            f"SELECT * FROM delivery WHERE platform_ref = ? AND {where}", (platform_ref, who)
+        )
+        return [Delivery.from_row(r) for r in rows]
+
     async def finish(self, delivery_id: int, status: str, error: str | None = None) -> None:
         await self.database.execute(
             "UPDATE delivery SET status = ?, error = ?, lease_until = NULL WHERE id = ?",

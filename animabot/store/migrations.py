@@ -250,7 +250,40 @@ async def _m007_hub(db: aiosqlite.Connection) -> None:
     )
 
 
+async def _m008_resident_tags(db: aiosqlite.Connection) -> None:
+    """Private rows' keys name a resident by a random tag, not by pseudonym, so that erasure
+    (which deletes the tag with the resident) leaves no key that leads back to a person.
+
+    Existing keys ``campaign:step:part:r:<pseudonym>`` and ``notice:<key>:<pseudonym>`` are
+    rewritten with the resident's new tag; those of residents already erased (pseudonym
+    NULL, key still holding it) become ``erased:<row id>``."""
+    await _script(
+        db,
+        """
+        ALTER TABLE resident ADD COLUMN tag TEXT;
+        UPDATE resident SET tag = lower(hex(randomblob(8)));
+        CREATE UNIQUE INDEX resident_tag ON resident (tag);
+        UPDATE delivery SET dedupe_key =
+            substr(dedupe_key, 1, length(dedupe_key) - length(pseudonym))
+            || (SELECT tag FROM resident r WHERE r.pseudonym = delivery.pseudonym)
+        WHERE pseudonym IS NOT NULL AND part != 'reply'
+          AND substr(dedupe_key, -length(pseudonym)) = pseudonym
+          AND EXISTS (SELECT 1 FROM resident r WHERE r.pseudonym = delivery.pseudonym);
+        UPDATE delivery SET dedupe_key = 'erased:' || id
+        WHERE part != 'reply' AND (pseudonym IS NULL OR NOT EXISTS
+                (SELECT 1 FROM resident r WHERE r.pseudonym = delivery.pseudonym))
+          AND (dedupe_key GLOB '*:r:*' OR dedupe_key GLOB 'notice:*')
+          AND length(dedupe_key) > 32
+          AND substr(dedupe_key, -32) GLOB
+            '[a-z2-7][a-z2-7][a-z2-7][a-z2-7][a-z2-7][a-z2-7][a-z2-7][a-z2-7]'
+            || '[a-z2-7][a-z2-7][a-z2-7][a-z2-7][a-z2-7][a-z2-7][a-z2-7][a-z2-7]'
+            || '[a-z2-7][a-z2-7][a-z2-7][a-z2-7][a-z2-7][a-z2-7][a-z2-7][a-z2-7]'
+            || '[a-z2-7][a-z2-7][a-z2-7][a-z2-7][a-z2-7][a-z2-7][a-z2-7][a-z2-7]'
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_native_polls_and_state, _m003_vote_time, _m004_answer_archive,
-    _m005_answer_time_index, _m006_statistics_indexes, _m007_hub,
+    _m005_answer_time_index, _m006_statistics_indexes, _m007_hub, _m008_resident_tags,
 )

@@ -17,13 +17,22 @@ class ResidentRecord:
     neighbourhood_id: str | None
     consent_at: datetime | None
     opted_out: bool
+    tag: str = ""  # random, made with the record: names it in keys, erased with it
 
     @classmethod
     def from_row(cls, row: Row) -> ResidentRecord:
         return cls(
             row["pseudonym"], row["platform"], row["language"], row["neighbourhood_id"],
-            maybe_from_db(row["consent_at"]), bool(row["opted_out"]),
+            maybe_from_db(row["consent_at"]), bool(row["opted_out"]), row["tag"] or "",
         )
+
+
+@dataclass(frozen=True)
+class Reachable:
+    """A resident to write to; ``tag`` names them in delivery keys (random, erased with them)."""
+
+    pseudonym: str
+    tag: str
 
 
 class ResidentRepository:
@@ -38,8 +47,8 @@ class ResidentRepository:
         async with self.database.transaction() as db:
             await db.execute(
                 """
-                INSERT INTO resident (pseudonym, platform, neighbourhood_id, first_seen)
-                VALUES (?, ?, ?, ?)
+                INSERT INTO resident (pseudonym, platform, neighbourhood_id, first_seen, tag)
+                VALUES (?, ?, ?, ?, lower(hex(randomblob(8))))
                 ON CONFLICT (pseudonym) DO UPDATE SET
                     neighbourhood_id =
                         COALESCE(resident.neighbourhood_id, excluded.neighbourhood_id)
@@ -92,14 +101,14 @@ class ResidentRepository:
 
     async def reachable_non_respondents(
         self, neighbourhood_id: str, platform: str, campaign_id: str, step_id: str, table: str
-    ) -> list[str]:
+    ) -> list[Reachable]:
         """Residents of the neighbourhood on this platform who consented, did not opt out,
         can be written to privately, and have no row in ``table`` (answer or completion)."""
         assert table in ("answer", "completion")
         done = "completed_at IS NOT NULL" if table == "completion" else "1"
         rows = await self.database.fetch_all(
             f"""
-            SELECT r.pseudonym FROM resident r JOIN address_book a USING (pseudonym)
+            SELECT r.pseudonym, r.tag FROM resident r JOIN address_book a USING (pseudonym)
             WHERE r.neighbourhood_id = ? AND r.platform = ? AND r.consent_at IS NOT NULL
               AND r.opted_out = 0
               AND NOT EXISTS (SELECT 1 FROM {table} x WHERE x.campaign_id = ?
@@ -108,10 +117,15 @@ class ResidentRepository:
             """,
             (neighbourhood_id, platform, campaign_id, step_id),
         )
-        return [row["pseudonym"] for row in rows]
+        return [Reachable(row["pseudonym"], row["tag"]) for row in rows]
 
     async def erase(self, pseudonym: str) -> None:
-        """Delete the person and unlink their answers: aggregates survive, nobody is reachable."""
+        """Delete the person and unlink everything else: aggregates survive, nobody is
+        reachable, and no column, key or index keeps the pseudonym or the tag.
+
+        The rows' keys are rewritten (``erased:<id>``, still unique); the freed bytes are
+        zeroed (``secure_delete``, set when the database opens) and the write-ahead log,
+        which still holds earlier copies of the pages, is checkpointed and truncated."""
         async with self.database.transaction() as db:
             await db.execute("UPDATE answer SET pseudonym = NULL WHERE pseudonym = ?", (pseudonym,))
             await db.execute(
@@ -119,9 +133,18 @@ class ResidentRepository:
             )
             await db.execute("UPDATE idea SET pseudonym = NULL WHERE pseudonym = ?", (pseudonym,))
             await db.execute(
-                "UPDATE delivery SET pseudonym = NULL, payload = NULL,"
+                "UPDATE idea SET reviewer = NULL WHERE reviewer = ?", (pseudonym,)
+            )
+            for column in ("author", "approved_by"):  # a facilitator who started one
+                await db.execute(
+                    f"UPDATE campaign SET {column} = 'erased' WHERE {column} = ?", (pseudonym,)
+                )
+            await db.execute(
+                "UPDATE delivery SET pseudonym = NULL, payload = NULL, error = NULL,"
+                " dedupe_key = 'erased:' || id,"
                 " status = CASE WHEN status = 'pending' THEN 'skipped' ELSE status END"
                 " WHERE pseudonym = ?",
                 (pseudonym,),
             )
             await db.execute("DELETE FROM resident WHERE pseudonym = ?", (pseudonym,))
+        await self.database.forget_freed_pages()

@@ -91,8 +91,11 @@ async def test_my_data_lists_what_is_kept_in_the_residents_language(
     await core.conversation.handle(people.command(6, "mydata"))
     await core.worker({"simulated": adapter}).drain()
     last = adapter.texts()[-1]
-    assert "What is kept about you" in last and people.pseudonym(6)[:8] in last
-    assert "user6" not in last
+    resident = await core.services.residents.get(people.pseudonym(6))
+    assert resident is not None and len(resident.tag) == 16
+    # The record's reference is shown, never the keyed pseudonym (a new one after /oubli).
+    assert "What is kept about you" in last and resident.tag[:8] in last
+    assert "user6" not in last and people.pseudonym(6)[:8] not in last
 
 
 async def test_a_training_is_followed_card_by_card_and_completed(

@@ -32,3 +32,19 @@ def test_pseudonyms_are_stable_keyed_and_per_platform() -> None:
     assert one("telegram", "42") != other("telegram", "42")
     assert one("telegram", "42") != one("matrix", "42")
     assert "42" not in one("telegram", "42")
+
+
+def test_non_ascii_oversized_or_empty_tokens_are_refused_quietly() -> None:
+    signer = ActionSigner(b"k" * 32)
+    token = signer.sign("v.1.0")
+    action, _, signature = token.rpartition("~")
+    for bad in (f"{action}~é{signature[1:]}", f"{action}~{signature}é", "~", "", "é~é",
+                token + "x" * 100, "v.1.0~" + "\U0001f600" * 10, "\x00" * 64):
+        assert signer.verify(bad) is None, bad
+
+
+def test_digits_that_are_not_ascii_or_too_long_are_not_decoded() -> None:
+    assert actions.decode("v.².1") is None
+    assert actions.decode("v.١.1") is None  # an Arabic-Indic one
+    assert actions.decode("i.³.a") is None
+    assert actions.decode("v." + "9" * 30 + ".1") is None

@@ -34,11 +34,12 @@ class EmulatorHooks:
         first_name: str,
         language_code: str | None = "fr",
         username: str | None = None,
+        last_name: str | None = None,
     ) -> dict[str, Any]:
         """A user who has not started the bot yet; returns their `User` JSON."""
         if user_id <= 0:
             raise ValueError("user ids are positive")
-        user = UserRecord(user_id, first_name, language_code, username)
+        user = UserRecord(user_id, first_name, language_code, username, last_name)
         self.state.users[user_id] = user
         return user_json(user)
 

@@ -24,6 +24,8 @@ _ADMIN_RIGHTS = (
 def user_json(user: UserRecord) -> dict[str, Any]:
     """A human `User`."""
     data: dict[str, Any] = {"id": user.id, "is_bot": False, "first_name": user.first_name}
+    if user.last_name:
+        data["last_name"] = user.last_name
     if user.username:
         data["username"] = user.username
     if user.language_code:
@@ -57,6 +59,8 @@ def chat_json(state: EmulatorState, chat_id: int) -> dict[str, Any]:
         return {"id": chat.id, "type": chat.type, "title": chat.title}
     user = state.users[chat_id]
     data: dict[str, Any] = {"id": user.id, "type": "private", "first_name": user.first_name}
+    if user.last_name:
+        data["last_name"] = user.last_name
     if user.username:
         data["username"] = user.username
     return data

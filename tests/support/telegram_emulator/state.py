@@ -19,6 +19,7 @@ class UserRecord:
     first_name: str
     language_code: str | None = "fr"
     username: str | None = None
+    last_name: str | None = None
     started: bool = False
     blocked: bool = False
 
