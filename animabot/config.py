@@ -15,7 +15,15 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -29,6 +37,16 @@ from .toml_lines import locate
 
 SLUG = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 DEFAULT_CONFIG = Path("config.toml")
+
+
+def _id_as_text(value: object) -> object:
+    """Telegram shows chat and user ids as numbers; written unquoted they are still ids."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+TelegramId = Annotated[str, BeforeValidator(_id_as_text)]  # -1001234567890 or "-1001234567890"
 
 
 class _Section(BaseModel):
@@ -155,7 +173,7 @@ class WebSettings(_Section):
 
 
 class FacilitatorSettings(_Section):
-    telegram: list[str] = Field(default_factory=list)
+    telegram: list[TelegramId] = Field(default_factory=list)
     matrix: list[str] = Field(default_factory=list)
     console: list[str] = Field(default_factory=list)
 
@@ -170,7 +188,7 @@ class IdeaSettings(_Section):
 class NeighbourhoodSettings(_Section):
     id: Annotated[str, Field(pattern=SLUG)]
     name: Annotated[str, Field(min_length=1)]
-    telegram_chats: list[str] = Field(default_factory=list)
+    telegram_chats: list[TelegramId] = Field(default_factory=list)
     matrix_rooms: list[str] = Field(default_factory=list)
     simulated_chats: list[str] = Field(default_factory=list)
 

@@ -9,16 +9,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn
 
 from .. import __version__
-from ..app import run_bot
-from ..campaigns.render import local_time
-from ..config import Settings, settings_summary
-from ..demo.runner import DEMO_START, run_demo
-from ..scenario.preview import entry_words
-from ..scenario.timeline import TimelineEntry
-from ..stats.tables import figures_tables
 from . import (
     actors_cmd,
     campaign_cmd,
@@ -73,6 +65,14 @@ def demo(
     verbose: Verbose = False,
 ) -> None:
     """Play a whole campaign on a simulated neighbourhood, a week in seconds."""
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    from ..campaigns.render import local_time
+    from ..demo.runner import DEMO_START, run_demo
+    from ..scenario.preview import entry_words
+    from ..scenario.timeline import TimelineEntry
+    from ..stats.tables import figures_tables
+
     setup_logging(verbose)
     out.print(f"[b]animabot demo[/b]: {residents} habitants simulés, 2 quartiers, graine {seed}")
     out.print(f"Campagne démarrée le {local_time(DEMO_START, 'Europe/Paris', 'fr')} "
@@ -108,6 +108,8 @@ def run(
     config: ConfigOption = None, database: DatabaseOption = None, verbose: Verbose = False
 ) -> None:
     """Run the bot: enabled adapters, scheduler and worker, until Ctrl-C or SIGTERM."""
+    from ..app import run_bot
+
     setup_logging(verbose, logging.INFO)
     run_async(lambda: run_bot(settings_from(config, database)))
 
@@ -115,6 +117,7 @@ def run(
 @config_app.command("check")
 def config_check(config: ConfigOption = None) -> None:
     """List every problem of the configuration at once, with its key path."""
+    from ..config import Settings, settings_summary
 
     async def load() -> Settings:
         return settings_from(config)
