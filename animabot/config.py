@@ -85,8 +85,9 @@ class DeliverySettings(_Section):
     quiet_hours: str = "09:00-20:00"  # the sending window; "" sends at any hour
     closed_days: list[str] = Field(default_factory=lambda: ["sunday"])
     max_attempts: Annotated[int, Field(ge=1, le=50)] = 6
-    per_chat_per_second: Annotated[float, Field(gt=0)] = 1.0
-    global_per_second: Annotated[float, Field(gt=0)] = 25.0
+    # Caps on every platform's own pacing (a platform's limits are never raised); unset: none.
+    per_chat_per_second: Annotated[float | None, Field(gt=0)] = None
+    global_per_second: Annotated[float | None, Field(gt=0)] = None
     # A campaign to more neighbourhoods than this waits for a second facilitator's approval.
     approval_above: Annotated[int, Field(ge=1)] = 3
 
