@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from animabot.cli.main import AnimabotCommands
+
 from .conftest import ROOT, base_config, wait_until
 
 pytestmark = pytest.mark.slow
@@ -90,7 +92,17 @@ def _modules_after(*args: str) -> set[str]:
     return set(json.loads(result.stdout.splitlines()[-1]))
 
 
-@pytest.mark.parametrize("args", [("--help",), ("run", "--help"), ("stats", "--help")])
+@pytest.mark.parametrize("args", [("--help",), ("run", "--help"), ("config", "--help")])
 def test_the_cli_starts_without_the_heavy_libraries(args: tuple[str, ...]) -> None:
     loaded = _modules_after(*args)
-    assert not loaded & {"telegram", "nio", "matplotlib", "aiohttp", "apscheduler"}
+    assert not loaded & {"telegram", "nio", "matplotlib", "aiohttp", "apscheduler", "aiosqlite"}
+
+
+def test_a_command_group_imports_no_platform_library() -> None:
+    assert not _modules_after("stats", "--help") & {"telegram", "nio", "matplotlib"}
+
+
+def test_the_help_lines_kept_for_lazy_groups_are_their_own() -> None:
+    for name, lazy in AnimabotCommands.lazy.items():
+        command = lazy.load(name)
+        assert " ".join((command.help or "").split()).startswith(lazy.help), name
