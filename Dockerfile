@@ -1,4 +1,4 @@
-# animabot: a slim, non-root image running `animabot run`.
+# animabot: a slim image running `animabot run` as a non-root user, with its data in /data.
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
@@ -8,15 +8,17 @@ COPY scenarios ./scenarios
 RUN pip install --no-cache-dir --prefix=/install ".[telegram,matrix]"
 
 FROM python:3.11-slim
-RUN useradd --create-home --uid 10001 animabot && mkdir /data && chown animabot /data
+RUN useradd --create-home --uid 10001 animabot && mkdir /data && chown animabot: /data
 COPY --from=build /install /usr/local
-COPY config.example.toml /usr/share/animabot/config.example.toml
+COPY config.example.toml docker/config.toml /usr/share/animabot/
 COPY scenarios /usr/share/animabot/scenarios
-USER animabot
+COPY docker/entrypoint.sh /usr/local/bin/animabot-entrypoint
 WORKDIR /data
 ENV ANIMABOT_CONFIG=/data/config.toml \
     PYTHONUNBUFFERED=1
 VOLUME ["/data"]
 STOPSIGNAL SIGTERM
-# First start: copy the commented example so `animabot run` has a configuration to read.
-CMD ["sh", "-c", "test -f \"$ANIMABOT_CONFIG\" || cp /usr/share/animabot/config.example.toml \"$ANIMABOT_CONFIG\"; exec animabot run"]
+# Starts as root only to give a mounted /data to the animabot user (docker/entrypoint.sh),
+# then runs as that user; writes a first /data/config.toml (no platform enabled) if absent.
+ENTRYPOINT ["animabot-entrypoint"]
+CMD ["animabot", "run"]

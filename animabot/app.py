@@ -10,7 +10,7 @@ from contextlib import AsyncExitStack, suppress
 from datetime import timedelta
 
 from .chat.contract import ChatAdapter
-from .chat.registry import available_adapters
+from .chat.registry import create_adapter, enabled_adapters
 from .clock import Clock, SystemClock
 from .config import Settings
 from .core import open_core
@@ -20,6 +20,11 @@ from .scheduling import WakeScheduler
 from .store.state import PlatformState
 
 log = logging.getLogger(__name__)
+NO_ADAPTER = (
+    "no platform is enabled, so there is nothing to run: set enabled = true under [telegram] "
+    "or [matrix] (with its token), or [console] to chat in this terminal; or in the "
+    "environment, e.g. ANIMABOT_TELEGRAM__ENABLED=true"
+)
 
 
 async def run_bot(
@@ -35,16 +40,14 @@ async def run_bot(
             with suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(signum, stop.set)
                 stack.callback(loop.remove_signal_handler, signum)
+        factories = enabled_adapters(settings)  # before any file is made: fail fast
+        if not factories:
+            raise AnimabotError(NO_ADAPTER)
         core = await stack.enter_async_context(open_core(settings, clock))
         adapters: dict[str, ChatAdapter] = {}
-        for name, factory in sorted(available_adapters().items()):
-            if factory.enabled(settings):
-                state = PlatformState(core.database, name)
-                adapters[name] = factory.create(settings, core.pseudonymize, state=state)
-        if not adapters:
-            raise AnimabotError(
-                "no adapter is enabled: set enabled = true under [console], [telegram] or [matrix]"
-            )
+        for name, factory in factories.items():
+            state = PlatformState(core.database, name)
+            adapters[name] = create_adapter(factory, settings, core.pseudonymize, state=state)
         worker = core.worker(adapters)
         await worker.recover()
         scheduler = WakeScheduler(worker, clock)

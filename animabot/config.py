@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -29,6 +37,16 @@ from .toml_reading import normalise_newlines, parse_toml
 
 SLUG = r"^[a-z0-9][a-z0-9_-]{0,39}$"
 DEFAULT_CONFIG = Path("config.toml")
+
+
+def _id_as_text(value: object) -> object:
+    """Telegram shows chat and user ids as numbers; written unquoted they are still ids."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+TelegramId = Annotated[str, BeforeValidator(_id_as_text)]  # -1001234567890 or "-1001234567890"
 
 
 class _Section(BaseModel):
@@ -67,8 +85,9 @@ class DeliverySettings(_Section):
     quiet_hours: str = "09:00-20:00"  # the sending window; "" sends at any hour
     closed_days: list[str] = Field(default_factory=lambda: ["sunday"])
     max_attempts: Annotated[int, Field(ge=1, le=50)] = 6
-    per_chat_per_second: Annotated[float, Field(gt=0)] = 1.0
-    global_per_second: Annotated[float, Field(gt=0)] = 25.0
+    # Caps on every platform's own pacing (a platform's limits are never raised); unset: none.
+    per_chat_per_second: Annotated[float | None, Field(gt=0)] = None
+    global_per_second: Annotated[float | None, Field(gt=0)] = None
     # A campaign to more neighbourhoods than this waits for a second facilitator's approval.
     approval_above: Annotated[int, Field(ge=1)] = 3
 
@@ -155,7 +174,7 @@ class WebSettings(_Section):
 
 
 class FacilitatorSettings(_Section):
-    telegram: list[str] = Field(default_factory=list)
+    telegram: list[TelegramId] = Field(default_factory=list)
     matrix: list[str] = Field(default_factory=list)
     console: list[str] = Field(default_factory=list)
 
@@ -170,7 +189,7 @@ class IdeaSettings(_Section):
 class NeighbourhoodSettings(_Section):
     id: Annotated[str, Field(pattern=SLUG)]
     name: Annotated[str, Field(min_length=1)]
-    telegram_chats: list[str] = Field(default_factory=list)
+    telegram_chats: list[TelegramId] = Field(default_factory=list)
     matrix_rooms: list[str] = Field(default_factory=list)
     simulated_chats: list[str] = Field(default_factory=list)
 

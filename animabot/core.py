@@ -45,6 +45,8 @@ class Core:
         return DeliveryWorker(
             self.database, adapters, self.composer, self.clock,
             max_attempts=self.settings.delivery.max_attempts,
+            caps=(self.settings.delivery.global_per_second,
+                  self.settings.delivery.per_chat_per_second),
         )
 
 

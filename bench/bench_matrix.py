@@ -25,7 +25,7 @@ import aiohttp
 from nio import AsyncClient, AsyncClientConfig  # type: ignore[import-untyped]
 from pydantic import SecretStr
 
-from adapters.matrix import MatrixAdapter
+from adapters.matrix.adapter import MatrixAdapter
 from animabot.clock import SystemClock
 from animabot.config import NeighbourhoodSettings, load_settings
 from animabot.core import open_core

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pydantic import SecretStr
 
-from adapters.matrix import MatrixAdapter
+from adapters.matrix.adapter import MatrixAdapter
 from animabot.chat.events import InboundEvent
 from animabot.clock import SystemClock
 from animabot.config import load_settings

@@ -29,7 +29,7 @@ from telegram import Bot
 from telegram.error import RetryAfter
 from telegram.request import HTTPXRequest
 
-from adapters.telegram import TelegramAdapter
+from adapters.telegram.adapter import TelegramAdapter
 from animabot.clock import SystemClock
 from animabot.config import NeighbourhoodSettings, load_settings
 from animabot.core import open_core

@@ -1,5 +1,6 @@
-"""Residents and facilitators on Matrix (Element, Tchap), through matrix-nio."""
+"""Residents and facilitators on Matrix (Element, Tchap), through matrix-nio.
 
-from .adapter import MatrixAdapter, MatrixAdapterFactory
-
-__all__ = ["MatrixAdapter", "MatrixAdapterFactory"]
+Nothing is imported here: the entry point (``factory``) must load without the library, so
+that an install without the ``matrix`` extra still runs the other adapters. Import the
+adapter from ``adapters.matrix.adapter``.
+"""

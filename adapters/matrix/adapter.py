@@ -411,14 +411,3 @@ class MatrixAdapter:
             raise translate_error(response)
         return max(0, len(response.members) - 1)  # everyone but the bot
 
-
-class MatrixAdapterFactory:
-    name = PLATFORM
-
-    def enabled(self, settings: Settings) -> bool:
-        return settings.matrix.enabled
-
-    def create(self, settings: Settings, pseudonymize: Pseudonymizer,
-               **options: Any) -> MatrixAdapter:
-        return MatrixAdapter(settings, pseudonymize, options.get("state"))
-

@@ -238,15 +238,3 @@ class TelegramAdapter:
             return await self.bot.get_chat_member_count(int(address))
         except tg.TelegramError as exc:
             raise translate(exc) from exc
-
-
-class TelegramAdapterFactory:
-    name = PLATFORM
-
-    def enabled(self, settings: Settings) -> bool:
-        return settings.telegram.enabled
-
-    def create(
-        self, settings: Settings, pseudonymize: Pseudonymizer, **options: Any
-    ) -> TelegramAdapter:
-        return TelegramAdapter(settings, pseudonymize, options.get("state"))

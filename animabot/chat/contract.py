@@ -49,7 +49,13 @@ class ChatAdapter(Protocol):
 
 
 class AdapterFactory(Protocol):
-    """The object an ``animabot.adapters`` entry point names."""
+    """The object an ``animabot.adapters`` entry point names.
+
+    Loading it must be light: a factory whose platform library comes with a pip extra
+    imports that library in ``create`` only, and may declare ``extra`` (the extra's name)
+    and ``requires`` (the top-level modules it needs), which the registry checks, without
+    importing them, when the adapter is enabled (see :mod:`animabot.chat.registry`).
+    """
 
     name: str
 

@@ -1,29 +1,114 @@
-"""Finds adapters through the ``animabot.adapters`` entry-point group."""
+"""Finds adapters through the ``animabot.adapters`` entry-point group.
+
+An adapter's platform library comes with a pip extra (``animabot[telegram]``), so it may be
+missing: an adapter that cannot load is skipped while it is disabled, and refused with the
+extra to install once it is enabled. Loading is per entry point, so one missing library never
+stops the others (the demo needs none).
+"""
 
 from __future__ import annotations
 
-from importlib.metadata import entry_points
-from typing import cast
+from importlib.metadata import EntryPoint, entry_points
+from importlib.util import find_spec
+from typing import Any, cast
 
+from ..config import Settings
 from ..errors import AnimabotError
-from .contract import AdapterFactory
+from ..privacy.pseudonyms import Pseudonymizer
+from .contract import AdapterFactory, ChatAdapter
 
 GROUP = "animabot.adapters"
 
 
-def available_adapters() -> dict[str, AdapterFactory]:
-    factories: dict[str, AdapterFactory] = {}
-    for point in entry_points(group=GROUP):
-        factory = point.load()
-        factories[point.name] = cast(
-            AdapterFactory, factory() if isinstance(factory, type) else factory
+class AdapterMissingError(AnimabotError):
+    """An enabled adapter's platform library is not installed."""
+
+    def __init__(self, name: str, extra: str, cause: ImportError) -> None:
+        self.name, self.extra = name, extra
+        super().__init__(
+            f"the {name} adapter is enabled but cannot load ({cause}): install its extra with "
+            f"pip install 'animabot[{extra}]' (from a source checkout: pip install '.[{extra}]'),"
+            f" or set [{name}] enabled = false"
         )
+
+
+def _load(point: EntryPoint) -> AdapterFactory:
+    factory = point.load()
+    return cast(AdapterFactory, factory() if isinstance(factory, type) else factory)
+
+
+def _points() -> dict[str, EntryPoint]:
+    return {point.name: point for point in entry_points(group=GROUP)}
+
+
+def _extra(name: str, factory: AdapterFactory | None) -> str:
+    return str(getattr(factory, "extra", name))
+
+
+def available_adapters() -> dict[str, AdapterFactory]:
+    """Every adapter whose entry point loads; those whose library is missing are left out."""
+    factories: dict[str, AdapterFactory] = {}
+    for name, point in _points().items():
+        try:
+            factories[name] = _load(point)
+        except ImportError:
+            continue
     return factories
 
 
+def _section_enabled(settings: Settings, name: str) -> bool:
+    """Read ``[name] enabled`` without the factory (which could not load)."""
+    return bool(getattr(getattr(settings, name, None), "enabled", False))
+
+
+def enabled_adapters(settings: Settings) -> dict[str, AdapterFactory]:
+    """The adapters the configuration turns on, by name; raises :class:`AdapterMissingError`
+    for an enabled one that cannot load, and imports nothing for the disabled ones."""
+    enabled: dict[str, AdapterFactory] = {}
+    for name, point in sorted(_points().items()):
+        try:
+            factory = _load(point)
+        except ImportError as exc:
+            if _section_enabled(settings, name):
+                raise AdapterMissingError(name, _extra(name, None), exc) from None
+            continue
+        if factory.enabled(settings):
+            _check_installed(factory)
+            enabled[name] = factory
+    return enabled
+
+
+def _check_installed(factory: AdapterFactory) -> None:
+    """Look for the libraries a factory ``requires`` without importing them, so a missing
+    extra is reported before the database or any file is touched."""
+    for module in getattr(factory, "requires", ()):
+        try:
+            found = find_spec(module) is not None
+        except ImportError as exc:
+            raise AdapterMissingError(factory.name, _extra(factory.name, factory), exc) from None
+        if not found:
+            cause = ModuleNotFoundError(f"No module named {module!r}", name=module)
+            raise AdapterMissingError(factory.name, _extra(factory.name, factory), cause)
+
+
+def create_adapter(
+    factory: AdapterFactory, settings: Settings, pseudonymize: Pseudonymizer, **options: Any
+) -> ChatAdapter:
+    """``factory.create``, with a missing platform library turned into the extra to install
+    (factories import their library lazily, on create)."""
+    try:
+        return factory.create(settings, pseudonymize, **options)
+    except ImportError as exc:
+        raise AdapterMissingError(factory.name, _extra(factory.name, factory), exc) from None
+
+
 def adapter_factory(name: str) -> AdapterFactory:
-    factories = available_adapters()
-    if name not in factories:
-        known = ", ".join(sorted(factories)) or "none: is animabot installed (pip install -e .)?"
+    """One adapter's factory, loading no other adapter."""
+    points = _points()
+    if name not in points:
+        known = ", ".join(sorted(points)) or "none: is animabot installed (pip install -e .)?"
         raise AnimabotError(f"no adapter named {name!r}; installed adapters: {known}")
-    return factories[name]
+    try:
+        return _load(points[name])
+    except ImportError as exc:
+        raise AdapterMissingError(name, name, exc) from None

@@ -4,50 +4,51 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Mapping
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn
 
 from .. import __version__
-from ..app import run_bot
-from ..campaigns.render import local_time
-from ..config import Settings, settings_summary
-from ..demo.runner import DEMO_START, run_demo
-from ..scenario.preview import entry_words
-from ..scenario.timeline import TimelineEntry
-from ..stats.tables import figures_tables
-from . import (
-    actors_cmd,
-    campaign_cmd,
-    ideas_cmd,
-    neighbourhood_cmd,
-    privacy_cmd,
-    report_cmd,
-    scenario_cmd,
-    stats_cmd,
-    web_cmd,
-)
 from .common import ConfigOption, DatabaseOption, out, run_async, settings_from, setup_logging
+from .lazy import Lazy, LazyGroup
+
+
+class AnimabotCommands(LazyGroup):
+    # Each group's module (and what it imports) loads when that group runs; the help line is
+    # kept here so that `animabot --help` imports none of them (a test checks they agree).
+    lazy: ClassVar[Mapping[str, Lazy]] = {
+        "report": Lazy("animabot.cli.report_cmd:report",
+                       "Write the evaluation of a campaign (objectives, means, actions, results,"
+                       " effects) as one self-contained HTML file in French, printable to PDF."),
+        "scenario": Lazy("animabot.cli.scenario_cmd:app",
+                         "Check scenario files and preview when their messages will be sent."),
+        "campaign": Lazy("animabot.cli.campaign_cmd:app",
+                         "Start, list, show and cancel campaigns."),
+        "stats": Lazy("animabot.cli.stats_cmd:app", "Anonymised participation statistics."),
+        "web": Lazy("animabot.cli.web_cmd:app",
+                    "The read-only dashboard for territorial agents (anonymised figures)."),
+        "privacy": Lazy("animabot.cli.privacy_cmd:app",
+                        "Residents' data: retention and the processing register."),
+        "ideas": Lazy("animabot.cli.ideas_cmd:app",
+                      "Residents' ideas: list, accept or reject, turn into a consultation."),
+        "actors": Lazy("animabot.cli.actors_cmd:app",
+                       "The directory of local actors (associations, shops, public services)."),
+        "neighbourhood": Lazy("animabot.cli.neighbourhood_cmd:app",
+                              "Neighbourhoods: their groups and rooms on every platform."),
+    }
+
 
 app = typer.Typer(
     help="animabot: polls, announcements and micro-trainings for neighbourhoods, in the "
     "messaging apps residents already use.",
     no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
+    cls=AnimabotCommands,
 )
 config_app = typer.Typer(help="Check the configuration.", no_args_is_help=True)
 app.add_typer(config_app, name="config")
-app.add_typer(scenario_cmd.app, name="scenario")
-app.add_typer(campaign_cmd.app, name="campaign")
-app.add_typer(stats_cmd.app, name="stats")
-app.command("report")(report_cmd.report)
-app.add_typer(web_cmd.app, name="web")
-app.add_typer(privacy_cmd.app, name="privacy")
-app.add_typer(ideas_cmd.app, name="ideas")
-app.add_typer(actors_cmd.app, name="actors")
-app.add_typer(neighbourhood_cmd.app, name="neighbourhood")
 for point in entry_points(group="animabot.commands"):  # commands that adapters bring
     with contextlib.suppress(ImportError):  # that adapter's extra is not installed
         app.add_typer(point.load(), name=point.name)
@@ -73,6 +74,14 @@ def demo(
     verbose: Verbose = False,
 ) -> None:
     """Play a whole campaign on a simulated neighbourhood, a week in seconds."""
+    from rich.progress import BarColumn, Progress, TextColumn
+
+    from ..campaigns.render import local_time
+    from ..demo.runner import DEMO_START, run_demo
+    from ..scenario.preview import entry_words
+    from ..scenario.timeline import TimelineEntry
+    from ..stats.tables import figures_tables
+
     setup_logging(verbose)
     out.print(f"[b]animabot demo[/b]: {residents} habitants simulés, 2 quartiers, graine {seed}")
     out.print(f"Campagne démarrée le {local_time(DEMO_START, 'Europe/Paris', 'fr')} "
@@ -108,6 +117,8 @@ def run(
     config: ConfigOption = None, database: DatabaseOption = None, verbose: Verbose = False
 ) -> None:
     """Run the bot: enabled adapters, scheduler and worker, until Ctrl-C or SIGTERM."""
+    from ..app import run_bot
+
     setup_logging(verbose, logging.INFO)
     run_async(lambda: run_bot(settings_from(config, database)))
 
@@ -115,6 +126,7 @@ def run(
 @config_app.command("check")
 def config_check(config: ConfigOption = None) -> None:
     """List every problem of the configuration at once, with its key path."""
+    from ..config import Settings, settings_summary
 
     async def load() -> Settings:
         return settings_from(config)

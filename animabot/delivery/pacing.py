@@ -13,7 +13,7 @@ import asyncio
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MARGIN = 1.03
 
@@ -26,6 +26,24 @@ class RateLimits:
     per_chat_per_second: float | None = None
     per_group_per_minute: float | None = None
     global_burst: int | None = None  # sends allowed at once before the rate applies
+
+
+def _lower(limit: float | None, cap: float | None) -> float | None:
+    if limit is None:
+        return cap
+    return limit if cap is None else min(limit, cap)
+
+
+def capped(
+    limits: RateLimits | None, global_per_second: float | None, per_chat_per_second: float | None
+) -> RateLimits:
+    """A platform's limits, lowered to the operator's caps (``[delivery]``), never raised."""
+    limits = limits or RateLimits()
+    return replace(
+        limits,
+        global_per_second=_lower(limits.global_per_second, global_per_second),
+        per_chat_per_second=_lower(limits.per_chat_per_second, per_chat_per_second),
+    )
 
 
 class RollingWindow:

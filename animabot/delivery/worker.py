@@ -37,7 +37,7 @@ from ..store.polls import PollTallyRepository
 from ..store.residents import ResidentRepository
 from .composer import Composer, Defer, Expand, Send, Skip
 from .notices import chat_lost
-from .pacing import Pacer
+from .pacing import Pacer, capped
 
 log = logging.getLogger(__name__)
 MISSING_ADAPTER_DELAY = timedelta(minutes=10)
@@ -59,6 +59,7 @@ class DeliveryWorker:
         self, database: Database, adapters: Mapping[str, ChatAdapter], composer: Composer,
         clock: Clock, *, max_attempts: int = 6, batch: int = 100,
         lease: timedelta = timedelta(minutes=2),
+        caps: tuple[float | None, float | None] = (None, None),
     ) -> None:
         self.database = database
         self.adapters = dict(adapters)
@@ -71,7 +72,9 @@ class DeliveryWorker:
         self.chats = ChatRepository(database)
         self.residents = ResidentRepository(database)
         self.tallies = PollTallyRepository(database)
-        self.pacers = {name: Pacer(getattr(a, "limits", None)) for name, a in self.adapters.items()}
+        # ``caps`` (overall, per chat: [delivery] in the config) lower every platform's limits.
+        self.pacers = {name: Pacer(capped(getattr(a, "limits", None), *caps))
+                       for name, a in self.adapters.items()}
         composer.private_copies = {
             name for name, a in self.adapters.items()
             if not getattr(a, "private_buttons_in_groups", True)

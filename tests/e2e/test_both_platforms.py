@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from adapters.telegram import TelegramAdapter
+from adapters.telegram.adapter import TelegramAdapter
 from animabot.config import NeighbourhoodSettings
 
 from ..helpers import POLL_SCENARIO, scenario, until

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from animabot.clock import FakeClock
-from animabot.core import Core
+from animabot.core import Core, open_core
+from animabot.delivery.pacing import RateLimits
 from animabot.errors import (
     ChatUnreachableError,
     DeliveryUnknownError,
@@ -14,7 +16,7 @@ from animabot.errors import (
 )
 from animabot.store.deliveries import DeliveryRepository
 
-from ..conftest import ScriptedAdapter
+from ..conftest import T0, ScriptedAdapter, make_settings
 from ..helpers import POLL_SCENARIO, People, scenario
 
 
@@ -149,3 +151,10 @@ async def test_reminder_goes_privately_to_consenting_non_respondents_only(
     reminded = {target.address for target, message, _ in adapter.sent if target.private}
     assert reminded == {"user2", "user3"}
     assert all(len(message.buttons) == 3 for _, message, _ in adapter.sent)
+
+
+async def test_delivery_caps_in_the_config_pace_every_platform(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, global_per_second=2.0, per_chat_per_second=0.5)
+    async with open_core(settings, FakeClock(T0)) as core:
+        worker = core.worker({"simulated": ScriptedAdapter()})
+    assert worker.pacers["simulated"].limits == RateLimits(2.0, 0.5)

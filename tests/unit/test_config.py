@@ -161,3 +161,24 @@ def test_deep_nesting_and_huge_numbers_are_located_problems(tmp_path: Path) -> N
 def test_every_syntax_fault_in_one_round(tmp_path: Path) -> None:
     found = _problems(tmp_path / "c.toml", '[bot]\nlanguage = fr\ntimezone = “Europe/Paris”\n')
     assert [line for line, _, _ in found] == [2, 3]
+
+
+def test_telegram_ids_may_be_written_as_numbers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('[facilitators]\ntelegram = [42, "43"]\n[[neighbourhoods]]\nid = "centre"\n'
+                    'name = "Centre"\ntelegram_chats = [-1001234567890]\n', encoding="utf-8")
+    settings = load_settings(path)
+    assert settings.facilitators.telegram == ["42", "43"]
+    assert settings.neighbourhoods[0].telegram_chats == ["-1001234567890"]
+    monkeypatch.setenv("ANIMABOT_FACILITATORS__TELEGRAM", "[7]")
+    assert load_settings(path).facilitators.telegram == ["7"]
+
+
+def test_a_boolean_is_not_a_telegram_id(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[facilitators]\ntelegram = [true]\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert caught.value.problems[0].field == "facilitators.telegram[0]"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from animabot.delivery.pacing import Pacer, RateLimits
+from animabot.delivery.pacing import Pacer, RateLimits, capped
 
 
 class Clock:
@@ -65,3 +65,13 @@ def test_a_burst_then_a_slow_rate_like_synapse() -> None:
     times = [t for t, _ in _send_times(pacer, clock, [f"room{i}" for i in range(12)], False)]
     assert times[:10] == [0.0] * 10  # the burst goes at once
     assert times[10] >= 50 and times[11] >= 50  # then the window must roll
+
+
+def test_delivery_caps_lower_a_platforms_limits_and_never_raise_them() -> None:
+    telegram = RateLimits(30, 1, 20)
+    assert capped(telegram, 10, None) == RateLimits(10, 1, 20)
+    assert capped(telegram, 100, 5) == telegram  # a cap above the platform's limit changes nothing
+    matrix = RateLimits(global_per_second=0.2, global_burst=10)
+    assert capped(matrix, 5, 0.5) == RateLimits(0.2, 0.5, None, 10)
+    assert capped(None, 2, None) == RateLimits(global_per_second=2)  # an unpaced platform
+    assert capped(None, None, None) == RateLimits()

@@ -10,7 +10,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from adapters.matrix import MatrixAdapter
+from adapters.matrix.adapter import MatrixAdapter
 from animabot.chat.events import InboundEvent
 from animabot.clock import FakeClock
 from animabot.config import NeighbourhoodSettings, Settings

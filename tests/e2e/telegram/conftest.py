@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from adapters.telegram import TelegramAdapter
+from adapters.telegram.adapter import TelegramAdapter
 from animabot.clock import FakeClock
 from animabot.config import NeighbourhoodSettings, Settings
 from animabot.core import Core, open_core

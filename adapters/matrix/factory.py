@@ -1,0 +1,28 @@
+"""The ``matrix`` entry point: light, so that listing adapters never imports matrix-nio;
+the adapter (and the library) load only when Matrix is enabled."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from animabot.config import Settings
+from animabot.privacy.pseudonyms import Pseudonymizer
+
+if TYPE_CHECKING:
+    from .adapter import MatrixAdapter
+
+
+class MatrixAdapterFactory:
+    name = "matrix"
+    extra = "matrix"  # the pip extra that brings the platform library
+    requires = ("nio", "aiohttp")  # looked for (not imported) before start-up
+
+    def enabled(self, settings: Settings) -> bool:
+        return settings.matrix.enabled
+
+    def create(
+        self, settings: Settings, pseudonymize: Pseudonymizer, **options: Any
+    ) -> MatrixAdapter:
+        from .adapter import MatrixAdapter
+
+        return MatrixAdapter(settings, pseudonymize, options.get("state"))
