@@ -276,7 +276,7 @@ def cancel(campaign_id: IdArgument, config: ConfigOption = None,
                 id=full_id, count=counts.get("skipped", 0))
             if record.series_id:
                 stopped = await core.series.cancel(record.series_id)
-                said += " " + _("Series {id} stopped ({count} more cancelled).").format(
+                said += " " + _("Series {id} stopped; other occurrences cancelled: {count}.").format(
                     id=record.series_id, count=stopped)
             return said
 

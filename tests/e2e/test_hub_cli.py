@@ -45,7 +45,7 @@ def test_a_series_is_started_shown_and_stopped(config: Path) -> None:
     shown = json.loads(animabot("campaign", "show", started["id"], "--json", *base).stdout)
     assert shown["series"] == started["series"] and shown["status"] in ("scheduled", "running")
     stopped = animabot("campaign", "cancel", started["id"], *base)
-    assert "series" in stopped.stdout and "stopped" in stopped.stdout
+    assert "Série" in stopped.stdout and "arrêtée" in stopped.stdout  # French by default
     bad = animabot("campaign", "start", "scenarios/reunion-publique.toml", "--to", "centre",
                    "--every", "every moonday at 18:00", *base, check=False)
     assert bad.returncode == 1 and "every first monday at 18:00" in bad.stderr
