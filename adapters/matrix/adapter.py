@@ -51,7 +51,7 @@ from animabot.store.state import PlatformState
 from .e2e import EndToEnd, delete_device, store_lost
 from .encryption import client_config, pickle_key, prepare_store
 from .errors import translate_error
-from .inbound import PLATFORM, EventTranslator, when
+from .inbound import PLATFORM, EventTranslator, since_invited, when
 from .outbound import POLL_START, render
 from .rooms import DIRECT, GROUP, RoomBook
 
@@ -234,26 +234,13 @@ class MatrixAdapter:
                 self._last_ts = max([self._last_ts, *[
                     e.get("origin_server_ts", 0) for e in events]])
                 continue
-            since_join = self._after_own_join(events)
+            since_join = since_invited(events, self.config.user_id)
             if since_join is not None:  # joined in this batch: what came before is not ours
                 events = since_join
             elif info.timeline.limited and info.timeline.prev_batch:
                 events = await self._backfill(room_id, info.timeline.prev_batch) + events
             for event in events:
                 await self._dispatch(room_id, event)
-
-    def _after_own_join(self, events: list[dict[str, Any]]) -> list[dict[str, Any]] | None:
-        """The events after the bot's own join, if it joined in this batch; else None."""
-        for index in range(len(events) - 1, -1, -1):
-            event = events[index]
-            content = event.get("content") or {}
-            previous = (event.get("unsigned") or {}).get("prev_content") or {}
-            if (event.get("type") == "m.room.member"
-                    and event.get("state_key") == self.config.user_id
-                    and content.get("membership") == "join"
-                    and previous.get("membership") != "join"):  # not a profile change
-                return events[index + 1:]
-        return None
 
     async def _backfill(self, room_id: str, token: str) -> list[dict[str, Any]]:
         """Events older than the timeline and newer than the last one handled, oldest first."""

@@ -44,6 +44,32 @@ def strip_reply_fallback(body: str) -> str:
     return "\n".join(lines).strip()
 
 
+def _own_membership(event: dict[str, Any], bot_user_id: str) -> str | None:
+    """The bot's new membership if ``event`` changes it (a profile change is not one)."""
+    if event.get("type") != "m.room.member" or event.get("state_key") != bot_user_id:
+        return None
+    membership = (event.get("content") or {}).get("membership")
+    previous = ((event.get("unsigned") or {}).get("prev_content") or {}).get("membership")
+    return membership if isinstance(membership, str) and membership != previous else None
+
+
+def since_invited(events: list[dict[str, Any]], bot_user_id: str) -> list[dict[str, Any]] | None:
+    """If the bot joined in this batch, the events meant for it: those after its invitation
+    (a resident who opens a direct chat writes at once, before the bot has accepted), or
+    after its join when no invitation is in sight. What came before was not said to the bot.
+    None when the bot did not join in this batch."""
+    for index in range(len(events) - 1, -1, -1):
+        if _own_membership(events[index], bot_user_id) == "join":
+            for before in range(index - 1, -1, -1):
+                membership = _own_membership(events[before], bot_user_id)
+                if membership == "invite":
+                    return events[before + 1:]
+                if membership is not None:  # an earlier stay in the room: not this one
+                    break
+            return events[index + 1:]
+    return None
+
+
 def poll_answers(event: dict[str, Any]) -> list[str]:
     content = event.get("content") or {}
     for key in POLL_RESPONSES:

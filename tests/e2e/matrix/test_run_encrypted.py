@@ -59,9 +59,9 @@ async def test_the_running_bot_answers_in_an_encrypted_room_across_a_restart(
     synapse.override_ratelimit(bot.user_id, 0, 0)
     config, log = _config(tmp_path, synapse, bot), tmp_path / "bot.log"
     alice = EncryptedResident(synapse.base_url, new_user("alice"), tmp_path / "alice")
-    await alice.start()
     process = _start(config, log, bot)
     try:
+        await alice.start()
         room = await alice.create_dm(bot.user_id)
         await alice.say(room, "!start")
         await alice.wait_for(room, bot.user_id, lambda e: "Bonjour" in _body(e), timeout=30)
@@ -80,5 +80,5 @@ async def test_the_running_bot_answers_in_an_encrypted_room_across_a_restart(
         assert (await matrix.request(bot, "GET", "/devices"))["devices"] == devices
         assert "already in place" in log.read_text()
     finally:
+        await alice.stop()  # first: a failed assertion below must not leave its session open
         assert stop(process) == 0, log.read_text()
-        await alice.stop()
