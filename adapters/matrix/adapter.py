@@ -52,6 +52,7 @@ from .e2e import EndToEnd, delete_device, store_lost
 from .encryption import client_config, pickle_key, prepare_store
 from .errors import translate_error
 from .inbound import PLATFORM, EventTranslator, since_invited, when
+from .login import token_device
 from .outbound import POLL_START, render
 from .rooms import DIRECT, GROUP, RoomBook
 
@@ -147,14 +148,16 @@ class MatrixAdapter:
         await self.client.close()
 
     async def _login(self) -> None:
-        """A configured token with its device; else the token of the bot's own last password
-        login (with that login's device); else a password login, remembered."""
+        """A configured token with its device (the server says which); else the token of the
+        bot's own last password login (with that login's device); else a password login,
+        remembered."""
         token = self.settings.secret(self.config.access_token, self.config.access_token_file)
-        stored_device = await self._state("device_id")
-        device = self.config.device_id or stored_device or "ANIMABOT"
-        if not token and self.state is not None:
-            token = await self.state.get("access_token")
-            device = stored_device or self.config.device_id or "ANIMABOT"
+        if token:
+            register_secret(token)
+            device = await token_device(self.client, self.config, token)
+        else:
+            token = await self._state("access_token")
+            device = await self._state("device_id") or self.config.device_id or "ANIMABOT"
         password = self.settings.secret(self.config.password, self.config.password_file)
         lost: str | None = None
         if token:

@@ -168,6 +168,16 @@ async def test_what_was_sent_while_the_bot_was_down_is_decrypted_after_a_restart
     assert "mesdonnees" in body(await alice.next_from_bot(0, "mesdonnees"))
 
 
+async def test_an_access_token_alone_is_enough_the_server_names_its_device(
+    world: MatrixWorld, matrix: Residents,
+) -> None:
+    assert world.settings.matrix.device_id == ""  # as the README configures it
+    assert world.adapter.client.device_id == world.bot.device_id  # from /whoami
+    user = world.bot.user_id
+    keys = await matrix.request(world.bot, "POST", "/keys/query", {"device_keys": {user: []}})
+    assert world.bot.device_id in keys["device_keys"][user]  # the upload was accepted
+
+
 async def test_cross_signing_is_in_place_and_idempotent(
     world: MatrixWorld, matrix: Residents, caplog: pytest.LogCaptureFixture,
 ) -> None:

@@ -138,7 +138,6 @@ async def make_world(
     settings.matrix.enabled = True
     settings.matrix.homeserver = synapse.base_url
     settings.matrix.user_id = bot.user_id
-    settings.matrix.device_id = bot.device_id
     settings.matrix.access_token = SecretStr(bot.access_token)
     settings.matrix.rate = 1000
     settings.matrix.burst = 1000
