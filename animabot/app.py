@@ -6,8 +6,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Coroutine
 from contextlib import AsyncExitStack, suppress
 from datetime import timedelta
+from typing import Any
 
 from .chat.contract import ChatAdapter
 from .chat.registry import create_adapter, enabled_adapters
@@ -53,7 +55,9 @@ async def run_bot(
         scheduler = WakeScheduler(worker, clock)
         core.services.wake = scheduler.poke
         for name, adapter in adapters.items():
-            await adapter.start(core.conversation.handle)
+            if not await _unless_stopped(adapter.start(core.conversation.handle), stop):
+                log.info("stopped while adapter %s was starting", name)
+                return
             stack.push_async_callback(adapter.stop)
             log.info("adapter %s started", name)
         await scheduler.start()
@@ -80,3 +84,22 @@ async def run_bot(
                  ", ".join(adapters), settings.storage.database)
         await stop.wait()
         log.info("stopping: finishing in-flight sends")
+
+
+async def _unless_stopped(work: Coroutine[Any, Any, None], stop: asyncio.Event) -> bool:
+    """Run ``work``, cancelled if ``stop`` comes first: an adapter catching up after downtime
+    must not hold off a SIGTERM. True when ``work`` finished (its error is raised)."""
+    task = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+        if not task.done():
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+    if task.cancelled():
+        return False
+    task.result()
+    return True

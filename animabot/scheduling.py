@@ -24,6 +24,7 @@ from .store.deliveries import DeliveryRepository
 
 log = logging.getLogger(__name__)
 WAKE_JOB, WATCH_JOB = "wake-at-next-due", "watch-database"
+STOP_GRACE = 5.0  # seconds a stop waits for the send in flight
 
 
 class WakeScheduler:
@@ -93,11 +94,20 @@ class WakeScheduler:
             except Exception:
                 log.exception("delivery drain failed; retrying at the next wake-up")
 
-    async def stop(self) -> None:
-        """Stop waking; let an in-flight drain finish its current batch."""
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """Stop waking; let an in-flight drain finish the delivery it is on (not its batch,
+        nor the backlog: ``docker stop`` kills after 10 s). A send still running after
+        ``grace`` seconds is cut: its row is recovered at the next start, as after a crash."""
         self._scheduler.shutdown(wait=False)
-        if self._loop_task is not None:
-            async with self.worker.busy:
-                self._loop_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._loop_task
+        self.worker.request_stop()
+        if self._loop_task is None:
+            return
+        try:
+            async with asyncio.timeout(grace), self.worker.busy:
+                pass
+        except TimeoutError:
+            log.warning("a send was still running %.0f s after the stop: cut short; it is"
+                        " recovered at the next start", grace)
+        self._loop_task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._loop_task

@@ -105,6 +105,16 @@ class MatrixAdapter:
 
     # --- life cycle ----------------------------------------------------------------------
     async def start(self, handler: InboundHandler) -> None:
+        """Log in, catch up, start syncing. Cancellable (a stop during a long catch-up after
+        downtime); on failure or cancellation the HTTP session is closed here, as ``stop``
+        is only called for an adapter that started."""
+        try:
+            await self._start(handler)
+        except BaseException:
+            await self.client.close()
+            raise
+
+    async def _start(self, handler: InboundHandler) -> None:
         self.handler = handler
         if self.config.encryption:
             prepare_store(self.config)

@@ -80,7 +80,8 @@ class DeliveryWorker:
             if not getattr(a, "private_buttons_in_groups", True)
         }
         self.stats = WorkerStats()
-        self.busy = asyncio.Lock()  # held while draining: stopping waits for the batch
+        self.busy = asyncio.Lock()  # held while draining: stopping waits for the delivery
+        self.stopping = False  # set by ``request_stop``: the drain ends after its delivery
 
     async def recover(self) -> None:
         """At start: rows a crashed process left behind. Claimed ones never left: queued
@@ -95,17 +96,26 @@ class DeliveryWorker:
                 else "marked unknown; check them with `animabot campaign show`",
             )
 
+    def request_stop(self) -> None:
+        """Make the drain return after the delivery in flight, not after the whole backlog."""
+        self.stopping = True
+
     async def drain(self) -> int:
-        """Send everything due now; returns how many rows were handled."""
+        """Send everything due now; returns how many rows were handled. After
+        ``request_stop``, the rest of the batch goes back to the queue untouched."""
         async with self.busy:
             handled = 0
-            while True:
+            while not self.stopping:
                 due = await self.deliveries.claim_due(self.clock.now(), self.batch, self.lease)
                 if not due:
                     return handled
-                for delivery in due:
+                for index, delivery in enumerate(due):
+                    if self.stopping:
+                        await self.deliveries.unclaim([d.id for d in due[index:]])
+                        break
                     await self.process(delivery)
                     handled += 1
+            return handled
 
     async def process(self, delivery: Delivery) -> None:
         try:

@@ -163,6 +163,15 @@ class DeliveryRepository:
             "UPDATE delivery SET status = 'sending' WHERE id = ?", (delivery_id,)
         )
 
+    async def unclaim(self, delivery_ids: Sequence[int]) -> None:
+        """Claimed rows never started (the bot is stopping): queued again, no attempt spent."""
+        marks = ", ".join("?" * len(delivery_ids))
+        await self.database.execute(
+            "UPDATE delivery SET status = 'pending', lease_until = NULL,"
+            f" attempts = attempts - 1 WHERE status = 'claimed' AND id IN ({marks})",
+            tuple(delivery_ids),
+        )
+
     async def release_in_flight(self, resend: bool) -> int:
         """After a crash: claimed rows never left and are queued again; rows left
         ``sending`` are re-queued too on an idempotent platform, else marked ``unknown``
