@@ -383,6 +383,8 @@ class MatrixAdapter:
             raise translate_error(response)
         if actions and direct:
             await self.rooms.remember_actions(room_id, actions)
+        if event_type == POLL_START:  # a numbered reply to it is a vote, in any room
+            await self.rooms.remember_poll(response.event_id, actions)
         ref = message.edit_ref if message.edit_ref else response.event_id
         return SendResult(ref, poll_ref=response.event_id if event_type == POLL_START else None)
 

@@ -2,7 +2,9 @@
 
 nio has no poll classes: responses arrive as ``UnknownEvent`` and are read from the source,
 in the unstable (``org.matrix.msc3381.poll.response``) and stable (``m.poll.response`` with
-``m.selections``) shapes. Their answer ids are the core's signed actions.
+``m.selections``) shapes. Their answer ids are the core's signed actions. A text reply "2"
+(or a thread reply) to the bot's own poll is the same vote, for clients without polls; in a
+group room nothing else is read but commands.
 """
 
 from __future__ import annotations
@@ -70,6 +72,29 @@ def since_invited(events: list[dict[str, Any]], bot_user_id: str) -> list[dict[s
     return None
 
 
+def answered_events(content: dict[str, Any]) -> list[str]:
+    """The events a message answers: its thread's root, then the event it replies to (in a
+    thread, that is often the thread's latest message, not its root)."""
+    relates = content.get("m.relates_to")
+    if not isinstance(relates, dict):
+        return []
+    targets = []
+    if relates.get("rel_type") == "m.thread":
+        targets.append(relates.get("event_id"))
+    reply = relates.get("m.in_reply_to")
+    if isinstance(reply, dict):
+        targets.append(reply.get("event_id"))
+    return [target for target in targets if isinstance(target, str) and target]
+
+
+def chosen(body: str, options: list[str]) -> str | None:
+    """The option a numbered answer picks ("2", "2."), 1 to N; None for anything else."""
+    text = body.strip().removesuffix(".").strip()
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= len(options):
+        return options[int(text) - 1]
+    return None
+
+
 def poll_answers(event: dict[str, Any]) -> list[str]:
     content = event.get("content") or {}
     for key in POLL_RESPONSES:
@@ -107,6 +132,14 @@ class EventTranslator:
             facilitator_here_only=here_only,
         )
 
+    async def _poll_answered(self, content: dict[str, Any]) -> list[str] | None:
+        """The options of the bot's poll this message replies to, if it replies to one."""
+        for target in answered_events(content):
+            options = await self.rooms.poll_actions(target)
+            if options is not None:
+                return options
+        return None
+
     async def translate(
         self, room_id: str, event: dict[str, Any], direct: bool, room_name: str = ""
     ) -> InboundEvent | None:
@@ -134,9 +167,15 @@ class EventTranslator:
             sender = self.sender(room_id, user_id, direct, command=True)
             return CommandReceived(event_id, chat, sender, when(event), command=word.lower(),
                                    args=tuple(args))
+        options = await self._poll_answered(content)
+        if options is not None:  # a reply to the bot's own poll is addressed to the bot
+            action = chosen(body, options)
+            if action is not None:
+                return ButtonPressed(event_id, chat, self.sender(room_id, user_id, direct),
+                                     when(event), action=action)
         if not direct:
-            return None  # the bot does not read group conversations
-        if body.isascii() and body.isdigit() and len(body) <= 3:  # "²".isdigit() is true
+            return None  # nothing else of a group conversation is read
+        if options is None and body.isascii() and body.isdigit() and len(body) <= 3:
             action = await self.rooms.action_for(room_id, int(body))
             if action is not None:
                 return ButtonPressed(event_id, chat, self.sender(room_id, user_id, True),

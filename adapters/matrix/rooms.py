@@ -1,5 +1,6 @@
 """What the adapter remembers about rooms between runs: direct or group, and the actions a
-numbered reply maps to (Matrix has no buttons: "2" answers the last list the bot sent)."""
+numbered reply maps to (Matrix has no buttons: "2" answers the last list the bot sent, or the
+bot's poll the message replies to)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ class RoomBook:
         self.state = state
         self._kinds: dict[str, str] = {}
         self._actions: dict[str, list[str]] = {}
+        self._polls: dict[str, list[str]] = {}  # the bot's poll event id → its answer ids
 
     async def load(self) -> None:
         if self.state is None:
@@ -47,3 +49,18 @@ class RoomBook:
         if actions and 1 <= number <= len(actions):
             return actions[number - 1]
         return None
+
+    async def remember_poll(self, event_id: str, actions: list[str]) -> None:
+        """A poll the bot sent: a numbered reply to it answers it, in any room."""
+        self._polls[event_id] = actions
+        if self.state is not None:
+            await self.state.set(f"poll:{event_id}", json.dumps(actions))
+
+    async def poll_actions(self, event_id: str) -> list[str] | None:
+        """The answer ids of the bot's poll ``event_id``; None if it is not one."""
+        actions = self._polls.get(event_id)
+        if actions is None and self.state is not None:
+            stored = await self.state.get(f"poll:{event_id}")
+            if stored:
+                actions = self._polls[event_id] = json.loads(stored)
+        return actions

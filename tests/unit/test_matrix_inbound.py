@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from adapters.matrix.inbound import since_invited
+from adapters.matrix.inbound import EventTranslator, answered_events, chosen, since_invited
+from adapters.matrix.rooms import RoomBook
+from animabot.chat.events import ButtonPressed, TextReceived
+from animabot.privacy.pseudonyms import Pseudonymizer
 
 BOT, ALICE = "@bot:example.org", "@alice:example.org"
 
@@ -54,3 +57,56 @@ def test_an_earlier_stay_is_not_taken_for_this_invitation() -> None:
 def test_no_join_in_the_batch_and_a_profile_change_is_no_join() -> None:
     assert since_invited([text("bonjour")], BOT) is None
     assert since_invited([member(BOT, "join", previous="join"), text("x")], BOT) is None
+
+
+POLL = "$poll"
+
+
+def reply(body: str, to: str = POLL, thread_root: str | None = None) -> dict[str, Any]:
+    relates: dict[str, Any] = {"m.in_reply_to": {"event_id": to}}
+    if thread_root:
+        relates.update({"rel_type": "m.thread", "event_id": thread_root})
+    return {"type": "m.room.message", "sender": ALICE, "event_id": "$r",
+            "content": {"msgtype": "m.text", "body": body, "m.relates_to": relates}}
+
+
+async def translator() -> EventTranslator:
+    rooms = RoomBook(None)
+    await rooms.remember_poll(POLL, ["v.1.0~a", "v.1.1~b", "v.1.2~c"])
+    await rooms.remember_actions("!dm", ["x.0", "x.1", "x.2", "x.3", "x.4"])
+    return EventTranslator(Pseudonymizer(b"k"), BOT, set(), rooms, lambda room, user: 0)
+
+
+def test_a_thread_reply_answers_the_thread_s_root_first() -> None:
+    assert answered_events(reply("1", to="$latest", thread_root=POLL)["content"]) == [
+        POLL, "$latest"]
+    assert answered_events({"body": "1"}) == []
+
+
+def test_a_valid_option_number_is_chosen_and_nothing_else() -> None:
+    options = ["a", "b", "c"]
+    assert [chosen(t, options) for t in ("1", " 2. ", "3")] == ["a", "b", "c"]
+    assert [chosen(t, options) for t in ("0", "4", "2 ou 3", "deux", "²", "")] == [None] * 6
+
+
+async def test_a_numbered_reply_to_the_bot_s_poll_in_a_group_is_a_vote() -> None:
+    answers = await translator()
+    vote = await answers.translate("!group", reply("> <@bot> Q ?\n\n2"), direct=False)
+    assert isinstance(vote, ButtonPressed) and vote.action == "v.1.1~b"
+    assert not vote.chat.private and vote.chat.address == "!group"
+    in_thread = await answers.translate("!group", reply("3", "$other", POLL), direct=False)
+    assert isinstance(in_thread, ButtonPressed) and in_thread.action == "v.1.2~c"
+
+
+async def test_the_rest_of_a_group_conversation_is_not_read() -> None:
+    answers = await translator()
+    for event in (reply("5"), reply("bravo"), reply("1", to="$someone-else"), text("1")):
+        assert await answers.translate("!group", {**event, "event_id": "$e"}, False) is None
+
+
+async def test_in_a_direct_room_a_bad_number_for_a_poll_is_not_taken_for_the_last_list() -> None:
+    answers = await translator()
+    said = await answers.translate("!dm", reply("5"), direct=True)
+    assert isinstance(said, TextReceived) and said.text == "5"
+    listed = await answers.translate("!dm", {**text("5"), "event_id": "$t"}, direct=True)
+    assert isinstance(listed, ButtonPressed) and listed.action == "x.4"

@@ -69,6 +69,50 @@ async def test_a_native_poll_in_a_room_counts_every_shape_and_the_latest_vote(
         await world.close()
 
 
+def _reply(poll_id: str, body: str, thread: bool = False) -> dict[str, Any]:
+    """A text reply to the poll as Element sends it: quoted, or in the poll's thread."""
+    relates: dict[str, Any] = {"m.in_reply_to": {"event_id": poll_id}}
+    if thread:
+        relates.update({"rel_type": "m.thread", "event_id": poll_id, "is_falling_back": True})
+    else:
+        body = f"> <@bot> Un jardin ?\n\n{body}"
+    return {"msgtype": "m.text", "body": body, "m.relates_to": relates}
+
+
+async def test_numbered_replies_to_the_bot_s_room_poll_are_votes_and_nothing_else_is_read(
+    tmp_path: Path, synapse: SynapseServer, matrix: Residents,
+    new_user: Callable[..., MatrixUser],
+) -> None:
+    world = await make_world(tmp_path, synapse, matrix, new_user)
+    try:
+        people = new_user.many(10, "voter")  # type: ignore[attr-defined]
+        for person in people:
+            await world.join_room(person)
+        started = await world.core.campaigns.start(scenario(NATIVE_POLL), ["centre"])
+        await world.worker.drain()
+        poll = await _poll_in(world, world.facilitator, world.room)
+        ids, poll_id = answer_ids(poll), poll["event_id"]
+        send = matrix.send_event
+        # Not votes: a number out of range, words, a "2" that replies to nothing.
+        await send(people[8], world.room, "m.room.message", _reply(poll_id, "9"))
+        await send(people[8], world.room, "m.room.message", _reply(poll_id, "bravo", True))
+        await matrix.send_text(people[9], world.room, "2")
+        votes = [await matrix.vote_unstable(people[i], world.room, poll_id, [ids[i % 3]])
+                 for i in range(5)]
+        votes.append(await send(people[5], world.room, "m.room.message", _reply(poll_id, "1")))
+        votes.append(await send(people[6], world.room, "m.room.message", _reply(poll_id, "2.")))
+        votes.append(await send(people[7], world.room, "m.room.message",
+                                _reply(poll_id, "3", thread=True)))
+        await world.handled(*votes)  # handled in order: the ignored ones came first
+        figures = await campaign_figures(world.core.database, started.id, 1)
+        assert figures.polls[0].respondents == 8
+        assert list(figures.polls[0].answers.cells) == [3, 3, 2]
+        assert [e for e in await world.bot_messages(world.facilitator, world.room)
+                if e["type"] == "m.room.message"] == []  # nothing said in the room about it
+    finally:
+        await world.close()
+
+
 async def test_private_polls_go_through_direct_rooms_with_reminders(
     tmp_path: Path, synapse: SynapseServer, matrix: Residents,
     new_user: Callable[..., MatrixUser],
