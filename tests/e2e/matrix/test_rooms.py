@@ -70,3 +70,22 @@ async def test_what_was_said_before_the_bot_joined_is_not_acted_on(
         assert len(bodies) == 1 and "campagne" in bodies[0].lower()
     finally:
         await world.close()
+
+
+async def test_a_first_message_written_before_the_bot_joined_the_direct_chat_is_answered(
+    tmp_path: Path, synapse: SynapseServer, matrix: Residents,
+    new_user: Callable[..., MatrixUser],
+) -> None:
+    # A resident opens a direct chat and writes at once; the bot accepts the invitation
+    # later (here: it is down, as a busy bot is slow). The message is for the bot.
+    world = await make_world(tmp_path, synapse, matrix, new_user)
+    try:
+        await world.stop_adapter()
+        alice = new_user("alice")
+        dm = await matrix.create_dm(alice, world.bot.user_id)
+        first = await matrix.send_text(alice, dm, "!start")
+        await world.restart_adapter()
+        await world.handled(first)
+        assert (await world.last_from_bot(alice, dm))["content"]["body"].startswith("Bonjour")
+    finally:
+        await world.close()
