@@ -18,6 +18,7 @@ from nio import (  # type: ignore[import-untyped]
     RoomSendError,
     SyncResponse,
 )
+from nio.exceptions import LocalProtocolError  # type: ignore[import-untyped]
 
 from ...helpers import until
 from .synapse import MatrixUser
@@ -47,7 +48,17 @@ class EncryptedResident:
         self.client.add_response_callback(self._collect, SyncResponse)
         if self.client.should_upload_keys:
             await self.client.keys_upload()
-        self._task = asyncio.create_task(self.client.sync_forever(timeout=500))
+        self._task = asyncio.create_task(self._sync())
+
+    async def _sync(self) -> None:
+        """``sync_forever``, resumed where it stopped if it dies of a key request it starts
+        between syncs that a concurrent one (``know_devices``, a send) already made: nio
+        raises ``LocalProtocolError: No key query required`` and ends the loop."""
+        while True:
+            try:
+                await self.client.sync_forever(timeout=500)
+            except LocalProtocolError:
+                await asyncio.sleep(0.05)
 
     async def stop(self) -> None:
         """Its HTTP session is closed even if the sync task had failed: an unclosed session
