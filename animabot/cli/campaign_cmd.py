@@ -276,8 +276,9 @@ def cancel(campaign_id: IdArgument, config: ConfigOption = None,
                 id=full_id, count=counts.get("skipped", 0))
             if record.series_id:
                 stopped = await core.series.cancel(record.series_id)
-                said += " " + _("Series {id} stopped; other occurrences cancelled: {count}.").format(
-                    id=record.series_id, count=stopped)
+                said += " " + _(
+                    "Series {id} stopped; other occurrences cancelled: {count}."
+                ).format(id=record.series_id, count=stopped)
             return said
 
     out.print(run_async(work))
