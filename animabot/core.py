@@ -18,6 +18,7 @@ from .conversation.context import Services
 from .conversation.router import Conversation
 from .delivery.composer import Composer, ComposerSettings
 from .delivery.worker import DeliveryWorker
+from .errors import StorageUnavailableError
 from .privacy.keys import load_or_create_key
 from .privacy.pseudonyms import ActionSigner, Pseudonymizer
 from .store.chats import ChatRepository
@@ -63,21 +64,65 @@ async def sync_neighbourhoods(settings: Settings, database: Database, clock: Clo
         await chats.register("console", "group", "console", now, settings.console.neighbourhood)
 
 
+async def in_sync(settings: Settings, database: Database) -> bool:
+    """Whether the database already holds the config's neighbourhoods and chats (read only)."""
+    chats = ChatRepository(database)
+    known = await chats.neighbourhoods()
+    for hood in settings.neighbourhoods:
+        if known.get(hood.id) != hood.name:
+            return False
+        for platform, field in CONFIGURED_CHATS.items():
+            for address in getattr(hood, field):
+                if await chats.find(platform, address) is None:
+                    return False
+    if settings.console.enabled and settings.console.neighbourhood:
+        return await chats.find("console", "group") is not None
+    return True
+
+
+@asynccontextmanager
+async def open_database(
+    settings: Settings, clock: Clock, *, writes: bool = True
+) -> AsyncIterator[Database]:
+    """The configured database, with the config's neighbourhoods registered. Read-only
+    commands (``writes=False``) open it without writing when it is already up to date, so
+    they work on a read-only file or mount; they write only to create, upgrade or complete
+    it, and on a read-only one show what it holds."""
+    path = settings.storage.database
+    if not writes:
+        async with Database.open(path, read_only=True) as database:
+            if database.read_only and await in_sync(settings, database):
+                yield database
+                return
+        try:
+            async with Database.open(path) as database:
+                await sync_neighbourhoods(settings, database, clock)
+        except StorageUnavailableError as exc:
+            log.warning("%s; the neighbourhoods of the configuration not in it yet are not "
+                        "shown", exc)
+        async with Database.open(path, read_only=True) as database:
+            yield database
+        return
+    async with Database.open(path) as database:
+        await sync_neighbourhoods(settings, database, clock)
+        yield database
+
+
 @asynccontextmanager
 async def open_core(
     settings: Settings, clock: Clock, wake: Callable[[], None] = lambda: None,
-    *, sends: bool = True,
+    *, sends: bool = True, writes: bool = True,
 ) -> AsyncIterator[Core]:
     """The core over the configured database. Commands that never talk to residents
     (``sends=False``: statistics, campaign planning) do not need the pseudonym key, and do
-    not create one as a side effect."""
+    not create one as a side effect. Commands that only read (``writes=False``) do not
+    write to the database (see :func:`open_database`)."""
     env_key = settings.privacy.key.get_secret_value() if settings.privacy.key else None
     if sends or env_key or settings.privacy.key_file.exists():
         key = load_or_create_key(settings.privacy.key_file, env_key)
     else:
         key = secrets.token_bytes(32)  # unused by such commands; never stored
-    async with Database.open(settings.storage.database) as database:
-        await sync_neighbourhoods(settings, database, clock)
+    async with open_database(settings, clock, writes=writes) as database:
         signer = ActionSigner(key)
         composer = Composer(
             database, signer,

@@ -4,6 +4,7 @@ AnimabotError
 ├── ConfigError          a configuration file or variable is wrong (lists every problem)
 ├── ScenarioError        a scenario file is wrong (lists every problem: file, line, field, fix)
 ├── StorageError         the database cannot be opened or migrated
+│   └── StorageUnavailableError  it cannot be written now (disk full, read-only, I/O error)
 ├── CampaignError        a campaign cannot be started, found or cancelled
 └── PlatformError        a chat platform refused or failed a request (raised by adapters)
     ├── RateLimitedError     retry after ``retry_after`` seconds
@@ -60,6 +61,13 @@ class ScenarioError(ProblemsError):
 
 class StorageError(AnimabotError):
     """The database cannot be opened or migrated."""
+
+
+class StorageUnavailableError(StorageError):
+    """The database cannot be written now (disk full, read-only file or mount, I/O error).
+
+    A fault of the place, not of the data: long-lived tasks back off and try again, and
+    nothing they were doing is considered done."""
 
 
 class CampaignError(AnimabotError):

@@ -20,11 +20,13 @@ from apscheduler.triggers.date import DateTrigger
 
 from .clock import Clock
 from .delivery.worker import DeliveryWorker
+from .errors import StorageError
 from .store.deliveries import DeliveryRepository
 
 log = logging.getLogger(__name__)
 WAKE_JOB, WATCH_JOB = "wake-at-next-due", "watch-database"
 STOP_GRACE = 5.0  # seconds a stop waits for the send in flight
+MAX_BACKOFF = 15.0  # seconds between drains while the storage cannot be written
 
 
 class WakeScheduler:
@@ -41,7 +43,7 @@ class WakeScheduler:
     async def start(self) -> None:
         self._scheduler.start()
         self._scheduler.add_job(
-            self.reschedule, "interval", seconds=self.watch_seconds, id=WATCH_JOB,
+            self._watch, "interval", seconds=self.watch_seconds, id=WATCH_JOB,
             misfire_grace_time=None, coalesce=True, max_instances=1,
         )
         self._loop_task = asyncio.create_task(self._drain_loop(), name="animabot-drain")
@@ -81,7 +83,16 @@ class WakeScheduler:
         )
         log.debug("next delivery due at %s", due.isoformat())
 
+    async def _watch(self) -> None:
+        """The watch job: a storage fault (reported once by the database) waits for the next
+        tick instead of logging a traceback every two seconds."""
+        try:
+            await self.reschedule()
+        except StorageError as exc:
+            log.debug("watch skipped: %s", exc)
+
     async def _drain_loop(self) -> None:
+        backoff = 1.0
         while True:
             await self._wake.wait()
             self._wake.clear()
@@ -91,6 +102,15 @@ class WakeScheduler:
                     log.info("handled %d deliveries", handled)
                 self._planned = None
                 await self.reschedule()
+                backoff = 1.0
+            except StorageError as exc:
+                # Reported once by the database; claimed rows go back to pending at the next
+                # drain. Pause, then try again by ourselves: no wake-up may come otherwise.
+                log.debug("delivery drain stopped by the storage (%s): again in %.0f s",
+                          exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(MAX_BACKOFF, backoff * 2)
+                self.poke()
             except Exception:
                 log.exception("delivery drain failed; retrying at the next wake-up")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import logging
 import sys
 import threading
 from datetime import UTC, datetime
@@ -19,10 +20,13 @@ from animabot.chat.contract import InboundHandler
 from animabot.chat.events import ButtonPressed, ChatRef, CommandReceived, Sender, TextReceived
 from animabot.chat.outgoing import Button, OutgoingMessage, SendResult, Target
 from animabot.config import Settings
+from animabot.errors import StorageError
 from animabot.privacy.pseudonyms import Pseudonymizer
 
+log = logging.getLogger(__name__)
 PLATFORM = "console"
 GROUP = "group"
+MAX_RETRY_DELAY = 60.0
 
 
 class ConsoleAdapter:
@@ -85,7 +89,23 @@ class ConsoleAdapter:
 
         threading.Thread(target=pump, name="console-stdin", daemon=True).start()
         while line := await lines.get():
-            await self.feed(line.strip())
+            await self._feed_until_saved(line.strip())
+
+    async def _feed_until_saved(self, line: str) -> None:
+        """A line whose handling could not be saved (a full disk) is kept and tried again."""
+        delay = 1.0
+        while True:
+            try:
+                await self.feed(line)
+                return
+            except StorageError as exc:
+                if delay == 1.0:
+                    self._print(f"  ! {exc}\n  (réessai automatique / retrying by itself)")
+                await asyncio.sleep(delay)
+                delay = min(MAX_RETRY_DELAY, delay * 2)
+            except Exception:  # the reader must outlive a bug on one line
+                log.exception("a console line could not be handled")
+                return
 
     async def feed(self, line: str) -> None:
         """Handle one typed line (also used by tests)."""

@@ -43,7 +43,7 @@ from animabot.chat.events import BotJoinedChat, BotLeftChat, ChatRef
 from animabot.chat.outgoing import OutgoingMessage, SendResult, Target
 from animabot.config import MatrixSettings, Settings
 from animabot.delivery.pacing import RateLimits
-from animabot.errors import AnimabotError, ChatUnreachableError, TransientError
+from animabot.errors import AnimabotError, ChatUnreachableError, StorageError, TransientError
 from animabot.privacy.pseudonyms import Pseudonymizer
 from animabot.redaction import register_secret
 from animabot.store.state import PlatformState
@@ -198,9 +198,16 @@ class MatrixAdapter:
     async def _sync_loop(self) -> None:
         backoff = 1.0
         while True:
-            if await self._sync_once():
-                backoff = 1.0
-                continue
+            try:
+                if await self._sync_once():
+                    backoff = 1.0
+                    continue
+            except StorageError as exc:
+                # Reported once by the database; the position was not saved, so the same
+                # events come again (the inbox drops those already handled).
+                log.debug("storage unavailable during a sync (%s): retrying", exc)
+            except Exception:  # the loop must outlive a bug on one batch
+                log.exception("a Matrix sync batch failed: retrying from the same position")
             await asyncio.sleep(backoff)
             backoff = min(MAX_BACKOFF, backoff * 2)
 

@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -24,7 +25,7 @@ from animabot.chat.contract import InboundHandler
 from animabot.chat.outgoing import OutgoingMessage, SendResult, Target
 from animabot.config import Settings
 from animabot.delivery.pacing import RateLimits
-from animabot.errors import AnimabotError
+from animabot.errors import AnimabotError, StorageError, StorageUnavailableError
 from animabot.privacy.pseudonyms import Pseudonymizer
 from animabot.redaction import register_identity, register_secret
 from animabot.store.state import PlatformState
@@ -129,7 +130,7 @@ class TelegramAdapter:
 
     # --- inbound -------------------------------------------------------------------------
     async def _poll(self) -> None:
-        offset = int(await self.state.get("offset") or 0) if self.state else 0
+        offset = await self._saved_offset()
         backoff = 1.0
         while True:
             try:
@@ -137,7 +138,6 @@ class TelegramAdapter:
                     offset=offset or None, timeout=timedelta(seconds=self.config.poll_timeout),
                     allowed_updates=ALLOWED_UPDATES,
                 )
-                backoff = 1.0
             except (tg.InvalidToken, tg.Forbidden) as exc:
                 log.error("Telegram refused the bot token (%s): polling stopped", exc)
                 return
@@ -146,11 +146,41 @@ class TelegramAdapter:
                 await asyncio.sleep(backoff)
                 backoff = min(MAX_BACKOFF, backoff * 2)
                 continue
-            for update in updates:
+            try:
+                offset = await self._handle_batch(updates, offset)
+                backoff = 1.0
+            except StorageUnavailableError:
+                # Reported once by the database; the updates not handled yet are asked for
+                # again from ``offset`` (Telegram keeps them) after a pause.
+                log.debug("storage unavailable: updates kept for later (%.0f s)", backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(MAX_BACKOFF, backoff * 2)
+
+    async def _saved_offset(self) -> int:
+        """The saved offset; a database that cannot be read yet is waited for."""
+        delay = 1.0
+        while True:
+            try:
+                return int(await self.state.get("offset") or 0) if self.state else 0
+            except StorageError as exc:
+                log.warning("cannot read the saved offset (%s): retrying in %.0f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(MAX_BACKOFF, delay * 2)
+
+    async def _handle_batch(self, updates: Sequence[Update], offset: int) -> int:
+        """Hand each update to the core, then save the next offset; returns that offset.
+        An update whose handling could not be saved stops the batch before it."""
+        for update in updates:
+            try:
                 await self.dispatch(update)
-                offset = update.update_id + 1
-            if updates and self.state is not None:
-                await self.state.set("offset", str(offset))
+            except StorageUnavailableError:
+                raise
+            except Exception:  # a bug on one update must not stop the bot
+                log.exception("update %d could not be handled: skipped", update.update_id)
+            offset = update.update_id + 1
+        if updates and self.state is not None:
+            await self.state.set("offset", str(offset))
+        return offset
 
     async def dispatch(self, update: Update) -> None:
         """Hand one update to the core; answer a button press with the core's notice."""

@@ -42,10 +42,10 @@ class ExportFormat(StrEnum):
 
 
 def _with_core(config: Path | None, database: Path | None,
-               work: Callable[[Core], Awaitable[T]]) -> T:
+               work: Callable[[Core], Awaitable[T]], *, writes: bool = True) -> T:
     async def run() -> T:
         async with open_core(settings_from(config, database), SystemClock(),
-                             sends=False) as core:
+                             sends=False, writes=writes) as core:
             return await work(core)
 
     return run_async(run)
@@ -103,7 +103,7 @@ def list_command(
                  f"{', '.join(hoods) or 'none'}")
         return await ActorRepository(core.database).all(neighbourhood), hoods
 
-    actors, hoods = _with_core(config, database, work)
+    actors, hoods = _with_core(config, database, work, writes=False)
     if format is ListFormat.json:
         print(json.dumps([actor_json(a) for a in actors], ensure_ascii=False, indent=2))
     elif format is ListFormat.csv:
@@ -126,7 +126,7 @@ def export(
     async def work(core: Core) -> list[Actor]:
         return await ActorRepository(core.database).all()
 
-    actors = _with_core(config, database, work)
+    actors = _with_core(config, database, work, writes=False)
     text = (actors_to_csv(actors) if format is ExportFormat.csv
             else json.dumps([actor_json(a) for a in actors], ensure_ascii=False, indent=2) + "\n")
     if out_file is None:
@@ -150,7 +150,7 @@ def search(
         hoods = await core.services.chats.neighbourhoods()
         return await ActorRepository(core.database).all(), hoods
 
-    actors, hoods = _with_core(config, database, work)
+    actors, hoods = _with_core(config, database, work, writes=False)
     hits = rank(" ".join(words), actors)
     if not hits:
         out.print(f"no actor matches {' '.join(words)!r}")

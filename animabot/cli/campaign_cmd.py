@@ -142,7 +142,7 @@ def list_(as_json: JsonOption = False, config: ConfigOption = None,
 
     async def work() -> tuple[list[CampaignRow], Voice]:
         settings = settings_from(config, database)
-        async with open_core(settings, SystemClock(), sends=False) as core:
+        async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
             deliveries = DeliveryRepository(core.database)
             rows: list[CampaignRow] = []
             for record in await core.campaigns.campaigns.list():
@@ -194,7 +194,7 @@ def show(campaign_id: IdArgument, as_json: JsonOption = False,
 
     async def work() -> tuple[CampaignDetail, Voice]:
         settings = settings_from(config, database)
-        async with open_core(settings, SystemClock(), sends=False) as core:
+        async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
             record = await core.campaigns.get(
                 await resolve_campaign_id(core.campaigns.campaigns, campaign_id))
             scenario = scenario_of(record)

@@ -64,6 +64,10 @@ def setup_logging(verbose: bool, default: int = logging.WARNING) -> None:
     # prints token-bearing URLs at INFO: held, even with --verbose (see animabot.redaction).
     hold_platform_loggers()
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    if default >= logging.WARNING:
+        # A one-shot command ends on a storage fault with its own clear error (run_async):
+        # not twice. Long-running ones (run, web: INFO) log it, once while it lasts.
+        logging.getLogger("animabot.store.faults").setLevel(logging.CRITICAL)
 
 
 def run_async(work: Callable[[], Coroutine[Any, Any, T]]) -> T:

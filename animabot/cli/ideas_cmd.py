@@ -82,7 +82,7 @@ def list_(
     settings = settings_from(config, database)
 
     async def work() -> tuple[list[IdeaRecord], dict[str, str]]:
-        async with open_core(settings, SystemClock(), sends=False) as core:
+        async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
             wanted = None if status is Status.all else status.value
             found = await IdeaRepository(core.database).find(wanted)
             return found, await core.services.chats.neighbourhoods()

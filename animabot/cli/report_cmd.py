@@ -28,7 +28,7 @@ def report(
 
     async def work() -> tuple[str, str]:
         settings = settings_from(config, database)
-        async with open_core(settings, SystemClock(), sends=False) as core:
+        async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
             full_id = await resolve_campaign_id(CampaignRepository(core.database), campaign_id)
             return full_id, await build_report(
                 core.database, full_id, settings.privacy.min_cell, settings.bot.language,

@@ -43,7 +43,7 @@ def _with_core(
 ) -> tuple[dict[str, Any], RenderableType, Any]:
     async def run() -> tuple[dict[str, Any], RenderableType, Any]:
         settings = settings_from(config, database)
-        async with open_core(settings, SystemClock(), sends=False) as core:
+        async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
             return await work(core, settings)
 
     return run_async(run)

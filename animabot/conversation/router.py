@@ -1,7 +1,10 @@
 """The core's single entry point for platform events.
 
-The first durable step is recording the event id in the inbox: a replayed update (PTB and nio
-are at-most-once before it, at-least-once after a crash) is then a no-op.
+The event id goes into the inbox in the same transaction as everything the handler writes
+(one unit of work): a replayed update is then a no-op, and a crash or an error before the
+commit leaves no trace, so the platform's replay handles it again. Adapters confirm an
+update to their platform only after ``handle`` returned; when the storage cannot be written,
+``handle`` raises and the adapter tries the same update again later.
 """
 
 from __future__ import annotations
@@ -19,14 +22,16 @@ from ..chat.events import (
     TextReceived,
 )
 from ..delivery.notices import chat_lost, remember_facilitator
+from ..errors import StorageUnavailableError
 from ..i18n import normalise_language
 from ..store.chats import ChatRecord
-from ..store.inbox import InboxRepository
+from ..store.inbox import InboxRepository, InboxStatus
 from ..store.polls import PollTallyRepository
 from . import buttons, commands
 from .context import Services, Turn
 
 log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 3  # a handler error is retried this often, then the event is recorded failed
 
 
 class Conversation:
@@ -35,17 +40,31 @@ class Conversation:
         self.inbox = InboxRepository(services.database)
 
     async def handle(self, event: InboundEvent) -> str | None:
-        """Record, then act; returns a short notice for the sender (or None)."""
-        now = self.services.clock.now()
-        if not await self.inbox.first_time(event.chat.platform, event.event_id, now):
-            log.debug("event %s already handled: ignored", event.event_id)
-            return None
-        try:
-            return await self._dispatch(event)
-        except Exception:
-            log.exception("could not handle a %s event on %s", type(event).__name__,
-                          event.chat.platform)
-            return None
+        """Record and act in one transaction; returns a short notice for the sender (or None).
+
+        Raises :class:`StorageUnavailableError` when nothing can be saved: the event is not
+        done, and the adapter must offer it again."""
+        kind, platform = type(event).__name__, event.chat.platform
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                async with self.services.database.unit():
+                    now = self.services.clock.now()
+                    if not await self.inbox.first_time(platform, event.event_id, now):
+                        log.debug("event %s already handled: ignored", event.event_id)
+                        return None
+                    return await self._dispatch(event)
+            except StorageUnavailableError:
+                raise
+            except Exception as exc:
+                if attempt < MAX_ATTEMPTS:
+                    log.warning("could not handle a %s event on %s (%s): trying again",
+                                kind, platform, type(exc).__name__)
+                else:
+                    log.exception("could not handle a %s event on %s after %d attempts: "
+                                  "recorded as failed", kind, platform, attempt)
+        await self.inbox.first_time(platform, event.event_id, self.services.clock.now(),
+                                    InboxStatus.FAILED)
+        return None
 
     async def _dispatch(self, event: InboundEvent) -> str | None:
         services, now = self.services, self.services.clock.now()

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 from ..chat.contract import ChatAdapter
+from ..chat.outgoing import SendResult
 from ..clock import Clock
 from ..errors import (
     ChatUnreachableError,
@@ -21,7 +23,7 @@ from ..errors import (
     PlatformError,
     RateLimitedError,
     RejectedError,
-    TransientError,
+    StorageUnavailableError,
 )
 from ..store.chats import ChatRepository
 from ..store.database import Database
@@ -41,6 +43,8 @@ from .pacing import Pacer, capped
 
 log = logging.getLogger(__name__)
 MISSING_ADAPTER_DELAY = timedelta(minutes=10)
+SAVE_PATIENCE = 600.0  # seconds a send's outcome waits for the storage before the row is in doubt
+MAX_SAVE_DELAY = 15.0
 
 
 @dataclass
@@ -82,6 +86,7 @@ class DeliveryWorker:
         self.stats = WorkerStats()
         self.busy = asyncio.Lock()  # held while draining: stopping waits for the delivery
         self.stopping = False  # set by ``request_stop``: the drain ends after its delivery
+        self._unsettled = False  # a batch ended by a fault: its claimed rows wait to be freed
 
     async def recover(self) -> None:
         """At start: rows a crashed process left behind. Claimed ones never left: queued
@@ -104,18 +109,30 @@ class DeliveryWorker:
         """Send everything due now; returns how many rows were handled. After
         ``request_stop``, the rest of the batch goes back to the queue untouched."""
         async with self.busy:
+            await self._requeue_unsettled()
             handled = 0
             while not self.stopping:
                 due = await self.deliveries.claim_due(self.clock.now(), self.batch, self.lease)
                 if not due:
                     return handled
+                self._unsettled = True  # until the batch ends: a fault leaves rows claimed
                 for index, delivery in enumerate(due):
                     if self.stopping:
                         await self.deliveries.unclaim([d.id for d in due[index:]])
                         break
                     await self.process(delivery)
                     handled += 1
+                self._unsettled = False
             return handled
+
+    async def _requeue_unsettled(self) -> None:
+        """Rows a failed batch left claimed (a full disk, a read-only database) never left:
+        they go back to ``pending`` here, without waiting for a restart."""
+        if self._unsettled:
+            count = await self.deliveries.release_claimed()
+            self._unsettled = False
+            if count:
+                log.info("%d deliveries claimed by a failed batch are queued again", count)
 
     async def process(self, delivery: Delivery) -> None:
         try:
@@ -156,33 +173,27 @@ class DeliveryWorker:
         try:
             result = await adapter.send(plan.target, plan.message, key=delivery.dedupe_key)
             reach = 1 if plan.target.private else await self._reach(adapter, plan.target.address)
-        except RateLimitedError as exc:
-            await self._retry(delivery, str(exc), count=False, after=exc.retry_after)
+        except Exception as exc:
+            await self._saved(partial(self._not_sent, delivery, plan, adapter, exc))
             return
-        except ChatUnreachableError as exc:
-            await self._unreachable(delivery, plan, str(exc))
-            return
-        except DeliveryUnknownError as exc:
-            await self.deliveries.finish(delivery.id, UNKNOWN, str(exc))
-            self.stats.unknown += 1
-            log.warning("delivery %s may or may not have arrived (%s): not retried; a "
-                        "facilitator should check", delivery.dedupe_key, exc)
-            return
-        except TransientError as exc:
-            await self._retry(delivery, str(exc), count=True)
-            return
-        except RejectedError as exc:
-            await self.deliveries.finish(delivery.id, FAILED, str(exc))
-            self.stats.failed += 1
-            log.error("delivery %s refused by %s: %s", delivery.dedupe_key, adapter.platform, exc)
-            return
-        except PlatformError as exc:
-            await self._retry(delivery, str(exc), count=True)
-            return
-        except Exception as exc:  # an adapter bug must not stop the worker
-            log.exception("adapter %s failed on delivery %d", adapter.platform, delivery.id)
-            await self._retry(delivery, f"adapter error: {exc!r}", count=True)
-            return
+        await self._saved(partial(self._sent, delivery, result, reach))
+
+    async def _saved(self, record: Callable[[], Awaitable[None]]) -> None:
+        """What a send did is known only now: saving it waits out a storage fault (reported
+        once by the database) rather than leave the row to be sent twice."""
+        delay, waited = 1.0, 0.0
+        while True:
+            try:
+                await record()
+                return
+            except StorageUnavailableError:
+                if waited >= SAVE_PATIENCE:
+                    raise  # the row stays in doubt, as after a crash
+                await asyncio.sleep(delay)
+                waited += delay
+                delay = min(MAX_SAVE_DELAY, delay * 2)
+
+    async def _sent(self, delivery: Delivery, result: SendResult, reach: int | None) -> None:
         await self.deliveries.mark_sent(
             delivery.id, result.ref, reach, self.clock.now(), poll_ref=result.poll_ref
         )
@@ -190,6 +201,29 @@ class DeliveryWorker:
             voters = result.voters if result.voters is not None else sum(result.tally)
             await self.tallies.record(result.poll_ref, result.tally, voters, self.clock.now())
         self.stats.sent += 1
+
+    async def _not_sent(
+        self, delivery: Delivery, plan: Send, adapter: ChatAdapter, exc: Exception
+    ) -> None:
+        if isinstance(exc, RateLimitedError):
+            await self._retry(delivery, str(exc), count=False, after=exc.retry_after)
+        elif isinstance(exc, ChatUnreachableError):
+            await self._unreachable(delivery, plan, str(exc))
+        elif isinstance(exc, DeliveryUnknownError):
+            await self.deliveries.finish(delivery.id, UNKNOWN, str(exc))
+            self.stats.unknown += 1
+            log.warning("delivery %s may or may not have arrived (%s): not retried; a "
+                        "facilitator should check", delivery.dedupe_key, exc)
+        elif isinstance(exc, RejectedError):
+            await self.deliveries.finish(delivery.id, FAILED, str(exc))
+            self.stats.failed += 1
+            log.error("delivery %s refused by %s: %s", delivery.dedupe_key, adapter.platform, exc)
+        elif isinstance(exc, PlatformError):  # transient or unclassified: safe to retry
+            await self._retry(delivery, str(exc), count=True)
+        else:  # an adapter bug must not stop the worker
+            log.error("adapter %s failed on delivery %d", adapter.platform, delivery.id,
+                      exc_info=exc)
+            await self._retry(delivery, f"adapter error: {exc!r}", count=True)
 
     async def _reach(self, adapter: ChatAdapter, address: str) -> int | None:
         try:
@@ -209,12 +243,8 @@ class DeliveryWorker:
             return
         delay = after if after is not None else min(600.0, 2.0 ** delivery.attempts)
         await self.deliveries.retry_later(
-            delivery.id, self.clock.now() + timedelta(seconds=delay), error
+            delivery.id, self.clock.now() + timedelta(seconds=delay), error, refund=not count
         )
-        if not count:
-            await self.database.execute(
-                "UPDATE delivery SET attempts = attempts - 1 WHERE id = ?", (delivery.id,)
-            )
         self.stats.retried += 1
         log.info("delivery %s retried in %.1f s: %s", delivery.dedupe_key, delay, error)
 

@@ -3,52 +3,115 @@
 aiosqlite runs every statement on one thread; the lock makes each transaction atomic with
 respect to the other coroutines of this process. Other processes (a CLI next to a running
 bot) are serialised by SQLite itself, with a busy timeout instead of an immediate error.
+
+A place that cannot be written (a full disk, a read-only file or mount, an I/O error) raises
+:class:`StorageUnavailableError` with a sentence naming the file; it is logged once when it
+starts and once when it clears, not at every attempt of the tasks that retry.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from ..errors import StorageError
+from ..errors import StorageError, StorageUnavailableError
 from .migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
+# Faults are reported on their own logger: the CLI, which prints them as its error, mutes it.
+faults_log = logging.getLogger("animabot.store.faults")
 # aiosqlite logs every statement with its parameters at DEBUG: pseudonyms and private
 # addresses would end up in the logs.
 logging.getLogger("aiosqlite").setLevel(logging.INFO)
 Row = aiosqlite.Row
+# The unit of work the running code is inside: tasks it starts (a gather of reads) share it.
+_current_unit: ContextVar[object | None] = ContextVar("animabot_unit", default=None)
+
+_UNAVAILABLE = {
+    sqlite3.SQLITE_FULL: "the disk holding the database {path} is full ({detail}): free some "
+                         "space; what could not be saved is tried again",
+    sqlite3.SQLITE_READONLY: "the database {path} is read-only ({detail}): give write access "
+                             "to the file and its folder",
+    sqlite3.SQLITE_IOERR: "the database {path} cannot be written ({detail})",
+    sqlite3.SQLITE_CANTOPEN: "the database {path} cannot be opened for writing ({detail})",
+    sqlite3.SQLITE_BUSY: "the database {path} stayed locked by another process ({detail})",
+    sqlite3.SQLITE_PERM: "the database {path} cannot be written ({detail})",
+}
+
+
+def unavailable(exc: BaseException, path: Path) -> StorageUnavailableError | None:
+    """Our error for a fault of the storage place, or None for any other error."""
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    code = getattr(exc, "sqlite_errorcode", None)
+    code = code & 0xFF if isinstance(code, int) else None
+    if code in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR) and not _writable(path):
+        code = sqlite3.SQLITE_READONLY  # a read-only mount says "unable to open"
+    template = _UNAVAILABLE.get(code) if code is not None else None
+    if template is None:
+        text = str(exc).lower()
+        if "readonly" in text or "read-only" in text:
+            template = _UNAVAILABLE[sqlite3.SQLITE_READONLY]
+        elif "disk is full" in text:
+            template = _UNAVAILABLE[sqlite3.SQLITE_FULL]
+        else:
+            return None
+    return StorageUnavailableError(template.format(path=path, detail=exc))
+
+
+def _writable(path: Path) -> bool:
+    folder = path.parent if str(path.parent) else Path(".")
+    return os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
 
 
 class Database:
     """One open SQLite file. Use :meth:`open` (an async context manager)."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+    def __init__(self, connection: aiosqlite.Connection, path: Path, read_only: bool = False
+                 ) -> None:
         self._db = connection
         self.path = path
+        self.read_only = read_only
         self._lock = asyncio.Lock()
         self._reader: aiosqlite.Connection | None = None
         self._reader_lock = asyncio.Lock()
+        self._unit: object | None = None  # the unit of work holding the lock, if any
+        self._savepoints = 0
+        self._fault: str | None = None
+        self.reader_uri = f"file:{path}?mode=ro"
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, path: Path) -> AsyncIterator[Database]:
+    async def open(cls, path: Path, *, read_only: bool = False) -> AsyncIterator[Database]:
+        """``read_only`` opens the file without any write (no migration, no WAL switch)
+        when it exists at the current schema; a missing or older file is opened for
+        writing, since it must be created or upgraded first."""
         if path.is_dir():
             raise StorageError(f"{path} is a directory: [storage] database must name a file")
         if path.parent and not path.parent.exists():
             raise StorageError(f"the folder of {path} does not exist: create it or fix the path")
+        uri = await _read_only_uri(path) if read_only and path.exists() else None
+        if uri is None:
+            read_only, uri = False, str(path)
         try:
-            connection = await aiosqlite.connect(path, isolation_level=None, timeout=30)
+            connection = await aiosqlite.connect(uri, uri=read_only, isolation_level=None,
+                                                 timeout=30)
         except Exception as exc:  # sqlite3 raises several types here
             raise StorageError(f"cannot open {path}: {exc}") from exc
         connection.row_factory = aiosqlite.Row
-        database = cls(connection, path)
+        database = cls(connection, path, read_only)
+        if read_only:
+            database.reader_uri = uri
         try:
             await database._prepare()
             yield database
@@ -59,16 +122,19 @@ class Database:
 
     async def _prepare(self) -> None:
         try:
-            await self._db.execute("PRAGMA journal_mode=WAL")
-            await self._db.execute("PRAGMA synchronous=NORMAL")
+            if not self.read_only:
+                await self._db.execute("PRAGMA journal_mode=WAL")
+                await self._db.execute("PRAGMA synchronous=NORMAL")
             await self._db.execute("PRAGMA foreign_keys=ON")
             await self._db.execute("PRAGMA busy_timeout=10000")
             # Deleted rows are zeroed on their pages, not just unlinked: an erased person
             # must not survive in free space (see forget_freed_pages).
             await self._db.execute("PRAGMA secure_delete=ON")
-            await self._migrate()
+            if not self.read_only:
+                await self._migrate()
         except aiosqlite.DatabaseError as exc:
-            raise StorageError(f"{self.path} is not a usable SQLite database: {exc}") from exc
+            raise unavailable(exc, self.path) or StorageError(
+                f"{self.path} is not a usable SQLite database: {exc}") from exc
 
     async def _migrate(self) -> None:
         async with self._db.execute("PRAGMA user_version") as cursor:
@@ -85,25 +151,138 @@ class Database:
                 await self._db.execute(f"PRAGMA user_version={version}")
                 await self._db.execute("COMMIT")
             except BaseException:
-                await self._db.execute("ROLLBACK")
+                await self._rollback()
                 raise
             log.info("database %s migrated to schema %d", self.path, version)
 
+    # --- transactions ----------------------------------------------------------------------
+    def _owned(self) -> bool:
+        return self._unit is not None and _current_unit.get() is self._unit
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """All statements inside commit together or not at all."""
+        """All statements inside commit together or not at all. Inside a :meth:`unit`,
+        a savepoint: it joins the unit's commit, and its own failure undoes only it."""
+        if self._owned():
+            async with self._savepoint():
+                yield self._db
+            return
         async with self._lock:
-            await self._db.execute("BEGIN IMMEDIATE")
+            await self._begin()
             try:
                 yield self._db
-            except BaseException:
-                await self._db.execute("ROLLBACK")
+            except BaseException as exc:
+                await self._rollback()
+                if (fault := self._fault_of(exc)) is None:
+                    raise
+                raise fault from exc
+            await self._commit()
+
+    @asynccontextmanager
+    async def unit(self) -> AsyncIterator[None]:
+        """Everything the current task reads and writes through this database inside the
+        block is one transaction: an event and its effects commit together or not at all.
+        Other tasks wait for the commit; tasks started inside the block share it while it
+        lasts (a gather of reads), and wait like the others once it is over."""
+        if self._owned():
+            async with self._savepoint():
+                yield
+            return
+        async with self._lock:
+            await self._begin()
+            self._unit = unit = object()
+            inside = _current_unit.set(unit)
+            try:
+                yield
+            except BaseException as exc:
+                self._unit = None
+                await self._rollback()
+                if (fault := self._fault_of(exc)) is None:
+                    raise
+                raise fault from exc
+            finally:
+                self._unit = None
+                _current_unit.reset(inside)
+            await self._commit()
+
+    @asynccontextmanager
+    async def _savepoint(self) -> AsyncIterator[None]:
+        self._savepoints += 1
+        name = f"sp{self._savepoints}"
+        await self._run(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException as exc:
+            if self._db.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    await self._db.execute(f"ROLLBACK TO {name}")
+                    await self._db.execute(f"RELEASE {name}")
+            if (fault := self._fault_of(exc)) is None:
                 raise
-            await self._db.execute("COMMIT")
+            raise fault from exc
+        await self._run(f"RELEASE {name}")
+
+    async def _begin(self) -> None:
+        await self._run("BEGIN IMMEDIATE")
+
+    async def _commit(self) -> None:
+        try:
+            await self._run("COMMIT")
+        except BaseException:
+            await self._rollback()  # a failed COMMIT can leave the transaction open
+            raise
+        if self._fault is not None:
+            faults_log.warning("the database %s can be written again", self.path)
+            self._fault = None
+
+    async def _rollback(self) -> None:
+        """Undo, when SQLite has not already (it rolls back by itself on a full disk)."""
+        if self._db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                await self._db.execute("ROLLBACK")
+
+    async def _run(self, sql: str) -> None:
+        try:
+            await self._db.execute(sql)
+        except sqlite3.Error as exc:
+            if (fault := self._fault_of(exc)) is None:
+                raise
+            raise fault from exc
+
+    def _fault_of(self, exc: BaseException) -> StorageUnavailableError | None:
+        """Our error for a storage fault (reported once while it lasts), else None."""
+        found = unavailable(exc, self.path)
+        if found is None:
+            return None
+        if self.read_only:
+            found = StorageUnavailableError(
+                f"the database {self.path} was opened for reading only: this command "
+                "cannot change it")
+        kind = str(found).split("(")[0]
+        if self._fault != kind:
+            self._fault = kind
+            faults_log.error("%s", found)
+        return found
+
+    # --- statements ------------------------------------------------------------------------
+    @asynccontextmanager
+    async def _reading(self) -> AsyncIterator[None]:
+        """The lock, unless the current task holds it through a unit of work."""
+        if self._owned():
+            yield
+            return
+        async with self._lock:
+            yield
 
     async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        async with self._lock, self._db.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        async with self._reading():
+            try:
+                async with self._db.execute(sql, params) as cursor:
+                    return list(await cursor.fetchall())
+            except sqlite3.Error as exc:
+                if (fault := self._fault_of(exc)) is None:
+                    raise
+                raise fault from exc
 
     async def read_aside(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
         """A long read on a second, read-only connection (its own thread): it runs beside
@@ -111,15 +290,21 @@ class Database:
         async with self._reader_lock:
             if self._reader is None:
                 self._reader = await aiosqlite.connect(
-                    f"file:{self.path}?mode=ro", uri=True, isolation_level=None, timeout=30
+                    self.reader_uri, uri=True, isolation_level=None, timeout=30
                 )
                 self._reader.row_factory = aiosqlite.Row
             async with self._reader.execute(sql, params) as cursor:
                 return list(await cursor.fetchall())
 
     async def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        async with self._lock, self._db.execute(sql, params) as cursor:
-            return await cursor.fetchone()
+        async with self._reading():
+            try:
+                async with self._db.execute(sql, params) as cursor:
+                    return await cursor.fetchone()
+            except sqlite3.Error as exc:
+                if (fault := self._fault_of(exc)) is None:
+                    raise
+                raise fault from exc
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """One write in its own transaction; returns the number of rows changed."""
@@ -140,3 +325,19 @@ class Database:
     async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         async with self.transaction() as db:
             await db.executemany(sql, rows)
+
+
+async def _read_only_uri(path: Path) -> str | None:
+    """A URI that reads the file without writing, or None when it must be opened for
+    writing (an older schema to upgrade, or unreadable). On a read-only mount SQLite cannot
+    make a WAL file's shared memory: the file is then read as immutable (nobody can
+    change it there)."""
+    for uri in (f"file:{path}?mode=ro", f"file:{path}?mode=ro&immutable=1"):
+        try:
+            async with aiosqlite.connect(uri, uri=True) as db, \
+                    db.execute("PRAGMA user_version") as cursor:
+                row = await cursor.fetchone()
+        except sqlite3.Error:
+            continue
+        return uri if row is not None and int(row[0]) == len(MIGRATIONS) else None
+    return None

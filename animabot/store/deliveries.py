@@ -150,11 +150,23 @@ class DeliveryRepository:
             (status, error, delivery_id),
         )
 
-    async def retry_later(self, delivery_id: int, due_at: datetime, error: str) -> None:
+    async def retry_later(
+        self, delivery_id: int, due_at: datetime, error: str, *, refund: bool = False
+    ) -> None:
+        """Back to ``pending`` at ``due_at``; ``refund`` gives back the attempt the claim
+        counted (a rate limit is not a failure). One statement: saving it twice is harmless."""
         await self.database.execute(
-            "UPDATE delivery SET status = 'pending', due_at = ?, error = ?, lease_until = NULL"
-            " WHERE id = ?",
-            (to_db(due_at), error, delivery_id),
+            "UPDATE delivery SET status = 'pending', due_at = ?, error = ?, lease_until = NULL,"
+            " attempts = attempts - ? WHERE id = ?",
+            (to_db(due_at), error, 1 if refund else 0, delivery_id),
+        )
+
+    async def release_claimed(self) -> int:
+        """Claimed rows whose batch failed before sending them: queued again, the claim's
+        attempt given back. Returns how many."""
+        return await self.database.execute(
+            "UPDATE delivery SET status = 'pending', lease_until = NULL,"
+            " attempts = MAX(attempts - 1, 0) WHERE status = 'claimed'"
         )
 
     async def mark_sending(self, delivery_id: int) -> None:

@@ -283,7 +283,14 @@ async def _m008_resident_tags(db: aiosqlite.Connection) -> None:
     )
 
 
+async def _m009_inbox_outcome(db: aiosqlite.Connection) -> None:
+    # An event is now journaled with its effects; one whose handler kept failing is kept
+    # as 'failed' (so a replay does not loop on it) instead of looking handled.
+    await db.execute("ALTER TABLE inbox ADD COLUMN status TEXT NOT NULL DEFAULT 'handled'")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_native_polls_and_state, _m003_vote_time, _m004_answer_archive,
     _m005_answer_time_index, _m006_statistics_indexes, _m007_hub, _m008_resident_tags,
+    _m009_inbox_outcome,
 )

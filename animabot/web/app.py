@@ -84,7 +84,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> web.Application
 
     async def database(app: web.Application) -> AsyncIterator[None]:
         try:
-            async with open_core(settings, clock, sends=False) as core:
+            async with open_core(settings, clock, sends=False, writes=False) as core:
                 app[DATABASE] = core.database
                 yield
         finally:
