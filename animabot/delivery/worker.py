@@ -44,6 +44,7 @@ from .pacing import Pacer, capped
 log = logging.getLogger(__name__)
 MISSING_ADAPTER_DELAY = timedelta(minutes=10)
 SAVE_PATIENCE = 600.0  # seconds a send's outcome waits for the storage before the row is in doubt
+FIRST_SAVE_DELAY = 1.0
 MAX_SAVE_DELAY = 15.0
 
 
@@ -181,7 +182,7 @@ class DeliveryWorker:
     async def _saved(self, record: Callable[[], Awaitable[None]]) -> None:
         """What a send did is known only now: saving it waits out a storage fault (reported
         once by the database) rather than leave the row to be sent twice."""
-        delay, waited = 1.0, 0.0
+        delay, waited = FIRST_SAVE_DELAY, 0.0
         while True:
             try:
                 await record()
