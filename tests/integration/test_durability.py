@@ -35,13 +35,13 @@ class FullDisk:
         self.real = self.connection.execute
         self.full = False
         self.failures = 0  # fail this many COMMITs, then free the space
-        self.connection.execute = self._execute
+        self.connection.execute = self._execute  # type: ignore[method-assign]
 
     def _execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
         if sql.strip().upper() == "COMMIT" and (self.full or self.failures > 0):
             self.failures = max(0, self.failures - 1)
             exc = sqlite3.OperationalError("database or disk is full")
-            exc.sqlite_errorcode = sqlite3.SQLITE_FULL  # type: ignore[attr-defined]
+            exc.sqlite_errorcode = sqlite3.SQLITE_FULL
             raise exc
         return self.real(sql, *args, **kwargs)
 
@@ -181,7 +181,7 @@ async def test_claimed_rows_left_by_a_fault_mid_batch_go_back_to_pending(
     worker = core.worker({"simulated": adapter})
     deliveries = worker.deliveries
     real_mark = deliveries.mark_sending
-    failed = []
+    failed: list[int] = []
 
     async def mark_sending(delivery_id: int) -> None:
         if len(adapter.sent) == 2 and not failed:

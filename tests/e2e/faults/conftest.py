@@ -21,13 +21,13 @@ class SmallDisk:
 
     def fill(self) -> None:
         """Write until the disk refuses: ENOSPC is the point."""
-        with self.filler.open("ab") as handle:
-            try:
+        try:
+            with self.filler.open("ab") as handle:
                 while True:
                     handle.write(b"\0" * 4096)
                     handle.flush()
-            except OSError:
-                pass
+        except OSError:
+            pass
 
     def free(self) -> None:
         self.filler.unlink(missing_ok=True)
@@ -41,7 +41,7 @@ class SmallDisk:
 def small_disk(tmp_path: Path) -> Iterator[SmallDisk]:
     path = tmp_path / "disk"
     path.mkdir()
-    result = _run("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(path))
+    result = _run("mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(path))
     if result.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here (needs root): {result.stderr.strip()}")
     try:

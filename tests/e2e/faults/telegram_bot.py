@@ -35,7 +35,9 @@ def poll_scenario(tmp_path: Path) -> Path:
     return path
 
 
-def telegram_config(tmp_path: Path, emulator: BotApiEmulator, database: Path) -> Path:
+def telegram_config(tmp_path: Path, emulator: BotApiEmulator, database: Path,
+                    groups: tuple[int, ...] = (GROUP,)) -> Path:
+    chats = ", ".join(f'"{g}"' for g in groups)
     config = tmp_path / "config.toml"
     config.write_text(base_config(tmp_path).replace(
         str(tmp_path / "animabot.db"), str(database)) + f"""
@@ -52,7 +54,7 @@ telegram = ["{FACILITATOR}"]
 [[neighbourhoods]]
 id = "centre"
 name = "Centre-ville"
-telegram_chats = ["{GROUP}"]
+telegram_chats = [{chats}]
 """, encoding="utf-8")
     return config
 
