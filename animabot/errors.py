@@ -67,7 +67,12 @@ class StorageUnavailableError(StorageError):
     """The database cannot be written now (disk full, read-only file or mount, I/O error).
 
     A fault of the place, not of the data: long-lived tasks back off and try again, and
-    nothing they were doing is considered done."""
+    nothing they were doing is considered done. ``kind`` names the fault (``full``,
+    ``read-only``…): it is reported once while it stays the same."""
+
+    def __init__(self, message: str, kind: str = "") -> None:
+        self.kind = kind
+        super().__init__(message)
 
 
 class CampaignError(AnimabotError):

@@ -38,14 +38,16 @@ Row = aiosqlite.Row
 _current_unit: ContextVar[object | None] = ContextVar("animabot_unit", default=None)
 
 _UNAVAILABLE = {
-    sqlite3.SQLITE_FULL: "the disk holding the database {path} is full ({detail}): free some "
-                         "space; what could not be saved is tried again",
-    sqlite3.SQLITE_READONLY: "the database {path} is read-only ({detail}): give write access "
-                             "to the file and its folder",
-    sqlite3.SQLITE_IOERR: "the database {path} cannot be written ({detail})",
-    sqlite3.SQLITE_CANTOPEN: "the database {path} cannot be opened for writing ({detail})",
-    sqlite3.SQLITE_BUSY: "the database {path} stayed locked by another process ({detail})",
-    sqlite3.SQLITE_PERM: "the database {path} cannot be written ({detail})",
+    sqlite3.SQLITE_FULL: ("full", "the disk holding the database {path} is full: {detail}; "
+                                  "free some space, what could not be saved is tried again"),
+    sqlite3.SQLITE_READONLY: ("read-only", "the database {path} is read-only: {detail}; give "
+                                           "write access to the file and its folder"),
+    sqlite3.SQLITE_IOERR: ("i/o", "the database {path} cannot be written: {detail}"),
+    sqlite3.SQLITE_CANTOPEN: ("cannot open", "the database {path} cannot be opened for "
+                                             "writing: {detail}"),
+    sqlite3.SQLITE_BUSY: ("locked", "the database {path} stayed locked by another process: "
+                                    "{detail}"),
+    sqlite3.SQLITE_PERM: ("denied", "the database {path} cannot be written: {detail}"),
 }
 
 
@@ -57,16 +59,17 @@ def unavailable(exc: BaseException, path: Path) -> StorageUnavailableError | Non
     code = code & 0xFF if isinstance(code, int) else None
     if code in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR) and not _writable(path):
         code = sqlite3.SQLITE_READONLY  # a read-only mount says "unable to open"
-    template = _UNAVAILABLE.get(code) if code is not None else None
-    if template is None:
+    if code not in _UNAVAILABLE:
         text = str(exc).lower()
         if "readonly" in text or "read-only" in text:
-            template = _UNAVAILABLE[sqlite3.SQLITE_READONLY]
+            code = sqlite3.SQLITE_READONLY
         elif "disk is full" in text:
-            template = _UNAVAILABLE[sqlite3.SQLITE_FULL]
+            code = sqlite3.SQLITE_FULL
         else:
             return None
-    return StorageUnavailableError(template.format(path=path, detail=exc))
+    assert code is not None
+    kind, template = _UNAVAILABLE[code]
+    return StorageUnavailableError(template.format(path=path, detail=exc), kind)
 
 
 def _writable(path: Path) -> bool:
@@ -257,10 +260,9 @@ class Database:
         if self.read_only:
             found = StorageUnavailableError(
                 f"the database {self.path} was opened for reading only: this command "
-                "cannot change it")
-        kind = str(found).split("(")[0]
-        if self._fault != kind:
-            self._fault = kind
+                "cannot change it", "reading only")
+        if self._fault != found.kind:
+            self._fault = found.kind
             faults_log.error("%s", found)
         return found
 
