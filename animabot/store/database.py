@@ -89,6 +89,7 @@ class Database:
         self._reader: aiosqlite.Connection | None = None
         self._reader_lock = asyncio.Lock()
         self._unit: object | None = None  # the unit of work holding the lock, if any
+        self._checkpoint_after_unit = False
         self._savepoints = 0
         self._fault: str | None = None
         self.reader_uri = f"file:{path}?mode=ro"
@@ -207,6 +208,9 @@ class Database:
                 self._unit = None
                 _current_unit.reset(inside)
             await self._commit()
+        if self._checkpoint_after_unit:
+            self._checkpoint_after_unit = False
+            await self.forget_freed_pages()
 
     @asynccontextmanager
     async def _savepoint(self) -> AsyncIterator[None]:
@@ -316,7 +320,11 @@ class Database:
     async def forget_freed_pages(self) -> bool:
         """Copy the write-ahead log into the file and truncate it: the log keeps the earlier
         images of every page it holds (an erased pseudonym among them) until overwritten.
-        Returns False when another connection's read kept it from completing."""
+        Returns False when another connection's read kept it from completing, or when
+        called inside a unit of work: it then runs once the unit has committed."""
+        if self._owned():
+            self._checkpoint_after_unit = True
+            return False
         async with self._lock, self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
             row = await cursor.fetchone()
         done = row is None or int(row[0]) == 0
