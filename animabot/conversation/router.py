@@ -2,7 +2,9 @@
 
 The event id goes into the inbox in the same transaction as everything the handler writes
 (one unit of work): a replayed update is then a no-op, and a crash or an error before the
-commit leaves no trace, so the platform's replay handles it again. Adapters confirm an
+commit leaves no trace, so the platform's replay handles it again. Facilitators' commands are
+the exception (journaled first, run once): they may wait on slow work that must not hold the
+database. Adapters confirm an
 update to their platform only after ``handle`` returned; when the storage cannot be written,
 ``handle`` raises and the adapter tries the same update again later.
 """
@@ -34,6 +36,12 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3  # a handler error is retried this often, then the event is recorded failed
 
 
+def _slow(event: InboundEvent) -> bool:
+    """Facilitators' commands (scenario checks, campaign starts): see ``_journal_first``."""
+    return (isinstance(event, CommandReceived) and event.sender is not None
+            and event.sender.is_facilitator)
+
+
 class Conversation:
     def __init__(self, services: Services) -> None:
         self.services = services
@@ -45,6 +53,8 @@ class Conversation:
         Raises :class:`StorageUnavailableError` when nothing can be saved: the event is not
         done, and the adapter must offer it again."""
         kind, platform = type(event).__name__, event.chat.platform
+        if _slow(event):
+            return await self._journal_first(event)
         for attempt in range(1, MAX_ATTEMPTS + 1):
             try:
                 async with self.services.database.unit():
@@ -65,6 +75,21 @@ class Conversation:
         await self.inbox.first_time(platform, event.event_id, self.services.clock.now(),
                                     InboxStatus.FAILED)
         return None
+
+    async def _journal_first(self, event: InboundEvent) -> str | None:
+        """A facilitator's command may wait on files and threads (a scenario check): it must
+        not hold the database meanwhile, so it is journaled first and run once. A facilitator
+        who sees no answer repeats it."""
+        platform = event.chat.platform
+        if not await self.inbox.first_time(platform, event.event_id, self.services.clock.now()):
+            log.debug("event %s already handled: ignored", event.event_id)
+            return None
+        try:
+            return await self._dispatch(event)
+        except Exception:
+            log.exception("could not handle a facilitator's command on %s: not retried",
+                          platform)
+            return None
 
     async def _dispatch(self, event: InboundEvent) -> str | None:
         services, now = self.services, self.services.clock.now()
