@@ -1,7 +1,7 @@
 """The Bot API emulator in its own process, so that the benchmark's CPU figures are the bot's
 alone. Prints one JSON line (base_url, token), serves until its standard input closes.
 
-    python bench/telegram_emulator_process.py --groups 1000 [--flood-control]
+    python bench/telegram_emulator_process.py --groups 1000 [--flood-control] [--latency-ms 150]
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from tests.support.telegram_emulator import BotApiEmulator
 FIRST_GROUP = -1_000_000
 
 
-async def serve(groups: int, flood_control: bool) -> None:
-    async with BotApiEmulator(flood_control=flood_control) as emulator:
+async def serve(groups: int, flood_control: bool, latency_ms: float = 0.0) -> None:
+    async with BotApiEmulator(flood_control=flood_control,
+                              latency=latency_ms / 1000) as emulator:
         emulator.add_user(1, "Admin")
         for index in range(groups):
             chat_id = FIRST_GROUP - index
@@ -37,5 +38,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--groups", type=int, default=1000)
     parser.add_argument("--flood-control", action="store_true")
+    parser.add_argument("--latency-ms", type=float, default=0.0,
+                        help="round trip added to every call (the field: 50-250 ms)")
     arguments = parser.parse_args()
-    asyncio.run(serve(arguments.groups, arguments.flood_control))
+    asyncio.run(serve(arguments.groups, arguments.flood_control, arguments.latency_ms))

@@ -460,3 +460,24 @@ async def test_ptb_application_round_trip(emulator: BotApiEmulator) -> None:
         ("Merci", None),
     ]
     assert emulator.callback_answers[query_id].text == "Noté"
+
+
+async def test_latency_makes_each_call_a_round_trip_but_lets_calls_overlap() -> None:
+    """The field's 50–250 ms per call: a sender awaiting each request pays it every time,
+    concurrent requests pay it once."""
+    async with BotApiEmulator(latency=0.2) as emulator:
+        emulator.add_user(ALICE, "Alice")
+        async with Bot(emulator.token, base_url=emulator.base_url) as bot:
+            started = time.monotonic()
+            await bot.get_me()
+            one = time.monotonic() - started
+            started = time.monotonic()
+            await asyncio.gather(*(bot.get_me() for _ in range(10)))
+            ten_at_once = time.monotonic() - started
+    assert one >= 0.2
+    assert ten_at_once < 10 * 0.2  # overlapping, not queued one after the other
+
+
+def test_latency_is_a_duration() -> None:
+    with pytest.raises(ValueError, match="0 or more seconds"):
+        BotApiEmulator(latency=-1)

@@ -39,6 +39,9 @@ class BotApiEmulator(EmulatorHooks):
     Use `async with BotApiEmulator() as emulator:` and point the bot at `emulator.base_url`.
     `privacy_mode` (Telegram's default) hides plain group messages from a non-admin bot;
     `now` gives Unix time for message dates (pass a fake clock's to align dates).
+    `latency` is the round trip of every call in seconds (the public Bot API answers in
+    50–250 ms from Europe): half before the server acts, half after, as on a real network,
+    so a sender that waits for each request is as slow here as in the field.
     """
 
     def __init__(
@@ -53,7 +56,11 @@ class BotApiEmulator(EmulatorHooks):
         max_long_poll: float = 30.0,
         privacy_mode: bool = True,
         now: Callable[[], float] = time.time,
+        latency: float = 0.0,
     ) -> None:
+        if latency < 0:
+            raise ValueError("latency is a duration: 0 or more seconds")
+        self.latency = latency
         self.state = EmulatorState(token, bot_username, now)
         self.faults = FaultPlan()
         self.flood = (
@@ -153,6 +160,8 @@ class BotApiEmulator(EmulatorHooks):
             params = Params(await _read_params(request))
         except ApiError as error:
             return _error(error)
+        if self.latency:
+            await self._sleep(self.latency / 2)  # the request on its way to the server
         self.state.record_call(name, decode_for_log(params.raw))
         chat_id = params.raw.get("chat_id")
         if self.faults.take("close", lower, chat_id) is not None:
@@ -176,6 +185,8 @@ class BotApiEmulator(EmulatorHooks):
         delay = self.faults.take("delay", lower, chat_id)
         if delay is not None:
             await self._sleep(delay.seconds)
+        if self.latency:
+            await self._sleep(self.latency / 2)  # the answer on its way back
         return web.json_response({"ok": True, "result": result})
 
     async def _dispatch(self, lower: str, params: Params) -> Any:
