@@ -16,6 +16,7 @@ from ..campaigns.lookup import resolve_campaign_id
 from ..campaigns.service import StartedCampaign, scenario_of
 from ..clock import SystemClock
 from ..core import open_core
+from ..i18n import counts
 from ..scenario.loader import load_scenario
 from ..scenario.timeline import build_timeline
 from ..store.deliveries import DeliveryRepository
@@ -130,8 +131,9 @@ def start(
         out.print(_("Waiting for a second facilitator's approval: "
                     "animabot campaign approve {id} --as NAME").format(id=started.id))
     elif started.first_due:
-        out.print(_("{count} deliveries planned to {chats} chats; first due {when} ({zone})")
-                  .format(count=started.deliveries, chats=started.chats,
+        out.print(_("{deliveries} to {chats}; first due {when} ({zone})")
+                  .format(deliveries=counts.planned_deliveries(voice.language, started.deliveries),
+                          chats=counts.chats(voice.language, started.chats),
                           when=voice.time(started.first_due), zone=voice.zone))
 
 
@@ -297,5 +299,7 @@ def approve(campaign_id: IdArgument,
             return await core.campaigns.approve(full_id, f"cli:{name}"), Voice.of(settings)
 
     started, voice = run_async(work)
-    out.print(voice._("Campaign {id} approved: {count} deliveries planned to {chats} chats.")
-              .format(id=started.id, count=started.deliveries, chats=started.chats))
+    out.print(voice._("Campaign {id} approved: {deliveries} to {chats}.")
+              .format(id=started.id,
+                      deliveries=counts.planned_deliveries(voice.language, started.deliveries),
+                      chats=counts.chats(voice.language, started.chats)))

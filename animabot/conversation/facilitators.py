@@ -15,6 +15,7 @@ from ..campaigns.lifecycle import campaign_status, status_label
 from ..campaigns.when import parse_start
 from ..chat.outgoing import OutgoingMessage
 from ..errors import AnimabotError, ScenarioError
+from ..i18n import counts
 from ..scenario.loader import load_scenario
 from ..scenario.model import Scenario
 from ..scenario.preview import render_preview_text
@@ -93,8 +94,9 @@ async def schedule(turn: Turn, args: tuple[str, ...]) -> None:
         ).format(id=started.id)))
         return
     await turn.reply(OutgoingMessage(
-        _("Campaign {id} scheduled: {count} messages to {chats} chats.").format(
-            id=started.id, count=started.deliveries, chats=started.chats)))
+        _("Campaign {id} scheduled: {messages} to {chats}.").format(
+            id=started.id, messages=counts.messages(turn.language, started.deliveries),
+            chats=counts.chats(turn.language, started.chats))))
 
 
 async def preview(turn: Turn, args: tuple[str, ...]) -> None:

@@ -8,6 +8,7 @@ import hashlib
 
 from ..chat.outgoing import OutgoingMessage
 from ..hub.neighbourhoods import presence
+from ..i18n import counts
 from ..scenario.model import Scenario
 from .context import Turn
 
@@ -19,8 +20,9 @@ async def neighbourhoods(turn: Turn, args: tuple[str, ...]) -> None:
     lines = [_("Neighbourhoods:")]
     for hood in await presence(turn.services.database):
         parts = [
-            _("{platform}: {chats} chats, {members} members, {private} in private").format(
-                platform=platform.capitalize(), chats=place.chats, members=place.members,
+            _("{platform}: {chats}, {members}, {private} in private").format(
+                platform=platform.capitalize(), chats=counts.chats(turn.language, place.chats),
+                members=counts.members(turn.language, place.members),
                 private=place.residents_in_private)
             for platform, place in sorted(hood.platforms.items())
         ]
@@ -52,8 +54,8 @@ async def announce(turn: Turn, args: tuple[str, ...]) -> None:
             "Announcement {id} waits for another facilitator's approval: /approuver {id}"
         ).format(id=started.id)))
         return
-    await turn.reply(OutgoingMessage(_("Announcement {id} on its way to {chats} chats.").format(
-        id=started.id, chats=started.chats)))
+    await turn.reply(OutgoingMessage(_("Announcement {id} on its way to {chats}.").format(
+        id=started.id, chats=counts.chats(turn.language, started.chats))))
 
 
 async def approve(turn: Turn, args: tuple[str, ...]) -> None:
@@ -64,5 +66,6 @@ async def approve(turn: Turn, args: tuple[str, ...]) -> None:
     started = await turn.services.campaigns.approve(args[0], turn.pseudonym)
     turn.services.wake()
     await turn.reply(OutgoingMessage(
-        _("Campaign {id} approved: {count} messages to {chats} chats.").format(
-            id=started.id, count=started.deliveries, chats=started.chats)))
+        _("Campaign {id} approved: {messages} to {chats}.").format(
+            id=started.id, messages=counts.messages(turn.language, started.deliveries),
+            chats=counts.chats(turn.language, started.chats))))
