@@ -104,8 +104,9 @@ def demo(
             progress.advance(task)
 
         result = run_async(lambda: run_demo(residents, seed, database, scenario, on_entry))
-    out.print(f"\n{result.deliveries_sent} messages envoyés, {result.resident_actions} actions "
-              f"d'habitants. Résultats (cases < {result.figures.min_cell} masquées) :\n")
+    out.print(f"\n{result.deliveries_sent} messages envoyés (étapes et réponses du bot), "
+              f"{result.resident_actions} actions d'habitants. "
+              f"Résultats (cases < {result.figures.min_cell} masquées) :\n")
     out.print(figures_tables(result.figures))
     if database is not None:
         out.print(f"\nBase conservée : {database} — essayez "

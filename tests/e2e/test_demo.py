@@ -27,7 +27,7 @@ def test_the_demo_is_reproducible_for_a_seed_and_suppresses_small_cells(tmp_path
                      "Formation", "Total répondants"):
         assert expected in out
     assert re.search(r"│\s+< 5 │", out) or "< 5" in out
-    sent = re.search(r"(\d+) messages envoyés, (\d+) actions", out)
+    sent = re.search(r"(\d+) messages envoyés \(étapes et réponses du bot\), (\d+) actions", out)
     assert sent and int(sent.group(1)) > 40 and int(sent.group(2)) > 40
     # Each step line says what that step sent, not a running total.
     per_step = [int(n) for n in re.findall(r"\((\d+) messages? envoyés?\)", out)]
