@@ -9,6 +9,7 @@ group room nothing else is read but commands.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +28,7 @@ from animabot.redaction import register_identity
 from .outbound import POLL_RESPONSES
 from .rooms import RoomBook
 
+log = logging.getLogger(__name__)
 PLATFORM = "matrix"
 FACILITATOR_LEVEL = 50
 COMMAND_PREFIXES = ("!", "/")
@@ -140,6 +142,18 @@ class EventTranslator:
                 return options
         return None
 
+    async def _answers_its_poll(self, event: dict[str, Any], answer: str) -> bool:
+        """A response counts only with an answer of the poll it relates to: another
+        campaign's signed answer sent against this poll is refused. Polls the bot sent before
+        it remembered their answers are taken on the signature alone."""
+        relates = (event.get("content") or {}).get("m.relates_to")
+        target = relates.get("event_id") if isinstance(relates, dict) else None
+        options = await self.rooms.poll_actions(target) if isinstance(target, str) else None
+        if options is not None and answer not in options:
+            log.info("a poll response named an answer of another poll: refused")
+            return False
+        return True
+
     async def translate(
         self, room_id: str, event: dict[str, Any], direct: bool, room_name: str = ""
     ) -> InboundEvent | None:
@@ -152,7 +166,7 @@ class EventTranslator:
         kind = event.get("type")
         if kind in POLL_RESPONSES:
             answers = poll_answers(event)
-            if not answers:
+            if not answers or not await self._answers_its_poll(event, answers[0]):
                 return None
             return ButtonPressed(event_id, chat, self.sender(room_id, user_id, direct),
                                  when(event), action=answers[0])

@@ -110,3 +110,20 @@ async def test_in_a_direct_room_a_bad_number_for_a_poll_is_not_taken_for_the_las
     assert isinstance(said, TextReceived) and said.text == "5"
     listed = await answers.translate("!dm", {**text("5"), "event_id": "$t"}, direct=True)
     assert isinstance(listed, ButtonPressed) and listed.action == "x.4"
+
+
+def response(answer: str, poll: str = POLL) -> dict[str, Any]:
+    return {"type": "org.matrix.msc3381.poll.response", "sender": ALICE, "event_id": "$v",
+            "content": {"m.relates_to": {"rel_type": "m.reference", "event_id": poll},
+                        "org.matrix.msc3381.poll.response": {"answers": [answer]}}}
+
+
+async def test_a_poll_response_counts_only_with_an_answer_of_its_own_poll() -> None:
+    answers = await translator()
+    vote = await answers.translate("!group", response("v.1.2~c"), direct=False)
+    assert isinstance(vote, ButtonPressed) and vote.action == "v.1.2~c"
+    # Campaign B's signed answer sent against campaign A's poll: refused.
+    assert await answers.translate("!group", response("v.9.0~z"), direct=False) is None
+    # A poll sent before the bot remembered its answers: the signature alone decides.
+    older = await answers.translate("!group", response("v.9.0~z", "$older"), direct=False)
+    assert isinstance(older, ButtonPressed)
