@@ -47,9 +47,18 @@ async def run_bot(
             raise AnimabotError(NO_ADAPTER)
         core = await stack.enter_async_context(open_core(settings, clock))
         adapters: dict[str, ChatAdapter] = {}
+
+        def quit_console() -> None:
+            """Ctrl-D in the terminal: the bot stops if the console was all it ran."""
+            if len(adapters) == 1:
+                stop.set()
+            else:
+                log.info("the console was closed; the other platforms keep running")
+
         for name, factory in factories.items():
             state = PlatformState(core.database, name)
-            adapters[name] = create_adapter(factory, settings, core.pseudonymize, state=state)
+            adapters[name] = create_adapter(factory, settings, core.pseudonymize, state=state,
+                                            quit=quit_console)
         worker = core.worker(adapters)
         await worker.recover()
         scheduler = WakeScheduler(worker, clock)

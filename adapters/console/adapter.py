@@ -2,7 +2,8 @@
 the console neighbourhood's group. Buttons are numbered; typing the number presses one.
 
 Lines typed: ``/aide`` (a command), ``3`` (press button 3 of the last message), anything else
-(a private message). With no terminal (a container, CI) it only prints what is sent.
+(a private message). Ctrl-D at a terminal quits: the bot stops when the console is its only
+platform. With no terminal (a container, CI, a closed pipe) it only prints what is sent.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import itertools
 import logging
 import sys
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -49,6 +51,7 @@ class ConsoleAdapter:
         self._refs = itertools.count(1)
         self._events = itertools.count(1)
         self._reader: asyncio.Task[None] | None = None
+        self.quit: Callable[[], None] = lambda: None  # what Ctrl-D does, set by the app
 
     async def start(self, handler: InboundHandler) -> None:
         self.handler = handler
@@ -90,6 +93,15 @@ class ConsoleAdapter:
         threading.Thread(target=pump, name="console-stdin", daemon=True).start()
         while line := await lines.get():
             await self._feed_until_saved(line.strip())
+        if self._at_terminal():
+            self._print("Au revoir ! · Goodbye!")
+            self.quit()
+
+    def _at_terminal(self) -> bool:
+        try:
+            return self.stdin.isatty()
+        except (ValueError, OSError):  # closed or detached
+            return False
 
     async def _feed_until_saved(self, line: str) -> None:
         """A line whose handling could not be saved (a full disk) is kept and tried again."""
@@ -142,8 +154,11 @@ class ConsoleAdapterFactory:
     def create(
         self, settings: Settings, pseudonymize: Pseudonymizer, **options: Any
     ) -> ConsoleAdapter:
-        return ConsoleAdapter(
+        adapter = ConsoleAdapter(
             pseudonymize, settings.console.resident, settings.bot.language,
             stdin=options.get("stdin"), stdout=options.get("stdout"),
             facilitator=settings.console.resident in settings.facilitators.console,
         )
+        if callable(options.get("quit")):
+            adapter.quit = options["quit"]
+        return adapter
