@@ -5,6 +5,11 @@ handlers have run, so a crash loses them. Here the offset is saved only after ea
 been journaled by the core's inbox, which drops the replays a crash causes: every update is
 handled once. In webhook mode Telegram retries until we answer 200, which we do after
 handling, for the same reason.
+
+A batch's updates are handled concurrently across people and chats, in order for each (see
+:mod:`animabot.chat.ordering`), and a button press is answered as soon as its vote is
+journaled, on connections of its own: the Bot API takes 50-250 ms a call, and a resident
+must not wait for everyone who pressed before them, nor for a broadcast.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import logging
 import time
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeAllPrivateChats, Poll, Update
@@ -22,6 +28,7 @@ from telegram import error as tg
 from telegram.constants import ParseMode
 
 from animabot.chat.contract import InboundHandler
+from animabot.chat.ordering import KeyedSerialExecutor
 from animabot.chat.outgoing import OutgoingMessage, SendResult, Target
 from animabot.config import Settings
 from animabot.delivery.pacing import RateLimits
@@ -33,7 +40,7 @@ from animabot.store.state import PlatformState
 from .errors import translate
 from .identities import RedactingRequest
 from .rendering import html_text, keyboard
-from .updates import ALLOWED_UPDATES, PLATFORM, UpdateTranslator
+from .updates import ALLOWED_UPDATES, PLATFORM, UpdateTranslator, ordering_key
 
 log = logging.getLogger(__name__)
 # httpx logs every request URL at INFO, and Bot API URLs carry the bot token.
@@ -41,6 +48,8 @@ for _noisy in ("httpx", "httpcore"):
     logging.getLogger(_noisy).setLevel(logging.WARNING)
 ADMIN_CACHE_SECONDS = 300
 MAX_BACKOFF = 60.0
+INBOUND_CONCURRENCY = 100  # updates handled at once (a getUpdates batch holds 100 at most)
+ANSWER_CONNECTIONS = 100  # answers to button presses, apart from the sends' connections
 
 COMMANDS: dict[str, list[tuple[str, str]]] = {
     "fr": [("start", "Commencer"), ("aide", "Aide"), ("langue", "Choisir la langue"),
@@ -80,6 +89,16 @@ class TelegramAdapter:
             get_updates_request=RedactingRequest(connect_timeout=5.0,
                                              read_timeout=config.poll_timeout + 10.0),
         )
+        # Button answers get their own connections: a broadcast filling the sends' pool must
+        # not hold a toast back past the 15 s after which the client shows an error.
+        self._answer_request = RedactingRequest(
+            connection_pool_size=ANSWER_CONNECTIONS, connect_timeout=5.0,
+            read_timeout=config.read_timeout, write_timeout=config.read_timeout,
+            pool_timeout=10.0)
+        self._answers = Bot(token, base_url=config.base_url, request=self._answer_request,
+                            get_updates_request=self._answer_request)
+        self._answering: set[asyncio.Task[None]] = set()
+        self.inbound = KeyedSerialExecutor(INBOUND_CONCURRENCY)
         self.handler: InboundHandler | None = None
         self.translator: UpdateTranslator | None = None
         self._admins: dict[int, tuple[float, set[int]]] = {}
@@ -113,6 +132,11 @@ class TelegramAdapter:
                 await self._loop_task
         if self._webhook is not None:
             await self._webhook.stop()
+        await self.inbound.close()
+        for task in list(self._answering):
+            task.cancel()
+        await asyncio.gather(*self._answering, return_exceptions=True)
+        await self._answer_request.shutdown()
         with contextlib.suppress(tg.TelegramError):
             await self.bot.shutdown()
 
@@ -168,22 +192,39 @@ class TelegramAdapter:
                 delay = min(MAX_BACKOFF, delay * 2)
 
     async def _handle_batch(self, updates: Sequence[Update], offset: int) -> int:
-        """Hand each update to the core, then save the next offset; returns that offset.
-        An update whose handling could not be saved stops the batch before it."""
+        """Hand the batch to the core (concurrently across people and chats, in order for
+        each), then save the next offset; returns that offset. An update whose handling could
+        not be saved stops its person's or chat's later updates and raises once the rest of
+        the batch is done: nothing is confirmed, the batch comes again and the inbox drops
+        what was handled."""
         for update in updates:
-            try:
-                await self.dispatch(update)
-            except StorageUnavailableError:
-                raise
-            except Exception:  # a bug on one update must not stop the bot
-                log.exception("update %d could not be handled: skipped", update.update_id)
-            offset = update.update_id + 1
-        if updates and self.state is not None:
-            await self.state.set("offset", str(offset))
+            self.inbound.submit(ordering_key(update), partial(self._handle, update))
+        for error in await self.inbound.drain():
+            if isinstance(error, StorageUnavailableError):
+                raise error
+        if updates:
+            offset = updates[-1].update_id + 1
+            if self.state is not None:
+                await self.state.set("offset", str(offset))
         return offset
 
+    async def receive(self, update: Update) -> None:
+        """One update from the webhook, behind the same person's or chat's earlier ones.
+        Raises :class:`AnimabotError` when it was not journaled (Telegram must retry)."""
+        await self.inbound.submit(ordering_key(update), partial(self._handle, update))
+
+    async def _handle(self, update: Update) -> None:
+        try:
+            await self.dispatch(update)
+        except StorageUnavailableError:
+            raise
+        except Exception:  # a bug on one update must not stop the bot
+            log.exception("update %d could not be handled: skipped", update.update_id)
+
     async def dispatch(self, update: Update) -> None:
-        """Hand one update to the core; answer a button press with the core's notice."""
+        """Hand one update to the core; a button press is answered with the core's notice
+        as soon as the core returns (its vote is journaled), without waiting for the rest
+        of the batch."""
         assert self.handler is not None and self.translator is not None
         try:
             event = await self.translator.translate(update)
@@ -194,9 +235,18 @@ class TelegramAdapter:
             return
         notice = await self.handler(event)
         if update.callback_query is not None:
-            with contextlib.suppress(tg.TelegramError):
-                await self.bot.answer_callback_query(update.callback_query.id,
-                                                     text=(notice or "")[:200] or None)
+            task = asyncio.create_task(self._answer(update.callback_query.id, notice))
+            self._answering.add(task)
+            task.add_done_callback(self._answering.discard)
+
+    async def answered(self) -> None:
+        """Wait until every button press handled so far has been answered (tests, benches)."""
+        while self._answering:
+            await asyncio.gather(*self._answering, return_exceptions=True)
+
+    async def _answer(self, query_id: str, notice: str | None) -> None:
+        with contextlib.suppress(tg.TelegramError):
+            await self._answers.answer_callback_query(query_id, text=(notice or "")[:200] or None)
 
     async def _is_admin(self, chat_id: int, user_id: int) -> bool:
         cached = self._admins.get(chat_id)

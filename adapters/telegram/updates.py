@@ -32,6 +32,22 @@ ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member", "poll", "poll_
 IsAdmin = Callable[[int, int], Awaitable[bool]]
 
 
+def ordering_key(update: Update) -> tuple[str, int | str]:
+    """Whose order an update belongs to: a person's (their presses, private messages and poll
+    answers), a group's (its messages and the bot's membership), a poll's (its tallies).
+    Updates with different keys may be handled at the same time."""
+    if update.callback_query is not None:
+        return "user", update.callback_query.from_user.id
+    if update.poll_answer is not None and update.poll_answer.user is not None:
+        return "user", update.poll_answer.user.id
+    if update.poll is not None:
+        return "poll", update.poll.id
+    chat = update.effective_chat
+    if chat is not None:
+        return ("user" if chat.type == Chat.PRIVATE else "chat"), chat.id
+    return "update", 0  # anything else: one line for all
+
+
 def chat_ref(chat: Chat) -> ChatRef:
     if chat.type == Chat.PRIVATE:
         return ChatRef(PLATFORM, "", True)

@@ -1,7 +1,9 @@
 """Webhook mode: Telegram posts updates to our aiohttp endpoint.
 
 The secret token is compared in constant time; we answer 200 only after the update has been
-handled (journaled), so Telegram retries what a crash interrupted.
+handled (journaled), so Telegram retries what a crash interrupted, and 503 when it could not
+be (the storage is unavailable, or an earlier update of the same person or chat was not
+journaled). Requests are handled concurrently, in arrival order for each person or chat.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from aiohttp import web
 from telegram import Update
 
 from animabot.config import TelegramSettings
+from animabot.errors import AnimabotError
 
 if TYPE_CHECKING:
     from .adapter import TelegramAdapter
@@ -62,5 +65,10 @@ class WebhookServer:
             update = Update.de_json(await request.json(), self.adapter.bot)
         except ValueError:
             return web.Response(status=400)
-        await self.adapter.dispatch(update)
+        try:
+            await self.adapter.receive(update)
+        except AnimabotError as exc:
+            log.info("update %d not journaled (%s): Telegram will send it again",
+                     update.update_id, exc)
+            return web.Response(status=503)
         return web.Response(status=200)

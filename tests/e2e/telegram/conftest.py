@@ -4,6 +4,7 @@ test moves (the worker is drained by hand, so no test waits on real time)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,7 @@ class TelegramWorld:
             return int(await self.state.get("offset") or 0) > target
 
         await until(handled, timeout, "the bot to handle its updates")
+        await asyncio.wait_for(self.adapter.answered(), timeout)  # toasts go out apart
         await self.worker.drain()
 
     def texts(self, chat_id: int) -> list[str]:
