@@ -11,6 +11,9 @@ With ``encryption = true`` nio decrypts in place (polls arrive as ``UnknownEvent
 loop does between syncs what ``sync_forever`` would: upload, query and claim keys and send
 queued to-device messages. ``sync_forever`` itself is not used: it advances the token before
 the core has journaled, and on a server error it syncs again at once, without backing off.
+
+A batch's rooms are handled concurrently, each room's events in order (see
+:mod:`animabot.chat.ordering`): a notice sent to one resident does not hold up the others.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import contextlib
 import hashlib
 import logging
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from aiohttp import ClientError
@@ -40,6 +44,7 @@ from nio.exceptions import (  # type: ignore[import-untyped]
 
 from animabot.chat.contract import InboundHandler
 from animabot.chat.events import BotJoinedChat, BotLeftChat, ChatRef
+from animabot.chat.ordering import KeyedSerialExecutor
 from animabot.chat.outgoing import OutgoingMessage, SendResult, Target
 from animabot.config import MatrixSettings, Settings
 from animabot.delivery.pacing import RateLimits
@@ -60,6 +65,7 @@ log = logging.getLogger(__name__)
 NOTHING = {"not_types": ["*"]}
 MAX_BACKFILL_PAGES = 20
 MAX_BACKOFF = 60.0
+ROOMS_AT_ONCE = 32  # rooms of a sync batch handled concurrently
 ENCRYPTED = "m.room.encrypted"
 UNTRUSTED_DEVICE = (
     "Ce message vient d'une session que vous n'avez pas vérifiée : vérifiez-la depuis une autre"
@@ -96,6 +102,7 @@ class MatrixAdapter:
         self._last_ts = 0
         self.timeline_limit = 100  # events per room per sync; a gap beyond is filled
         self._since: str | None = None
+        self.inbound = KeyedSerialExecutor(ROOMS_AT_ONCE)
 
     def _client(self, key: str | None) -> AsyncClient:
         store = {"store_path": str(self.config.store_path)} if key else {}
@@ -155,6 +162,7 @@ class MatrixAdapter:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        await self.inbound.close()
         await self.client.close()
 
     async def _login(self) -> None:
@@ -254,13 +262,20 @@ class MatrixAdapter:
                 self._last_ts = max([self._last_ts, *[
                     e.get("origin_server_ts", 0) for e in events]])
                 continue
-            since_join = since_invited(events, self.config.user_id)
-            if since_join is not None:  # joined in this batch: what came before is not ours
-                events = since_join
-            elif info.timeline.limited and info.timeline.prev_batch:
-                events = await self._backfill(room_id, info.timeline.prev_batch) + events
-            for event in events:
-                await self._dispatch(room_id, event)
+            self.inbound.submit(room_id, partial(self._handle_room, room_id, info, events))
+        errors = await self.inbound.drain()
+        if errors:  # the position is not saved: the batch comes again, the inbox dedupes
+            raise next((e for e in errors if isinstance(e, StorageError)), errors[0])
+
+    async def _handle_room(self, room_id: str, info: Any, events: list[dict[str, Any]]) -> None:
+        """One room's part of a batch, in order (other rooms' parts run meanwhile)."""
+        since_join = since_invited(events, self.config.user_id)
+        if since_join is not None:  # joined in this batch: what came before is not ours
+            events = since_join
+        elif info.timeline.limited and info.timeline.prev_batch:
+            events = await self._backfill(room_id, info.timeline.prev_batch) + events
+        for event in events:
+            await self._dispatch(room_id, event)
 
     async def _backfill(self, room_id: str, token: str) -> list[dict[str, Any]]:
         """Events older than the timeline and newer than the last one handled, oldest first."""
