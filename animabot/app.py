@@ -74,7 +74,7 @@ async def run_bot(
 
         async def purge_old_data() -> None:
             try:
-                await purge(core.database, settings.privacy.retention_days, clock.now())
+                await purge(core.stores, settings.privacy.retention_days, clock.now())
             except Exception:  # housekeeping must never stop the bot
                 log.exception("the daily retention purge failed; it will run again tomorrow")
 

@@ -21,8 +21,9 @@ from .delivery.worker import DeliveryWorker
 from .errors import StorageUnavailableError
 from .privacy.keys import load_or_create_key
 from .privacy.pseudonyms import ActionSigner, Pseudonymizer
-from .store.chats import ChatRepository
+from .store.chats import ChatRepository, ConfiguredChats
 from .store.database import Database
+from .store.stores import Stores
 
 log = logging.getLogger(__name__)
 CONFIGURED_CHATS = {"telegram": "telegram_chats", "matrix": "matrix_rooms",
@@ -33,6 +34,7 @@ CONFIGURED_CHATS = {"telegram": "telegram_chats", "matrix": "matrix_rooms",
 class Core:
     settings: Settings
     database: Database
+    stores: Stores  # every role-named store over ``database``, built once
     clock: Clock
     pseudonymize: Pseudonymizer
     signer: ActionSigner
@@ -51,33 +53,27 @@ class Core:
         )
 
 
-async def sync_neighbourhoods(settings: Settings, database: Database, clock: Clock) -> None:
-    """The config's neighbourhoods and chats are registered (added, never removed)."""
-    chats = ChatRepository(database)
-    now = clock.now()
-    for hood in settings.neighbourhoods:
-        await chats.upsert_neighbourhood(hood.id, hood.name)
-        for platform, field in CONFIGURED_CHATS.items():
-            for address in getattr(hood, field):
-                await chats.register(platform, address, "", now, hood.id)
+def configured_chats(settings: Settings) -> ConfiguredChats:
+    """The config's neighbourhoods and chats, as the store registers them."""
+    chats = [(platform, address, "", hood.id)
+             for hood in settings.neighbourhoods
+             for platform, field in CONFIGURED_CHATS.items()
+             for address in getattr(hood, field)]
     if settings.console.enabled and settings.console.neighbourhood:
-        await chats.register("console", "group", "console", now, settings.console.neighbourhood)
+        chats.append(("console", "group", "console", settings.console.neighbourhood))
+    return ConfiguredChats([(hood.id, hood.name) for hood in settings.neighbourhoods], chats)
+
+
+async def sync_neighbourhoods(settings: Settings, database: Database, clock: Clock) -> None:
+    """The config's neighbourhoods and chats are registered (added, never removed). Every
+    command opens the core: when the config is the one last registered, only the configured
+    chats deactivated since are touched, so start-up does not grow with the chats."""
+    await ChatRepository(database).register_configured(configured_chats(settings), clock.now())
 
 
 async def in_sync(settings: Settings, database: Database) -> bool:
     """Whether the database already holds the config's neighbourhoods and chats (read only)."""
-    chats = ChatRepository(database)
-    known = await chats.neighbourhoods()
-    for hood in settings.neighbourhoods:
-        if known.get(hood.id) != hood.name:
-            return False
-        for platform, field in CONFIGURED_CHATS.items():
-            for address in getattr(hood, field):
-                if await chats.find(platform, address) is None:
-                    return False
-    if settings.console.enabled and settings.console.neighbourhood:
-        return await chats.find("console", "group") is not None
-    return True
+    return await ChatRepository(database).holds(configured_chats(settings))
 
 
 @asynccontextmanager
@@ -131,13 +127,16 @@ async def open_core(
             ),
             clock,
         )
-        campaigns = CampaignService(database, settings.window(), clock,
+        stores = Stores.over(database)
+        campaigns = CampaignService(stores, settings.window(), clock,
                                     settings.delivery.approval_above)
         services = Services(database, signer, composer, clock, settings, campaigns, wake)
         yield Core(
-            settings=settings, database=database, clock=clock, pseudonymize=Pseudonymizer(key),
+            settings=settings, database=database, stores=stores, clock=clock,
+            pseudonymize=Pseudonymizer(key),
             signer=signer, composer=composer,
             campaigns=campaigns,
-            series=SeriesService(database, campaigns, clock, ZoneInfo(settings.bot.timezone)),
+            series=SeriesService(stores.series, campaigns, clock,
+                                 ZoneInfo(settings.bot.timezone)),
             services=services, conversation=Conversation(services),
         )

@@ -12,19 +12,10 @@ from ..delivery.window import DeliveryWindow
 from ..errors import CampaignError
 from ..scenario.loader import unknown_actor_fix
 from ..scenario.model import Scenario
-from ..store.actors import ActorRepository
-from ..store.campaigns import (
-    INSERT_CAMPAIGN,
-    PENDING_APPROVAL,
-    SCHEDULED,
-    CampaignRecord,
-    CampaignRepository,
-    campaign_values,
-)
-from ..store.chats import ChatRecord, ChatRepository
+from ..store.campaigns import PENDING_APPROVAL, SCHEDULED, CampaignRecord
+from ..store.chats import ChatRecord
 from ..store.database import Database
-from ..store.deliveries import DeliveryRepository, insert_deliveries
-from ..store.timestamps import to_db
+from ..store.stores import Stores, stores_of
 from .planner import plan_campaign
 
 
@@ -43,16 +34,18 @@ def new_campaign_id(scenario_id: str) -> str:
 
 class CampaignService:
     def __init__(
-        self, database: Database, window: DeliveryWindow, clock: Clock, approval_above: int = 3
+        self, source: Database | Stores, window: DeliveryWindow, clock: Clock,
+        approval_above: int = 3,
     ) -> None:
+        stores = stores_of(source)
         self.approval_above = approval_above
-        self.database = database
+        self.database = stores.database
         self.window = window
         self.clock = clock
-        self.campaigns = CampaignRepository(database)
-        self.chats = ChatRepository(database)
-        self.deliveries = DeliveryRepository(database)
-        self.actors = ActorRepository(database)
+        self.campaigns = stores.campaigns
+        self.chats = stores.chats
+        self.deliveries = stores.deliveries
+        self.actors = stores.actors
 
     async def start(
         self, scenario: Scenario, targets: Sequence[str], start: datetime | None = None,
@@ -79,9 +72,7 @@ class CampaignService:
         )
         rows = [] if pending else plan_campaign(campaign_id, scenario, start, self.window,
                                                 chats)[1]
-        async with self.database.transaction() as db:
-            await db.execute(INSERT_CAMPAIGN, campaign_values(record))
-            await insert_deliveries(db, rows)
+        await self.campaigns.add(record, rows)
         first = min((r.due_at for r in rows), default=None)
         return StartedCampaign(campaign_id, len(rows), len(chats), first, pending)
 
@@ -115,14 +106,8 @@ class CampaignService:
         chats = await self.check_targets(list(record.targets))
         start = max(record.start_at, self.clock.now())
         _, rows = plan_campaign(record.id, scenario_of(record), start, self.window, chats)
-        async with self.database.transaction() as db:
-            cursor = await db.execute(
-                "UPDATE campaign SET status = 'scheduled', approved_by = ?, approved_at = ?"
-                " WHERE id = ? AND status = 'pending_approval'",
-                (approver, to_db(self.clock.now()), record.id))
-            if cursor.rowcount != 1:
-                raise CampaignError(f"campaign {campaign_id!r} was approved meanwhile")
-            await insert_deliveries(db, rows)
+        if not await self.campaigns.approve(record.id, approver, self.clock.now(), rows):
+            raise CampaignError(f"campaign {campaign_id!r} was approved meanwhile")
         first = min((r.due_at for r in rows), default=None)
         return StartedCampaign(record.id, len(rows), len(chats), first)
 

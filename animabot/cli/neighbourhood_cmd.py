@@ -25,7 +25,7 @@ def _load(config: ConfigOption, database: DatabaseOption,
     async def work() -> list[NeighbourhoodPresence]:
         settings = settings_from(config, database)
         async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
-            found = await presence(core.database, only)
+            found = await presence(core.stores, only)
             if only is not None and not found:
                 raise CampaignError(f"no neighbourhood {only!r}: `animabot neighbourhood list`")
             return found

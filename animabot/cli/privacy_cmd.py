@@ -25,7 +25,7 @@ def purge_command(config: ConfigOption = None, database: DatabaseOption = None) 
         clock = SystemClock()
         async with open_core(settings, clock, sends=False) as core:
             days = settings.privacy.retention_days
-            return await purge(core.database, days, clock.now()), days
+            return await purge(core.stores, days, clock.now()), days
 
     report, days = run_async(work)
     out.print(f"retention {days} days: {report.answers_archived} answers aggregated and "

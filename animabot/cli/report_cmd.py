@@ -31,7 +31,7 @@ def report(
         async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
             full_id = await resolve_campaign_id(CampaignRepository(core.database), campaign_id)
             return full_id, await build_report(
-                core.database, full_id, settings.privacy.min_cell, settings.bot.language,
+                core.stores, full_id, settings.privacy.min_cell, settings.bot.language,
                 timezone=settings.bot.timezone,
             )
 

@@ -73,7 +73,7 @@ def overview_command(format: FormatOption = Format.table, out_file: OutOption = 
 
     async def work(core: Core, settings: Settings) -> tuple[dict[str, Any], RenderableType, Any]:
         k = settings.privacy.min_cell
-        summaries = await overview(core.database, k, settings.bot.language)
+        summaries = await overview(core.stores, k, settings.bot.language)
         return overview_to_json(summaries), overview_table(summaries, k), None
 
     data, table, _ = _with_core(config, database, work)
@@ -95,7 +95,7 @@ def campaign(
 
     async def work(core: Core, settings: Settings) -> tuple[dict[str, Any], RenderableType, Any]:
         full_id = await resolve_campaign_id(CampaignRepository(core.database), campaign_id)
-        figures = await campaign_figures(core.database, full_id, settings.privacy.min_cell,
+        figures = await campaign_figures(core.stores, full_id, settings.privacy.min_cell,
                                          settings.bot.language)
         return figures_to_json(figures), figures_tables(figures), figures
 
@@ -121,7 +121,7 @@ def neighbourhood(
 
     async def work(core: Core, settings: Settings) -> tuple[dict[str, Any], RenderableType, Any]:
         k = settings.privacy.min_cell
-        figures = await neighbourhood_figures(core.database, neighbourhood_id, k,
+        figures = await neighbourhood_figures(core.stores, neighbourhood_id, k,
                                               settings.bot.language)
         return neighbourhood_to_json(figures), neighbourhood_table(figures, k), None
 

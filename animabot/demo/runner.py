@@ -107,19 +107,17 @@ async def run_demo(
             )
             timeline = build_timeline(scenario, DEMO_START, settings.window())
             end = max(e.due_at for e in timeline) + timedelta(days=1)
-            deliveries = DeliveryRepository(core.database)
+            deliveries = core.stores.deliveries
 
             async def sent_by(entry: TimelineEntry) -> int:
-                row = await core.database.fetch_one(
-                    "SELECT COUNT(*) AS n FROM delivery WHERE campaign_id = ? AND step_id = ?"
-                    " AND part = ? AND status = 'sent'", (started.id, entry.step_id, entry.part))
-                return int(row["n"]) if row else 0
+                return await core.stores.reporting.sent_count(started.id, entry.step_id,
+                                                              entry.part)
 
             actions = await _play(worker.drain, deliveries, simulation, clock, end,
                                   timeline, on_entry, sent_by)
             await adapter.stop()
             figures = await campaign_figures(
-                core.database, started.id, settings.privacy.min_cell, settings.bot.language
+                core.stores, started.id, settings.privacy.min_cell, settings.bot.language
             )
             return DemoResult(started.id, path, figures, worker.stats.sent, actions)
 

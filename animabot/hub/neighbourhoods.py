@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..store.database import Database
+from ..store.stores import Stores, stores_of
 
 
 @dataclass
@@ -25,31 +26,19 @@ class NeighbourhoodPresence:
         return self.platforms.setdefault(platform, PlatformPresence())
 
 
-async def presence(database: Database, only: str | None = None) -> list[NeighbourhoodPresence]:
-    hoods = {row["id"]: NeighbourhoodPresence(row["id"], row["name"]) for row in
-             await database.fetch_all("SELECT id, name FROM neighbourhood ORDER BY id")
-             if only is None or row["id"] == only}
-    chats = await database.fetch_all(
-        """
-        SELECT c.neighbourhood_id AS hood, c.platform, COUNT(*) AS chats,
-               SUM(COALESCE((SELECT d.reach FROM delivery d WHERE d.chat_id = c.id
-                             AND d.pseudonym IS NULL AND d.reach IS NOT NULL
-                             ORDER BY d.sent_at DESC LIMIT 1), 0)) AS members
-        FROM chat c WHERE c.active = 1 AND c.neighbourhood_id IS NOT NULL
-        GROUP BY c.neighbourhood_id, c.platform
-        """
-    )
-    for row in chats:
-        if row["hood"] in hoods:
-            place = hoods[row["hood"]].on(row["platform"])
-            place.chats, place.members = int(row["chats"]), int(row["members"] or 0)
-    residents = await database.fetch_all(
-        "SELECT r.neighbourhood_id AS hood, r.platform, COUNT(*) AS n FROM resident r"
-        " JOIN address_book a USING (pseudonym) WHERE r.consent_at IS NOT NULL"
-        " AND r.opted_out = 0 AND r.neighbourhood_id IS NOT NULL"
-        " GROUP BY r.neighbourhood_id, r.platform"
-    )
-    for row in residents:
-        if row["hood"] in hoods:
-            hoods[row["hood"]].on(row["platform"]).residents_in_private = int(row["n"])
+async def presence(
+    source: Database | Stores, only: str | None = None
+) -> list[NeighbourhoodPresence]:
+    hub = stores_of(source).hub
+    hoods = {hood: NeighbourhoodPresence(hood, name)
+             for hood, name in (await hub.neighbourhoods()).items()
+             if only is None or hood == only}
+    for chats in await hub.chats():
+        if chats.neighbourhood_id in hoods:
+            place = hoods[chats.neighbourhood_id].on(chats.platform)
+            place.chats, place.members = chats.chats, chats.members
+    for private in await hub.residents():
+        if private.neighbourhood_id in hoods:
+            hoods[private.neighbourhood_id].on(private.platform).residents_in_private = (
+                private.residents)
     return list(hoods.values())

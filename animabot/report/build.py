@@ -26,9 +26,8 @@ from ..stats.overview import NeighbourhoodCampaign, neighbourhood_figures
 from ..stats.series import phase_label
 from ..stats.suppression import Cell, format_cell, is_small
 from ..stats.tables import hours_fr
-from ..store.campaigns import CampaignRepository
 from ..store.database import Database
-from ..store.timestamps import maybe_from_db
+from ..store.stores import Stores, stores_of
 
 KINDS = {"announcement": "Annonce", "poll": "Sondage", "training": "Micro-formation",
          "results": "Publication des résultats"}
@@ -97,28 +96,28 @@ class Trend:
 
 
 async def build_report(
-    database: Database, campaign_id: str, min_cell: int, language: str = "fr", *,
+    source: Database | Stores, campaign_id: str, min_cell: int, language: str = "fr", *,
     timezone: str = "Europe/Paris", generated_at: datetime | None = None,
 ) -> str:
     """The whole report as one HTML string: charts inlined, no external resource."""
-    record = await CampaignRepository(database).get(campaign_id)
+    stores = stores_of(source)
+    record = await stores.campaigns.get(campaign_id)
     if record is None:
         raise CampaignError(f"no campaign {campaign_id!r}: `animabot campaign list` shows the ids")
     scenario = scenario_of(record)
-    figures = await campaign_figures(database, campaign_id, min_cell, language)
-    names = {r["id"]: str(r["name"])
-             for r in await database.fetch_all("SELECT id, name FROM neighbourhood")}
+    figures = await campaign_figures(stores, campaign_id, min_cell, language)
+    names = await stores.statistics.neighbourhood_names()
     names.setdefault(UNKNOWN_HOOD, "Quartier non renseigné")
-    actions = await _actions(database, campaign_id, min_cell)
+    actions = await _actions(stores, campaign_id, min_cell)
     context = {
         "figures": figures, "scenario": scenario, "k": min_cell, "timezone": timezone,
         "names": names, "platforms": PLATFORMS,
         "targets": [names.get(t, t) for t in figures.targets],
         "steps": _planned_steps(scenario, actions, language),
-        "channels": await _channels(database, campaign_id, names),
+        "channels": await _channels(stores, campaign_id, names),
         "actions": actions,
         "polls": [_poll_view(p, min_cell, names, timezone) for p in figures.polls],
-        "trends": [await _trend(database, figures, hood, min_cell, language)
+        "trends": [await _trend(stores, figures, hood, min_cell, language)
                    for hood in figures.targets],
         "generated_at": generated_at or datetime.now(UTC),
         "reminders_planned": sum(len(getattr(s, "reminders", [])) for s in scenario.steps),
@@ -126,37 +125,17 @@ async def build_report(
     return _environment(min_cell, timezone).get_template("report.html").render(context)
 
 
-async def _actions(database: Database, campaign_id: str, min_cell: int) -> list[Action]:
-    rows = await database.fetch_all(
-        "SELECT step_id, part, MIN(CASE WHEN pseudonym IS NULL THEN due_at END) AS planned,"
-        " MIN(sent_at) AS first_sent, MAX(sent_at) AS last_sent,"
-        " SUM(CASE WHEN status = 'sent' AND pseudonym IS NULL THEN 1 ELSE 0 END) AS messages,"
-        " COUNT(DISTINCT CASE WHEN status = 'sent' AND pseudonym IS NULL THEN chat_id END)"
-        "  AS chats,"
-        " COUNT(DISTINCT CASE WHEN status = 'sent' THEN pseudonym END) AS people,"
-        " SUM(CASE WHEN status = 'sent' AND pseudonym IS NULL THEN reach END) AS reach,"
-        " SUM(CASE WHEN status = 'skipped' AND pseudonym IS NULL THEN 1 ELSE 0 END) AS skipped,"
-        " SUM(CASE WHEN status IN ('failed', 'unknown') AND pseudonym IS NULL THEN 1 ELSE 0 END)"
-        "  AS failed,"
-        " SUM(CASE WHEN status IN ('pending', 'claimed', 'sending') AND pseudonym IS NULL"
-        "  THEN 1 ELSE 0 END)"
-        "  AS waiting"
-        " FROM delivery WHERE campaign_id = ? GROUP BY step_id, part"
-        " ORDER BY MIN(due_at), step_id, part <> 'send', part",
-        (campaign_id,),
-    )
+async def _actions(stores: Stores, campaign_id: str, min_cell: int) -> list[Action]:
     return [
         Action(
-            step=str(r["step_id"]), code=str(r["part"]), part=_part_label(str(r["part"])),
-            planned=maybe_from_db(r["planned"]), first_sent=maybe_from_db(r["first_sent"]),
-            last_sent=maybe_from_db(r["last_sent"]), group_messages=int(r["messages"]),
-            chats=int(r["chats"]),
-            people=None if is_small(int(r["people"]), min_cell) else int(r["people"]),
-            reach=r["reach"] if r["part"] == "send" else None, skipped=int(r["skipped"]),
-            failed=int(r["failed"]), waiting=int(r["waiting"]),
+            step=r.step_id, code=r.part, part=_part_label(r.part), planned=r.planned,
+            first_sent=r.first_sent, last_sent=r.last_sent, group_messages=r.messages,
+            chats=r.chats, people=None if is_small(r.people, min_cell) else r.people,
+            reach=r.reach if r.part == "send" else None, skipped=r.skipped,
+            failed=r.failed, waiting=r.waiting,
         )
-        for r in rows
-        if r["part"] not in NO_OPS or r["messages"] or r["people"] or r["failed"] or r["waiting"]
+        for r in await stores.reporting.parts(campaign_id)
+        if r.part not in NO_OPS or r.messages or r.people or r.failed or r.waiting
     ]
 
 
@@ -191,16 +170,10 @@ def _subject(step: Announcement | Poll | Training | Results, language: str) -> s
     return text if len(text) <= 160 else text[:157].rstrip() + "…"
 
 
-async def _channels(database: Database, campaign_id: str, names: dict[str, str]) -> list[Channel]:
-    rows = await database.fetch_all(
-        "SELECT c.platform, c.neighbourhood_id AS hood, COUNT(DISTINCT c.id) AS chats"
-        " FROM delivery d JOIN chat c ON c.id = d.chat_id WHERE d.campaign_id = ?"
-        " AND d.part = 'send' AND d.pseudonym IS NULL"
-        " GROUP BY c.platform, c.neighbourhood_id ORDER BY c.platform, c.neighbourhood_id",
-        (campaign_id,),
-    )
-    return [Channel(PLATFORMS.get(r["platform"], str(r["platform"])),
-                    names.get(str(r["hood"]), str(r["hood"])), int(r["chats"])) for r in rows]
+async def _channels(stores: Stores, campaign_id: str, names: dict[str, str]) -> list[Channel]:
+    return [Channel(PLATFORMS.get(r.platform, r.platform),
+                    names.get(str(r.neighbourhood_id), str(r.neighbourhood_id)), r.chats)
+            for r in await stores.reporting.channels(campaign_id)]
 
 
 def _data_uri(png: bytes | None) -> str | None:
@@ -221,9 +194,9 @@ def _poll_view(poll: PollFigures, min_cell: int, names: dict[str, str], zone: st
 
 
 async def _trend(
-    database: Database, figures: CampaignFigures, hood: str, min_cell: int, language: str
+    stores: Stores, figures: CampaignFigures, hood: str, min_cell: int, language: str
 ) -> Trend:
-    hood_figures = await neighbourhood_figures(database, hood, min_cell, language)
+    hood_figures = await neighbourhood_figures(stores, hood, min_cell, language)
     rows = sorted((c for c in hood_figures.campaigns
                    if c.id == figures.id or c.start_at < figures.start_at),
                   key=lambda row: (row.start_at, row.id))

@@ -5,14 +5,10 @@ complement, so the total minus the other shares never gives it back."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-from ..store.database import Database
+from ..store.statistics import Split, StatisticsQueries
 from .suppression import Cell, suppress_counts
 from .tally import PollTally
-
-Split = Literal["platform", "neighbourhood"]
-COLUMN: dict[Split, str] = {"platform": "c.platform", "neighbourhood": "c.neighbourhood_id"}
 
 
 @dataclass(frozen=True)
@@ -24,19 +20,11 @@ class ShareFigures:
 
 
 async def split_poll(
-    database: Database, campaign_id: str, step_id: str, tally: PollTally, min_cell: int,
-    by: Split,
+    queries: StatisticsQueries, campaign_id: str, step_id: str, tally: PollTally,
+    min_cell: int, by: Split,
 ) -> dict[str, ShareFigures]:
-    column = COLUMN[by]
-    rows = await database.fetch_all(
-        f"SELECT {column} AS share, SUM(d.reach) AS reach, COUNT(*) AS chats FROM delivery d"
-        " JOIN chat c ON c.id = d.chat_id WHERE d.campaign_id = ? AND d.step_id = ?"
-        " AND d.part = 'send' AND d.status = 'sent' AND d.pseudonym IS NULL"
-        f" GROUP BY {column}",
-        (campaign_id, step_id),
-    )
+    reach = await queries.share_reach(campaign_id, step_id, by)
     respondents = tally.by_platform if by == "platform" else tally.by_neighbourhood
-    reach = {str(row["share"]): (row["reach"], row["chats"]) for row in rows}
     names = sorted(set(reach) | set(respondents))
     counts = [respondents.get(name, 0) for name in names]
     cells = suppress_counts(counts, min_cell, total=tally.respondents).cells

@@ -12,15 +12,13 @@ from ..campaigns.lifecycle import CampaignStatus, campaign_status
 from ..campaigns.service import scenario_of
 from ..errors import CampaignError
 from ..scenario.model import Poll, Training, pick
-from ..store.answers import AnswerRepository
-from ..store.campaigns import CampaignRepository
 from ..store.database import Database
-from ..store.deliveries import DeliveryRepository
-from ..store.timestamps import from_db
+from ..store.statistics import TrainingCounts
+from ..store.stores import Stores, stores_of
 from .breakdown import ShareFigures, split_poll
 from .series import AnswerTimes, answer_times
 from .suppression import Cell, SuppressedCounts, is_small, suppress_counts
-from .tally import tally_poll
+from .tally import PollTally, tally_poll
 
 HOUR = "%Y-%m-%dT%H:00Z"  # exports are never finer than the hour
 
@@ -74,65 +72,66 @@ class CampaignFigures:
 
 
 async def campaign_figures(
-    database: Database, campaign_id: str, min_cell: int, language: str = "fr"
+    source: Database | Stores, campaign_id: str, min_cell: int, language: str = "fr"
 ) -> CampaignFigures:
-    record = await CampaignRepository(database).get(campaign_id)
+    stores = stores_of(source)
+    record = await stores.campaigns.get(campaign_id)
     if record is None:
         raise CampaignError(f"no campaign {campaign_id!r}: `animabot campaign list` shows the ids")
     scenario = scenario_of(record)
-    deliveries = DeliveryRepository(database)
-    answers = AnswerRepository(database)
     polls, trainings = [], []
     for step in scenario.steps:
         if isinstance(step, Poll):
-            polls.append(await _poll(database, answers, record.id, step, min_cell, language))
+            polls.append(await _poll(stores, record.id, step, min_cell, language))
         elif isinstance(step, Training):
-            trainings.append(await _training(database, record.id, step, min_cell, language))
+            done = await stores.statistics.training(record.id, step.id)
+            trainings.append(training_figures(step, done, min_cell, language))
+    deliveries = stores.deliveries
     counts = await deliveries.status_counts(record.id, chats_only=True)
     status = campaign_status(record.status, await deliveries.status_counts(record.id))
-    names = await database.fetch_all("SELECT id, name FROM neighbourhood")
     return CampaignFigures(
         id=record.id, title=record.title, scenario_id=record.scenario_id,
         status=status, start_at=record.start_at,
         targets=record.targets, deliveries=counts, polls=polls, trainings=trainings,
-        min_cell=min_cell, neighbourhood_names={row["id"]: row["name"] for row in names},
+        min_cell=min_cell, neighbourhood_names=await stores.statistics.neighbourhood_names(),
     )
+
+
+def shown_respondents(tally: PollTally, min_cell: int) -> SuppressedCounts:
+    """The answers per option and the respondents, suppressed as one line (the respondents
+    are the answers' total)."""
+    return suppress_counts(tally.counts, min_cell, total=tally.respondents)
+
+
+def response_rate(respondents: int, reach: int | None, shown: Cell) -> float | None:
+    return round(respondents / reach, 3) if reach and shown is not None else None
 
 
 async def _poll(
-    database: Database, answers: AnswerRepository, campaign_id: str, poll: Poll,
-    min_cell: int, language: str,
+    stores: Stores, campaign_id: str, poll: Poll, min_cell: int, language: str,
 ) -> PollFigures:
-    reach_row = await database.fetch_one(
-        "SELECT SUM(reach) AS reach, COUNT(*) AS chats, MIN(sent_at) AS sent FROM delivery"
-        " WHERE campaign_id = ? AND step_id = ? AND part = 'send' AND status = 'sent'",
-        (campaign_id, poll.id),
-    )
-    reach = reach_row["reach"] if reach_row else None
-    first_sent = from_db(reach_row["sent"]) if reach_row and reach_row["sent"] else None
+    queries = stores.statistics
+    sent = await queries.poll_reach(campaign_id, poll.id)
+    reach = sent.reach
     # The two reads over every answer run side by side (two connections, two threads).
     tally, times = await asyncio.gather(
-        tally_poll(database, campaign_id, poll),
-        answer_times(database, campaign_id, poll.id, min_cell, first_sent),
+        tally_poll(stores, campaign_id, poll),
+        answer_times(queries, campaign_id, poll.id, min_cell, sent.first_sent),
     )
-    platforms = await split_poll(database, campaign_id, poll.id, tally, min_cell, "platform")
-    hoods = await split_poll(database, campaign_id, poll.id, tally, min_cell, "neighbourhood")
-    reminded_row = await database.fetch_one(
-        "SELECT COUNT(DISTINCT pseudonym) AS n FROM delivery WHERE campaign_id = ?"
-        " AND step_id = ? AND part LIKE 'reminder%' AND pseudonym IS NOT NULL AND status = 'sent'",
-        (campaign_id, poll.id),
-    )
+    platforms = await split_poll(queries, campaign_id, poll.id, tally, min_cell, "platform")
+    hoods = await split_poll(queries, campaign_id, poll.id, tally, min_cell, "neighbourhood")
+    reminded = await queries.reminded(campaign_id, poll.id)
     respondents = tally.respondents
-    suppressed = suppress_counts(tally.counts, min_cell, total=respondents)
-    shown = suppressed.total  # respondents are the answers' total: one suppression for both
+    suppressed = shown_respondents(tally, min_cell)
+    shown = suppressed.total
     return PollFigures(
         step_id=poll.id, question=pick(poll.question, language),
         options=pick(poll.options, language),
         answers=suppressed,
-        reach=reach, chats=reach_row["chats"] if reach_row else 0,
+        reach=reach, chats=sent.chats,
         respondents=shown,
-        response_rate=(round(respondents / reach, 3) if reach and shown is not None else None),
-        reminded=_cell(reminded_row["n"] if reminded_row else 0, min_cell),
+        response_rate=response_rate(respondents, reach, shown),
+        reminded=_cell(reminded, min_cell),
         after_reminder=_cell(tally.after_reminder, min_cell),
         median_hours_to_answer=times.median_hours, quartiles_hours=times.quartile_hours,
         platforms=platforms,
@@ -141,18 +140,10 @@ async def _poll(
     )
 
 
-async def _training(
-    database: Database, campaign_id: str, training: Training, min_cell: int, language: str
+def training_figures(
+    training: Training, counts: TrainingCounts, min_cell: int, language: str
 ) -> TrainingFigures:
-    row = await database.fetch_one(
-        "SELECT COUNT(*) AS started, COUNT(completed_at) AS completed,"
-        " SUM(CASE WHEN completed_at IS NOT NULL THEN quiz_correct ELSE 0 END) AS correct"
-        " FROM completion WHERE campaign_id = ? AND step_id = ?",
-        (campaign_id, training.id),
-    )
-    started = row["started"] if row else 0
-    completed = row["completed"] if row else 0
-    correct = (row["correct"] or 0) if row else 0
+    started, completed, correct = counts.started, counts.completed, counts.correct
     # One line: those who completed and those who did not, against the starts; else
     # "started minus completed" could publish a small count.
     line = suppress_counts([completed, started - completed], min_cell, total=started)

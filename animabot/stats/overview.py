@@ -6,11 +6,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..campaigns.lifecycle import campaign_status
+from ..campaigns.service import scenario_of
 from ..errors import CampaignError
-from ..store.campaigns import CampaignRepository
+from ..scenario.model import Poll, Training
+from ..store.campaigns import CampaignRecord
 from ..store.database import Database
-from .campaign import CampaignFigures, campaign_figures
+from ..store.statistics import ArchivedCounts, TrainingCounts
+from ..store.stores import Stores, stores_of
+from .campaign import (
+    CampaignFigures,
+    campaign_figures,
+    response_rate,
+    shown_respondents,
+    training_figures,
+)
 from .suppression import Cell
+from .tally import PollTally
 
 
 @dataclass(frozen=True)
@@ -41,11 +53,73 @@ def summarise(figures: CampaignFigures) -> CampaignSummary:
 
 
 async def overview(
-    database: Database, min_cell: int, language: str = "fr"
+    source: Database | Stores, min_cell: int, language: str = "fr"
 ) -> list[CampaignSummary]:
-    """Every campaign, oldest first."""
-    records = await CampaignRepository(database).list()
-    return [summarise(await campaign_figures(database, r.id, min_cell, language)) for r in records]
+    """Every campaign, oldest first: the same figures as each campaign's page, read for all
+    campaigns at once with one aggregate per table (no query per campaign), so the cost
+    follows the answers read, not the number of campaigns."""
+    stores = stores_of(source)
+    records = await stores.campaigns.list()
+    firsts = [_first_steps(record) for record in records]
+    polls = [(r.id, poll.id) for r, (poll, _) in zip(records, firsts, strict=True) if poll]
+    trainings = [(r.id, t.id) for r, (_, t) in zip(records, firsts, strict=True) if t]
+    queries = stores.statistics
+    statuses = await queries.status_counts_all()
+    reach = await queries.poll_reach_of(polls)
+    choices = await queries.choices_of(polls)
+    native = await queries.native_tallies_of(polls)
+    archived = await queries.archived_of(polls)
+    completions = await queries.trainings_of(trainings)
+    summaries = []
+    for record, (poll, training) in zip(records, firsts, strict=True):
+        status = campaign_status(record.status, statuses.get(record.id, {}))
+        poll_reach: int | None = None
+        respondents: Cell = None
+        rate = completion = None
+        if poll is not None:
+            key = (record.id, poll.id)
+            tally = _tally(len(poll.options["fr"]), choices.get(key, []), native.get(key, []),
+                           archived.get(key, []))
+            sent = reach.get(key)
+            poll_reach = sent.reach if sent else None
+            respondents = shown_respondents(tally, min_cell).total
+            rate = response_rate(tally.respondents, poll_reach, respondents)
+        if training is not None:
+            counts = completions.get((record.id, training.id), TrainingCounts())
+            completion = training_figures(training, counts, min_cell, language).completion_rate
+        summaries.append(CampaignSummary(
+            id=record.id, title=record.title, scenario_id=record.scenario_id, status=status,
+            start_at=record.start_at, neighbourhoods=record.targets, reach=poll_reach,
+            respondents=respondents, response_rate=rate, completion_rate=completion))
+    return summaries
+
+
+def _first_steps(record: CampaignRecord) -> tuple[Poll | None, Training | None]:
+    steps = scenario_of(record).steps
+    poll = next((step for step in steps if isinstance(step, Poll)), None)
+    training = next((step for step in steps if isinstance(step, Training)), None)
+    return poll, training
+
+
+def _tally(
+    size: int, choices: list[tuple[tuple[int, ...], int]],
+    native: list[tuple[tuple[int, ...], int]], archived: list[ArchivedCounts],
+) -> PollTally:
+    """The option counts and respondents of :func:`tally_poll`, from the grouped rows."""
+    tally = PollTally([0] * size)
+    for chosen, count in choices:
+        for choice in set(chosen):  # as tally_poll: a choice counts once per answer
+            tally.counts[choice] += count
+        tally.respondents += count
+    for counts, voters in native:
+        for index, count in enumerate(counts[:size]):
+            tally.counts[index] += count
+        tally.respondents += voters
+    for archive in archived:
+        for index in range(size):
+            tally.counts[index] += archive.counts.get(index, 0)
+        tally.respondents += archive.respondents
+    return tally
 
 
 @dataclass(frozen=True)
@@ -68,32 +142,26 @@ class NeighbourhoodFigures:
 
 
 async def neighbourhood_figures(
-    database: Database, hood_id: str, min_cell: int, language: str = "fr"
+    source: Database | Stores, hood_id: str, min_cell: int, language: str = "fr"
 ) -> NeighbourhoodFigures:
-    name_row = await database.fetch_one("SELECT name FROM neighbourhood WHERE id = ?", (hood_id,))
-    if name_row is None:
-        known = [r["id"] for r in await database.fetch_all("SELECT id FROM neighbourhood")]
-        raise CampaignError(f"no neighbourhood {hood_id!r}; known: {', '.join(known) or 'none'}")
-    chats = await database.fetch_all(
-        "SELECT platform, COUNT(*) AS n FROM chat WHERE neighbourhood_id = ? AND active = 1"
-        " GROUP BY platform ORDER BY platform", (hood_id,))
-    private = await database.fetch_one(
-        "SELECT COUNT(*) AS n FROM resident r JOIN address_book a USING (pseudonym)"
-        " WHERE r.neighbourhood_id = ? AND r.consent_at IS NOT NULL AND r.opted_out = 0",
-        (hood_id,))
-    private_count = int(private["n"]) if private else 0
+    stores = stores_of(source)
+    names = await stores.statistics.neighbourhood_names()
+    if hood_id not in names:
+        raise CampaignError(f"no neighbourhood {hood_id!r}; known: {', '.join(names) or 'none'}")
+    chats = await stores.statistics.active_chats(hood_id)
+    private_count = await stores.statistics.residents_in_private(hood_id)
     campaigns = []
-    for record in await CampaignRepository(database).list():
+    for record in await stores.campaigns.list():
         if hood_id not in record.targets:
             continue
-        figures = await campaign_figures(database, record.id, min_cell, language)
+        figures = await campaign_figures(stores, record.id, min_cell, language)
         share = figures.polls[0].neighbourhoods.get(hood_id) if figures.polls else None
         campaigns.append(NeighbourhoodCampaign(
             record.id, record.title, record.start_at,
             share.reach if share else None, share.respondents if share else None,
             share.response_rate if share else None))
     return NeighbourhoodFigures(
-        id=hood_id, name=str(name_row["name"]), chats={r["platform"]: r["n"] for r in chats},
+        id=hood_id, name=names[hood_id], chats=chats,
         residents_in_private=None if 0 < private_count < min_cell else private_count,
         campaigns=campaigns,
     )

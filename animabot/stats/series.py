@@ -10,13 +10,11 @@ are suppressed so that no increment between published points is a small count.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from ..store.database import Database
-from ..store.timestamps import from_db
+from ..store.statistics import StatisticsQueries
 from .suppression import Cell, suppress_counts, suppress_cumulative
 
-WHERE = "WHERE campaign_id = ? AND step_id = ?"
 BEFORE, AFTER = "before_reminders", "after_reminder_"  # stable codes of the JSON export
 
 
@@ -35,21 +33,14 @@ def hour(moment: datetime) -> datetime:
 
 
 async def answer_times(
-    database: Database, campaign_id: str, step_id: str, min_cell: int,
+    queries: StatisticsQueries, campaign_id: str, step_id: str, min_cell: int,
     first_sent: datetime | None = None,
 ) -> AnswerTimes:
-    key = (campaign_id, step_id)
-    minutes = await _per_minute(database, key)  # first: it runs beside the main connection
-    starts = await database.fetch_all(
-        "SELECT part, MIN(sent_at) AS at FROM delivery WHERE campaign_id = ? AND step_id = ?"
-        " AND part LIKE 'reminder%' AND pseudonym IS NOT NULL AND status = 'sent'"
-        " GROUP BY part ORDER BY at", key)
-    reminders = [from_db(row["at"]) for row in starts]
+    # First: it runs beside the main connection.
+    minutes = await queries.first_answers_per_minute(campaign_id, step_id)
+    reminders = await queries.reminder_starts(campaign_id, step_id)
     answered = sum(count for _, count in minutes)
-    reached = await database.fetch_one(
-        f"SELECT COUNT(DISTINCT pseudonym) AS n FROM delivery {WHERE}"
-        " AND pseudonym IS NOT NULL AND status = 'sent'", key)
-    reached_count = int(reached["n"]) if reached else 0
+    reached_count = await queries.reached_privately(campaign_id, step_id)
     median = spread = None
     if first_sent is not None and answered >= max(min_cell, 2):
         q1, q2, q3 = (_quantile(minutes, answered, p, first_sent) for p in (0.25, 0.5, 0.75))
@@ -61,15 +52,6 @@ async def answer_times(
         reached_privately=None if 0 < reached_count < min_cell else reached_count,
         median_hours=median, quartile_hours=spread,
     )
-
-
-async def _per_minute(database: Database, key: tuple[str, str]) -> list[tuple[datetime, int]]:
-    """First answers per minute, in time order: one pass over the time index, and at most a
-    few thousand rows back whatever the number of answers."""
-    rows = await database.read_aside(
-        f"SELECT substr(first_answered_at, 1, 16) AS m, COUNT(*) AS n FROM answer {WHERE}"
-        " GROUP BY m ORDER BY m", key)
-    return [(datetime.fromisoformat(r["m"]).replace(tzinfo=UTC), int(r["n"])) for r in rows]
 
 
 def _phases(

@@ -4,13 +4,11 @@ respondents of each platform and each neighbourhood."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 from ..scenario.model import Poll
-from ..store.answers import AnswerRepository
 from ..store.database import Database
-from ..store.polls import PollTallyRepository
+from ..store.stores import Stores, stores_of
 
 UNKNOWN_NEIGHBOURHOOD = "?"
 
@@ -33,25 +31,23 @@ class PollTally:
         self.by_neighbourhood[hood] = self.by_neighbourhood.get(hood, 0) + voters
 
 
-async def tally_poll(database: Database, campaign_id: str, poll: Poll) -> PollTally:
+async def tally_poll(source: Database | Stores, campaign_id: str, poll: Poll) -> PollTally:
+    stores = stores_of(source)
     size = len(poll.options["fr"])
     tally = PollTally([0] * size)
-    grouped = await AnswerRepository(database).grouped(campaign_id, poll.id)
+    grouped = await stores.answers.grouped(campaign_id, poll.id)
     for choices, platform, neighbourhood, after_reminder, count in grouped:
         vector = [0] * size
         for choice in choices:
             vector[choice] = count
         tally.add(platform, neighbourhood, vector, count)
         tally.after_reminder += count if after_reminder else 0
-    native = await PollTallyRepository(database).for_step(campaign_id, poll.id)
+    native = await stores.polls.for_step(campaign_id, poll.id)
     for platform, neighbourhood, counts, voters in native:
         tally.add(platform, neighbourhood, list(counts[:size]), voters)
-    archived = await database.fetch_all(  # answers past retention, kept as counts
-        "SELECT platform, neighbourhood_id, counts, respondents, after_reminder"
-        " FROM answer_archive WHERE campaign_id = ? AND step_id = ?", (campaign_id, poll.id))
-    for row in archived:
-        stored = json.loads(row["counts"])
-        vector = [int(stored.get(str(index), 0)) for index in range(size)]
-        tally.add(row["platform"], row["neighbourhood_id"], vector, int(row["respondents"]))
-        tally.after_reminder += int(row["after_reminder"])
+    # Answers past retention, kept as counts.
+    for archived in await stores.statistics.archived(campaign_id, poll.id):
+        vector = [archived.counts.get(index, 0) for index in range(size)]
+        tally.add(archived.platform, archived.neighbourhood_id, vector, archived.respondents)
+        tally.after_reminder += archived.after_reminder
     return tally

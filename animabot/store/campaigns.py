@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from .database import Database, Row
+from .deliveries import NewDelivery, insert_deliveries
 from .timestamps import from_db, maybe_from_db, to_db
 
 SCHEDULED, CANCELLED, PENDING_APPROVAL = "scheduled", "cancelled", "pending_approval"
@@ -73,6 +75,26 @@ class CampaignRepository:
     async def list(self) -> list[CampaignRecord]:
         rows = await self.database.fetch_all("SELECT * FROM campaign ORDER BY start_at, id")
         return [CampaignRecord.from_row(r) for r in rows]
+
+    async def add(self, record: CampaignRecord, rows: Sequence[NewDelivery]) -> None:
+        """The campaign and all its planned rows, in one transaction."""
+        async with self.database.transaction() as db:
+            await db.execute(INSERT_CAMPAIGN, campaign_values(record))
+            await insert_deliveries(db, rows)
+
+    async def approve(self, campaign_id: str, approver: str, now: datetime,
+                      rows: Sequence[NewDelivery]) -> bool:
+        """Mark a pending campaign scheduled and add its rows, in one transaction; False
+        (nothing written) when it was no longer pending."""
+        async with self.database.transaction() as db:
+            cursor = await db.execute(
+                "UPDATE campaign SET status = 'scheduled', approved_by = ?, approved_at = ?"
+                " WHERE id = ? AND status = 'pending_approval'",
+                (approver, to_db(now), campaign_id))
+            if cursor.rowcount != 1:
+                return False
+            await insert_deliveries(db, rows)
+        return True
 
     async def cancel(self, campaign_id: str, now: datetime) -> bool:
         """Cancel and skip every pending delivery, in one transaction."""

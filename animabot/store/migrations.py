@@ -289,8 +289,28 @@ async def _m009_inbox_outcome(db: aiosqlite.Connection) -> None:
     await db.execute("ALTER TABLE inbox ADD COLUMN status TEXT NOT NULL DEFAULT 'handled'")
 
 
+async def _m011_resident_neighbourhood(db: aiosqlite.Connection) -> None:
+    """Indexes, each for a query that reads it (issue 14: justify each index).
+
+    - ``resident_neighbourhood``: a reminder's fan-out and the hub read the residents of one
+      neighbourhood; without it each is a scan of every resident (10 × at 100k residents).
+    - ``answer_first_time`` goes: the per-minute histogram reads ``answer_minute`` (the
+      same columns, the minute computed) and the tally reads ``answer_tally``; no query is
+      left that reads it, and it cost a fifth of the answers' size.
+
+    Kept, with their readers: ``delivery_due`` (the drain's due rows), ``delivery_campaign``
+    (a campaign's or a step's rows: statistics, report, status), ``delivery_poll_ref`` (a
+    native poll's tally joined to its send), ``answer_archive_step`` (a step's archived
+    counts), ``answer_tally`` (answers per option, platform and neighbourhood, covering),
+    ``answer_minute`` (first answers per minute), ``idea_status`` and ``idea_author`` (the
+    moderation queue, a resident's ideas), ``resident_tag`` (unique: private rows' keys); the
+    UNIQUE constraints are the upserts' conflict targets."""
+    await db.execute("CREATE INDEX resident_neighbourhood ON resident (neighbourhood_id)")
+    await db.execute("DROP INDEX IF EXISTS answer_first_time")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_native_polls_and_state, _m003_vote_time, _m004_answer_archive,
     _m005_answer_time_index, _m006_statistics_indexes, _m007_hub, _m008_resident_tags,
-    _m009_inbox_outcome,
+    _m009_inbox_outcome, _m011_resident_neighbourhood,  # _m010 is on branch outbound
 )

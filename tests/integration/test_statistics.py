@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from animabot.clock import FakeClock
 from animabot.core import Core
+from animabot.privacy.retention import purge
 from animabot.stats.campaign import campaign_figures
 from animabot.stats.export import figures_to_json, to_csv
-from animabot.stats.overview import neighbourhood_figures, overview
+from animabot.stats.overview import neighbourhood_figures, overview, summarise
 from animabot.store.answers import AnswerRepository
 from animabot.store.deliveries import DeliveryRepository
 
@@ -108,3 +109,18 @@ async def test_exports_agree_and_hold_no_pseudonym(core: Core, clock: FakeClock)
     assert summary.respondents == 16 and summary.reach == 50
     hood = await neighbourhood_figures(core.database, "gare", 5)
     assert [(c.id, c.respondents, c.reach) for c in hood.campaigns] == [(campaign, 8, 20)]
+
+
+async def test_the_overview_reads_all_campaigns_at_once_with_the_pages_figures(
+    core: Core, clock: FakeClock
+) -> None:
+    """The set-based overview says what each campaign's own page says, archived answers
+    (past retention) and a campaign without answers included."""
+    campaign = await _seed(core, clock)
+    await core.campaigns.start(scenario(POLL_SCENARIO), ["centre"], T0 + timedelta(days=1))
+    await purge(core.stores, 1, T0 + timedelta(days=1, hours=20))  # answers before 20 h
+    for k in (1, 5, 7):
+        expected = [summarise(await campaign_figures(core.stores, record.id, k))
+                    for record in await core.stores.campaigns.list()]
+        assert await overview(core.stores, k) == expected
+        assert expected[0].id == campaign and expected[0].reach == 50

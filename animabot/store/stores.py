@@ -1,0 +1,55 @@
+"""Every role-named store over one database, built once where the core is opened and passed
+in: the rest of animabot holds no SQL and reaches the tables only through these.
+
+While modules outside this session's reach still hand a :class:`Database` around, entry
+points accept either and call :func:`stores_of` (issue 14: they will take the stores only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .actors import ActorRepository
+from .answers import AnswerRepository
+from .campaigns import CampaignRepository
+from .chats import ChatRepository
+from .database import Database
+from .deliveries import DeliveryRepository
+from .hub import HubQueries
+from .polls import PollTallyRepository
+from .reporting import ReportQueries
+from .retention import RetentionStore
+from .series import SeriesRepository
+from .statistics import StatisticsQueries
+
+
+@dataclass(frozen=True)
+class Stores:
+    database: Database  # transactions and units of work span the stores
+    actors: ActorRepository
+    answers: AnswerRepository
+    campaigns: CampaignRepository
+    chats: ChatRepository
+    deliveries: DeliveryRepository
+    hub: HubQueries
+    polls: PollTallyRepository
+    reporting: ReportQueries
+    retention: RetentionStore
+    series: SeriesRepository
+    statistics: StatisticsQueries
+
+    @classmethod
+    def over(cls, database: Database) -> Stores:
+        return cls(
+            database=database, actors=ActorRepository(database),
+            answers=AnswerRepository(database), campaigns=CampaignRepository(database),
+            chats=ChatRepository(database), deliveries=DeliveryRepository(database),
+            hub=HubQueries(database), polls=PollTallyRepository(database),
+            reporting=ReportQueries(database), retention=RetentionStore(database),
+            series=SeriesRepository(database), statistics=StatisticsQueries(database),
+        )
+
+
+def stores_of(source: Database | Stores) -> Stores:
+    """The stores themselves, or stores over a database still passed by an older caller."""
+    return source if isinstance(source, Stores) else Stores.over(source)
