@@ -20,6 +20,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .i18n.lazy import Translate, render
+
+
+def _english(text: str) -> str:
+    return text
+
 
 class AnimabotError(Exception):
     """Base of every error animabot raises on purpose."""
@@ -27,7 +33,11 @@ class AnimabotError(Exception):
 
 @dataclass(frozen=True)
 class Problem:
-    """One fault in a user's file, located and with the fix spelled out."""
+    """One fault in a user's file, located and with the fix spelled out.
+
+    ``message`` and ``fix`` are usually :class:`~animabot.i18n.lazy.LazyText`: English as
+    text, and in the reader's language through :meth:`render`.
+    """
 
     file: str
     field: str
@@ -36,19 +46,54 @@ class Problem:
     line: int | None = None
 
     def __str__(self) -> str:
+        return self.render(_english)
+
+    def render(self, _: Translate) -> str:
+        """``file:line: field: message`` then the fix, in the language of ``_``."""
         where = self.file if self.line is None else f"{self.file}:{self.line}"
-        text = (
-            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        )
-        return f"{text}\n    fix: {self.fix}" if self.fix else text
+        message = render(self.message, _)
+        text = f"{where}: {self.field}: {message}" if self.field else f"{where}: {message}"
+        if not self.fix:
+            return text
+        # TRANSLATORS: the line under a problem that says how to put it right.
+        return text + "\n    " + _("fix: {fix}").format(fix=render(self.fix, _))
 
 
 class ProblemsError(AnimabotError):
-    """An error that carries every problem found, not only the first."""
+    """An error that carries every problem found, not only the first.
 
-    def __init__(self, problems: list[Problem]) -> None:
+    ``language``, when the reader's language is known where the error is raised (a
+    configuration's ``[bot] language``), is the one its text speaks; else English.
+    """
+
+    def __init__(self, problems: list[Problem], language: str | None = None) -> None:
         self.problems = list(problems)
+        self.language = language
         super().__init__("\n".join(str(p) for p in self.problems))
+
+    def __str__(self) -> str:
+        if self.language is None:
+            return super().__str__()
+        from .i18n import translator  # Babel is loaded only when a text is translated
+
+        return self.render(translator(self.language))
+
+    def render(self, _: Translate) -> str:
+        """Every problem in the language of ``_``."""
+        return "\n".join(problem.render(_) for problem in self.problems)
+
+
+class FieldValueError(ValueError):
+    """A validator's fault with its fix, both translatable: pydantic wraps only ValueError.
+
+    The text stays ``message`` + ``separator`` + ``fix`` for whoever reads it as English;
+    the problem explainers take ``message`` and ``fix`` apart.
+    """
+
+    def __init__(self, message: str, fix: str = "", separator: str = ": ") -> None:
+        self.message = message
+        self.fix = fix
+        super().__init__(f"{message}{separator}{fix}" if fix else message)
 
 
 class ConfigError(ProblemsError):

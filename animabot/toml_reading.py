@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
+from .i18n.lazy import lazy as _
 from .toml_lines import Loc, locate
 
 MAX_FAULTS = 20
@@ -22,11 +23,12 @@ MAX_DEPTH = 32
 _LINE_RE = re.compile(r"at line (\d+)")
 _KEY_LINE_RE = re.compile(r"^\s*([A-Za-z0-9_\-\"'.]+?)\s*=")
 _LONG_NUMBER_RE = re.compile(r"\d{1000,}")
+# tomllib's own message (English, shown as it is) -> what to look at.
 _HINTS: dict[str, str] = {
-    "Cannot overwrite a value": "a key is written twice in the same table: keep only one",
-    "Illegal character '\\n'": "a text is not closed: end it with a straight double quote \"",
-    "Invalid value": 'texts need straight double quotes "..." (not “...”), lists need [ ]',
-    "Unclosed array": "a list is not closed: end it with ]",
+    "Cannot overwrite a value": _("a key is written twice in the same table: keep only one"),
+    "Illegal character '\\n'": _('a text is not closed: end it with a straight double quote "'),
+    "Invalid value": _('texts need straight double quotes "..." (not “...”), lists need [ ]'),
+    "Unclosed array": _("a list is not closed: end it with ]"),
 }
 
 
@@ -113,8 +115,9 @@ def _decode_fault(message: str, line_count: int) -> SyntaxFault:
     match = _LINE_RE.search(message)
     line = int(match.group(1)) if match else line_count
     hint = next((h for key, h in _HINTS.items() if message.startswith(key)), None)
-    fix = f"check line {line}: " + (hint or "quotes, brackets, commas and = signs")
-    return SyntaxFault(f"is not valid TOML: {message}", fix, line)
+    fix = _("check line {line}: {hint}", line=line,
+            hint=hint or _("quotes, brackets, commas and = signs"))
+    return SyntaxFault(_("is not valid TOML: {detail}", detail=message), fix, line)
 
 
 def _blankable_key(lines: list[str], line: int | None, seen: set[int]) -> str | None:
@@ -136,8 +139,8 @@ def _deep_fault(text: str, where: Loc | None = None) -> SyntaxFault:
         deepest = max(range(len(counts)), key=counts.__getitem__)
         line = deepest + 1 if counts[deepest] > 2 else None
     return SyntaxFault(
-        f"nests lists or tables more than {MAX_DEPTH} levels deep",
-        "remove the extra brackets or dots: a few levels are all this file needs",
+        _("nests lists or tables more than {depth} levels deep", depth=MAX_DEPTH),
+        _("remove the extra brackets or dots: a few levels are all this file needs"),
         line,
     )
 
@@ -145,5 +148,5 @@ def _deep_fault(text: str, where: Loc | None = None) -> SyntaxFault:
 def _long_number_fault(text: str) -> SyntaxFault:
     match = _LONG_NUMBER_RE.search(text)
     line = text.count("\n", 0, match.start()) + 1 if match else None
-    return SyntaxFault("holds a number with thousands of digits",
-                       "write a plain number, such as correct = 2", line)
+    return SyntaxFault(_("holds a number with thousands of digits"),
+                       _("write a plain number, such as correct = 2"), line)

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import difflib
 import re
+from string import Formatter
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
-from ..errors import Problem
+from ..errors import FieldValueError, Problem
+from ..i18n.lazy import LazyText
+from ..i18n.lazy import lazy as _
 from ..toml_lines import Loc, locate
 from .model import STEP_KINDS, Announcement, Card, Poll, QuizQuestion, Results, Scenario, Training
 from .timespec import SYNTAX_HELP
@@ -26,38 +29,100 @@ _STEP_MODELS: dict[str, type[BaseModel]] = {
     "training": Training,
     "results": Results,
 }
-# (owner, field) -> (fewest, most, what is counted); mirrors the limits in model.py.
-_LIST_BOUNDS: dict[tuple[str, str], tuple[int, int | None, str]] = {
-    ("poll", "options"): (2, 12, "options"),
-    ("quiz question", "options"): (2, 10, "options"),
-    ("training", "cards"): (2, 6, "cards"),
-    ("training", "quiz"): (1, 3, "quiz questions"),
-    ("poll", "reminders"): (0, 5, "reminders"),
-    ("training", "reminders"): (0, 5, "reminders"),
-    ("scenario", "steps"): (1, None, "steps"),
+# How a model is named in a sentence ("the scenario needs the key 'id'").
+_OWNER_NAMES: dict[str, str] = {
+    "scenario": _("the scenario"),
+    "announcement": _("an announcement step"),
+    "poll": _("a poll step"),
+    "training": _("a training step"),
+    "results": _("a results step"),
+    "card": _("a card"),
+    "quiz question": _("a quiz question"),
 }
+# (owner, field) -> (fewest, most, the sentence); mirrors the limits in model.py.
+_LIST_BOUNDS: dict[tuple[str, str], tuple[int, int | None, str]] = {
+    ("poll", "options"): (2, 12, _("a poll takes {allowed} options, this one has {actual}")),
+    ("quiz question", "options"): (
+        2, 10, _("a quiz question takes {allowed} options, this one has {actual}")),
+    ("training", "cards"): (2, 6, _("a training takes {allowed} cards, this one has {actual}")),
+    ("training", "quiz"): (
+        1, 3, _("a training takes {allowed} quiz questions, this one has {actual}")),
+    ("poll", "reminders"): (0, 5, _("a poll takes {allowed} reminders, this one has {actual}")),
+    ("training", "reminders"): (
+        0, 5, _("a training takes {allowed} reminders, this one has {actual}")),
+    ("scenario", "steps"): (1, None, _("a scenario takes {allowed} steps, this one has {actual}")),
+}
+# What to add or remove, by the field counted: (add one, add n, remove one, remove n).
+# One or more in both languages alike, so the form is chosen here.
+_COUNTED_FIXES: dict[str, tuple[str, str, str, str]] = {
+    "options": (_("add {n} option"), _("add {n} options"),
+                _("remove {n} option"), _("remove {n} options")),
+    "cards": (_("add {n} card"), _("add {n} cards"), _("remove {n} card"), _("remove {n} cards")),
+    "quiz": (_("add {n} quiz question"), _("add {n} quiz questions"),
+             _("remove {n} quiz question"), _("remove {n} quiz questions")),
+    "reminders": (_("add {n} reminder"), _("add {n} reminders"),
+                  _("remove {n} reminder"), _("remove {n} reminders")),
+    "steps": (_("add {n} step"), _("add {n} steps"), _("remove {n} step"), _("remove {n} steps")),
+}
+_ITEM_FIXES = (_("add {n} item"), _("add {n} items"), _("remove {n} item"), _("remove {n} items"))
 # How to add a missing key; the default is `add KEY = "..."`.
 _MISSING_FIXES: dict[str, str] = {
-    "id": 'add id = "vote-jardin"  (lower-case letters, digits, - and _)',
-    "title": 'add title = "Un jardin partagé ?"',
-    "kind": 'add kind = "announcement"  (or poll, training, results)',
-    "at": 'add at = "+1d 18:00"',
-    "closes": 'add closes = "+4d 20:00"',
-    "text": 'add text.fr = "..." (and text.en = "...")',
-    "question": 'add question.fr = "..." (and question.en = "...")',
-    "options": 'add options.fr = ["Oui", "Non"] (and options.en = ["Yes", "No"])',
-    "explanation": 'add explanation.fr = "..." (and explanation.en = "...")',
-    "of": 'add of = "envie"  (the id of the poll whose results are published)',
-    "correct": "add correct = 1  (the number of the right option, counting from 1)",
-    "cards": 'add at least two [[steps.cards]] tables, each with text.fr = "..."',
-    "quiz": "add at least one [[steps.quiz]] table with question, options, correct, explanation",
-    "steps": "add at least one [[steps]] table",
+    "id": _('add id = "vote-jardin"  (lower-case letters, digits, - and _)'),
+    "title": _('add title = "Un jardin partagé ?"'),
+    "kind": _('add kind = "announcement"  (or poll, training, results)'),
+    "at": _('add at = "+1d 18:00"'),
+    "closes": _('add closes = "+4d 20:00"'),
+    "text": _('add text.fr = "..." (and text.en = "...")'),
+    "question": _('add question.fr = "..." (and question.en = "...")'),
+    "options": _('add options.fr = ["Oui", "Non"] (and options.en = ["Yes", "No"])'),
+    "explanation": _('add explanation.fr = "..." (and explanation.en = "...")'),
+    "of": _('add of = "envie"  (the id of the poll whose results are published)'),
+    "correct": _("add correct = 1  (the number of the right option, counting from 1)"),
+    "cards": _('add at least two [[steps.cards]] tables, each with text.fr = "..."'),
+    "quiz": _("add at least one [[steps.quiz]] table with question, options, correct, "
+              "explanation"),
+    "steps": _("add at least one [[steps]] table"),
 }
 # Messages of model.py's whole-model validators -> the key they are about.
 _MODEL_CHECKS: dict[str, str] = {
     "correct = ": "correct",
     "every language needs the same number of options": "options",
 }
+# pydantic's plain type errors, in words: the value shown is the one written.
+_TYPE_FAULTS: dict[str, tuple[str, str]] = {
+    "string_type": (_("must be a text, not {value}"),
+                    _('write the text between straight double quotes: {key} = "..."')),
+    "int_type": (_("must be a whole number, not {value}"),
+                 _("write a number without quotes, e.g. {key} = 2")),
+    "int_parsing": (_("must be a whole number, not {value}"),
+                    _("write a number without quotes, e.g. {key} = 2")),
+    "int_from_float": (_("must be a whole number, not {value}"),
+                       _("write a number without a decimal part, e.g. {key} = 2")),
+    "float_type": (_("must be a number, not {value}"),
+                   _("write a number without quotes, e.g. {key} = 1.5")),
+    "float_parsing": (_("must be a number, not {value}"),
+                      _("write a number without quotes, e.g. {key} = 1.5")),
+    "bool_type": (_("must be true or false, not {value}"),
+                  _("write {key} = true or {key} = false, without quotes")),
+    "bool_parsing": (_("must be true or false, not {value}"),
+                     _("write {key} = true or {key} = false, without quotes")),
+    "dict_type": (_("must be a table of texts by language, not {value}"),
+                  _('write {key}.fr = "..." (and {key}.en = "...")')),
+    "model_type": (_("must be a table, not {value}"),
+                   _("write it as a [table] of keys, as in {example}")),
+    "list_type": (_("must be a list, not {value}"),
+                  _("write it between brackets: {key} = [...]")),
+    "greater_than": (_("must be more than {limit}, not {value}"),
+                     _("write a number above {limit}")),
+    "greater_than_equal": (_("must be {limit} or more, not {value}"),
+                           _("write a number of at least {limit}")),
+    "less_than": (_("must be less than {limit}, not {value}"),
+                  _("write a number below {limit}")),
+    "less_than_equal": (_("must be {limit} or less, not {value}"),
+                        _("write a number of at most {limit}")),
+}
+_LIMITS = ("gt", "ge", "lt", "le")
+SHOWN_LENGTH = 40  # a value quoted in a message: enough to recognise it
 
 
 def field_path(loc: Loc) -> str:
@@ -112,53 +177,90 @@ def _explain(
 ) -> tuple[str, str]:
     kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
     key = str(error["loc"][-1]) if error["loc"] else ""
-    where = "the scenario" if owner == "scenario" else _a(
-        f"{owner} step" if owner in _STEP_MODELS else owner
-    )
+    where = _OWNER_NAMES[owner]
     if kind == "extra_forbidden":
         allowed = list(model.model_fields)
         close = difflib.get_close_matches(key, allowed, n=1)
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        place = "at the top of the file" if owner == "scenario" else f"in {where}"
-        return f"unknown key {key!r}", f"{hint}allowed keys {place}: {', '.join(allowed)}"
+        place = _("at the top of the file") if owner == "scenario" else _("in {where}",
+                                                                          where=where)
+        keys = ", ".join(allowed)
+        fix = (_("did you mean {close!r}? allowed keys {place}: {keys}",
+                 close=close[0], place=place, keys=keys) if close
+               else _("allowed keys {place}: {keys}", place=place, keys=keys))
+        return _("unknown key {key!r}", key=key), fix
     if kind in ("union_tag_invalid", "union_tag_not_found"):
-        kinds = ", ".join(STEP_KINDS)
-        tag = ctx.get("tag")
-        close = difflib.get_close_matches(str(tag), STEP_KINDS, n=1) if tag else []
-        hint = f"did you mean {close[0]!r}? " if close else ""
-        message = f"unknown step kind {tag!r}" if tag is not None else "this step has no kind"
-        return message, f"{hint}write kind = one of: {kinds}"
+        return _explain_kind(ctx.get("tag"))
     if kind == "missing":
-        return f"{where} needs the key {key!r}", _MISSING_FIXES.get(key, f'add {key} = "..."')
+        return (_("{where} needs the key {key!r}", where=where, key=key),
+                _MISSING_FIXES.get(key) or _('add {key} = "..."', key=key))
     if kind in ("too_long", "too_short", "string_too_long", "string_too_short"):
         return _explain_length(kind, ctx, value, owner, field)
     if kind == "literal_error" and error["loc"][-1] == "[key]":
-        return f"{value!r} is not a language", "write fr (required) or en"
+        return _("{value!r} is not a language", value=value), _("write fr (required) or en")
     if kind == "literal_error":
-        return f"{value!r} is not allowed", f"write one of: {ctx.get('expected', '')}"
+        return (_("{value!r} is not allowed", value=value),
+                _("write one of: {expected}", expected=ctx.get("expected", "")))
     if kind == "string_pattern_mismatch":
-        return (f"{value!r} is not a valid id",
-                'use lower-case letters, digits, - and _ (at most 40), e.g. "vote-jardin"')
-    if kind == "greater_than_equal":
-        return f"must be {ctx.get('ge')} or more, not {value!r}", "options are counted from 1"
+        return (_("{value!r} is not a valid id", value=value),
+                _('use lower-case letters, digits, - and _ (at most 40), e.g. "vote-jardin"'))
+    if kind == "greater_than_equal" and key == "correct":
+        return (_("must be {limit} or more, not {value!r}", limit=ctx.get("ge"), value=value),
+                _("options are counted from 1"))
     if kind == "model_type" and owner == "training" and field == "cards":
-        return "a card must be a table", 'write it as [[steps.cards]] then text.fr = "..."'
+        return _("a card must be a table"), _('write it as [[steps.cards]] then text.fr = "..."')
     if kind == "list_type" and isinstance(value, dict) and field in ("steps", "cards", "quiz"):
         header = "steps" if field == "steps" else f"steps.{field}"
-        return (f"{field} must be a list",
-                f"start each one with [[{header}]] (two brackets), not [{header}]")
+        return (_("{field} must be a list", field=field),
+                _("start each one with [[{header}]] (two brackets), not [{header}]",
+                  header=header))
     if kind == "list_type" and isinstance(value, str):
-        return "must be a list", f'write it between brackets: {key} = ["{value}"]'
-    message = error["msg"].removeprefix("Value error, ")
-    if message == "must not be empty":
-        return message, "write a text between the quotes, or remove the key if it is optional"
-    for separator in ("; ", ": "):
-        head, found, tail = message.rpartition(separator)
-        if found and tail.startswith(("write", "add", "translate", "use", "give", "remove")):
-            return head, tail
+        return (_("must be a list"),
+                _('write it between brackets: {key} = ["{value}"]', key=key, value=value))
+    if kind == "value_error" and isinstance(ctx.get("error"), FieldValueError):
+        fault: FieldValueError = ctx["error"]
+        return fault.message, fault.fix or _fallback_fix(field)
+    if kind in _TYPE_FAULTS:
+        fault_text, fault_fix = _TYPE_FAULTS[kind]
+        limit = next((ctx[name] for name in _LIMITS if name in ctx), "")
+        return (_lazy_again(fault_text, value=_shown(value), limit=limit),
+                _lazy_again(fault_fix, key=key, limit=limit, example=EXAMPLE))
+    detail = error["msg"].removeprefix("Value error, ")
+    if kind == "value_error":  # a plain ValueError of a validator: its text says it all
+        for separator in ("; ", ": "):
+            head, found, tail = detail.rpartition(separator)
+            if found and tail.startswith(("write", "add", "translate", "use", "give", "remove")):
+                return head, tail
+        return detail, _fallback_fix(field)
+    return _("is not valid: {detail}", detail=detail), _fallback_fix(field)
+
+
+def _explain_kind(tag: Any) -> tuple[str, str]:
+    kinds = ", ".join(STEP_KINDS)
+    close = difflib.get_close_matches(str(tag), STEP_KINDS, n=1) if tag else []
+    message = (_("unknown step kind {tag!r}", tag=tag) if tag is not None
+               else _("this step has no kind"))
+    fix = (_("did you mean {close!r}? write kind = one of: {kinds}", close=close[0], kinds=kinds)
+           if close else _("write kind = one of: {kinds}", kinds=kinds))
+    return message, fix
+
+
+def _fallback_fix(field: str) -> str:
     if field in ("at", "closes", "reminders"):
-        return message, SYNTAX_HELP
-    return message, f"compare with the same key in {EXAMPLE}"
+        return SYNTAX_HELP
+    return _("compare with the same key in {example}", example=EXAMPLE)
+
+
+def _lazy_again(text: str, **params: object) -> LazyText:
+    """``text`` (an id marked above) filled with those of ``params`` it names."""
+    msgid = text.msgid if isinstance(text, LazyText) else text
+    names = {name for _text, name, _spec, _conv in Formatter().parse(msgid) if name}
+    return LazyText(msgid, {name: params[name] for name in names})
+
+
+def _shown(value: Any) -> str:
+    """A written value, quoted as in the file and cut when long."""
+    shown = repr(value) if not isinstance(value, bool) else str(value).lower()
+    return shown if len(shown) <= SHOWN_LENGTH else shown[: SHOWN_LENGTH - 1] + "…"
 
 
 def _explain_length(
@@ -167,21 +269,25 @@ def _explain_length(
     actual = ctx.get("actual_length", len(value) if hasattr(value, "__len__") else 0)
     if isinstance(value, str):
         if kind.endswith("too_short"):
-            return "must not be empty", "write a text"
+            return _("must not be empty"), _("write a text")
         limit = int(ctx.get("max_length", 0))
         return (
-            f"is too long: {actual} characters, the limit is {limit}",
-            f"shorten it by at least {actual - limit} characters (messaging apps refuse more)",
+            _("is too long: {actual} characters, the limit is {limit}",
+              actual=actual, limit=limit),
+            _("shorten it by at least {excess} characters (messaging apps refuse more)",
+              excess=actual - limit),
         )
-    low, high, noun = _LIST_BOUNDS.get(
-        (owner, field), (int(ctx.get("min_length", 0)), ctx.get("max_length"), "items")
+    low, high, sentence = _LIST_BOUNDS.get(
+        (owner, field),
+        (int(ctx.get("min_length", 0)), ctx.get("max_length"),
+         _("this list takes {allowed} items, it has {actual}")),
     )
-    allowed = f"{low} to {high}" if high is not None else f"at least {low}"
-    change = low - actual if kind.endswith("too_short") else actual - int(high or actual)
-    counted = noun.removesuffix("s") if change == 1 else noun
-    fix = f"{'add' if kind.endswith('too_short') else 'remove'} {change} {counted}"
-    return f"{_a(owner)} takes {allowed} {noun}, this one has {actual}", fix
-
-
-def _a(noun: str) -> str:
-    return f"an {noun}" if noun[:1] in "aeiou" else f"a {noun}"
+    allowed = (_("{low} to {high}", low=low, high=high) if high is not None
+               else _("at least {low}", low=low))
+    adding = kind.endswith("too_short")
+    change = low - actual if adding else actual - int(high or actual)
+    add_one, add_many, remove_one, remove_many = _COUNTED_FIXES.get(field, _ITEM_FIXES)
+    fix = (add_one if change == 1 else add_many) if adding else (
+        remove_one if change == 1 else remove_many)
+    return (_lazy_again(sentence, allowed=allowed, actual=actual),
+            _lazy_again(fix, n=change))

@@ -20,6 +20,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..delivery.window import DeliveryWindow
 from ..errors import Problem, ScenarioError
+from ..i18n.lazy import lazy as _
 from ..toml_lines import Loc, locate
 from ..toml_reading import normalise_newlines, parse_toml
 from .explain import EXAMPLE, field_path, from_pydantic, parse_field_path
@@ -38,6 +39,8 @@ REFERENCE_START = datetime(2026, 1, 5, 10, 0, tzinfo=ZoneInfo(REFERENCE_ZONE))
 
 _STEP: TypeAdapter[Announcement | Poll | Training | Results] = TypeAdapter(Step)
 _PLACEHOLDER = "\x00unreadable-"  # no step id can start so: the pattern forbids it
+_START_FIX = _("write at least id, title and one [[steps]]: copy {example} to start",
+              example=EXAMPLE)
 KNOWN_SHOWN = 12  # actor ids listed in a fix: enough to spot a typo, not the whole directory
 
 
@@ -126,7 +129,8 @@ def unknown_actors(scenario: Scenario, known: Collection[str], name: str) -> lis
     """A problem (not yet located: see :func:`locate_in_file`) per step naming an actor that
     is not in the directory; ``known`` holds the directory's ids."""
     return [
-        Problem(name, field_path(("steps", index, "actor")), f"unknown actor {actor_id!r}",
+        Problem(name, field_path(("steps", index, "actor")),
+                _("unknown actor {actor_id!r}", actor_id=actor_id),
                 unknown_actor_fix(actor_id, known))
         for index, actor_id in scenario.actor_refs()
         if actor_id not in known
@@ -135,10 +139,13 @@ def unknown_actors(scenario: Scenario, known: Collection[str], name: str) -> lis
 
 def unknown_actor_fix(actor_id: str, known: Collection[str]) -> str:
     close = difflib.get_close_matches(actor_id, list(known), n=1)
-    hint = f"did you mean {close[0]!r}? " if close else ""
     listed = ", ".join(sorted(known)[:KNOWN_SHOWN]) + (", …" if len(known) > KNOWN_SHOWN else "")
-    return (f"{hint}import it with `animabot actors import`, or fix the id; "
-            f"known: {listed or 'none yet'}")
+    shown = listed or _("none yet")
+    if close:
+        return _("did you mean {close!r}? import it with `animabot actors import`, or fix the "
+                 "id; known: {known}", close=close[0], known=shown)
+    return _("import it with `animabot actors import`, or fix the id; known: {known}",
+             known=shown)
 
 
 def relabel_problems(
@@ -185,36 +192,35 @@ def locate_in_file(problems: list[Problem], path: Path) -> list[Problem]:
 def _read_text(path: Path) -> str:
     file = str(path)
     if path.is_dir():
-        raise _single(file, "is a directory, not a scenario file",
-                      f"give the path of a .toml file, e.g. {EXAMPLE}")
+        raise _single(file, _("is a directory, not a scenario file"),
+                      _("give the path of a .toml file, e.g. {example}", example=EXAMPLE))
     if not path.exists():
-        raise _single(file, "no such file", f"check the path and its spelling (e.g. {EXAMPLE})")
+        raise _single(file, _("no such file"),
+                      _("check the path and its spelling (e.g. {example})", example=EXAMPLE))
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise _single(file, f"cannot be read: {exc.strerror}",
-                      "check that the file is readable by this user") from None
+        raise _single(file, _("cannot be read: {reason}", reason=exc.strerror),
+                      _("check that the file is readable by this user")) from None
     if b"\x00" in raw:
-        raise _single(file, "is a binary file, not a scenario text",
-                      "give a .toml text file written with a plain text editor")
+        raise _single(file, _("is a binary file, not a scenario text"),
+                      _("give a .toml text file written with a plain text editor"))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise _single(file, "is not UTF-8 text (accents saved in another encoding?)",
-                      "save the file again choosing the UTF-8 encoding", line) from None
+        raise _single(file, _("is not UTF-8 text (accents saved in another encoding?)"),
+                      _("save the file again choosing the UTF-8 encoding"), line) from None
 
 
 def _parse_toml(text: str, name: str) -> tuple[dict[str, Any] | None, list[Problem], set[str]]:
     """The data (``None`` when unusable), every syntax problem, and the keys they dropped."""
     if not text.strip():
-        raise _single(name, "the file is empty",
-                      f"write at least id, title and one [[steps]]: copy {EXAMPLE} to start")
+        raise _single(name, _("the file is empty"), _START_FIX)
     parsed = parse_toml(text)
     problems = [Problem(name, "", fault.message, fault.fix, fault.line) for fault in parsed.faults]
     if parsed.data is not None and not parsed.data and not problems:
-        raise _single(name, "the file holds only comments, no scenario",
-                      f"write at least id, title and one [[steps]]: copy {EXAMPLE} to start")
+        raise _single(name, _("the file holds only comments, no scenario"), _START_FIX)
     return parsed.data, problems, parsed.dropped_keys
 
 
@@ -245,8 +251,9 @@ def _duplicate_ids(data: dict[str, Any], name: str, text: str) -> list[Problem]:
             loc: Loc = ("steps", index, "id")
             problems.append(Problem(
                 name, field_path(loc),
-                f"the id {step_id!r} is already used by steps[{first[step_id]}]",
-                "give every step its own id: other steps refer to a step by its id",
+                _("the id {step_id!r} is already used by steps[{index}]",
+                  step_id=step_id, index=first[step_id]),
+                _("give every step its own id: other steps refer to a step by its id"),
                 locate(text, loc),
             ))
         else:

@@ -22,7 +22,9 @@ from pydantic import (
 )
 
 from ..campaigns.recurrence import Recurrence, RecurrenceError
-from .timespec import TimeSpec, TimeSpecError, parse_timespec
+from ..errors import FieldValueError
+from ..i18n.lazy import lazy as _
+from .timespec import TimeSpec, parse_timespec
 
 LANGUAGES: tuple[str, ...] = ("fr", "en")
 Language = Literal["fr", "en"]
@@ -37,21 +39,22 @@ def _french_if_plain(value: Any) -> Any:
 
 def _needs_french(value: dict[str, Any]) -> dict[str, Any]:
     if "fr" not in value:
-        raise ValueError("a French text is required: add a `fr` entry (e.g. text.fr = \"...\")")
+        raise FieldValueError(_("a French text is required"),
+                              _('add a `fr` entry (e.g. text.fr = "...")'))
     return value
 
 
 def _non_blank(value: str) -> str:
     if not value.strip():
-        raise ValueError("must not be empty")
+        raise FieldValueError(
+            _("must not be empty"),
+            _("write a text between the quotes, or remove the key if it is optional"),
+        )
     return value
 
 
 def _valid_time(value: str) -> str:
-    try:
-        parse_timespec(value)
-    except TimeSpecError as exc:
-        raise ValueError(str(exc)) from None
+    parse_timespec(value)  # its TimeSpecError, a ValueError, carries the fault and the fix
     return value
 
 
@@ -93,9 +96,10 @@ class _Strict(BaseModel):
 def _same_option_count(options: Mapping[Language, list[str]]) -> None:
     counts = {lang: len(items) for lang, items in options.items()}
     if len(set(counts.values())) > 1:
-        raise ValueError(
-            f"every language needs the same number of options, got {counts}: "
-            "translate each French option once"
+        raise FieldValueError(
+            _("every language needs the same number of options, got {counts}",
+              counts=", ".join(f"{lang} {count}" for lang, count in counts.items())),
+            _("translate each French option once"),
         )
 
 
@@ -163,9 +167,10 @@ class QuizQuestion(_Strict):
         _same_option_count(self.options)
         count = len(self.options["fr"])
         if self.correct > count:
-            raise ValueError(
-                f"correct = {self.correct} but there are only {count} options: "
-                f"write a number from 1 to {count}"
+            raise FieldValueError(
+                _("correct = {correct} but there are only {count} options",
+                  correct=self.correct, count=count),
+                _("write a number from 1 to {count}", count=count),
             )
         return self
 

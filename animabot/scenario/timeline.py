@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from ..delivery.window import DeliveryWindow, local_to_utc
 from ..errors import Problem, ScenarioError
+from ..i18n.lazy import lazy as _
 from .model import Poll, Results, Scenario, Training
 from .timespec import Offset, TimeSpec, parse_timespec
 
@@ -85,22 +86,25 @@ class _Resolver:
             return None
         if target not in self.index:
             earlier = [sid for sid, i in self.index.items() if i < position]
-            known = ", ".join(earlier) or "none (no step comes before this one)"
-            self.problem(field, f"refers to an unknown step {target!r}", f"use one of: {known}")
+            fix = (_("use one of: {known}", known=", ".join(earlier)) if earlier
+                   else _("use one of: none (no step comes before this one)"))
+            self.problem(field, _("refers to an unknown step {target!r}", target=target), fix)
             return None
         if self.index[target] >= position:
             self.problem(
                 field,
-                f"refers to step {target!r}, which comes later in the file",
-                f"anchor on an earlier step, or move {target!r} above this one",
+                _("refers to step {target!r}, which comes later in the file", target=target),
+                _("anchor on an earlier step, or move {target!r} above this one",
+                  target=target),
             )
             return None
         if spec.after_close:
             if target not in self.close_at:
                 self.problem(
                     field,
-                    f"step {target!r} has no closing time",
-                    f'only polls (and trainings with `closes`) close: write "after {target}"',
+                    _("step {target!r} has no closing time", target=target),
+                    _('only polls (and trainings with `closes`) close: write "after {target}"',
+                      target=target),
                 )
                 return None
             return apply_offset(self.close_at[target], spec.offset, self.window)
@@ -131,8 +135,8 @@ def build_timeline(
         if position == 0 and not parse_timespec(step.at).is_campaign_start:
             resolver.problem(
                 f"{base}.at",
-                f"the first step must happen at the campaign start, not {step.at!r}",
-                'write at = "+0" (choose the start date when you start the campaign)',
+                _("the first step must happen at the campaign start, not {at!r}", at=step.at),
+                _('write at = "+0" (choose the start date when you start the campaign)'),
             )
         # Check `of` first: its default `at` ("after OF closes") would hide the real fault.
         if isinstance(step, Results) and not _check_results_target(resolver, step, base):
@@ -141,7 +145,8 @@ def build_timeline(
         if sent is None:
             continue
         if sent < resolver.start:
-            resolver.problem(f"{base}.at", "happens before the campaign starts", "use a later time")
+            resolver.problem(f"{base}.at", _("happens before the campaign starts"),
+                             _("use a later time"))
         resolver.send_at[step.id] = sent
         add(step.id, step.kind, SEND, sent)
         if isinstance(step, Poll | Training):
@@ -151,8 +156,9 @@ def build_timeline(
                 if closes is not None and closes <= sent:
                     resolver.problem(
                         f"{base}.closes",
-                        f"closes ({step.closes!r}) before or when it is sent ({step.at!r})",
-                        "give a closing time later than `at`",
+                        _("closes ({closes!r}) before or when it is sent ({at!r})",
+                          closes=step.closes, at=step.at),
+                        _("give a closing time later than `at`"),
                     )
                     closes = None
             if closes is not None:
@@ -164,13 +170,15 @@ def build_timeline(
                 if when is None:
                     continue
                 if when <= sent:
-                    resolver.problem(field, f"reminder {text!r} comes before the step itself",
-                                     "give a reminder time after `at`")
+                    resolver.problem(field,
+                                     _("reminder {text!r} comes before the step itself", text=text),
+                                     _("give a reminder time after `at`"))
                 elif closes is not None and when >= closes:
                     resolver.problem(
                         field,
-                        f"reminder {text!r} comes after the step closes ({step.closes!r})",
-                        "remind before `closes`, or close later",
+                        _("reminder {text!r} comes after the step closes ({closes!r})",
+                          text=text, closes=step.closes),
+                        _("remind before `closes`, or close later"),
                     )
                 else:
                     add(step.id, step.kind, reminder_part(number), when)
@@ -185,13 +193,18 @@ def _check_results_target(resolver: _Resolver, step: Results, base: str) -> bool
         return False
     target = resolver.scenario.steps[resolver.index[step.of]] if step.of in resolver.index else None
     polls = ", ".join(p.id for p in resolver.scenario.polls())
-    fix = f"write the id of a poll: {polls}" if polls else "add a poll step: this scenario has none"
+    fix = (_("write the id of a poll: {polls}", polls=polls) if polls
+           else _("add a poll step: this scenario has none"))
     if target is None:
-        resolver.problem(f"{base}.of", f"refers to an unknown step {step.of!r}", fix)
+        resolver.problem(f"{base}.of", _("refers to an unknown step {target!r}", target=step.of),
+                         fix)
         return False
     if not isinstance(target, Poll):
         resolver.problem(
-            f"{base}.of", f"step {step.of!r} is not a poll (its kind is {target.kind!r})", fix
+            f"{base}.of",
+            _("step {target!r} is not a poll (its kind is {kind!r})",
+              target=step.of, kind=target.kind),
+            fix,
         )
         return False
     return True

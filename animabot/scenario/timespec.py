@@ -20,6 +20,9 @@ import re
 from dataclasses import dataclass
 from datetime import time
 
+from ..errors import FieldValueError
+from ..i18n.lazy import lazy as _
+
 # A unit is a whole word: "+1 jour" is days, while "+1 j" then "our" is nothing.
 _OFFSET_RE = re.compile(
     r"""^\+\s*(?:
@@ -38,14 +41,26 @@ _AFTER_RE = re.compile(
     re.IGNORECASE,
 )
 
-SYNTAX_HELP = (
+SYNTAX_HELP = _(
     'write "+0", "+2h", "+1d" (or "+1j"), "+1d 18:00", "after STEP", "after STEP closes" '
     'or "after STEP closes +1h"'
 )
 
 
-class TimeSpecError(ValueError):
-    """The text is not a valid time for a scenario step."""
+class TimeSpecError(FieldValueError):
+    """The text is not a valid time for a scenario step: ``message``, then ``fix``."""
+
+    def __init__(self, message: str, fix: str = SYNTAX_HELP) -> None:
+        super().__init__(message, fix, "; ")
+
+
+def _invalid(text: str) -> TimeSpecError:
+    return TimeSpecError(_("{text!r} is not a valid time", text=text))
+
+
+def _too_far(text: str) -> TimeSpecError:
+    return TimeSpecError(_("{text!r} is too far ahead", text=text.strip()),
+                         _("write at most {days} days (ten years)", days=MAX_DAYS))
 
 
 @dataclass(frozen=True)
@@ -79,24 +94,23 @@ class TimeSpec:
 def _parse_clock(text: str) -> time:
     hours, minutes = (int(part) for part in re.split(r"[:h]", text.lower()))
     if hours > 23 or minutes > 59:
-        raise TimeSpecError(f"{text!r} is not a time of day (00:00 to 23:59)")
+        raise TimeSpecError(_("{text!r} is not a time of day (00:00 to 23:59)", text=text),
+                            _('write hours from 00 to 23 and minutes from 00 to 59, e.g. "18:30"'))
     return time(hours, minutes)
 
 
 def _parse_offset(text: str) -> Offset:
     match = _OFFSET_RE.match(text.strip())
     if not match or (text.strip() == "+"):
-        raise TimeSpecError(f"{text!r} is not a valid time; {SYNTAX_HELP}")
+        raise _invalid(text)
     groups = match.groupdict()
     clock = _parse_clock(groups["clock"]) if groups["clock"] else None
     has_duration = any(groups[k] for k in ("days", "hours", "minutes"))
     if not groups["zero"] and not has_duration and not clock:
-        raise TimeSpecError(f"{text!r} is not a valid time; {SYNTAX_HELP}")
+        raise _invalid(text)
     days, hours, minutes = (_number(groups[k], text) for k in ("days", "hours", "minutes"))
     if days + (hours * 60 + minutes) / (24 * 60) > MAX_DAYS:
-        raise TimeSpecError(
-            f"{text.strip()!r} is too far ahead; write at most {MAX_DAYS} days (ten years)"
-        )
+        raise _too_far(text)
     return Offset(days=days, hours=hours, minutes=minutes, at=clock)
 
 
@@ -104,16 +118,14 @@ def _number(digits: str | None, text: str) -> int:
     if digits is None:
         return 0
     if len(digits) > _MAX_DIGITS:  # int() of thousands of digits is refused (and slow)
-        raise TimeSpecError(
-            f"{text.strip()!r} is too far ahead; write at most {MAX_DAYS} days (ten years)"
-        )
+        raise _too_far(text)
     return int(digits)
 
 
 def parse_timespec(text: str) -> TimeSpec:
     """Parse a scenario time; raise :class:`TimeSpecError` with the accepted syntax."""
     if not isinstance(text, str) or not text.strip():
-        raise TimeSpecError(f"an empty time is not valid; {SYNTAX_HELP}")
+        raise TimeSpecError(_("an empty time is not valid"))
     stripped = " ".join(text.split())
     after = _AFTER_RE.match(stripped)
     if after:
@@ -121,4 +133,4 @@ def parse_timespec(text: str) -> TimeSpec:
         return TimeSpec(offset, after["step"], bool(after["closes"]), stripped)
     if stripped.startswith("+"):
         return TimeSpec(_parse_offset(stripped), source=stripped)
-    raise TimeSpecError(f"{text!r} is not a valid time; {SYNTAX_HELP}")
+    raise _invalid(text)
