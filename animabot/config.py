@@ -8,6 +8,7 @@ path, so ``animabot config check`` is a single round trip for the facilitator.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -23,6 +24,7 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
+from pydantic_core import ErrorDetails
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
@@ -31,7 +33,10 @@ from pydantic_settings import (
 )
 
 from .delivery.window import DeliveryWindow, parse_weekdays, parse_window_range
-from .errors import ConfigError, Problem
+from .errors import ConfigError, FieldValueError, Problem
+from .field_faults import type_fault
+from .i18n import DEFAULT_LANGUAGE, LANGUAGES
+from .i18n.lazy import lazy as _
 from .toml_lines import locate
 from .toml_reading import normalise_newlines, parse_toml
 
@@ -64,9 +69,8 @@ class BotSettings(_Section):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" names a folder
-            raise ValueError(
-                f"{value!r} is not a time zone: write an IANA name such as \"Europe/Paris\""
-            ) from None
+            raise FieldValueError(_("{value!r} is not a time zone", value=value),
+                                  _('write an IANA name such as "Europe/Paris"')) from None
         return value
 
 
@@ -101,7 +105,7 @@ class DeliverySettings(_Section):
     @classmethod
     def _days(cls, value: list[str]) -> list[str]:
         if len(parse_weekdays(value)) == 7:
-            raise ValueError("every day is closed: nothing could ever be sent")
+            raise FieldValueError(_("every day is closed: nothing could ever be sent"))
         return value
 
 
@@ -257,15 +261,38 @@ def _problems_from_validation(
     problems = []
     for error in exc.errors():
         loc = tuple(error["loc"])
-        message = error["msg"].removeprefix("Value error, ")
-        fix = ""
-        if error["type"] == "extra_forbidden":
-            message, fix = "unknown key", "remove it, or check its spelling in config.example.toml"
-        elif error["type"] == "missing":
-            fix = "add this key"
+        message, fix = _explain(error)
         line = locate(text, loc) if text is not None else None
         problems.append(Problem(file, _field_path(loc), message, fix, line))
     return problems
+
+
+def _explain(error: ErrorDetails) -> tuple[str, str]:
+    """What is wrong and how to fix it, in words (lazy texts) rather than pydantic's."""
+    kind, ctx = error["type"], error.get("ctx") or {}
+    if kind == "extra_forbidden":
+        return _("unknown key"), _("remove it, or check its spelling in config.example.toml")
+    if kind == "missing":
+        return _("this key is required"), _("add this key")
+    if kind == "value_error" and isinstance(ctx.get("error"), FieldValueError):
+        return ctx["error"].message, ctx["error"].fix
+    if (words := type_fault(error, "config.example.toml")) is not None:
+        return words
+    detail = error["msg"].removeprefix("Value error, ")
+    if kind == "value_error":  # a validator's own sentence (e.g. the sending window's)
+        return detail, ""
+    return _("is not valid: {detail}", detail=detail), ""
+
+
+def _peek_language(data: dict[str, Any] | None) -> str:
+    """``[bot] language`` as far as it can be read before the configuration is checked:
+    problems are told in it. The environment wins over the file, as it does in Settings."""
+    from_env = next((value for name, value in os.environ.items()
+                     if name.upper() == "ANIMABOT_BOT__LANGUAGE"), None)
+    bot = data.get("bot") if data is not None else None
+    from_file = bot.get("language") if isinstance(bot, dict) else None
+    language = from_env or from_file
+    return language if language in LANGUAGES else DEFAULT_LANGUAGE
 
 
 def _semantic_problems(settings: Settings, file: str, text: str | None) -> list[Problem]:
@@ -277,40 +304,43 @@ def _semantic_problems(settings: Settings, file: str, text: str | None) -> list[
 
     tg, mx = settings.telegram, settings.matrix
     if tg.enabled and not (tg.token and tg.token.get_secret_value()) and tg.token_file is None:
-        add(("telegram", "token"), "Telegram is enabled but no bot token is given",
-            "set ANIMABOT_TELEGRAM__TOKEN, or token_file = \"/run/secrets/telegram_token\"")
+        add(("telegram", "token"), _("Telegram is enabled but no bot token is given"),
+            _('set ANIMABOT_TELEGRAM__TOKEN, or token_file = "/run/secrets/telegram_token"'))
     if tg.enabled and tg.mode == "webhook":
         if not tg.webhook_url.startswith("https://"):
-            add(("telegram", "webhook_url"), "webhook mode needs the public HTTPS URL",
-                'write webhook_url = "https://bot.example.org/telegram"')
+            add(("telegram", "webhook_url"), _("webhook mode needs the public HTTPS URL"),
+                _('write webhook_url = "https://bot.example.org/telegram"'))
         if not (tg.secret_token and tg.secret_token.get_secret_value()):
-            add(("telegram", "secret_token"), "webhook mode needs a secret token",
-                "set ANIMABOT_TELEGRAM__SECRET_TOKEN to a long random string")
+            add(("telegram", "secret_token"), _("webhook mode needs a secret token"),
+                _("set ANIMABOT_TELEGRAM__SECRET_TOKEN to a long random string"))
     for key in ("token_file",):
         path = getattr(tg, key)
         if tg.enabled and path is not None and not Path(path).is_file():
-            add(("telegram", key), f"{path} does not exist", "create it or fix the path")
+            add(("telegram", key), _("{path} does not exist", path=path),
+                _("create it or fix the path"))
     if mx.enabled:
         if not mx.homeserver:
-            add(("matrix", "homeserver"), "Matrix is enabled but no homeserver is given",
-                'write homeserver = "https://matrix.example.org"')
+            add(("matrix", "homeserver"), _("Matrix is enabled but no homeserver is given"),
+                _('write homeserver = "https://matrix.example.org"'))
         if not re.match(r"^@[^:]+:.+$", mx.user_id):
-            add(("matrix", "user_id"), f"{mx.user_id!r} is not a Matrix user id",
-                'write user_id = "@animabot:example.org"')
+            add(("matrix", "user_id"), _("{user_id!r} is not a Matrix user id",
+                                         user_id=mx.user_id),
+                _('write user_id = "@animabot:example.org"'))
         has_secret = any(
             (mx.access_token and mx.access_token.get_secret_value(), mx.access_token_file,
              mx.password and mx.password.get_secret_value(), mx.password_file)
         )
         if not has_secret:
-            add(("matrix", "access_token"), "Matrix is enabled but has no access token or password",
-                "set ANIMABOT_MATRIX__ACCESS_TOKEN (or ANIMABOT_MATRIX__PASSWORD)")
+            add(("matrix", "access_token"),
+                _("Matrix is enabled but has no access token or password"),
+                _("set ANIMABOT_MATRIX__ACCESS_TOKEN (or ANIMABOT_MATRIX__PASSWORD)"))
         if mx.encryption:
             _encryption_problems(mx, add)
     seen: set[str] = set()
     for index, hood in enumerate(settings.neighbourhoods):
         if hood.id in seen:
-            add(("neighbourhoods", index, "id"), f"the id {hood.id!r} is used twice",
-                "give every neighbourhood its own id")
+            add(("neighbourhoods", index, "id"), _("the id {id!r} is used twice", id=hood.id),
+                _("give every neighbourhood its own id"))
         seen.add(hood.id)
     return problems
 
@@ -321,18 +351,19 @@ def _encryption_problems(
     """Encryption must never start half-configured: the adapter would refuse anyway, but
     ``config check`` should say so first, with the line."""
     if not (mx.pickle_key and mx.pickle_key.get_secret_value()) and mx.pickle_key_file is None:
-        add(("matrix", "pickle_key"), "encryption is on but no pickle key encrypts the key store",
-            "set ANIMABOT_MATRIX__PICKLE_KEY (16 characters or more) or pickle_key_file;"
-            " or encryption = false, and the bot leaves encrypted rooms")
+        add(("matrix", "pickle_key"),
+            _("encryption is on but no pickle key encrypts the key store"),
+            _("set ANIMABOT_MATRIX__PICKLE_KEY (16 characters or more) or pickle_key_file;"
+              " or encryption = false, and the bot leaves encrypted rooms"))
     elif mx.pickle_key and len(mx.pickle_key.get_secret_value()) < 16:
-        add(("matrix", "pickle_key"), "the pickle key is shorter than 16 characters",
-            "use a long random string, e.g. from `openssl rand -hex 32`")
+        add(("matrix", "pickle_key"), _("the pickle key is shorter than 16 characters"),
+            _("use a long random string, e.g. from `openssl rand -hex 32`"))
     if mx.pickle_key_file is not None and not Path(mx.pickle_key_file).is_file():
-        add(("matrix", "pickle_key_file"), f"{mx.pickle_key_file} does not exist",
-            "create it or fix the path")
+        add(("matrix", "pickle_key_file"), _("{path} does not exist", path=mx.pickle_key_file),
+            _("create it or fix the path"))
     if Path(mx.store_path).exists() and not Path(mx.store_path).is_dir():
-        add(("matrix", "store_path"), f"{mx.store_path} is not a directory",
-            "name a directory (it is created on first start)")
+        add(("matrix", "store_path"), _("{path} is not a directory", path=mx.store_path),
+            _("name a directory (it is created on first start)"))
 
 
 def load_settings(path: Path | None = None, *, database: Path | None = None) -> Settings:
@@ -345,14 +376,15 @@ def load_settings(path: Path | None = None, *, database: Path | None = None) -> 
     data: dict[str, Any] | None = None
     if path is not None:
         text, data = _read_toml(path, file)
+    language = _peek_language(data)
     loader: type[Settings] = type("LoadedSettings", (Settings,), {"toml_data": data})
     try:
         settings: Settings = loader()
     except ValidationError as exc:
-        raise ConfigError(_problems_from_validation(exc, file, text)) from None
+        raise ConfigError(_problems_from_validation(exc, file, text), language) from None
     problems = _semantic_problems(settings, file, text)
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(problems, settings.bot.language)
     if database is not None:
         settings.storage.database = database
     return settings
@@ -360,23 +392,27 @@ def load_settings(path: Path | None = None, *, database: Path | None = None) -> 
 
 def _read_toml(path: Path, file: str) -> tuple[str, dict[str, Any]]:
     """The text (line ends normalised) and data of a configuration file, or every fault."""
+    language = _peek_language(None)  # the file cannot tell yet
     if path.is_dir():
-        raise ConfigError([Problem(file, "", "is a directory, not a configuration file",
-                                   "give the path of a .toml file")])
+        raise ConfigError([Problem(file, "", _("is a directory, not a configuration file"),
+                                   _("give the path of a .toml file"))], language)
     if not path.exists():
-        raise ConfigError([Problem(file, "", "no such file",
-                                   "copy config.example.toml to this path, or fix the path")])
+        raise ConfigError([Problem(file, "", _("no such file"),
+                                   _("copy config.example.toml to this path, or fix the path"))],
+                          language)
     try:
         text = normalise_newlines(path.read_bytes().decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise ConfigError([Problem(file, "", "is not UTF-8 text", "save it as UTF-8")]) from None
+        raise ConfigError([Problem(file, "", _("is not UTF-8 text"), _("save it as UTF-8"))],
+                          language) from None
     except OSError as exc:
-        raise ConfigError([Problem(file, "", f"cannot be read: {exc.strerror}",
-                                   "check that the file is readable by this user")]) from None
+        raise ConfigError([Problem(file, "", _("cannot be read: {reason}", reason=exc.strerror),
+                                   _("check that the file is readable by this user"))],
+                          language) from None
     parsed = parse_toml(text)
     if parsed.faults or parsed.data is None:
         raise ConfigError([Problem(file, "", fault.message, fault.fix, fault.line)
-                           for fault in parsed.faults])
+                           for fault in parsed.faults], _peek_language(parsed.data))
     return text, parsed.data
 
 

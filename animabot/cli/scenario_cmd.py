@@ -1,7 +1,8 @@
 """``animabot scenario check|preview``: a facilitator's round trip on a scenario file.
 
 Every fault is printed as ``file:line: field: message`` with its fix, never as a traceback,
-and the exit code says whether the files are usable (0) or not (1).
+and the exit code says whether the files are usable (0) or not (1). Both speak the configured
+``[bot] language`` (French by default), as the bot does.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from rich.console import Console
 from ..campaigns import when
 from ..config import DEFAULT_CONFIG, Settings, load_settings
 from ..errors import ConfigError, Problem, ScenarioError, StorageError
+from ..i18n import DEFAULT_LANGUAGE, Translate, counts, translator
 from ..scenario.loader import load_scenario, locate_in_file, unknown_actors
 from ..scenario.preview import render_preview, render_preview_text
 from ..store.actors import ActorRepository
@@ -33,9 +35,17 @@ NARROW = 110  # below this many columns the table is unreadable: print plain lin
 _START_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %Hh%M", "%d/%m/%Y")
 
 
-def _print_problems(problems: list[Problem]) -> None:
+def _print_problems(problems: list[Problem], _: Translate) -> None:
     for problem in problems:
-        typer.echo(str(problem), err=True)
+        typer.echo(problem.render(_), err=True)
+
+
+def _language(config: Path | None) -> str:
+    """The configured language; a faulty configuration's own guess (French by default)."""
+    try:
+        return _settings(config).bot.language
+    except ConfigError as exc:
+        return exc.language or DEFAULT_LANGUAGE
 
 
 @app.command()
@@ -61,36 +71,39 @@ def check(
     Steps naming an actor are checked against the directory when there is a database (given,
     or configured and existing); without one, actor ids are not checked."""
     failed = False
-    known = _known_actors(config, database)
+    language = _language(config)
+    _ = translator(language)
+    known = _known_actors(config, database, _)
     for path in files:
         try:
             scenario = load_scenario(path)
         except ScenarioError as exc:
             failed = True
-            _print_problems(exc.problems)
+            _print_problems(exc.problems, _)
             continue
         if known is not None and (unknown := unknown_actors(scenario, known, str(path))):
             failed = True
-            _print_problems(locate_in_file(unknown, path))
+            _print_problems(locate_in_file(unknown, path), _)
             continue
-        count = len(scenario.steps)
-        typer.echo(f"OK {path}: {count} step{'s' if count > 1 else ''}, {scenario.title}")
+        typer.echo(_("OK {path}: {steps}, {title}").format(
+            path=path, steps=counts.steps(language, len(scenario.steps)), title=scenario.title))
     if failed:
         raise typer.Exit(1)
 
 
-def _known_actors(config: Path | None, database: Path | None) -> list[str] | None:
+def _known_actors(config: Path | None, database: Path | None, _: Translate) -> list[str] | None:
     """The directory's actor ids, or None when there is no database to check against."""
     if database is None:
         try:
             database = _settings(config).storage.database
         except ConfigError as exc:
-            _print_problems(exc.problems)
+            _print_problems(exc.problems, _)
             raise typer.Exit(1) from None
         if not database.is_file():
             return None
     elif not database.is_file():
-        typer.echo(f"note: {database} does not exist: actor ids are not checked", err=True)
+        typer.echo(_("note: {database} does not exist: actor ids are not checked").format(
+            database=database), err=True)
         return None
 
     async def read(path: Path) -> list[str]:
@@ -100,7 +113,7 @@ def _known_actors(config: Path | None, database: Path | None) -> list[str] | Non
     try:
         return asyncio.run(read(database))
     except StorageError as exc:
-        typer.echo(f"error: {exc}", err=True)
+        typer.echo(_("error: {reason}").format(reason=exc), err=True)
         raise typer.Exit(1) from None
 
 
@@ -129,9 +142,11 @@ def preview(
     ] = False,
 ) -> None:
     """Show when each message of a scenario would be sent, after the sending window."""
+    _ = translator(language or DEFAULT_LANGUAGE)
     try:
         settings = _settings(config)
-        zone = _zone(timezone or settings.bot.timezone)
+        _ = translator(language or settings.bot.language)
+        zone = _zone(timezone or settings.bot.timezone, _)
         window = dataclasses.replace(settings.window(), zone=zone)
         scenario = load_scenario(file)
         console = Console()
@@ -139,11 +154,11 @@ def preview(
         when = parse_start(start, zone)
         shown = render(scenario, when, window, language or settings.bot.language)
     except ConfigError as exc:
-        _print_problems(exc.problems)
+        _print_problems(exc.problems, translator(language or exc.language))
         raise typer.Exit(1) from None
     except ScenarioError as exc:
         # Faults that only this start date reveals come from the timeline, without a line.
-        _print_problems(locate_in_file(exc.problems, file))
+        _print_problems(locate_in_file(exc.problems, file), _)
         raise typer.Exit(1) from None
     if isinstance(shown, str):
         typer.echo(shown)
@@ -157,13 +172,13 @@ def _settings(config: Path | None) -> Settings:
     return load_settings(config)
 
 
-def _zone(name: str) -> ZoneInfo:
+def _zone(name: str, _: Translate) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" is a folder, not a zone
         raise ConfigError([Problem(
-            "--timezone", "", f"{name!r} is not a time zone",
-            'write an IANA name such as "Europe/Paris"',
+            "--timezone", "", _("{name!r} is not a time zone").format(name=name),
+            _('write an IANA name such as "Europe/Paris"'),
         )]) from None
 
 

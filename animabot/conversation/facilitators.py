@@ -180,8 +180,9 @@ async def _about_this_group(
 
 
 def _problems_text(turn: Turn, exc: ScenarioError) -> str:
-    """The first problems of a scenario: a chat message cannot hold thousands."""
-    lines = [str(problem) for problem in exc.problems[:PROBLEMS_SHOWN]]
+    """The first problems of a scenario, in the facilitator's language: a chat message
+    cannot hold thousands."""
+    lines = [problem.render(turn._) for problem in exc.problems[:PROBLEMS_SHOWN]]
     hidden = len(exc.problems) - PROBLEMS_SHOWN
     if hidden > 0:
         lines.append(turn._(

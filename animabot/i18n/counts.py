@@ -27,6 +27,12 @@ def planned_deliveries(language: str, count: int) -> str:
     return form.format(n=count)
 
 
+def steps(language: str, count: int) -> str:
+    _ = translator(language)
+    form = _("{n} steps") if needs_plural(language, count) else _("{n} step")
+    return form.format(n=count)
+
+
 def messages(language: str, count: int) -> str:
     _ = translator(language)
     form = _("{n} messages") if needs_plural(language, count) else _("{n} message")

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import difflib
 import re
-from string import Formatter
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
 from ..errors import FieldValueError, Problem
-from ..i18n.lazy import LazyText
+from ..field_faults import refill, shown, type_fault
 from ..i18n.lazy import lazy as _
 from ..toml_lines import Loc, locate
 from .model import STEP_KINDS, Announcement, Card, Poll, QuizQuestion, Results, Scenario, Training
@@ -88,43 +87,6 @@ _MODEL_CHECKS: dict[str, str] = {
     "correct = ": "correct",
     "every language needs the same number of options": "options",
 }
-# pydantic's plain type errors, in words: the value shown is the one written.
-_TYPE_FAULTS: dict[str, tuple[str, str]] = {
-    "string_type": (_("must be a text, not {value}"),
-                    _('write the text between straight double quotes: {key} = "..."')),
-    "int_type": (_("must be a whole number, not {value}"),
-                 _("write a number without quotes, e.g. {key} = 2")),
-    "int_parsing": (_("must be a whole number, not {value}"),
-                    _("write a number without quotes, e.g. {key} = 2")),
-    "int_from_float": (_("must be a whole number, not {value}"),
-                       _("write a number without a decimal part, e.g. {key} = 2")),
-    "float_type": (_("must be a number, not {value}"),
-                   _("write a number without quotes, e.g. {key} = 1.5")),
-    "float_parsing": (_("must be a number, not {value}"),
-                      _("write a number without quotes, e.g. {key} = 1.5")),
-    "bool_type": (_("must be true or false, not {value}"),
-                  _("write {key} = true or {key} = false, without quotes")),
-    "bool_parsing": (_("must be true or false, not {value}"),
-                     _("write {key} = true or {key} = false, without quotes")),
-    "dict_type": (_("must be a table of texts by language, not {value}"),
-                  _('write {key}.fr = "..." (and {key}.en = "...")')),
-    "model_type": (_("must be a table, not {value}"),
-                   _("write it as a [table] of keys, as in {example}")),
-    "list_type": (_("must be a list, not {value}"),
-                  _("write it between brackets: {key} = [...]")),
-    "greater_than": (_("must be more than {limit}, not {value}"),
-                     _("write a number above {limit}")),
-    "greater_than_equal": (_("must be {limit} or more, not {value}"),
-                           _("write a number of at least {limit}")),
-    "less_than": (_("must be less than {limit}, not {value}"),
-                  _("write a number below {limit}")),
-    "less_than_equal": (_("must be {limit} or less, not {value}"),
-                        _("write a number of at most {limit}")),
-}
-_LIMITS = ("gt", "ge", "lt", "le")
-SHOWN_LENGTH = 40  # a value quoted in a message: enough to recognise it
-
-
 def field_path(loc: Loc) -> str:
     """``("steps", 2, "options", "fr")`` → ``"steps[2].options.fr"``."""
     path = ""
@@ -219,11 +181,11 @@ def _explain(
     if kind == "value_error" and isinstance(ctx.get("error"), FieldValueError):
         fault: FieldValueError = ctx["error"]
         return fault.message, fault.fix or _fallback_fix(field)
-    if kind in _TYPE_FAULTS:
-        fault_text, fault_fix = _TYPE_FAULTS[kind]
-        limit = next((ctx[name] for name in _LIMITS if name in ctx), "")
-        return (_lazy_again(fault_text, value=_shown(value), limit=limit),
-                _lazy_again(fault_fix, key=key, limit=limit, example=EXAMPLE))
+    if kind == "dict_type":  # every text of a scenario is a table of languages
+        return (_("must be a table of texts by language, not {value}", value=shown(value)),
+                _('write {key}.fr = "..." (and {key}.en = "...")', key=key))
+    if (words := type_fault(error, EXAMPLE)) is not None:
+        return words
     detail = error["msg"].removeprefix("Value error, ")
     if kind == "value_error":  # a plain ValueError of a validator: its text says it all
         for separator in ("; ", ": "):
@@ -248,19 +210,6 @@ def _fallback_fix(field: str) -> str:
     if field in ("at", "closes", "reminders"):
         return SYNTAX_HELP
     return _("compare with the same key in {example}", example=EXAMPLE)
-
-
-def _lazy_again(text: str, **params: object) -> LazyText:
-    """``text`` (an id marked above) filled with those of ``params`` it names."""
-    msgid = text.msgid if isinstance(text, LazyText) else text
-    names = {name for _text, name, _spec, _conv in Formatter().parse(msgid) if name}
-    return LazyText(msgid, {name: params[name] for name in names})
-
-
-def _shown(value: Any) -> str:
-    """A written value, quoted as in the file and cut when long."""
-    shown = repr(value) if not isinstance(value, bool) else str(value).lower()
-    return shown if len(shown) <= SHOWN_LENGTH else shown[: SHOWN_LENGTH - 1] + "…"
 
 
 def _explain_length(
@@ -289,5 +238,5 @@ def _explain_length(
     add_one, add_many, remove_one, remove_many = _COUNTED_FIXES.get(field, _ITEM_FIXES)
     fix = (add_one if change == 1 else add_many) if adding else (
         remove_one if change == 1 else remove_many)
-    return (_lazy_again(sentence, allowed=allowed, actual=actual),
-            _lazy_again(fix, n=change))
+    return (refill(sentence, allowed=allowed, actual=actual),
+            refill(fix, n=change))

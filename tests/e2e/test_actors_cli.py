@@ -112,9 +112,9 @@ def test_scenario_check_names_the_unknown_actor_and_its_line(
     result = animabot("scenario", "check", str(scenario), "--database", str(database),
                       check=False)
     assert result.returncode == 1
-    assert f"{scenario}:15: steps[1].actor: unknown actor 'jardin-des-lilaz'" in result.stderr
-    assert "fix: did you mean 'jardin-des-lilas'? import it with `animabot actors import`" \
-        in result.stderr
+    assert f"{scenario}:15: steps[1].actor: acteur inconnu « jardin-des-lilaz »" in result.stderr
+    assert ("correction : vouliez-vous dire « jardin-des-lilas » ? importez-le avec "
+            "`animabot actors import`") in result.stderr
     assert "steps[0]" not in result.stderr
     via_config = animabot("scenario", "check", str(scenario), "--config", str(config),
                           check=False)

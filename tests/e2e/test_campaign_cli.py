@@ -61,6 +61,14 @@ def test_config_check_lists_every_problem_with_its_key_path(tmp_path: Path) -> N
                      "bad.toml:6: telegram.tokn"):
         assert expected in result.stderr
     assert "Traceback" not in result.stderr
+    # Told in French, the default language; in English once [bot] language says so.
+    assert "bad.toml:6: telegram.tokn: clé inconnue" in result.stderr
+    assert "« Mars/Olympus » n’est pas un fuseau horaire" in result.stderr
+    bad.write_text(bad.read_text(encoding="utf-8").replace("[bot]\n", '[bot]\nlanguage = "en"\n'),
+                   encoding="utf-8")
+    english = animabot("config", "check", "--config", str(bad), check=False)
+    assert "bad.toml:7: telegram.tokn: unknown key" in english.stderr
+    assert "'Mars/Olympus' is not a time zone" in english.stderr
     ok = animabot("config", "check", "--config", "config.example.toml")
     assert "configuration OK" in ok.stdout
 

@@ -45,7 +45,7 @@ def test_check_shipped_scenarios() -> None:
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert len(lines) == len(SHIPPED)
-    assert f"OK {DEMO}: 4 steps, Démonstration : la propreté de la rue des Tilleuls" in lines
+    assert f"OK {DEMO} : 4 étapes, Démonstration : la propreté de la rue des Tilleuls" in lines
 
 
 def test_check_reports_every_problem_with_its_fix(tmp_path: Path) -> None:
@@ -54,11 +54,44 @@ def test_check_reports_every_problem_with_its_fix(tmp_path: Path) -> None:
     result = runner.invoke(app, ["check", str(DEMO), str(bad)])
     assert result.exit_code == 1
     assert f"OK {DEMO}" in result.output
-    assert f"{bad}:10: steps[0].options.fr: a poll takes 2 to 12 options, this one has 1" in (
+    assert f"{bad}:10: steps[0].options.fr: un sondage a de 2 à 12 options, celui-ci en a 1" in (
         result.stderr
     )
-    assert "    fix: add 1 option" in result.stderr
+    assert "    correction : ajoutez 1 option" in result.stderr
     assert "Traceback" not in result.output
+
+
+ODD = BAD.replace('title = "Essai"', "title = 5")
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("", ["a.toml:2: title: doit être un texte, pas 5",
+              '    correction : écrivez le texte entre guillemets droits : title = "..."',
+              "b.toml:10: steps[0].options.fr: un sondage a de 2 à 12 options, celui-ci en a 1",
+              "OK demo.toml : 4 étapes, "]),
+        ('[bot]\nlanguage = "en"\n',
+         ["a.toml:2: title: must be a text, not 5",
+          '    fix: write the text between straight double quotes: title = "..."',
+          "b.toml:10: steps[0].options.fr: a poll takes 2 to 12 options, this one has 1",
+          "OK demo.toml: 4 steps, "]),
+    ],
+)
+def test_check_speaks_the_configured_language(
+    tmp_path: Path, language: str, expected: list[str]
+) -> None:
+    """French by default, English with [bot] language = "en": problems, fixes and headings."""
+    (tmp_path / "a.toml").write_text(ODD, encoding="utf-8")
+    (tmp_path / "b.toml").write_text(BAD, encoding="utf-8")
+    (tmp_path / "demo.toml").write_text(DEMO.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "config.toml").write_text(language, encoding="utf-8")
+    result = runner.invoke(app, ["check", "a.toml", "b.toml", "demo.toml",
+                                 "--config", "config.toml"])
+    assert result.exit_code == 1
+    for line in expected:
+        assert line in result.output
+    assert "Input should" not in result.output
 
 
 @pytest.mark.parametrize("target", ["directory", "missing", "binary"])
@@ -71,7 +104,7 @@ def test_check_never_shows_a_traceback(tmp_path: Path, target: str) -> None:
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit)
     assert result.stderr.startswith(f"{path}: ")
-    assert "fix: " in result.stderr
+    assert "correction : " in result.stderr
     assert "Traceback" not in result.output
 
 
@@ -156,7 +189,10 @@ def test_preview_reports_a_bad_time_zone() -> None:
         app, ["preview", str(DEMO), "--start", "2026-12-01 18:00", "--timezone", "Paris"]
     )
     assert result.exit_code == 1
-    assert "'Paris' is not a time zone" in result.stderr
+    assert "« Paris » n’est pas un fuseau horaire" in result.stderr
+    english = runner.invoke(app, ["preview", str(DEMO), "--start", "2026-12-01 18:00",
+                                  "--timezone", "Paris", "--language", "en"])
+    assert "'Paris' is not a time zone" in english.stderr
 
 
 def test_preview_reports_scenario_problems(tmp_path: Path) -> None:
@@ -176,4 +212,4 @@ def test_module_entry_point_checks_the_shipped_files() -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.count("OK scenarios/") == len(SHIPPED)
-    assert "OK scenarios/demo.toml: 4 steps" in completed.stdout
+    assert "OK scenarios/demo.toml : 4 étapes" in completed.stdout

@@ -25,10 +25,11 @@ FAULTY_STEP = '\n[[steps]]\nid = "s{n}"\nkind = "announcement"\nat = "after null
               'colour = 1\ntext = "x"\n'
 
 
-def facilitator(core: Core, clock: FakeClock, command: str, *args: str) -> CommandReceived:
+def facilitator(core: Core, clock: FakeClock, command: str, *args: str,
+                language: str = "fr") -> CommandReceived:
     return CommandReceived(
         f"f-{command}", ChatRef("simulated", "", True),
-        Sender(core.pseudonymize("simulated", "fanny"), "fr", private_address="fanny",
+        Sender(core.pseudonymize("simulated", "fanny"), language, private_address="fanny",
                is_facilitator=True),
         clock.now(), command=command, args=args)
 
@@ -77,6 +78,29 @@ async def test_thousands_of_faults_make_a_short_reply(
     await asyncio.wait_for(
         core.conversation.handle(facilitator(core, clock, "apercu", "enorme")), 60)
     (reply,) = await replies_to(core, str(core.pseudonymize("simulated", "fanny")))
-    assert "unknown key 'colour'" in reply
+    assert "clé inconnue « colour »" in reply and "correction : " in reply
     assert "2990 autres problèmes" in reply and "animabot scenario check" in reply
     assert len(reply) < 4000
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("fr", ["clé inconnue « colour »", "correction : ", "désigne une étape inconnue"]),
+     ("en", ["unknown key 'colour'", "fix: ", "refers to an unknown step 'nulle-part'"])],
+)
+async def test_scenario_problems_speak_the_facilitators_language(
+    core: Core, clock: FakeClock, tmp_path: Path, language: str, expected: list[str]
+) -> None:
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    lost = '\n[[steps]]\nid = "b"\nkind = "announcement"\nat = "after nulle-part"\ntext = "x"\n'
+    (folder / "faux.toml").write_text(MINIMAL + FAULTY_STEP.format(n=1) + lost,
+                                      encoding="utf-8")
+    core.services.settings.bot.scenarios_dir = folder
+    await asyncio.wait_for(core.conversation.handle(
+        facilitator(core, clock, "programmer", "faux", "centre", language=language)), 60)
+    (reply,) = await replies_to(core, str(core.pseudonymize("simulated", "fanny")))
+    for text in expected:
+        assert text in reply
+    other = "fix: " if language == "fr" else "correction : "
+    assert other not in reply

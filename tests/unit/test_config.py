@@ -139,7 +139,7 @@ def test_old_mac_line_ends_are_read(tmp_path: Path) -> None:
     settings = load_settings(path)
     assert (settings.bot.language, settings.privacy.min_cell) == ("en", 7)
     assert _problems(path, '[bot]\rlanguage = "de"\r') == [
-        (2, "bot.language", "Input should be 'fr' or 'en'")
+        (2, "bot.language", "'de' is not allowed")
     ]
 
 
@@ -182,3 +182,56 @@ def test_a_boolean_is_not_a_telegram_id(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings(path)
     assert caught.value.problems[0].field == "facilitators.telegram[0]"
+
+
+@pytest.mark.parametrize(
+    ("bot", "env", "expected"),
+    [
+        ('timezone = "Mars/Olympus"', None,
+         ["c.toml:2: bot.timezone: « Mars/Olympus » n’est pas un fuseau horaire",
+          '    correction : écrivez un nom IANA comme "Europe/Paris"',
+          "c.toml:3: bot.tokn: clé inconnue", "privacy.min_cell: doit valoir au moins 1, pas 0"]),
+        ('language = "en"\ntimezone = "Mars/Olympus"', None,
+         ["c.toml:3: bot.timezone: 'Mars/Olympus' is not a time zone",
+          '    fix: write an IANA name such as "Europe/Paris"',
+          "c.toml:4: bot.tokn: unknown key", "privacy.min_cell: must be 1 or more, not 0"]),
+        ('timezone = "Mars/Olympus"', "en",
+         ["c.toml:2: bot.timezone: 'Mars/Olympus' is not a time zone"]),
+    ],
+)
+def test_config_problems_speak_the_configured_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bot: str, env: str | None,
+    expected: list[str],
+) -> None:
+    """French by default; the [bot] language of the file (or its variable) once readable."""
+    monkeypatch.delenv("ANIMABOT_BOT__LANGUAGE", raising=False)
+    if env is not None:
+        monkeypatch.setenv("ANIMABOT_BOT__LANGUAGE", env)
+    path = tmp_path / "c.toml"
+    path.write_text(f"[bot]\n{bot}\ntokn = 1\n[privacy]\nmin_cell = 0\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    shown = str(caught.value).replace(str(tmp_path) + os.sep, "")
+    for line in expected:
+        assert line in shown
+    assert "Input should" not in shown
+
+
+def test_syntax_faults_are_told_in_the_language_read_around_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The faulty line is set aside: the rest of the file still tells the language."""
+    monkeypatch.delenv("ANIMABOT_BOT__LANGUAGE", raising=False)
+    path = tmp_path / "c.toml"
+    path.write_text('[bot]\ntimezone = "Europe/Paris\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert "n’est pas du TOML valide" in str(caught.value)
+    assert "correction : vérifiez la ligne 2 : un texte n’est pas fermé" in str(caught.value)
+    monkeypatch.setenv("ANIMABOT_BOT__LANGUAGE", "en")
+    with pytest.raises(ConfigError, match="is not valid TOML"):
+        load_settings(path)
+    monkeypatch.delenv("ANIMABOT_BOT__LANGUAGE")
+    path.write_text('[bot]\nlanguage = "en"\ntimezone = "Europe/Paris\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="fix: check line 3: a text is not closed"):
+        load_settings(path)
