@@ -28,6 +28,7 @@ from .common import (
     parse_local_time,
     run_async,
     settings_from,
+    told_in,
 )
 
 app = typer.Typer(help="Start, list, show and cancel campaigns.", no_args_is_help=True)
@@ -97,19 +98,21 @@ def start(
     async def work() -> tuple[StartedCampaign | None, str | None, Voice]:
         settings = settings_from(config, database)
         voice = Voice.of(settings)
-        scenario = load_scenario(scenario_file)
-        clock = SystemClock()
-        when = parse_local_time(at, settings.bot.timezone, clock.now())
-        who = f"cli:{author}" if author else None
-        rule = every or scenario.every
-        async with open_core(settings, clock, sends=False) as core:
-            if rule:
-                series = await core.series.create(scenario, to.split(","), rule, when,
-                                                  source=str(scenario_file), author=who)
-                return (series.campaigns[0] if series.campaigns else None), series.id, voice
-            started = await core.campaigns.start(scenario, to.split(","), when,
-                                                 source=str(scenario_file), author=who)
-            return started, None, voice
+        with told_in(voice.language):  # a faulty scenario is told as scenario check does
+            scenario = load_scenario(scenario_file)
+            clock = SystemClock()
+            when = parse_local_time(at, settings.bot.timezone, clock.now())
+            who = f"cli:{author}" if author else None
+            rule = every or scenario.every
+            async with open_core(settings, clock, sends=False) as core:
+                if rule:
+                    series = await core.series.create(scenario, to.split(","), rule, when,
+                                                      source=str(scenario_file), author=who)
+                    first = series.campaigns[0] if series.campaigns else None
+                    return first, series.id, voice
+                started = await core.campaigns.start(scenario, to.split(","), when,
+                                                     source=str(scenario_file), author=who)
+                return started, None, voice
 
     started, series_id, voice = run_async(work)
     _ = voice._

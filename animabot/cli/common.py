@@ -6,7 +6,8 @@ import asyncio
 import logging
 import os
 import sys
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +19,7 @@ from rich.console import Console
 
 from ..campaigns import when
 from ..config import DEFAULT_CONFIG, Settings, load_settings
-from ..errors import AnimabotError
+from ..errors import AnimabotError, ProblemsError
 from ..i18n import Translate, translator
 from ..redaction import hold_platform_loggers
 
@@ -75,15 +76,30 @@ def run_async(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
     try:
         return asyncio.run(work())
     except AnimabotError as exc:
-        fail(str(exc))
+        fail(str(exc), exc.language if isinstance(exc, ProblemsError) else None)
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
 
 
-def fail(message: str) -> NoReturn:
-    err.print("[bold red]error:[/bold red] ", end="", markup=True, highlight=False)
+def fail(message: str, language: str | None = None) -> NoReturn:
+    """``error: message`` on stderr, the label in ``language`` when the message speaks it."""
+    _ = translator(language) if language else str
+    label = _("error:")
+    err.print(f"[bold red]{label}[/bold red] ", end="", markup=True, highlight=False)
     err.print(message, markup=False, highlight=False)  # "[web]" in a message is text
     raise typer.Exit(1)
+
+
+@contextmanager
+def told_in(language: str) -> Iterator[None]:
+    """Problems raised inside (a scenario's, say) are told in ``language`` by run_async,
+    unless they already know theirs (a configuration's own [bot] language)."""
+    try:
+        yield
+    except ProblemsError as exc:
+        if exc.language is None:
+            exc.language = language
+        raise
 
 
 def parse_local_time(text: str, timezone: str, now: datetime) -> datetime:

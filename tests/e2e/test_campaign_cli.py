@@ -51,6 +51,25 @@ def test_clear_errors_for_unknown_neighbourhood_and_campaign(config: Path) -> No
     assert result.returncode == 1 and "no campaign 'nope'" in result.stderr
 
 
+def test_a_faulty_scenario_is_refused_in_the_configured_language(
+    config: Path, tmp_path: Path
+) -> None:
+    faulty = tmp_path / "faux.toml"
+    faulty.write_text('id = "faux"\ntitle = "Faux"\n\n[[steps]]\nid = "a"\n'
+                      'kind = "annonce"\ntext = "x"\n', encoding="utf-8")
+    result = animabot("campaign", "start", str(faulty), "--to", "centre",
+                      "--config", str(config), check=False)
+    assert result.returncode == 1 and result.stderr.startswith("erreur : ")
+    assert "faux.toml:6: steps[0].kind: type d’étape inconnu « annonce »" in result.stderr
+    assert "    correction : " in result.stderr
+    config.write_text('[bot]\nlanguage = "en"\n' + config.read_text(encoding="utf-8"),
+                      encoding="utf-8")
+    english = animabot("campaign", "start", str(faulty), "--to", "centre",
+                       "--config", str(config), check=False)
+    assert english.stderr.startswith("error: ")
+    assert "faux.toml:6: steps[0].kind: unknown step kind 'annonce'" in english.stderr
+
+
 def test_config_check_lists_every_problem_with_its_key_path(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text('[bot]\ntimezone = "Mars/Olympus"\n[delivery]\nquiet_hours = "25:00-09:00"\n'

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from animabot.errors import Problem, ScenarioError
+from animabot.i18n import translator
 from animabot.scenario.loader import (
     check_scenario_file,
     field_path,
@@ -479,3 +481,59 @@ def test_thousands_of_faults_are_located_in_one_reading_of_the_file(
     assert len(problems) == 6000  # each step: an unknown key and an unknown anchor
     assert problems[-1].line == len(text.splitlines())
     assert len(built) == 1
+
+
+WRONG_TYPES = """\
+id = "essai"
+title = "Essai"
+objective = 3
+
+[[steps]]
+id = "vote"
+kind = "poll"
+question = 12
+options = "Oui"
+multiple = "oui"
+mode = "public"
+closes = 5
+reminders = "+1d"
+
+[[steps]]
+id = "apprendre"
+kind = "training"
+title = "Formation"
+cards = [{ text = "a" }, { text = "b" }]
+quiz = [{ question = "q", options = ["a", "b"], correct = 0, explanation = "e" }]
+"""
+
+
+def test_pydantic_type_errors_become_words_in_both_languages() -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text(WRONG_TYPES, "essai.toml")
+    problems = {p.field: p for p in caught.value.problems}
+    assert problems["objective"].message == "must be a text, not 3"
+    assert problems["steps[0].question"].message == (
+        "must be a table of texts by language, not 12")
+    assert problems["steps[0].multiple"].message == "must be true or false, not 'oui'"
+    assert problems["steps[0].mode"].message == "'public' is not allowed"
+    assert problems["steps[0].closes"].message == "must be a text, not 5"
+    assert problems["steps[0].reminders"].fix == 'write it between brackets: reminders = ["+1d"]'
+    assert problems["steps[1].quiz[0].correct"].message == "must be 1 or more, not 0"
+    french, english = translator("fr"), translator("en")
+    for problem in caught.value.problems:
+        assert "Input should" not in str(problem)
+        assert problem.render(english) == str(problem)
+        shown = problem.render(french)
+        assert shown != str(problem) and "correction : " in shown, shown
+    assert problems["objective"].render(french).endswith(
+        "objective: doit être un texte, pas 3\n"
+        '    correction : écrivez le texte entre guillemets droits : objective = "..."')
+    assert "« public » n’est pas permis" in problems["steps[0].mode"].render(french)
+
+
+def test_problems_keep_their_translation_when_pickled() -> None:
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text(WRONG_TYPES, "essai.toml")
+    problem = caught.value.problems[0]
+    again = pickle.loads(pickle.dumps(problem))
+    assert again == problem and again.render(translator("fr")) == problem.render(translator("fr"))
