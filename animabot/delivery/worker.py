@@ -246,7 +246,6 @@ class DeliveryWorker:
                                               "the chat is unreachable"))
                     self.stats.skipped += 1
                     return
-                await self.pacers[target.platform].wait(target.address, not target.private)
                 await self._send_now(delivery, plan, adapter)
         finally:
             self.lanes.give_slot(adapter.platform)
@@ -257,6 +256,11 @@ class DeliveryWorker:
             # leaves worth a commit: after a crash, the rows in flight are "unknown", not
             # resent, and only those.
             await self.deliveries.mark_sending(delivery.id)
+        # Paced after that commit, not before: a slow commit between the reserved instant
+        # and the request would bunch sends past the platform's window (429s). A kill -9 now
+        # leaves at most ``in_flight`` rows in doubt: those sent and those about to be.
+        target = plan.target
+        await self.pacers[target.platform].wait(target.address, not target.private)
         try:
             result = await adapter.send(plan.target, plan.message, key=delivery.dedupe_key)
         except Exception as exc:
