@@ -108,7 +108,6 @@ async def serve(groups: int, flood_control: bool, latency_ms: float = 0.0,
             emulator.add_group(PRESS_GROUP, "Quartier", range(1, residents + 1), admins=[1])
             emulator.add_bot_to_group(PRESS_GROUP, 1)
         print(json.dumps({"base_url": emulator.base_url, "token": emulator.token}), flush=True)
-        loop = asyncio.get_running_loop()
         if residents:
             await commands(emulator, residents)
         else:

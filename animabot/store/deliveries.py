@@ -21,7 +21,7 @@ PENDING, CLAIMED, SENDING, SENT, FAILED = "pending", "claimed", "sending", "sent
 SKIPPED, UNKNOWN, EXPANDED = "skipped", "unknown", "expanded"
 FINAL_STATUSES = (SENT, FAILED, SKIPPED, UNKNOWN, EXPANDED)
 # Answers to something a resident or facilitator just did: claimed before any broadcast.
-# (Spelled out in SQL below and in the partial index of migration 10: keep them in step.)
+# (Spelled out in SQL below and in the partial index of migration 12: keep them in step.)
 INTERACTIVE_PARTS = ("reply", "notice")
 _INTERACTIVE_SQL = "part IN ('reply', 'notice')"
 

@@ -322,5 +322,5 @@ MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_native_polls_and_state, _m003_vote_time, _m004_answer_archive,
     _m005_answer_time_index, _m006_statistics_indexes, _m007_hub, _m008_resident_tags,
     _m009_inbox_outcome, _m011_resident_neighbourhood,
-    _m012_interactive_lane,  # after 11: databases on main are at 11 already
+    _m012_interactive_lane,  # last: databases already at 11 get it too
 )
