@@ -138,6 +138,8 @@ class TelegramSettings(_Section):
     global_per_second: Annotated[float, Field(gt=0)] = 30.0
     per_chat_per_second: Annotated[float, Field(gt=0)] = 1.0
     group_per_minute: Annotated[float, Field(gt=0)] = 20.0
+    # Sends awaiting their answer at once (a round trip is 50-250 ms; pacing still applies).
+    in_flight: Annotated[int, Field(ge=1, le=64)] = 8
 
 
 class MatrixSettings(_Section):
@@ -151,6 +153,7 @@ class MatrixSettings(_Section):
     password_file: Path | None = None
     rate: Annotated[float, Field(gt=0)] = 0.2  # messages/s the homeserver allows the bot
     burst: Annotated[int, Field(ge=1)] = 10  # after a burst of this many (Synapse's default)
+    in_flight: Annotated[int, Field(ge=1, le=64)] = 4  # sends awaiting their answer at once
     sync_timeout: Annotated[int, Field(ge=1, le=120)] = 30  # seconds a /sync waits
     request_timeout: Annotated[float, Field(gt=0, le=300)] = 30.0
     # End-to-end encryption: on by default, as Element and Tchap encrypt direct chats.

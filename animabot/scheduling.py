@@ -25,7 +25,7 @@ from .store.deliveries import DeliveryRepository
 
 log = logging.getLogger(__name__)
 WAKE_JOB, WATCH_JOB = "wake-at-next-due", "watch-database"
-STOP_GRACE = 5.0  # seconds a stop waits for the send in flight
+STOP_GRACE = 5.0  # seconds a stop waits for the sends in flight
 MAX_BACKOFF = 15.0  # seconds between drains while the storage cannot be written
 
 
@@ -60,7 +60,9 @@ class WakeScheduler:
         )
 
     def poke(self) -> None:
-        """Drain now (a reply was queued in this process)."""
+        """Drain now (a reply was queued in this process): a drain under way claims it
+        before its next broadcast send."""
+        self.worker.hurry()
         self._wake.set()
 
     async def reschedule(self) -> None:
@@ -115,9 +117,10 @@ class WakeScheduler:
                 log.exception("delivery drain failed; retrying at the next wake-up")
 
     async def stop(self, grace: float = STOP_GRACE) -> None:
-        """Stop waking; let an in-flight drain finish the delivery it is on (not its batch,
-        nor the backlog: ``docker stop`` kills after 10 s). A send still running after
-        ``grace`` seconds is cut: its row is recovered at the next start, as after a crash."""
+        """Stop waking; let an in-flight drain finish the sends it has started (not its
+        batch, nor the backlog: ``docker stop`` kills after 10 s). Sends still running after
+        ``grace`` seconds are cut: their rows are recovered at the next start, as after a
+        crash."""
         self._scheduler.shutdown(wait=False)
         self.worker.request_stop()
         if self._loop_task is None:

@@ -1,12 +1,17 @@
-"""Benchmark: one step to 1,000 Telegram groups through the Bot API emulator, flood control on.
+"""Benchmark: one step to 1,000 Telegram groups through the Bot API emulator, flood control
+on, at 0 ms and at 150 ms per Bot API call (the field's round trip from Europe).
 
-Prints the 429s received (goal 0), the achieved rate against the configured ceiling (goal
-≥ 0.95) and the bot's CPU time per delivery beside raw python-telegram-bot loops measured in
-the same run: ``send_message`` alone, and ``send_message`` + ``get_chat_member_count`` (what
-a delivery needs to record its reach). The emulator runs in another process so that CPU
-figures are the bot's alone.
+For each latency, in the same run and against the same emulator process:
+- **animabot** (``[telegram] in_flight`` = 8), repeated: achieved rate ÷ the 30/s ceiling,
+  429s, CPU per delivery, and a resident's ``/aide`` sent 3 s into the broadcast: seconds
+  until the answer reaches the server;
+- **baseline R** (rate): the same worker with ``in_flight = 1``, one request at a time, as
+  animabot sent before (on fewer groups: it is slow by design);
+- **baseline C** (CPU): a raw python-telegram-bot ``send_message`` loop paced at 30/s with
+  the same number of requests in flight.
+Each figure is printed as median and min-max over the runs.
 
-    python bench/bench_telegram.py [--groups 1000]
+    python bench/bench_telegram.py [--groups 1000] [--repeat 3] [--latencies 0,150]
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ import argparse
 import asyncio
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,108 +41,173 @@ from animabot.clock import SystemClock
 from animabot.config import NeighbourhoodSettings, load_settings
 from animabot.core import open_core
 from animabot.scenario.model import Scenario
+from animabot.scheduling import WakeScheduler
 
 HERE = Path(__file__).resolve().parent
 FIRST_GROUP = -1_000_000
 CEILING = 30.0  # messages per second, Telegram's overall limit for a bot
+IN_FLIGHT = 8
+ASK_AFTER = 3.0  # seconds into the broadcast the resident sends /aide
+TEXT = "Annonce de la mairie : réunion jeudi à 18 h."
 
 
-def start_emulator(groups: int) -> tuple[subprocess.Popen[str], str, str]:
-    process = subprocess.Popen(
-        [sys.executable, str(HERE / "telegram_emulator_process.py"), "--groups", str(groups),
-         "--flood-control"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )
-    assert process.stdout is not None
-    first = json.loads(process.stdout.readline())
-    return process, first["base_url"], first["token"]
+class Emulator:
+    def __init__(self, groups: int, latency_ms: float) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(HERE / "telegram_emulator_process.py"), "--groups",
+             str(groups), "--flood-control", "--latency-ms", str(latency_ms)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        first = json.loads(self._line())
+        self.base_url, self.token = first["base_url"], first["token"]
+
+    def _line(self) -> str:
+        assert self.process.stdout is not None
+        return self.process.stdout.readline()
+
+    async def resident_asks(self) -> float:
+        assert self.process.stdin is not None
+        self.process.stdin.write("aide\n")
+        self.process.stdin.flush()
+        return float(json.loads(await asyncio.to_thread(self._line))["answered_after"])
+
+    def close(self) -> int:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.process.stdin.close()
+        tail = self.process.stdout.read().strip()
+        self.process.wait(timeout=10)
+        return int(json.loads(tail.splitlines()[-1])["flood_429s"]) if tail else -1
 
 
-async def raw_loop(
-    base_url: str, token: str, chats: list[int], with_reach: bool
-) -> tuple[float, int]:
-    """CPU seconds per send of a paced raw PTB loop, and the 429s it met."""
-    bot = Bot(token, base_url=base_url, request=HTTPXRequest(connection_pool_size=8))
+@dataclass
+class Run:
+    rate: float
+    cpu: float  # seconds per delivery
+    refused: int
+    answered_after: float | None
+
+
+async def raw_loop(emulator: Emulator, chats: list[int]) -> tuple[float, int]:
+    """CPU seconds per send of a paced raw PTB loop with IN_FLIGHT requests at once."""
+    bot = Bot(emulator.token, base_url=emulator.base_url,
+              request=HTTPXRequest(connection_pool_size=IN_FLIGHT * 2))
     refused = 0
+    slots = asyncio.Semaphore(IN_FLIGHT)
+
+    async def one(chat_id: int) -> None:
+        nonlocal refused
+        try:
+            await bot.send_message(chat_id, TEXT)
+        except RetryAfter:
+            refused += 1
+        finally:
+            slots.release()
+
     async with bot:
-        cpu = time.process_time()
-        start = time.monotonic()
+        cpu, start = time.process_time(), time.monotonic()
+        tasks = []
         for index, chat_id in enumerate(chats):
+            await slots.acquire()
             await asyncio.sleep(max(0.0, start + index * 1.03 / CEILING - time.monotonic()))
-            try:
-                await bot.send_message(chat_id, "Annonce de la mairie : réunion jeudi à 18 h.")
-                if with_reach:
-                    await bot.get_chat_member_count(chat_id)
-            except RetryAfter:
-                refused += 1
+            tasks.append(asyncio.create_task(one(chat_id)))
+        await asyncio.gather(*tasks)
         return (time.process_time() - cpu) / len(chats), refused
 
 
-async def animabot_run(base_url: str, token: str, chats: list[int]) -> tuple[float, float, int]:
-    """(CPU seconds per delivery, achieved messages/s, 429s) for our worker."""
+async def animabot_run(emulator: Emulator, chats: list[int], in_flight: int,
+                       ask: bool) -> Run:
     with tempfile.TemporaryDirectory(prefix="animabot-bench-") as tmp:
         settings = load_settings(None, database=Path(tmp) / "bench.db")
         settings.privacy.key = SecretStr("bench-key-0123456789abcdef0123456789")
         settings.delivery.quiet_hours = ""
         settings.delivery.closed_days = []
         settings.telegram.enabled = True
-        settings.telegram.token = SecretStr(token)
-        settings.telegram.base_url = base_url
+        settings.telegram.token = SecretStr(emulator.token)
+        settings.telegram.base_url = emulator.base_url
         settings.telegram.poll_timeout = 25
+        settings.telegram.in_flight = in_flight
         settings.neighbourhoods = [NeighbourhoodSettings(
             id="ville", name="Ville", telegram_chats=[str(c) for c in chats])]
         scenario = Scenario.model_validate({"id": "bench", "title": "Bench", "steps": [
-            {"id": "annonce", "kind": "announcement", "at": "+0",
-             "text": "Annonce de la mairie : réunion jeudi à 18 h."}]})
+            {"id": "annonce", "kind": "announcement", "at": "+0", "text": TEXT}]})
         clock = SystemClock()
         async with open_core(settings, clock) as core:
             adapter = TelegramAdapter(settings, core.pseudonymize, None)
-
-            async def ignore(event: object) -> None:
-                return None
-
-            await adapter.start(ignore)
             worker = core.worker({"telegram": adapter})
+            scheduler = WakeScheduler(worker, clock)  # as `animabot run` wires them
+            core.services.wake = scheduler.poke
+            await adapter.start(core.conversation.handle)
             await core.campaigns.start(scenario, ["ville"], datetime.now(UTC))
-            cpu = time.process_time()
-            began = time.monotonic()
-            while True:  # a 429 puts a row back with a due time: keep draining until done
-                await worker.drain()
-                if await worker.deliveries.next_due() is None:
-                    break
-                await asyncio.sleep(0.2)
+            cpu, began = time.process_time(), time.monotonic()
+            await scheduler.start()
+            asked = None
+            if ask:
+                await asyncio.sleep(ASK_AFTER)
+                asked = asyncio.create_task(emulator.resident_asks())
+            while await core.database.fetch_one(
+                "SELECT 1 FROM delivery WHERE part != 'reply' AND status NOT IN"
+                " ('sent', 'failed', 'skipped', 'unknown')"
+            ) is not None:
+                await asyncio.sleep(0.05)
             wall = time.monotonic() - began
             used = time.process_time() - cpu
+            answered = await asked if asked is not None else None
+            await scheduler.stop()
             await adapter.stop()
-            return used / len(chats), len(chats) / wall, worker.stats.retried
+            return Run(len(chats) / wall, used / len(chats), worker.stats.retried, answered)
 
 
-async def main(groups: int) -> None:
-    process, base_url, token = start_emulator(groups)
+def spread(values: list[float], fmt: str) -> str:
+    if len(values) == 1:
+        return format(values[0], fmt)
+    return (f"{format(statistics.median(values), fmt)} "
+            f"({format(min(values), fmt)}-{format(max(values), fmt)})")
+
+
+async def at_latency(groups: int, latency_ms: float, repeat: int, baseline_groups: int) -> None:
+    emulator = Emulator(groups, latency_ms)
     chats = [FIRST_GROUP - i for i in range(groups)]
     try:
-        raw_send, raw_429 = await raw_loop(base_url, token, chats, with_reach=False)
-        await asyncio.sleep(1.1)
-        raw_both, _ = await raw_loop(base_url, token, chats, with_reach=True)
-        await asyncio.sleep(1.1)
-        ours, rate, retried = await animabot_run(base_url, token, chats)
+        raw = [await raw_loop(emulator, chats) for _ in range(repeat)]
+        await asyncio.sleep(2.1)  # per-chat windows of the raw loop's last sends
+        baseline = await animabot_run(emulator, chats[:baseline_groups], 1, ask=False)
+        runs = []
+        for _ in range(repeat):
+            await asyncio.sleep(2.1)
+            runs.append(await animabot_run(emulator, chats, IN_FLIGHT, ask=True))
     finally:
-        assert process.stdin is not None and process.stdout is not None
-        process.stdin.close()
-        tail = process.stdout.read()
-        process.wait(timeout=10)
-    flood = json.loads(tail.strip().splitlines()[-1])["flood_429s"] if tail.strip() else "?"
-    print(f"one step to {groups} groups, flood control on (30/s overall, 1/s per chat, "
-          f"20/min per group)")
-    print(f"429s received by animabot:       {retried}   (emulator total, all runs: {flood})")
-    print(f"achieved rate / ceiling:         {rate:.1f}/s / {CEILING:.0f}/s = {rate / CEILING:.3f}")
-    print(f"baseline A raw PTB send_message: {raw_send * 1000:6.2f} ms CPU/send "
-          f"(429s: {raw_429})")
-    print(f"baseline B send + member count:  {raw_both * 1000:6.2f} ms CPU/send")
-    print(f"animabot worker (with reach):    {ours * 1000:6.2f} ms CPU/delivery = "
-          f"{ours / raw_send:.2f} × A, {ours / raw_both:.2f} × B")
+        flood = emulator.close()
+    raw_cpu = [c for c, _ in raw]
+    cpu = [r.cpu for r in runs]
+    print(f"\n== {latency_ms:.0f} ms per Bot API call: one step to {groups} groups, flood "
+          f"control on (30/s, 1/s per chat, 20/min per group), {repeat} runs: median (min-max)")
+    print(f"animabot rate / ceiling (in_flight {IN_FLIGHT}): "
+          f"{spread([r.rate / CEILING for r in runs], '.3f')}   "
+          f"({spread([r.rate for r in runs], '.1f')} msg/s)")
+    print(f"baseline R, in_flight 1 ({baseline_groups} groups): "
+          f"{baseline.rate / CEILING:.3f}   ({baseline.rate:.1f} msg/s)")
+    print(f"429s met by animabot: {sum(r.refused for r in runs)}   "
+          f"(raw loops: {sum(n for _, n in raw)}; emulator total, every run: {flood})")
+    print(f"/aide {ASK_AFTER:.0f} s into the broadcast, answered after: "
+          f"{spread([r.answered_after or 0.0 for r in runs], '.3f')} s   "
+          f"(one round trip: {latency_ms / 1000:.3f} s)")
+    print(f"CPU per delivery, animabot: {spread([c * 1000 for c in cpu], '.2f')} ms; "
+          f"baseline C raw PTB send: {spread([c * 1000 for c in raw_cpu], '.2f')} ms; "
+          f"ratio of medians {statistics.median(cpu) / statistics.median(raw_cpu):.2f} ×")
+
+
+async def main(groups: int, repeat: int, latencies: list[float], baseline_groups: int) -> None:
+    for latency in latencies:
+        await at_latency(groups, latency, repeat, baseline_groups)
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--groups", type=int, default=1000)
-    asyncio.run(main(parser.parse_args().groups))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--latencies", default="0,150", help="ms per call, comma-separated")
+    parser.add_argument("--baseline-groups", type=int, default=150)
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.groups, arguments.repeat,
+                     [float(x) for x in arguments.latencies.split(",")],
+                     arguments.baseline_groups))

@@ -3,6 +3,10 @@ alone. Prints one JSON line (base_url, token), serves until its standard input c
 
     python bench/telegram_emulator_process.py --groups 1000 [--flood-control] [--latency-ms 150]
 
+Without ``--residents``, a line ``aide`` on standard input makes a resident (user 7, private
+chat started) send ``/aide``; it prints ``{"answered_after": seconds}`` once the bot's answer
+has reached the emulator (bench_telegram.py).
+
 With ``--residents N`` (bench_presses.py) a group of N residents is added, the bot in it, and
 standard input carries one JSON command a line: ``{"press": {"chat_id", "message_id",
 "data": [...]}}`` queues a press by every resident at once, ``{"answers": true}`` prints the
@@ -24,6 +28,24 @@ from tests.support.telegram_emulator import BotApiEmulator
 
 FIRST_GROUP = -1_000_000
 PRESS_GROUP = -2_000_000
+RESIDENT = 7
+
+
+async def resident_asks(emulator: BotApiEmulator) -> float:
+    """``/aide`` in private; seconds until the bot's answer reaches the server."""
+    before = len(emulator.messages_to(RESIDENT))
+    began = time.monotonic()
+    emulator.user_sends(RESIDENT, RESIDENT, "/aide")
+    await emulator.wait_for(lambda: len(emulator.messages_to(RESIDENT)) > before, timeout=600)
+    return time.monotonic() - began
+
+
+async def questions(emulator: BotApiEmulator) -> None:
+    loop = asyncio.get_running_loop()
+    while line := await loop.run_in_executor(None, sys.stdin.readline):  # until EOF
+        if line.strip() == "aide":
+            answered = await resident_asks(emulator)
+            print(json.dumps({"answered_after": answered}), flush=True)
 
 
 class PressClock:
@@ -79,16 +101,17 @@ async def serve(groups: int, flood_control: bool, latency_ms: float = 0.0,
             chat_id = FIRST_GROUP - index
             emulator.add_group(chat_id, f"Groupe {index}", [1], admins=[1])
             emulator.add_bot_to_group(chat_id, 1)
-        emulator.state.updates.clear()  # the bench does not read updates
+        emulator.add_user(RESIDENT, "Habitante")
+        emulator.user_sends(RESIDENT, RESIDENT, "/start")  # the private chat is open
+        emulator.state.updates.clear()  # the bench reads only the updates it makes later
         if residents:  # its bot-added update stays: the bot registers the group
             emulator.add_group(PRESS_GROUP, "Quartier", range(1, residents + 1), admins=[1])
             emulator.add_bot_to_group(PRESS_GROUP, 1)
         print(json.dumps({"base_url": emulator.base_url, "token": emulator.token}), flush=True)
-        loop = asyncio.get_running_loop()
         if residents:
             await commands(emulator, residents)
         else:
-            await loop.run_in_executor(None, sys.stdin.read)  # until the parent closes stdin
+            await questions(emulator)
         print(json.dumps({"flood_429s": emulator.flood_429s}), flush=True)
 
 

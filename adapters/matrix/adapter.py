@@ -93,6 +93,8 @@ class MatrixAdapter:
         self.facilitators = set(settings.facilitators.matrix)
         self.limits = RateLimits(global_per_second=self.config.rate,
                                  global_burst=self.config.burst)
+        self.max_in_flight = self.config.in_flight  # the worker's lane (transaction ids: safe)
+        self._sharing = asyncio.Lock()  # one encrypted send at a time: nio's key sharing
         self.client = self._client(None)
         self.e2e: EndToEnd | None = None  # set at start when encryption is on
         self.rooms = RoomBook(state)
@@ -421,7 +423,13 @@ class MatrixAdapter:
             if room is None or self.e2e is None:
                 raise ChatUnreachableError("the room is encrypted and [matrix] encryption is"
                                            " off: nothing is sent there in plaintext")
-            await self.e2e.prepare_send(room)
+            async with self._sharing:
+                await self.e2e.prepare_send(room)
+                return await self._room_send_now(room_id, event_type, content, tx_id)
+        return await self._room_send_now(room_id, event_type, content, tx_id)
+
+    async def _room_send_now(self, room_id: str, event_type: str, content: dict[str, Any],
+                             tx_id: str | None) -> Any:
         try:
             return await self.client.room_send(
                 room_id, event_type, content, tx_id=tx_id,

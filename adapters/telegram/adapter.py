@@ -81,6 +81,7 @@ class TelegramAdapter:
         self.facilitators = set(settings.facilitators.telegram)
         self.limits = RateLimits(config.global_per_second, config.per_chat_per_second,
                                  config.group_per_minute)
+        self.max_in_flight = config.in_flight  # the worker's lane: sends at once, still paced
         self.bot = Bot(
             token, base_url=config.base_url,
             request=RedactingRequest(connection_pool_size=64, connect_timeout=5.0,

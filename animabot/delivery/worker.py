@@ -1,14 +1,19 @@
 """The outbox worker: claim due deliveries, pace them, send through the adapter, record.
 
-A row is claimed (``sending``) before the send and marked ``sent`` with the platform's
-reference after it. Platform errors never escape: they become a later retry, a skipped chat,
-or an ``unknown`` row a facilitator must check. Nothing is dropped silently.
+A row is claimed before the send (``sending`` as the request leaves, where a resend could
+show it twice) and marked ``sent`` with the platform's reference after it. Several sends are
+in flight per platform (``lanes``), one at a time per chat; replies and notices are claimed
+before broadcasts and looked for between a broadcast's sends. Platform errors never escape:
+they become a later retry, a skipped chat, or an ``unknown`` row a facilitator must check.
+Nothing is dropped silently.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -38,14 +43,17 @@ from ..store.deliveries import (
 from ..store.polls import PollTallyRepository
 from ..store.residents import ResidentRepository
 from .composer import Composer, Defer, Expand, Send, Skip
+from .lanes import DEFAULT_IN_FLIGHT, SendLanes
 from .notices import chat_lost
 from .pacing import Pacer, capped
+from .reach import ReachBook
 
 log = logging.getLogger(__name__)
 MISSING_ADAPTER_DELAY = timedelta(minutes=10)
 SAVE_PATIENCE = 600.0  # seconds a send's outcome waits for the storage before the row is in doubt
 FIRST_SAVE_DELAY = 1.0
 MAX_SAVE_DELAY = 15.0
+LOOK_FOR_REPLIES_EVERY = 1.0  # seconds: replies queued by another process are found too
 
 
 @dataclass
@@ -84,10 +92,17 @@ class DeliveryWorker:
             name for name, a in self.adapters.items()
             if not getattr(a, "private_buttons_in_groups", True)
         }
+        self.lanes = SendLanes({name: getattr(a, "max_in_flight", DEFAULT_IN_FLIGHT)
+                                for name, a in self.adapters.items()})
+        self.reach = ReachBook(self.deliveries.set_reach)
         self.stats = WorkerStats()
-        self.busy = asyncio.Lock()  # held while draining: stopping waits for the delivery
-        self.stopping = False  # set by ``request_stop``: the drain ends after its delivery
+        self.busy = asyncio.Lock()  # held while draining: stopping waits for the sends
+        self.stopping = False  # set by ``request_stop``: the drain ends after its sends
         self._unsettled = False  # a batch ended by a fault: its claimed rows wait to be freed
+        self._hurry = False  # a reply was queued: look for it before the next send starts
+        self._flight: set[asyncio.Task[None]] = set()
+        self._fault: BaseException | None = None  # the first a send task met this drain
+        self._lost: set[tuple[str, str]] = set()  # chats found unreachable this drain
 
     async def recover(self) -> None:
         """At start: rows a crashed process left behind. Claimed ones never left: queued
@@ -103,28 +118,67 @@ class DeliveryWorker:
             )
 
     def request_stop(self) -> None:
-        """Make the drain return after the delivery in flight, not after the whole backlog."""
+        """Make the drain return after the sends in flight, not after the whole backlog."""
         self.stopping = True
+        self.reach.cancel()
+
+    def hurry(self) -> None:
+        """A reply or notice was just queued: claim it before the next broadcast send."""
+        self._hurry = True
 
     async def drain(self) -> int:
         """Send everything due now; returns how many rows were handled. After
-        ``request_stop``, the rest of the batch goes back to the queue untouched."""
+        ``request_stop``, the rows not started go back to the queue untouched."""
         async with self.busy:
             await self._requeue_unsettled()
-            handled = 0
-            while not self.stopping:
-                due = await self.deliveries.claim_due(self.clock.now(), self.batch, self.lease)
-                if not due:
-                    return handled
-                self._unsettled = True  # until the batch ends: a fault leaves rows claimed
-                for index, delivery in enumerate(due):
-                    if self.stopping:
-                        await self.deliveries.unclaim([d.id for d in due[index:]])
-                        break
-                    await self.process(delivery)
-                    handled += 1
-                self._unsettled = False
+            self._fault = None
+            self._lost.clear()
+            try:
+                handled = await self._dispatch()
+                await self._land()
+                if not self.stopping:
+                    await self.reach.settle()
+            except asyncio.CancelledError:
+                await self._land(cut=True)
+                raise
+            except BaseException:
+                await self._land()  # their outcomes are known: they wait for the storage
+                raise
+            if self._fault is not None:
+                raise self._fault
+            self._unsettled = False
             return handled
+
+    async def _dispatch(self) -> int:
+        handled, looked = 0, time.monotonic()
+        while not self.stopping and self._fault is None:
+            due = deque(await self.deliveries.claim_due(self.clock.now(), self.batch,
+                                                        self.lease))
+            if not due:
+                return handled
+            self._unsettled = True  # until the drain ends well: a fault leaves rows claimed
+            while due:
+                if self._fault is not None:  # the storage failed: the next drain frees them
+                    break
+                if self.stopping:
+                    await self.deliveries.unclaim([d.id for d in due])
+                    break
+                if self._hurry or time.monotonic() - looked > LOOK_FOR_REPLIES_EVERY:
+                    self._hurry, looked = False, time.monotonic()
+                    due.extendleft(reversed(await self.deliveries.claim_due(
+                        self.clock.now(), self.batch, self.lease, interactive_only=True)))
+                await self.process(due.popleft())
+                handled += 1
+        return handled
+
+    async def _land(self, cut: bool = False) -> None:
+        """Wait for the sends in flight to record their outcome; ``cut`` (the drain was
+        cancelled: a stop's grace ran out) cancels them, their rows recovered at next start."""
+        while self._flight:
+            if cut:
+                for task in self._flight:
+                    task.cancel()
+            await asyncio.gather(*self._flight, return_exceptions=True)
 
     async def _requeue_unsettled(self) -> None:
         """Rows a failed batch left claimed (a full disk, a read-only database) never left:
@@ -157,6 +211,7 @@ class DeliveryWorker:
         await self._send(delivery, plan)
 
     async def _send(self, delivery: Delivery, plan: Send) -> None:
+        """Take a slot in the platform's lane, then send in a task of its own."""
         adapter = self.adapters.get(plan.target.platform)
         if adapter is None:
             later = self.clock.now() + MISSING_ADAPTER_DELAY
@@ -166,18 +221,56 @@ class DeliveryWorker:
             log.warning("delivery %d waits: the %s adapter is not enabled",
                         delivery.id, plan.target.platform)
             return
-        await self.pacers[plan.target.platform].wait(plan.target.address, not plan.target.private)
+        await self.lanes.take_slot(adapter.platform)
+        if self.stopping or self._fault is not None:  # asked while waiting for the slot
+            self.lanes.give_slot(adapter.platform)
+            if self.stopping:
+                await self.deliveries.unclaim([delivery.id])
+            return
+        task = asyncio.create_task(self._fly(delivery, plan, adapter),
+                                   name=f"animabot-send-{delivery.id}")
+        self._flight.add(task)
+        task.add_done_callback(self._landed)
+
+    def _landed(self, task: asyncio.Task[None]) -> None:
+        self._flight.discard(task)
+        if not task.cancelled() and (fault := task.exception()) is not None:
+            self._fault = self._fault or fault  # the drain stops starting sends, then raises
+
+    async def _fly(self, delivery: Delivery, plan: Send, adapter: ChatAdapter) -> None:
+        target = plan.target
+        try:
+            async with self.lanes.chat(target.platform, target.address):
+                if (target.platform, target.address) in self._lost:  # composed before that
+                    await self._saved(partial(self.deliveries.finish, delivery.id, SKIPPED,
+                                              "the chat is unreachable"))
+                    self.stats.skipped += 1
+                    return
+                await self._send_now(delivery, plan, adapter)
+        finally:
+            self.lanes.give_slot(adapter.platform)
+
+    async def _send_now(self, delivery: Delivery, plan: Send, adapter: ChatAdapter) -> None:
         if not adapter.idempotent_sends:
             # Only where a resend could show a message twice is the moment the request
-            # leaves worth a commit: after a crash, that one row is "unknown", not resent.
+            # leaves worth a commit: after a crash, the rows in flight are "unknown", not
+            # resent, and only those.
             await self.deliveries.mark_sending(delivery.id)
+        # Paced after that commit, not before: a slow commit between the reserved instant
+        # and the request would bunch sends past the platform's window (429s). A kill -9 now
+        # leaves at most ``in_flight`` rows in doubt: those sent and those about to be.
+        target = plan.target
+        await self.pacers[target.platform].wait(target.address, not target.private)
         try:
             result = await adapter.send(plan.target, plan.message, key=delivery.dedupe_key)
-            reach = 1 if plan.target.private else await self._reach(adapter, plan.target.address)
         except Exception as exc:
             await self._saved(partial(self._not_sent, delivery, plan, adapter, exc))
             return
+        reach = 1 if plan.target.private else self.reach.known(adapter.platform,
+                                                               plan.target.address)
         await self._saved(partial(self._sent, delivery, result, reach))
+        if reach is None:
+            self.reach.look_up(adapter, plan.target.address, delivery.id)
 
     async def _saved(self, record: Callable[[], Awaitable[None]]) -> None:
         """What a send did is known only now: saving it waits out a storage fault (reported
@@ -226,13 +319,6 @@ class DeliveryWorker:
                       exc_info=exc)
             await self._retry(delivery, f"adapter error: {exc!r}", count=True)
 
-    async def _reach(self, adapter: ChatAdapter, address: str) -> int | None:
-        try:
-            return await adapter.member_count(address)
-        except PlatformError as exc:
-            log.info("member count unavailable for a chat on %s: %s", adapter.platform, exc)
-            return None
-
     async def _retry(
         self, delivery: Delivery, error: str, *, count: bool, after: float | None = None
     ) -> None:
@@ -250,6 +336,7 @@ class DeliveryWorker:
         log.info("delivery %s retried in %.1f s: %s", delivery.dedupe_key, delay, error)
 
     async def _unreachable(self, delivery: Delivery, plan: Send, error: str) -> None:
+        self._lost.add((plan.target.platform, plan.target.address))
         await self.deliveries.finish(delivery.id, SKIPPED, error)
         self.stats.skipped += 1
         if plan.target.private:

@@ -20,6 +20,10 @@ from .timestamps import from_db, maybe_from_db, to_db
 PENDING, CLAIMED, SENDING, SENT, FAILED = "pending", "claimed", "sending", "sent", "failed"
 SKIPPED, UNKNOWN, EXPANDED = "skipped", "unknown", "expanded"
 FINAL_STATUSES = (SENT, FAILED, SKIPPED, UNKNOWN, EXPANDED)
+# Answers to something a resident or facilitator just did: claimed before any broadcast.
+# (Spelled out in SQL below and in the partial index of migration 12: keep them in step.)
+INTERACTIVE_PARTS = ("reply", "notice")
+_INTERACTIVE_SQL = "part IN ('reply', 'notice')"
 
 
 @dataclass(frozen=True)
@@ -100,21 +104,40 @@ class DeliveryRepository:
         async with self.database.transaction() as db:
             await insert_deliveries(db, items)
 
-    async def claim_due(self, now: datetime, limit: int, lease: timedelta) -> list[Delivery]:
-        """Mark up to ``limit`` due rows as ``claimed`` and return them, oldest first."""
-        async with self.database.transaction() as db, db.execute(
-            """
-            UPDATE delivery SET status = 'claimed', lease_until = ?, attempts = attempts + 1
-            WHERE id IN (
-                SELECT id FROM delivery WHERE status = 'pending' AND due_at <= ?
-                ORDER BY due_at, id LIMIT ?
-            )
-            RETURNING *
-            """,
-            (to_db(now + lease), to_db(now), limit),
-        ) as cursor:
-            rows = await cursor.fetchall()
-        return sorted((Delivery.from_row(r) for r in rows), key=lambda d: (d.due_at, d.id))
+    async def claim_due(
+        self, now: datetime, limit: int, lease: timedelta, *, interactive_only: bool = False
+    ) -> list[Delivery]:
+        """Mark up to ``limit`` due rows as ``claimed`` and return them: replies and notices
+        first, then the rest oldest first. ``interactive_only`` claims replies and notices
+        only (the drain looks for them between the sends of a broadcast)."""
+        pick = "SELECT id FROM delivery WHERE status = 'pending' AND due_at <= ?{} " \
+            "ORDER BY due_at, id LIMIT ?"
+        async with self.database.transaction() as db:
+            async with db.execute(pick.format(f" AND {_INTERACTIVE_SQL}"),
+                                  (to_db(now), limit)) as cursor:
+                ids = [row[0] for row in await cursor.fetchall()]
+            if not interactive_only and len(ids) < limit:
+                async with db.execute(pick.format(""), (to_db(now), limit)) as cursor:
+                    ids += [row[0] for row in await cursor.fetchall() if row[0] not in ids]
+            ids = ids[:limit]
+            if not ids:
+                return []
+            async with db.execute(
+                "UPDATE delivery SET status = 'claimed', lease_until = ?,"
+                f" attempts = attempts + 1 WHERE id IN ({', '.join('?' * len(ids))})"
+                " RETURNING *",
+                (to_db(now + lease), *ids),
+            ) as cursor:
+                rows = await cursor.fetchall()
+        claimed = [Delivery.from_row(r) for r in rows]
+        return sorted(claimed, key=lambda d: (d.part not in INTERACTIVE_PARTS, d.due_at, d.id))
+
+    async def set_reach(self, delivery_ids: Sequence[int], reach: int) -> None:
+        """The chat's member count, looked up after the send (never in its way)."""
+        marks = ", ".join("?" * len(delivery_ids))
+        await self.database.execute(
+            f"UPDATE delivery SET reach = ? WHERE id IN ({marks})", (reach, *delivery_ids)
+        )
 
     async def mark_sent(
         self, delivery_id: int, ref: str | None, reach: int | None, now: datetime,

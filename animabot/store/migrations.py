@@ -309,8 +309,18 @@ async def _m011_resident_neighbourhood(db: aiosqlite.Connection) -> None:
     await db.execute("DROP INDEX IF EXISTS answer_first_time")
 
 
+async def _m012_interactive_lane(db: aiosqlite.Connection) -> None:
+    # Replies and notices are claimed before broadcasts: the drain looks for them often,
+    # so finding them must not scan a backlog of thousands of pending group messages.
+    await db.execute(
+        "CREATE INDEX delivery_interactive ON delivery (due_at)"
+        " WHERE status = 'pending' AND part IN ('reply', 'notice')"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_native_polls_and_state, _m003_vote_time, _m004_answer_archive,
     _m005_answer_time_index, _m006_statistics_indexes, _m007_hub, _m008_resident_tags,
-    _m009_inbox_outcome, _m011_resident_neighbourhood,  # _m010 is on branch outbound
+    _m009_inbox_outcome, _m011_resident_neighbourhood,
+    _m012_interactive_lane,  # last: databases already at 11 get it too
 )
