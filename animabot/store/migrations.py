@@ -289,7 +289,7 @@ async def _m009_inbox_outcome(db: aiosqlite.Connection) -> None:
     await db.execute("ALTER TABLE inbox ADD COLUMN status TEXT NOT NULL DEFAULT 'handled'")
 
 
-async def _m011_resident_neighbourhood(db: aiosqlite.Connection) -> None:
+async def _m010_resident_neighbourhood(db: aiosqlite.Connection) -> None:
     """Indexes, each for a query that reads it (issue 14: justify each index).
 
     - ``resident_neighbourhood``: a reminder's fan-out and the hub read the residents of one
@@ -309,7 +309,7 @@ async def _m011_resident_neighbourhood(db: aiosqlite.Connection) -> None:
     await db.execute("DROP INDEX IF EXISTS answer_first_time")
 
 
-async def _m012_interactive_lane(db: aiosqlite.Connection) -> None:
+async def _m011_interactive_lane(db: aiosqlite.Connection) -> None:
     # Replies and notices are claimed before broadcasts: the drain looks for them often,
     # so finding them must not scan a backlog of thousands of pending group messages.
     await db.execute(
@@ -321,6 +321,5 @@ async def _m012_interactive_lane(db: aiosqlite.Connection) -> None:
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_native_polls_and_state, _m003_vote_time, _m004_answer_archive,
     _m005_answer_time_index, _m006_statistics_indexes, _m007_hub, _m008_resident_tags,
-    _m009_inbox_outcome, _m011_resident_neighbourhood,
-    _m012_interactive_lane,  # last: databases already at 11 get it too
+    _m009_inbox_outcome, _m010_resident_neighbourhood, _m011_interactive_lane,
 )
