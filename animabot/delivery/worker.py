@@ -101,6 +101,9 @@ class DeliveryWorker:
         self._unsettled = False  # a batch ended by a fault: its claimed rows wait to be freed
         self._hurry = False  # a reply was queued: look for it before the next send starts
         self._flight: set[asyncio.Task[None]] = set()
+        # The sends in flight per chat: a later row of that chat is composed only once they
+        # have landed (a poll's private copies need the poll's reference, a close its send).
+        self._chat_flights: dict[int, set[asyncio.Task[None]]] = {}
         self._fault: BaseException | None = None  # the first a send task met this drain
         self._lost: set[tuple[str, str]] = set()  # chats found unreachable this drain
 
@@ -190,6 +193,9 @@ class DeliveryWorker:
                 log.info("%d deliveries claimed by a failed batch are queued again", count)
 
     async def process(self, delivery: Delivery) -> None:
+        earlier = self._chat_flights.get(delivery.chat_id) if delivery.chat_id else None
+        if earlier:
+            await asyncio.wait(set(earlier))
         try:
             plan = await self.composer.compose(delivery)
         except Exception:
@@ -231,6 +237,17 @@ class DeliveryWorker:
                                    name=f"animabot-send-{delivery.id}")
         self._flight.add(task)
         task.add_done_callback(self._landed)
+        if delivery.chat_id is not None:
+            chat_flights = self._chat_flights.setdefault(delivery.chat_id, set())
+            chat_flights.add(task)
+            task.add_done_callback(partial(self._chat_landed, delivery.chat_id))
+
+    def _chat_landed(self, chat_id: int, task: asyncio.Task[None]) -> None:
+        chat_flights = self._chat_flights.get(chat_id)
+        if chat_flights is not None:
+            chat_flights.discard(task)
+            if not chat_flights:
+                del self._chat_flights[chat_id]
 
     def _landed(self, task: asyncio.Task[None]) -> None:
         self._flight.discard(task)

@@ -12,7 +12,7 @@ import pytest
 
 from ...helpers import POLL_SCENARIO, scenario
 from ...support.telegram_emulator import BotApiEmulator
-from .conftest import FACILITATOR, TelegramWorld, open_world
+from .conftest import FACILITATOR, GROUPS, TelegramWorld, open_world
 
 ANNOUNCEMENT_ONLY = {**POLL_SCENARIO, "steps": POLL_SCENARIO["steps"][:1]}
 NATIVE_POLL = {
@@ -153,7 +153,9 @@ async def test_a_restart_mid_campaign_sends_no_duplicate(
         sent = [(m.chat_id, m.text) for m in emulator.sent if m.chat_id < 0]
         assert len(sent) == len(set(sent))  # no message twice
         statuses = await _statuses(world)
-        assert statuses.get("unknown", 0) <= 1  # at most the one cut mid-request
+        # Only the sends in flight when the process died are in doubt (at most one per
+        # chat, as two messages to one chat never fly at once): never resent, never lost.
+        assert statuses.get("unknown", 0) <= len(GROUPS)
         assert statuses["sent"] + statuses.get("unknown", 0) == 6
     finally:
         await world.adapter.stop()
@@ -216,7 +218,9 @@ async def test_a_group_admin_acts_only_on_the_groups_own_neighbourhood(
     em.user_sends(950, -1003, "/programmer jardin-partage centre")  # not this group's
     await world.settle()
     assert "propre quartier" in world.texts(-1003)[-1]
+    before = len(world.texts(-1003))
     em.user_sends(950, -1003, "/programmer jardin-partage gare")
     await world.settle()
-    assert "programmée" in world.texts(-1003)[-1]
+    # The reply and the campaign's first announcement (due at once) both arrive.
+    assert any("programmée" in text for text in world.texts(-1003)[before:])
     assert [c.targets for c in await core.campaigns.campaigns.list()] == [("gare",)]
