@@ -230,7 +230,16 @@ class Database:
         await self._run(f"RELEASE {name}")
 
     async def _begin(self) -> None:
-        await self._run("BEGIN IMMEDIATE")
+        try:
+            await self._run("BEGIN IMMEDIATE")
+        except BaseException:
+            # Cancelled (a stop) while SQLite's thread still held the BEGIN: it runs anyway,
+            # and the transaction it opens would block every later one ("cannot start a
+            # transaction within a transaction"). The thread runs requests in order, so a
+            # ROLLBACK queued now undoes it; where the BEGIN itself failed, nothing to undo.
+            with contextlib.suppress(sqlite3.Error):
+                await self._db.execute("ROLLBACK")
+            raise
 
     async def _commit(self) -> None:
         try:

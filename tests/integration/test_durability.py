@@ -217,3 +217,32 @@ async def test_read_only_commands_open_the_database_without_writing(
     settings.neighbourhoods[1].name = "Gare du Nord"  # the file lacks it: completed once
     async with open_core(settings, clock, sends=False, writes=False) as core:
         assert (await core.services.chats.neighbourhoods())["gare"] == "Gare du Nord"
+
+
+async def test_a_stop_that_cuts_a_begin_short_leaves_no_transaction_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A handler cancelled (the bot stops) while SQLite's thread still holds its BEGIN: the
+    BEGIN runs anyway; every later unit of work must still start, not fail with "cannot
+    start a transaction within a transaction" until a restart."""
+    async with Database.open(tmp_path / "a.db") as database:
+        real = database._db.execute
+
+        async def queued_then_cancelled(sql: str) -> None:
+            asyncio.ensure_future(real(sql))
+            await asyncio.sleep(0)  # the BEGIN is now in SQLite's queue
+            raise asyncio.CancelledError
+
+        def cut_short(sql: str, *args: Any, **kwargs: Any) -> Any:
+            if sql == "BEGIN IMMEDIATE":
+                return queued_then_cancelled(sql)
+            return real(sql, *args, **kwargs)
+
+        monkeypatch.setattr(database._db, "execute", cut_short)
+        with pytest.raises(asyncio.CancelledError):
+            async with database.unit():
+                pass
+        monkeypatch.setattr(database._db, "execute", real)
+        async with database.unit():
+            await database.execute("CREATE TABLE t (x INTEGER)")
+        assert await database.fetch_all("SELECT * FROM t") == []
