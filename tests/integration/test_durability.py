@@ -228,8 +228,10 @@ async def test_a_stop_that_cuts_a_begin_short_leaves_no_transaction_open(
     async with Database.open(tmp_path / "a.db") as database:
         real = database._db.execute
 
+        begun: list[asyncio.Future[Any]] = []
+
         async def queued_then_cancelled(sql: str) -> None:
-            asyncio.ensure_future(real(sql))
+            begun.append(asyncio.ensure_future(real(sql)))
             await asyncio.sleep(0)  # the BEGIN is now in SQLite's queue
             raise asyncio.CancelledError
 
@@ -243,6 +245,7 @@ async def test_a_stop_that_cuts_a_begin_short_leaves_no_transaction_open(
             async with database.unit():
                 pass
         monkeypatch.setattr(database._db, "execute", real)
+        await asyncio.gather(*begun, return_exceptions=True)
         async with database.unit():
             await database.execute("CREATE TABLE t (x INTEGER)")
         assert await database.fetch_all("SELECT * FROM t") == []
