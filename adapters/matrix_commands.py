@@ -11,8 +11,8 @@ from typing import Annotated
 
 import typer
 
+from adapters.matrix.settings import MatrixSettings, matrix_settings
 from animabot.cli.common import ConfigOption, fail, out, settings_from
-from animabot.config import MatrixSettings
 from animabot.errors import AnimabotError
 
 NOT_INSTALLED = "the Matrix extra is not installed: pip install 'animabot[matrix]'"
@@ -23,7 +23,7 @@ app = typer.Typer(help="Matrix end-to-end encryption: the bot's identity and tru
 
 def _matrix_settings(config: Path | None) -> MatrixSettings:
     try:
-        return settings_from(config).matrix
+        return matrix_settings(settings_from(config))
     except AnimabotError as exc:
         fail(str(exc))
 

@@ -4,15 +4,18 @@ Secrets (bot token, Matrix access token or password, pseudonym key) are never re
 TOML: each can come from the environment (``ANIMABOT_TELEGRAM__TOKEN``) or from a file named
 by its ``*_file`` key. :func:`load_settings` reports *every* problem at once, each with its key
 path, so ``animabot config check`` is a single round trip for the facilitator.
+
+The core holds its own tables only. An adapter brings its table (``[telegram]``,
+``[matrix]``…) as its factory's ``settings_model``: :func:`settings_class` adds one field per
+installed adapter, so a new platform is a new folder, not an edit here.
 """
 
 from __future__ import annotations
 
 import os
-import re
-from collections.abc import Callable
+from functools import cache
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, NamedTuple, Self, TypeVar, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -22,6 +25,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    create_model,
     field_validator,
 )
 from pydantic_core import ErrorDetails
@@ -33,7 +37,7 @@ from pydantic_settings import (
 )
 
 from .delivery.window import DeliveryWindow, parse_weekdays, parse_window_range
-from .errors import ConfigError, FieldValueError, Problem
+from .errors import AnimabotError, ConfigError, FieldValueError, Problem
 from .field_faults import type_fault
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES
 from .i18n.lazy import lazy as _
@@ -52,10 +56,40 @@ def _id_as_text(value: object) -> object:
 
 
 TelegramId = Annotated[str, BeforeValidator(_id_as_text)]  # -1001234567890 or "-1001234567890"
+Address = Annotated[str, BeforeValidator(_id_as_text)]  # a chat's address on its platform
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class SectionProblem(NamedTuple):
+    """A fault an adapter finds in its own table: the key, what is wrong, how to fix it."""
+
+    key: str
+    message: str
+    fix: str
+
+
+class AdapterSection(_Section):
+    """The base of an adapter's table (its factory's ``settings_model``): ``enabled`` turns
+    the adapter on; :meth:`problems` says what ``config check`` should report beyond the
+    types (a missing token, a file that does not exist)."""
+
+    enabled: bool = False
+
+    def problems(self) -> list[SectionProblem]:
+        return []
+
+
+class UnreadableSection(AdapterSection):
+    """The table of an adapter whose entry point cannot load: accepted as written, so that a
+    disabled adapter whose extra is missing does not make its table an unknown key."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+SectionT = TypeVar("SectionT", bound=BaseModel)
 
 
 class BotSettings(_Section):
@@ -124,48 +158,6 @@ class SimulatedSettings(_Section):
     members: Annotated[int, Field(ge=0)] = 25  # reported member count of each group
 
 
-class TelegramSettings(_Section):
-    enabled: bool = False
-    token: SecretStr | None = None
-    token_file: Path | None = None
-    base_url: str = "https://api.telegram.org/bot"  # or a self-hosted Bot API server
-    mode: Literal["polling", "webhook"] = "polling"
-    poll_timeout: Annotated[int, Field(ge=1, le=50)] = 25  # seconds a getUpdates waits
-    read_timeout: Annotated[float, Field(gt=0, le=120)] = 15.0  # then a send is "unknown"
-    webhook_listen: str = "127.0.0.1:8443"  # where our webhook endpoint listens
-    webhook_url: str = ""  # the public HTTPS URL Telegram posts to (webhook mode)
-    secret_token: SecretStr | None = None  # checked on every webhook request
-    global_per_second: Annotated[float, Field(gt=0)] = 30.0
-    per_chat_per_second: Annotated[float, Field(gt=0)] = 1.0
-    group_per_minute: Annotated[float, Field(gt=0)] = 20.0
-    # Sends awaiting their answer at once (a round trip is 50-250 ms; pacing still applies).
-    in_flight: Annotated[int, Field(ge=1, le=64)] = 8
-
-
-class MatrixSettings(_Section):
-    enabled: bool = False
-    homeserver: str = ""
-    user_id: str = ""
-    device_id: str = ""
-    access_token: SecretStr | None = None
-    access_token_file: Path | None = None
-    password: SecretStr | None = None
-    password_file: Path | None = None
-    rate: Annotated[float, Field(gt=0)] = 0.2  # messages/s the homeserver allows the bot
-    burst: Annotated[int, Field(ge=1)] = 10  # after a burst of this many (Synapse's default)
-    in_flight: Annotated[int, Field(ge=1, le=64)] = 4  # sends awaiting their answer at once
-    sync_timeout: Annotated[int, Field(ge=1, le=120)] = 30  # seconds a /sync waits
-    request_timeout: Annotated[float, Field(gt=0, le=300)] = 30.0
-    # End-to-end encryption: on by default, as Element and Tchap encrypt direct chats.
-    encryption: bool = True
-    store_path: Path = Path("matrix-store")  # the bot's keys: back it up with the database
-    pickle_key: SecretStr | None = None  # encrypts the key store at rest
-    pickle_key_file: Path | None = None
-    cross_signing: bool = True  # strict clients (Element) exclude devices not cross-signed
-    cross_signing_seeds_file: Path = Path("matrix-cross-signing-seeds.json")  # mode 0600
-    trust: Literal["tofu", "unverified"] = "tofu"  # which residents' devices get room keys
-
-
 class WebAgent(_Section):
     """A territorial agent allowed on the dashboard: only the SHA-256 of the token is kept."""
 
@@ -193,12 +185,33 @@ class IdeaSettings(_Section):
     per_day: Annotated[int, Field(ge=1, le=50)] = 3  # ideas per resident in any 24 hours
 
 
+# The keys that named a platform's chats before ``endpoints``: still read, never extended
+# (a new platform's chats go under ``endpoints``).
+LEGACY_ENDPOINT_KEYS = {"telegram": "telegram_chats", "matrix": "matrix_rooms",
+                        "simulated": "simulated_chats"}
+
+
 class NeighbourhoodSettings(_Section):
     id: Annotated[str, Field(pattern=SLUG)]
     name: Annotated[str, Field(min_length=1)]
+    # platform → the addresses of its group chats there (Telegram chat ids, Matrix room ids…)
+    endpoints: dict[str, list[Address]] = Field(default_factory=dict)
     telegram_chats: list[TelegramId] = Field(default_factory=list)
     matrix_rooms: list[str] = Field(default_factory=list)
     simulated_chats: list[str] = Field(default_factory=list)
+
+    def addresses(self, platform: str) -> list[str]:
+        """The neighbourhood's chats on ``platform``, under ``endpoints`` or its legacy key."""
+        legacy = LEGACY_ENDPOINT_KEYS.get(platform)
+        listed: list[str] = list(getattr(self, legacy)) if legacy else []
+        listed += [address for address in self.endpoints.get(platform, [])
+                   if address not in listed]
+        return listed
+
+    def platforms(self) -> list[str]:
+        """Every platform this neighbourhood lists a chat on, legacy keys first."""
+        named = [platform for platform in LEGACY_ENDPOINT_KEYS if self.addresses(platform)]
+        return named + [platform for platform in self.endpoints if platform not in named]
 
 
 class Settings(BaseSettings):
@@ -216,12 +229,18 @@ class Settings(BaseSettings):
     delivery: DeliverySettings = Field(default_factory=DeliverySettings)
     console: ConsoleSettings = Field(default_factory=ConsoleSettings)
     simulated: SimulatedSettings = Field(default_factory=SimulatedSettings)
-    telegram: TelegramSettings = Field(default_factory=TelegramSettings)
-    matrix: MatrixSettings = Field(default_factory=MatrixSettings)
     facilitators: FacilitatorSettings = Field(default_factory=FacilitatorSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     ideas: IdeaSettings = Field(default_factory=IdeaSettings)
     neighbourhoods: list[NeighbourhoodSettings] = Field(default_factory=list)
+    # Then one field per installed adapter that brings its table: see settings_class.
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        """``Settings(...)`` builds the class with the installed adapters' tables, so that
+        ``Settings(telegram=...)`` and ``settings.telegram`` keep working everywhere."""
+        del args, kwargs  # __init__ receives them
+        built = settings_class() if cls is Settings else cls
+        return cast(Self, super().__new__(built))
 
     @classmethod
     def settings_customise_sources(
@@ -242,6 +261,19 @@ class Settings(BaseSettings):
             self.delivery.quiet_hours, self.bot.timezone, self.delivery.closed_days
         )
 
+    def section(self, name: str, kind: type[SectionT]) -> SectionT:
+        """An adapter's table, typed: ``section("telegram", TelegramSettings)``."""
+        value = getattr(self, name, None)
+        if not isinstance(value, kind):
+            raise AnimabotError(f"no [{name}] table in the settings: is its adapter installed?")
+        return value
+
+    def adapter_sections(self) -> dict[str, BaseModel]:
+        """Every table an installed adapter brought, by adapter name."""
+        core = set(Settings.model_fields)
+        return {name: getattr(self, name) for name in type(self).model_fields
+                if name not in core}
+
     def secret(self, value: SecretStr | None, file: Path | None) -> str | None:
         """A secret from the environment/TOML value, else from its file (stripped)."""
         if value is not None and value.get_secret_value():
@@ -249,6 +281,23 @@ class Settings(BaseSettings):
         if file is not None:
             return file.read_text(encoding="utf-8").strip()
         return None
+
+
+def settings_class() -> type[Settings]:
+    """The core's tables plus one per installed adapter (its factory's ``settings_model``),
+    built once per set of adapters."""
+    from .chat.registry import settings_models  # the registry's factories import this module
+
+    return _settings_class(tuple(sorted(settings_models().items())))
+
+
+@cache
+def _settings_class(models: tuple[tuple[str, type[BaseModel]], ...]) -> type[Settings]:
+    fields: dict[str, Any] = {name: (model, Field(default_factory=model))
+                              for name, model in models if name not in Settings.model_fields}
+    built: type[Settings] = create_model(
+        "Settings", __base__=Settings, __module__=__name__, **fields)
+    return built
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:
@@ -305,68 +354,23 @@ def _semantic_problems(settings: Settings, file: str, text: str | None) -> list[
         line = locate(text, loc) if text is not None else None
         problems.append(Problem(file, _field_path(loc), message, fix, line))
 
-    tg, mx = settings.telegram, settings.matrix
-    if tg.enabled and not (tg.token and tg.token.get_secret_value()) and tg.token_file is None:
-        add(("telegram", "token"), _("Telegram is enabled but no bot token is given"),
-            _('set ANIMABOT_TELEGRAM__TOKEN, or token_file = "/run/secrets/telegram_token"'))
-    if tg.enabled and tg.mode == "webhook":
-        if not tg.webhook_url.startswith("https://"):
-            add(("telegram", "webhook_url"), _("webhook mode needs the public HTTPS URL"),
-                _('write webhook_url = "https://bot.example.org/telegram"'))
-        if not (tg.secret_token and tg.secret_token.get_secret_value()):
-            add(("telegram", "secret_token"), _("webhook mode needs a secret token"),
-                _("set ANIMABOT_TELEGRAM__SECRET_TOKEN to a long random string"))
-    for key in ("token_file",):
-        path = getattr(tg, key)
-        if tg.enabled and path is not None and not Path(path).is_file():
-            add(("telegram", key), _("{path} does not exist", path=path),
-                _("create it or fix the path"))
-    if mx.enabled:
-        if not mx.homeserver:
-            add(("matrix", "homeserver"), _("Matrix is enabled but no homeserver is given"),
-                _('write homeserver = "https://matrix.example.org"'))
-        if not re.match(r"^@[^:]+:.+$", mx.user_id):
-            add(("matrix", "user_id"), _("{user_id!r} is not a Matrix user id",
-                                         user_id=mx.user_id),
-                _('write user_id = "@animabot:example.org"'))
-        has_secret = any(
-            (mx.access_token and mx.access_token.get_secret_value(), mx.access_token_file,
-             mx.password and mx.password.get_secret_value(), mx.password_file)
-        )
-        if not has_secret:
-            add(("matrix", "access_token"),
-                _("Matrix is enabled but has no access token or password"),
-                _("set ANIMABOT_MATRIX__ACCESS_TOKEN (or ANIMABOT_MATRIX__PASSWORD)"))
-        if mx.encryption:
-            _encryption_problems(mx, add)
+    for name, section in settings.adapter_sections().items():
+        if isinstance(section, AdapterSection):
+            for problem in section.problems():
+                add((name, problem.key), problem.message, problem.fix)
+    installed = set(settings.adapter_sections()) | {"console", "simulated"}
     seen: set[str] = set()
     for index, hood in enumerate(settings.neighbourhoods):
         if hood.id in seen:
             add(("neighbourhoods", index, "id"), _("the id {id!r} is used twice", id=hood.id),
                 _("give every neighbourhood its own id"))
         seen.add(hood.id)
+        for platform in hood.endpoints:
+            if platform not in installed:
+                add(("neighbourhoods", index, "endpoints", platform),
+                    _("no adapter named {platform!r} is installed", platform=platform),
+                    _("use one of: {known}", known=", ".join(sorted(installed))))
     return problems
-
-
-def _encryption_problems(
-    mx: MatrixSettings, add: Callable[[tuple[int | str, ...], str, str], None]
-) -> None:
-    """Encryption must never start half-configured: the adapter would refuse anyway, but
-    ``config check`` should say so first, with the line."""
-    if not (mx.pickle_key and mx.pickle_key.get_secret_value()) and mx.pickle_key_file is None:
-        add(("matrix", "pickle_key"),
-            _("encryption is on but no pickle key encrypts the key store"),
-            _("set ANIMABOT_MATRIX__PICKLE_KEY (16 characters or more) or pickle_key_file;"
-              " or encryption = false, and the bot leaves encrypted rooms"))
-    elif mx.pickle_key and len(mx.pickle_key.get_secret_value()) < 16:
-        add(("matrix", "pickle_key"), _("the pickle key is shorter than 16 characters"),
-            _("use a long random string, e.g. from `openssl rand -hex 32`"))
-    if mx.pickle_key_file is not None and not Path(mx.pickle_key_file).is_file():
-        add(("matrix", "pickle_key_file"), _("{path} does not exist", path=mx.pickle_key_file),
-            _("create it or fix the path"))
-    if Path(mx.store_path).exists() and not Path(mx.store_path).is_dir():
-        add(("matrix", "store_path"), _("{path} is not a directory", path=mx.store_path),
-            _("name a directory (it is created on first start)"))
 
 
 def load_settings(path: Path | None = None, *, database: Path | None = None) -> Settings:
@@ -380,7 +384,7 @@ def load_settings(path: Path | None = None, *, database: Path | None = None) -> 
     if path is not None:
         text, data = _read_toml(path, file)
     language = _peek_language(data)
-    loader: type[Settings] = type("LoadedSettings", (Settings,), {"toml_data": data})
+    loader: type[Settings] = type("LoadedSettings", (settings_class(),), {"toml_data": data})
     try:
         settings: Settings = loader()
     except ValidationError as exc:
@@ -426,8 +430,10 @@ def settings_summary(settings: Settings) -> dict[str, Any]:
         "timezone": settings.bot.timezone,
         "sending window": settings.delivery.quiet_hours or "always",
         "adapters": [
-            name for name in ("console", "simulated", "telegram", "matrix")
-            if getattr(settings, name).enabled
+            name for name, section in
+            [("console", settings.console), ("simulated", settings.simulated),
+             *settings.adapter_sections().items()]
+            if getattr(section, "enabled", False)
         ],
         "neighbourhoods": [hood.id for hood in settings.neighbourhoods],
     }

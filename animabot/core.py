@@ -26,8 +26,6 @@ from .store.database import Database
 from .store.stores import Stores
 
 log = logging.getLogger(__name__)
-CONFIGURED_CHATS = {"telegram": "telegram_chats", "matrix": "matrix_rooms",
-                    "simulated": "simulated_chats"}
 
 
 @dataclass
@@ -57,8 +55,8 @@ def configured_chats(settings: Settings) -> ConfiguredChats:
     """The config's neighbourhoods and chats, as the store registers them."""
     chats = [(platform, address, "", hood.id)
              for hood in settings.neighbourhoods
-             for platform, field in CONFIGURED_CHATS.items()
-             for address in getattr(hood, field)]
+             for platform in hood.platforms()
+             for address in hood.addresses(platform)]
     if settings.console.enabled and settings.console.neighbourhood:
         chats.append(("console", "group", "console", settings.console.neighbourhood))
     return ConfiguredChats([(hood.id, hood.name) for hood in settings.neighbourhoods], chats)

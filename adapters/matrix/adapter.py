@@ -46,7 +46,7 @@ from animabot.chat.contract import InboundHandler
 from animabot.chat.events import BotJoinedChat, BotLeftChat, ChatRef
 from animabot.chat.ordering import KeyedSerialExecutor
 from animabot.chat.outgoing import OutgoingMessage, SendResult, Target
-from animabot.config import MatrixSettings, Settings
+from animabot.config import Settings
 from animabot.delivery.pacing import RateLimits
 from animabot.errors import AnimabotError, ChatUnreachableError, StorageError, TransientError
 from animabot.privacy.pseudonyms import Pseudonymizer
@@ -60,6 +60,7 @@ from .inbound import PLATFORM, EventTranslator, since_invited, when
 from .login import token_device
 from .outbound import POLL_START, render
 from .rooms import DIRECT, GROUP, RoomBook
+from .settings import MatrixSettings, matrix_settings
 
 log = logging.getLogger(__name__)
 NOTHING = {"not_types": ["*"]}
@@ -86,7 +87,7 @@ class MatrixAdapter:
 
     def __init__(self, settings: Settings, pseudonymize: Pseudonymizer,
                  state: PlatformState | None) -> None:
-        self.config: MatrixSettings = settings.matrix
+        self.config: MatrixSettings = matrix_settings(settings)
         self.settings = settings
         self.state = state
         self.pseudonymize = pseudonymize
@@ -151,7 +152,7 @@ class MatrixAdapter:
 
     async def _join_configured_rooms(self) -> None:
         for hood in self.settings.neighbourhoods:
-            for room_id in hood.matrix_rooms:
+            for room_id in hood.addresses(PLATFORM):
                 if room_id not in self.client.rooms:
                     joined = await self.client.join(room_id)
                     if hasattr(joined, "room_id"):

@@ -28,6 +28,7 @@ from animabot.errors import AnimabotError, TransientError
 from .cross_signing import CrossSigningKeys, ensure_cross_signed, load_or_create_seeds
 from .encryption import store_file
 from .keys_api import KeysApi
+from .settings import matrix_settings
 from .trust import DeviceTrust
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ async def store_lost(settings: Settings, token: str, device: str, password: str 
     """True when the key store of ``device`` is gone though the server has its keys: the
     device's secrets are lost for good, so the bot must become a new device. Raises when it
     cannot (an access token is bound to the lost device)."""
-    config = settings.matrix
+    config = matrix_settings(settings)
     if not config.encryption or store_file(config, device).exists():
         return False
     api = KeysApi(config.homeserver, token, config.request_timeout)
@@ -82,7 +83,7 @@ class EndToEnd:
 
     def __init__(self, settings: Settings, client: AsyncClient) -> None:
         self.settings = settings
-        self.config = settings.matrix
+        self.config = matrix_settings(settings)
         self.client = client
         self.trust: DeviceTrust | None = None
         self.refused: set[str] = set()  # event ids from devices the trust policy holds back

@@ -13,8 +13,10 @@ from pathlib import Path
 
 from nio import AsyncClientConfig  # type: ignore[import-untyped]
 
-from animabot.config import MatrixSettings, Settings
+from animabot.config import Settings
 from animabot.errors import ConfigError, Problem
+
+from .settings import MatrixSettings, matrix_settings
 
 STORE_FIELD = "matrix.store_path"
 
@@ -29,7 +31,7 @@ def crypto_available() -> bool:
 
 def pickle_key(settings: Settings) -> str:
     """The secret that encrypts the key store at rest: required, never defaulted."""
-    config = settings.matrix
+    config = matrix_settings(settings)
     try:
         key = settings.secret(config.pickle_key, config.pickle_key_file)
     except OSError as exc:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 from animabot.config import Settings
 from animabot.privacy.pseudonyms import Pseudonymizer
 
+from .settings import MatrixSettings, matrix_settings
+
 if TYPE_CHECKING:
     from .adapter import MatrixAdapter
 
@@ -15,10 +17,11 @@ if TYPE_CHECKING:
 class MatrixAdapterFactory:
     name = "matrix"
     extra = "matrix"  # the pip extra that brings the platform library
+    settings_model = MatrixSettings  # [matrix], read without the library
     requires = ("nio", "aiohttp")  # looked for (not imported) before start-up
 
     def enabled(self, settings: Settings) -> bool:
-        return settings.matrix.enabled
+        return matrix_settings(settings).enabled
 
     def create(
         self, settings: Settings, pseudonymize: Pseudonymizer, **options: Any

@@ -9,8 +9,9 @@ import logging
 from aiohttp import ClientError
 from nio import AsyncClient, WhoamiError  # type: ignore[import-untyped]
 
-from animabot.config import MatrixSettings
 from animabot.errors import AnimabotError
+
+from .settings import MatrixSettings
 
 log = logging.getLogger(__name__)
 

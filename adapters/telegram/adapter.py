@@ -40,6 +40,7 @@ from animabot.store.state import PlatformState
 from .errors import translate
 from .identities import RedactingRequest
 from .rendering import html_text, keyboard
+from .settings import telegram_settings
 from .updates import ALLOWED_UPDATES, PLATFORM, UpdateTranslator, ordering_key
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ class TelegramAdapter:
     def __init__(
         self, settings: Settings, pseudonymize: Pseudonymizer, state: PlatformState | None,
     ) -> None:
-        config = settings.telegram
+        config = telegram_settings(settings)
         token = settings.secret(config.token, config.token_file)
         if not token:
             raise AnimabotError(

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 from animabot.config import Settings
 from animabot.privacy.pseudonyms import Pseudonymizer
 
+from .settings import TelegramSettings, telegram_settings
+
 if TYPE_CHECKING:
     from .adapter import TelegramAdapter
 
@@ -15,10 +17,11 @@ if TYPE_CHECKING:
 class TelegramAdapterFactory:
     name = "telegram"
     extra = "telegram"  # the pip extra that brings the platform library
+    settings_model = TelegramSettings  # [telegram], read without the library
     requires = ("telegram", "httpx")  # looked for (not imported) before start-up
 
     def enabled(self, settings: Settings) -> bool:
-        return settings.telegram.enabled
+        return telegram_settings(settings).enabled
 
     def create(
         self, settings: Settings, pseudonymize: Pseudonymizer, **options: Any

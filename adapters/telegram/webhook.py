@@ -16,8 +16,9 @@ from urllib.parse import urlparse
 from aiohttp import web
 from telegram import Update
 
-from animabot.config import TelegramSettings
 from animabot.errors import AnimabotError
+
+from .settings import TelegramSettings
 
 if TYPE_CHECKING:
     from .adapter import TelegramAdapter

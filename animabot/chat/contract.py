@@ -55,6 +55,14 @@ class AdapterFactory(Protocol):
     imports that library in ``create`` only, and may declare ``extra`` (the extra's name)
     and ``requires`` (the top-level modules it needs), which the registry checks, without
     importing them, when the adapter is enabled (see :mod:`animabot.chat.registry`).
+
+    An adapter brings its own configuration: ``settings_model`` (a subclass of
+    :class:`animabot.config.AdapterSection`, defined in a light module that never imports the
+    platform library) is its table, named after the adapter (``[telegram]``); the core
+    validates it with the rest of the file, locates its faults by line and reports its
+    ``problems()``. A neighbourhood lists the adapter's chats under
+    ``endpoints = { NAME = [...] }``; :meth:`animabot.config.NeighbourhoodSettings.addresses`
+    reads them. Console and simulated keep their tables in the core (the demo drives them).
     """
 
     name: str

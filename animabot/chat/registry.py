@@ -8,11 +8,14 @@ stops the others (the demo needs none).
 
 from __future__ import annotations
 
+from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from importlib.util import find_spec
 from typing import Any, cast
 
-from ..config import Settings
+from pydantic import BaseModel
+
+from ..config import Settings, UnreadableSection
 from ..errors import AnimabotError
 from ..privacy.pseudonyms import Pseudonymizer
 from .contract import AdapterFactory, ChatAdapter
@@ -54,6 +57,24 @@ def available_adapters() -> dict[str, AdapterFactory]:
         except ImportError:
             continue
     return factories
+
+
+@cache
+def settings_models() -> dict[str, type[BaseModel]]:
+    """Each installed adapter's table model, by adapter name (see ``AdapterFactory``). An
+    entry point that cannot load keeps a permissive table, so its ``enabled`` is still read;
+    cached: ``settings_models.cache_clear()`` after installing an adapter in a test."""
+    models: dict[str, type[BaseModel]] = {}
+    for name, point in sorted(_points().items()):
+        try:
+            factory = _load(point)
+        except ImportError:
+            models[name] = UnreadableSection
+            continue
+        model = getattr(factory, "settings_model", None)
+        if isinstance(model, type) and issubclass(model, BaseModel):
+            models[name] = model
+    return models
 
 
 def _section_enabled(settings: Settings, name: str) -> bool:

@@ -23,6 +23,8 @@ from . import DEFAULT_LANGUAGE, DOMAIN, LANGUAGES, catalog_path
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 I18N_DIR = Path(__file__).resolve().parent
+# Adapters bring their own texts (their settings' problems): they share the core's catalogs.
+SOURCE_ROOTS = (PACKAGE_DIR, PACKAGE_DIR.parent / "adapters")
 KEYWORDS: dict[str, None] = {"_": None}
 # "# TRANSLATORS: ..." just above a call reaches the translator as an extracted comment.
 COMMENT_TAGS = ("TRANSLATORS:",)
@@ -36,26 +38,29 @@ HEADER_COMMENT = (
 Locations = dict[str, list[tuple[str, int]]]
 
 
-def build_template(root: Path = PACKAGE_DIR) -> Catalog:
-    """Every ``_("...")`` literal under ``root``, located from ``root``'s parent."""
+def build_template(root: Path | None = None) -> Catalog:
+    """Every ``_("...")`` literal under ``root`` (the core and the adapters when not given),
+    located from the root's parent."""
     template = Catalog(domain=DOMAIN, project=DOMAIN, fuzzy=False)
-    found = extract_from_dir(
-        root,
-        method_map=[("**.py", "python")],
-        keywords=KEYWORDS,
-        comment_tags=COMMENT_TAGS,
-        strip_comment_tags=True,
-    )
-    for filename, lineno, message, comments, _context in found:
-        # One-argument keyword: message is a str; non-literal calls are skipped by Babel.
-        if not isinstance(message, str) or not message:
-            continue
-        location = (Path(root.name, filename).as_posix(), lineno)
-        template.add(message, locations=[location], auto_comments=comments)
+    roots = (root,) if root is not None else tuple(r for r in SOURCE_ROOTS if r.is_dir())
+    for base in roots:
+        found = extract_from_dir(
+            base,
+            method_map=[("**.py", "python")],
+            keywords=KEYWORDS,
+            comment_tags=COMMENT_TAGS,
+            strip_comment_tags=True,
+        )
+        for filename, lineno, message, comments, _context in found:
+            # One-argument keyword: message is a str; non-literal calls are skipped by Babel.
+            if not isinstance(message, str) or not message:
+                continue
+            location = (Path(base.name, filename).as_posix(), lineno)
+            template.add(message, locations=[location], auto_comments=comments)
     return template
 
 
-def extract_messages(root: Path = PACKAGE_DIR) -> Locations:
+def extract_messages(root: Path | None = None) -> Locations:
     """Each message id used in the code, with the ``(file, line)`` pairs that use it."""
     return {
         str(message.id): list(message.locations)
@@ -137,7 +142,7 @@ def report(language: str, changes: Changes) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Update every catalog; exit 1 while the default language has gaps, so CI can insist."""
     del argv  # no options yet; the signature lets a console script pass sys.argv
-    template = build_template(PACKAGE_DIR)
+    template = build_template()
     print(f"{len(template)} message ids in the code.")
     incomplete = False
     for language in LANGUAGES:

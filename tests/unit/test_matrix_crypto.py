@@ -11,10 +11,11 @@ from pydantic import SecretStr
 
 from adapters.matrix.cross_signing import CrossSigningKeys, load_or_create_seeds
 from adapters.matrix.encryption import pickle_key, prepare_store
+from adapters.matrix.settings import MatrixSettings
 from adapters.matrix.signing import SigningKey, canonical_json, ed25519_key, verify
 from adapters.matrix.trust import signed_by_identity
 from adapters.matrix.trust_book import TrustBook
-from animabot.config import MatrixSettings, Settings
+from animabot.config import Settings
 from animabot.errors import ConfigError
 
 USER = "@animabot:example.org"

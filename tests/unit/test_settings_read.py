@@ -16,7 +16,7 @@ from typing import Any, get_args
 
 from pydantic import BaseModel
 
-from animabot.config import Settings
+from animabot.config import settings_class
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -38,7 +38,7 @@ def _model(annotation: Any) -> type[BaseModel] | None:
 
 def _keys() -> list[tuple[str, str]]:
     keys = []
-    for section, field in Settings.model_fields.items():
+    for section, field in settings_class().model_fields.items():  # adapters' tables too
         model = _model(field.annotation)
         assert model is not None, section
         keys += [(section, key) for key in model.model_fields]
