@@ -173,9 +173,22 @@ class WebSettings(_Section):
 
 
 class FacilitatorSettings(_Section):
+    """Facilitators' user ids, one list per platform: ``telegram``, ``matrix`` and ``console``
+    as before, and any installed adapter's name (checked by ``config check``)."""
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, list[Address]] = Field(init=False)
+
     telegram: list[TelegramId] = Field(default_factory=list)
     matrix: list[str] = Field(default_factory=list)
     console: list[str] = Field(default_factory=list)
+
+    def ids(self, platform: str) -> list[str]:
+        """The facilitators' user ids on ``platform``."""
+        listed = getattr(self, platform, None) if platform in type(self).model_fields else None
+        if listed is None:
+            listed = (self.__pydantic_extra__ or {}).get(platform, [])
+        return list(listed)
 
 
 class IdeaSettings(_Section):
@@ -359,6 +372,10 @@ def _semantic_problems(settings: Settings, file: str, text: str | None) -> list[
             for problem in section.problems():
                 add((name, problem.key), problem.message, problem.fix)
     installed = set(settings.adapter_sections()) | {"console", "simulated"}
+    for platform in settings.facilitators.model_extra or {}:
+        if platform not in installed:
+            add(("facilitators", platform), _("unknown key"),
+                _("use one of: {known}", known=", ".join(sorted(installed))))
     seen: set[str] = set()
     for index, hood in enumerate(settings.neighbourhoods):
         if hood.id in seen:

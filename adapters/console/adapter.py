@@ -147,6 +147,7 @@ class ConsoleAdapter:
 
 class ConsoleAdapterFactory:
     name = PLATFORM
+    label = "Console"  # on the dashboard
 
     def enabled(self, settings: Settings) -> bool:
         return settings.console.enabled
@@ -157,7 +158,7 @@ class ConsoleAdapterFactory:
         adapter = ConsoleAdapter(
             pseudonymize, settings.console.resident, settings.bot.language,
             stdin=options.get("stdin"), stdout=options.get("stdout"),
-            facilitator=settings.console.resident in settings.facilitators.console,
+            facilitator=settings.console.resident in settings.facilitators.ids(PLATFORM),
         )
         if callable(options.get("quit")):
             adapter.quit = options["quit"]

@@ -91,7 +91,7 @@ class MatrixAdapter:
         self.settings = settings
         self.state = state
         self.pseudonymize = pseudonymize
-        self.facilitators = set(settings.facilitators.matrix)
+        self.facilitators = set(settings.facilitators.ids(PLATFORM))
         self.limits = RateLimits(global_per_second=self.config.rate,
                                  global_burst=self.config.burst)
         self.max_in_flight = self.config.in_flight  # the worker's lane (transaction ids: safe)

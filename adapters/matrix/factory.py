@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 class MatrixAdapterFactory:
     name = "matrix"
+    label = "Matrix"  # on the dashboard
     extra = "matrix"  # the pip extra that brings the platform library
     settings_model = MatrixSettings  # [matrix], read without the library
     requires = ("nio", "aiohttp")  # looked for (not imported) before start-up

@@ -57,6 +57,7 @@ class SimulatedAdapter:
 
 class SimulatedAdapterFactory:
     name = PLATFORM
+    label = "Simulée"  # on the dashboard
 
     def enabled(self, settings: Settings) -> bool:
         return settings.simulated.enabled

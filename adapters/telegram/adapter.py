@@ -79,7 +79,7 @@ class TelegramAdapter:
         self.config = config
         self.state = state
         self.pseudonymize = pseudonymize
-        self.facilitators = set(settings.facilitators.telegram)
+        self.facilitators = set(settings.facilitators.ids(PLATFORM))
         self.limits = RateLimits(config.global_per_second, config.per_chat_per_second,
                                  config.group_per_minute)
         self.max_in_flight = config.in_flight  # the worker's lane: sends at once, still paced

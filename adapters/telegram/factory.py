@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 class TelegramAdapterFactory:
     name = "telegram"
+    label = "Telegram"  # on the dashboard
     extra = "telegram"  # the pip extra that brings the platform library
     settings_model = TelegramSettings  # [telegram], read without the library
     requires = ("telegram", "httpx")  # looked for (not imported) before start-up

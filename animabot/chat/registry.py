@@ -77,6 +77,18 @@ def settings_models() -> dict[str, type[BaseModel]]:
     return models
 
 
+@cache
+def platform_labels() -> dict[str, str]:
+    """How the dashboard names each installed platform: its factory's ``label``, if any."""
+    labels: dict[str, str] = {}
+    for name, point in _points().items():
+        try:
+            labels[name] = str(getattr(_load(point), "label", name.capitalize()))
+        except ImportError:
+            continue
+    return labels
+
+
 def _section_enabled(settings: Settings, name: str) -> bool:
     """Read ``[name] enabled`` without the factory (which could not load)."""
     return bool(getattr(getattr(settings, name, None), "enabled", False))

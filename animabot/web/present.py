@@ -12,13 +12,12 @@ from datetime import datetime
 from babel.dates import format_datetime, get_timezone
 
 from ..campaigns.lifecycle import delivery_label, status_label
+from ..chat.registry import platform_labels
 from ..stats.series import phase_label
 from ..stats.suppression import Cell, format_cell
 from ..stats.tables import hours_fr
 
 DASH = "—"
-PLATFORM = {"telegram": "Telegram", "matrix": "Matrix", "simulated": "Simulée",
-            "console": "Console"}
 
 
 def percent(rate: float | None) -> str:
@@ -39,6 +38,7 @@ def phase(code: str) -> str:
 
 def filters(timezone: str, min_cell: int) -> dict[str, Callable[..., str]]:
     zone = get_timezone(timezone)
+    labels = platform_labels()  # each adapter names its platform: none is written here
 
     def cell(value: Cell) -> str:
         return format_cell(value, min_cell)
@@ -54,5 +54,5 @@ def filters(timezone: str, min_cell: int) -> dict[str, Callable[..., str]]:
         "hours": hours, "phase": phase,
         "status": status_label,
         "delivery_status": delivery_label,
-        "platform": lambda value: str(PLATFORM.get(value, value.capitalize())),
+        "platform": lambda value: labels.get(value, value.capitalize()),
     }

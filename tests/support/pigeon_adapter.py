@@ -22,6 +22,7 @@ class PigeonSettings(AdapterSection):
 
 class PigeonAdapterFactory:
     name = "pigeon"
+    label = "Pigeon voyageur"
     settings_model = PigeonSettings
 
     def enabled(self, settings: Settings) -> bool:

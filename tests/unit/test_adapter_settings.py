@@ -17,6 +17,7 @@ from animabot.chat import registry
 from animabot.config import Settings, load_settings, settings_class, settings_summary
 from animabot.core import configured_chats
 from animabot.errors import ConfigError
+from animabot.web.present import filters
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -44,8 +45,10 @@ def pigeon_installed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
     monkeypatch.setattr(registry, "entry_points", with_pigeon)
     registry.settings_models.cache_clear()
+    registry.platform_labels.cache_clear()
     yield
     registry.settings_models.cache_clear()
+    registry.platform_labels.cache_clear()
 
 
 def test_each_adapter_brings_its_table_read_without_its_library() -> None:
@@ -117,10 +120,13 @@ def test_endpoints_list_chats_like_the_legacy_keys(tmp_path: Path) -> None:
         ("telegram", "-1001", "", "centre"), ("telegram", "-1002", "", "centre")]
 
 
-def test_an_endpoint_of_no_installed_adapter_is_a_located_problem(tmp_path: Path) -> None:
-    path = _write(tmp_path, '[[neighbourhoods]]\nid = "centre"\nname = "Centre"\n'
+def test_a_platform_no_adapter_brings_is_a_located_problem(tmp_path: Path) -> None:
+    path = _write(tmp_path, '[facilitators]\npigeon = ["alice"]\n'
+                            '[[neighbourhoods]]\nid = "centre"\nname = "Centre"\n'
                             'endpoints = { pigeon = ["roof"] }\n')
-    assert ("neighbourhoods[0].endpoints.pigeon", 4) in _problems(path)
+    found = _problems(path)
+    assert ("neighbourhoods[0].endpoints.pigeon", 6) in found
+    assert ("facilitators.pigeon", 2) in found
 
 
 @pytest.mark.usefixtures("pigeon_installed")
@@ -128,6 +134,7 @@ def test_a_third_party_adapter_brings_a_table_and_an_endpoint_kind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = _write(tmp_path, '[pigeon]\nenabled = true\nloft = "roof"\n'
+                            '[facilitators]\npigeon = ["alice"]\ntelegram = [42]\n'
                             '[[neighbourhoods]]\nid = "centre"\nname = "Centre"\n'
                             'endpoints = { pigeon = ["loft-1"] }\n')
     monkeypatch.setenv("ANIMABOT_PIGEON__BIRDS", "12")
@@ -135,6 +142,8 @@ def test_a_third_party_adapter_brings_a_table_and_an_endpoint_kind(
     assert settings.pigeon.loft == "roof" and settings.pigeon.birds == 12  # type: ignore[attr-defined]
     assert ("pigeon", "loft-1", "", "centre") in configured_chats(settings).chats
     assert "pigeon" in settings_summary(settings)["adapters"]
+    assert settings.facilitators.ids("pigeon") == ["alice"]
+    assert settings.facilitators.ids("telegram") == ["42"]
     assert "pigeon" in settings_class().model_fields and "pigeon" in type(Settings()).model_fields
 
 
@@ -143,3 +152,10 @@ def test_a_third_party_table_has_located_faults_and_its_own_checks(tmp_path: Pat
     found = _problems(_write(tmp_path, '[pigeon]\nenabled = true\nbirds = "many"\n'))
     assert ("pigeon.birds", 3) in found
     assert ("pigeon.loft", 1) in _problems(_write(tmp_path, '[pigeon]\nenabled = true\n'))
+
+
+@pytest.mark.usefixtures("pigeon_installed")
+def test_the_dashboard_names_a_platform_as_its_adapter_does() -> None:
+    platform = filters("Europe/Paris", 5)["platform"]
+    assert platform("pigeon") == "Pigeon voyageur" and platform("simulated") == "Simulée"
+    assert platform("telegram") == "Telegram" and platform("gone") == "Gone"
