@@ -11,6 +11,7 @@ from ..config import Settings
 from ..stats.tally import UNKNOWN_NEIGHBOURHOOD
 from ..store.database import Database
 from .auth import AgentDirectory, SessionStore
+from .chart_cache import ChartCache
 
 
 @dataclass
@@ -23,6 +24,10 @@ class Dashboard:
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="animabot-charts")
     )
     language: str = "fr"  # the dashboard speaks French, whatever the bot's language
+    charts: ChartCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.charts = ChartCache(self.painter)
 
     @property
     def min_cell(self) -> int:

@@ -3,7 +3,6 @@ as it is: aggregates with small cells already suppressed, never a row about a re
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import Callable
 from functools import partial
@@ -18,6 +17,7 @@ from ..stats.charts import answers_over_time_chart, options_chart, response_rate
 from ..stats.export import figures_to_json, to_csv
 from ..stats.overview import neighbourhood_figures, overview
 from .auth import SESSION_COOKIE, bearer_token
+from .chart_cache import chart_key
 from .state import DASHBOARD, DATABASE, Dashboard
 
 SLUG = "[a-z0-9][a-z0-9_-]*"  # campaign, step and neighbourhood ids (never a dot)
@@ -155,8 +155,9 @@ def _chart_maker(
 async def chart(request: web.Request) -> web.Response:
     dashboard = _dashboard(request)
     figures = await _figures(request)
-    make = _chart_maker(figures, request.match_info["chart"], dashboard)
-    png = await asyncio.get_running_loop().run_in_executor(dashboard.painter, make)
+    name = request.match_info["chart"]
+    make = _chart_maker(figures, name, dashboard)
+    png = await dashboard.charts.get(chart_key(figures.id, name, figures), make)
     if png is None:
         raise web.HTTPNotFound(text="Pas assez de réponses pour ce graphique.")
     return web.Response(body=png, content_type="image/png")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
@@ -103,6 +104,29 @@ async def test_the_charts_are_png_images(client: Client) -> None:
     missing = await client.get(f"/campaigns/{CAMPAIGN}/charts/nothing-options.png",
                                headers=BEARER)
     assert missing.status == 404
+
+
+async def test_concurrent_requests_for_a_chart_share_one_drawing(
+    client: Client, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """200 agents opening the same page drew the same PNG 200 times, one after the other."""
+    from animabot.web import views
+
+    drawn: list[str] = []
+    real = views.options_chart
+
+    def counted(*args: object, **kwargs: object) -> bytes | None:
+        drawn.append("options")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(views, "options_chart", counted)
+    url = f"/campaigns/{CAMPAIGN}/charts/priorite-options.png"
+    responses = await asyncio.gather(*(client.get(url, headers=BEARER) for _ in range(50)))
+    bodies = {await response.read() for response in responses}
+    assert [r.status for r in responses] == [200] * 50 and len(bodies) == 1
+    assert drawn == ["options"]  # drawn once, served fifty times
+    again = await client.get(url, headers=BEARER)
+    assert await again.read() in bodies and drawn == ["options"]
 
 
 async def test_no_page_nor_download_names_a_resident(
