@@ -36,7 +36,7 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from .delivery.window import DeliveryWindow, parse_weekdays, parse_window_range
+from .domain.window import DeliveryWindow, parse_weekdays, parse_window_range
 from .errors import AnimabotError, ConfigError, FieldValueError, Problem
 from .field_faults import type_fault
 from .i18n import DEFAULT_LANGUAGE, LANGUAGES

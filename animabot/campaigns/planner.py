@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from ..delivery.window import DeliveryWindow
+from ..domain.window import DeliveryWindow
 from ..scenario.model import Poll, Scenario, Training
 from ..scenario.timeline import COPIES, SEND, TimelineEntry, build_timeline
 from ..store.chats import ChatRecord

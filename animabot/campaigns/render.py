@@ -8,7 +8,7 @@ from datetime import datetime
 from babel.dates import format_datetime, get_timezone
 
 from ..chat.outgoing import Button, NativePoll, OutgoingMessage
-from ..directory.model import Actor
+from ..domain.actor import Actor
 from ..i18n import translator
 from ..scenario.model import Announcement, Poll, Training, pick
 from ..stats.suppression import SuppressedCounts, format_cell

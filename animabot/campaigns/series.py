@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 from ..clock import Clock
 from ..errors import CampaignError
 from ..scenario.model import Scenario
+from ..scenario.recurrence import Recurrence, RecurrenceError
 from ..store.series import SeriesRepository
-from .recurrence import Recurrence, RecurrenceError
 from .service import CampaignService, StartedCampaign
 
 log = logging.getLogger(__name__)

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..clock import Clock
-from ..delivery.window import DeliveryWindow
+from ..domain.window import DeliveryWindow
 from ..errors import CampaignError
 from ..scenario.loader import unknown_actor_fix
 from ..scenario.model import Scenario
+from ..scenario.snapshot import scenario_of
 from ..store.campaigns import PENDING_APPROVAL, SCHEDULED, CampaignRecord
 from ..store.chats import ChatRecord
 from ..store.database import Database
@@ -143,6 +144,3 @@ class CampaignService:
         return await self.get(campaign_id)
 
 
-def scenario_of(record: CampaignRecord) -> Scenario:
-    """The snapshot taken when the campaign started (the file may have changed since)."""
-    return Scenario.model_validate_json(record.scenario_json)

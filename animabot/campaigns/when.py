@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from ..delivery.window import local_to_utc
+from ..domain.window import local_to_utc
 
 NOW_WORDS = ("now", "maintenant")
 _FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %Hh%M", "%d/%m/%Y", "%Y-%m-%d %Hh%M")

@@ -20,8 +20,8 @@ from rich.table import Table
 from ..clock import SystemClock
 from ..core import Core, open_core
 from ..directory.csv_import import ParsedFile, actors_to_csv, parse_actors, read_csv_text
-from ..directory.model import Actor
 from ..directory.search import rank
+from ..domain.actor import Actor
 from ..store.actors import ActorRepository, Saved
 from .common import ConfigOption, DatabaseOption, err, fail, out, run_async, settings_from
 

@@ -11,13 +11,14 @@ from typing import Annotated, TypedDict
 import typer
 from rich.table import Table
 
-from ..campaigns.lifecycle import campaign_status, delivery_label, status_label
 from ..campaigns.lookup import resolve_campaign_id
-from ..campaigns.service import StartedCampaign, scenario_of
+from ..campaigns.service import StartedCampaign
 from ..clock import SystemClock
 from ..core import open_core
+from ..domain.lifecycle import campaign_status, delivery_label, status_label
 from ..i18n import counts
 from ..scenario.loader import load_scenario
+from ..scenario.snapshot import scenario_of
 from ..scenario.timeline import build_timeline
 from ..store.deliveries import DeliveryRepository
 from .common import (

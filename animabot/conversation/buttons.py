@@ -186,10 +186,8 @@ async def quiz_answer(turn: Turn, action: Action) -> str | None:
         await turn.reply(render.quiz_message(
             training, turn.language, delivery.id, question + 1, services.sign), private=True)
     elif complete:
-        row = await services.database.fetch_one(
-            "SELECT quiz_correct FROM completion WHERE campaign_id = ? AND step_id = ?"
-            " AND pseudonym = ?", (delivery.campaign_id, training.id, turn.pseudonym))
-        score = row["quiz_correct"] if row else 0
+        score = await services.answers.quiz_score(
+            delivery.campaign_id, training.id, turn.pseudonym)
         await turn.reply(OutgoingMessage(
             render.training_done(turn.language, score, len(training.quiz))), private=True)
     return None

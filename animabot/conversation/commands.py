@@ -124,12 +124,7 @@ async def my_data(turn: Turn, args: tuple[str, ...]) -> str | None:
     services = turn.services
     resident = await services.residents.get(turn.pseudonym)
     assert resident is not None
-    rows = await services.database.fetch_all(
-        "SELECT COUNT(*) AS n FROM answer WHERE pseudonym = ?", (turn.pseudonym,)
-    )
-    trainings = await services.database.fetch_all(
-        "SELECT COUNT(*) AS n FROM completion WHERE pseudonym = ?", (turn.pseudonym,)
-    )
+    answers, trainings = await services.answers.held_for(turn.pseudonym)
     hoods = await services.chats.neighbourhoods()
     # The record's own random tag is shown, not the keyed pseudonym: after /oubli the person
     # comes back as a new record, and sees a new reference. Private messages (reminders)
@@ -143,8 +138,8 @@ async def my_data(turn: Turn, args: tuple[str, ...]) -> str | None:
             value=hoods.get(resident.neighbourhood_id or "", _("not chosen"))),
         _("- consent given on: {value}").format(
             value=to_db(resident.consent_at)[:10] if resident.consent_at else _("not given")),
-        _("- poll answers: {n}").format(n=rows[0]["n"]),
-        _("- trainings followed: {n}").format(n=trainings[0]["n"]),
+        _("- poll answers: {n}").format(n=answers),
+        _("- trainings followed: {n}").format(n=trainings),
         _("- private messages: {value}").format(
             value=_("on") if private_on else _("off")),
         _("/oubli erases all of this."),

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from ..chat.outgoing import OutgoingMessage
-from ..directory.model import Actor
 from ..directory.search import query_words, rank
+from ..domain.actor import Actor
 from ..i18n import Translate
 from ..store.actors import ActorRepository
 from .context import Turn

@@ -11,9 +11,9 @@ from collections.abc import Awaitable, Callable
 from importlib.resources import files
 from pathlib import Path
 
-from ..campaigns.lifecycle import campaign_status, status_label
 from ..campaigns.when import parse_start
 from ..chat.outgoing import OutgoingMessage
+from ..domain.lifecycle import campaign_status, status_label
 from ..errors import AnimabotError, ScenarioError
 from ..i18n import counts
 from ..scenario.loader import load_scenario

@@ -8,12 +8,12 @@ from typing import Any
 
 from ..campaigns import render
 from ..campaigns.actions import Action
-from ..campaigns.service import scenario_of
 from ..chat.outgoing import Button, NativePoll, OutgoingMessage, Target
 from ..clock import Clock
-from ..directory.model import Actor
+from ..domain.actor import Actor
 from ..privacy.pseudonyms import ActionSigner
 from ..scenario.model import Announcement, Poll, Results, Scenario, Training, pick
+from ..scenario.snapshot import scenario_of
 from ..scenario.timeline import CLOSE, COPIES, SEND, TOTALS
 from ..stats.suppression import SuppressedCounts, suppress_counts
 from ..stats.tally import tally_poll

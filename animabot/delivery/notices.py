@@ -14,18 +14,15 @@ from ..i18n import Translate, translator
 from ..store.chats import ChatRepository
 from ..store.database import Database
 from ..store.deliveries import DeliveryRepository, NewDelivery
+from ..store.facilitators import FacilitatorRepository
 from .composer import encode_reply
 
 
 async def facilitators_to_tell(database: Database) -> list[tuple[str, str, str]]:
     """(pseudonym, tag, language) of facilitators the bot can write to privately; the tag
     names them in delivery keys (a key never holds a pseudonym: see residents.erase)."""
-    rows = await database.fetch_all(
-        "SELECT f.pseudonym, r.tag, r.language FROM facilitator f JOIN resident r"
-        " USING (pseudonym) JOIN address_book a USING (pseudonym) WHERE r.opted_out = 0"
-        " ORDER BY f.pseudonym"
-    )
-    return [(row["pseudonym"], row["tag"], row["language"] or "fr") for row in rows]
+    return [(f.pseudonym, f.tag, f.language)
+            for f in await FacilitatorRepository(database).reachable()]
 
 
 async def notify_facilitators(
@@ -45,10 +42,7 @@ async def notify_facilitators(
 
 
 async def remember_facilitator(database: Database, pseudonym: str, now: datetime) -> None:
-    await database.execute(
-        "INSERT OR IGNORE INTO facilitator (pseudonym, since) VALUES (?, ?)",
-        (pseudonym, now.strftime("%Y-%m-%dT%H:%M:%S.%fZ")),
-    )
+    await FacilitatorRepository(database).remember(pseudonym, now)
 
 
 async def chat_lost(database: Database, chat_id: int, reason: str, now: datetime) -> int:

@@ -15,8 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import AnimabotError
-from .model import (
+from ..domain.actor import (
     ACTOR_ID_PATTERN,
     KINDS,
     MAX_CONTACT,
@@ -24,8 +23,10 @@ from .model import (
     MAX_NAME,
     TAG_SEPARATOR,
     Actor,
+    fold,
 )
-from .search import fold, slug
+from ..errors import AnimabotError
+from .search import slug
 
 COLUMNS: tuple[str, ...] = (
     "id", "name", "kind", "tags", "neighbourhood", "contact", "description",

@@ -9,14 +9,12 @@ before the associations that mention one.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from .model import MAX_ID, Actor
+from ..domain.actor import MAX_ID, Actor, fold
 
 DEFAULT_LIMIT = 5
 FUZZY_RATIO = 0.8
@@ -30,18 +28,6 @@ STOPWORDS = frozenset({
     "a", "au", "aux", "d", "de", "des", "du", "en", "et", "l", "la", "le", "les", "un", "une",
     "pour", "sur", "the", "of", "and",
 })
-# Ligatures NFKD leaves whole: "cœur" must fold like "coeur".
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
-_NOT_WORD = re.compile(r"[^a-z0-9]+")
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, punctuation as spaces: ``"L'Épicerie !"`` → ``"l epicerie"``."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return _NOT_WORD.sub(" ", plain).strip()
-
-
 def words(text: str) -> list[str]:
     return fold(text).split()
 
@@ -49,11 +35,6 @@ def words(text: str) -> list[str]:
 def slug(text: str) -> str:
     """An id made from a name: ``"Épicerie solidaire"`` → ``"epicerie-solidaire"``."""
     return "-".join(words(text))[:MAX_ID].strip("-")
-
-
-def search_text(actor: Actor) -> str:
-    """What the ``search_text`` column holds: every searchable field, folded."""
-    return fold(" ".join([actor.name, actor.kind, *actor.tags, actor.description]))
 
 
 @dataclass(frozen=True)

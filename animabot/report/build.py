@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from ..campaigns.lifecycle import status_label
-from ..campaigns.service import scenario_of
+from ..domain.lifecycle import status_label
 from ..errors import CampaignError
 from ..scenario.model import Announcement, Poll, Results, Scenario, Training, pick
+from ..scenario.snapshot import scenario_of
 from ..stats.campaign import CampaignFigures, PollFigures, campaign_figures
 from ..stats.charts import answers_over_time_chart, neighbourhood_rate_chart, options_chart
 from ..stats.overview import NeighbourhoodCampaign, neighbourhood_figures

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import TypeAdapter, ValidationError
 
-from ..delivery.window import DeliveryWindow
+from ..domain.window import DeliveryWindow
 from ..errors import Problem, ScenarioError
 from ..i18n.lazy import lazy as _
 from ..toml_lines import Loc, locate

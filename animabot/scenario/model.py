@@ -21,9 +21,9 @@ from pydantic import (
     model_validator,
 )
 
-from ..campaigns.recurrence import Recurrence, RecurrenceError
 from ..errors import FieldValueError
 from ..i18n.lazy import lazy as _
+from .recurrence import Recurrence, RecurrenceError
 from .timespec import TimeSpec, parse_timespec
 
 LANGUAGES: tuple[str, ...] = ("fr", "en")

@@ -14,7 +14,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from ..delivery.window import WEEKDAYS, DeliveryWindow
+from ..domain.window import WEEKDAYS, DeliveryWindow
 from .model import Announcement, Poll, Results, Scenario, Training, pick
 from .timeline import CLOSE, SEND, TimelineEntry, build_timeline
 

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from ..delivery.window import DeliveryWindow, local_to_utc
+from ..domain.window import DeliveryWindow, local_to_utc
 from ..errors import Problem, ScenarioError
 from ..i18n.lazy import lazy as _
 from .model import Poll, Results, Scenario, Training

@@ -8,10 +8,10 @@ import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..campaigns.lifecycle import CampaignStatus, campaign_status
-from ..campaigns.service import scenario_of
+from ..domain.lifecycle import CampaignStatus, campaign_status
 from ..errors import CampaignError
 from ..scenario.model import Poll, Training, pick
+from ..scenario.snapshot import scenario_of
 from ..store.database import Database
 from ..store.statistics import TrainingCounts
 from ..store.stores import Stores, stores_of

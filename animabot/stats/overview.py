@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..campaigns.lifecycle import campaign_status
-from ..campaigns.service import scenario_of
+from ..domain.lifecycle import campaign_status
 from ..errors import CampaignError
 from ..scenario.model import Poll, Training
+from ..scenario.snapshot import scenario_of
 from ..store.campaigns import CampaignRecord
 from ..store.database import Database
 from ..store.statistics import ArchivedCounts, TrainingCounts

@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..directory.model import TAG_SEPARATOR, Actor
-from ..directory.search import search_text
+from ..domain.actor import TAG_SEPARATOR, Actor, search_text
 from .database import Database, Row
 from .timestamps import to_db
 

@@ -123,6 +123,21 @@ class AnswerRepository:
             )
         return complete
 
+    async def quiz_score(self, campaign_id: str, step_id: str, pseudonym: str) -> int:
+        """How many of the quiz's questions the resident answered right first."""
+        row = await self.database.fetch_one(
+            "SELECT quiz_correct FROM completion WHERE campaign_id = ? AND step_id = ?"
+            " AND pseudonym = ?", (campaign_id, step_id, pseudonym))
+        return int(row["quiz_correct"]) if row else 0
+
+    async def held_for(self, pseudonym: str) -> tuple[int, int]:
+        """(poll answers, trainings followed) kept about one resident, as /mesdonnees says."""
+        answers = await self.database.fetch_one(
+            "SELECT COUNT(*) AS n FROM answer WHERE pseudonym = ?", (pseudonym,))
+        trainings = await self.database.fetch_one(
+            "SELECT COUNT(*) AS n FROM completion WHERE pseudonym = ?", (pseudonym,))
+        return (int(answers["n"]) if answers else 0, int(trainings["n"]) if trainings else 0)
+
     async def completed(self, campaign_id: str, step_id: str, pseudonym: str) -> bool:
         row = await self.database.fetch_one(
             "SELECT completed_at FROM completion WHERE campaign_id = ? AND step_id = ?"

@@ -15,6 +15,7 @@ from .campaigns import CampaignRepository
 from .chats import ChatRepository
 from .database import Database
 from .deliveries import DeliveryRepository
+from .facilitators import FacilitatorRepository
 from .hub import HubQueries
 from .polls import PollTallyRepository
 from .reporting import ReportQueries
@@ -31,6 +32,7 @@ class Stores:
     campaigns: CampaignRepository
     chats: ChatRepository
     deliveries: DeliveryRepository
+    facilitators: FacilitatorRepository
     hub: HubQueries
     polls: PollTallyRepository
     reporting: ReportQueries
@@ -44,6 +46,7 @@ class Stores:
             database=database, actors=ActorRepository(database),
             answers=AnswerRepository(database), campaigns=CampaignRepository(database),
             chats=ChatRepository(database), deliveries=DeliveryRepository(database),
+            facilitators=FacilitatorRepository(database),
             hub=HubQueries(database), polls=PollTallyRepository(database),
             reporting=ReportQueries(database), retention=RetentionStore(database),
             series=SeriesRepository(database), statistics=StatisticsQueries(database),

@@ -11,8 +11,8 @@ from datetime import datetime
 
 from babel.dates import format_datetime, get_timezone
 
-from ..campaigns.lifecycle import delivery_label, status_label
 from ..chat.registry import platform_labels
+from ..domain.lifecycle import delivery_label, status_label
 from ..stats.series import phase_label
 from ..stats.suppression import Cell, format_cell
 from ..stats.tables import hours_fr

@@ -117,6 +117,40 @@ async def test_a_training_is_followed_card_by_card_and_completed(
     assert await AnswerRepository(core.database).completed(campaign, "compost", people.pseudonym(7))
 
 
+async def test_my_data_counts_the_answers_and_trainings_kept(
+    core: Core, adapter: ScriptedAdapter, clock: FakeClock
+) -> None:
+    campaign = await _started(core, adapter, POLL_SCENARIO)
+    people, poll = People(core, clock), await _poll_delivery(core)
+    await core.conversation.handle(people.command(8, "start"))
+    await core.conversation.handle(people.command(8, "language", "en"))
+    await core.conversation.handle(
+        people.press(8, core.signer.sign(f"v.{poll}.0"), group="g-centre"))
+    await core.conversation.handle(people.command(8, "mydata"))
+    await core.worker({"simulated": adapter}).drain()
+    last = adapter.texts()[-1]
+    assert "- poll answers: 1" in last and "- trainings followed: 0" in last
+    assert await core.stores.answers.held_for(people.pseudonym(8)) == (1, 0)
+    assert await core.stores.answers.quiz_score(campaign, "envie", people.pseudonym(8)) == 0
+
+
+async def test_only_facilitators_the_bot_can_write_to_are_told(
+    core: Core, adapter: ScriptedAdapter, clock: FakeClock
+) -> None:
+    people, facilitators = People(core, clock), core.stores.facilitators
+    await core.conversation.handle(people.command(9, "start"))  # private: an address
+    await core.conversation.handle(people.command(10, "start"))
+    await core.conversation.handle(people.command(10, "stop"))  # opted out
+    await core.conversation.handle(
+        people.press(11, core.signer.sign("x"), group="g-centre"))  # no private address
+    for n in (9, 10, 11):
+        await facilitators.remember(people.pseudonym(n), clock.now())
+        await facilitators.remember(people.pseudonym(n), clock.now())  # once only
+    reachable = await facilitators.reachable()
+    assert [f.pseudonym for f in reachable] == [people.pseudonym(9)]
+    assert reachable[0].language == "fr" and len(reachable[0].tag) == 16
+
+
 async def test_pressing_start_without_a_private_chat_explains_what_to_do(
     core: Core, adapter: ScriptedAdapter, clock: FakeClock
 ) -> None:

@@ -11,7 +11,7 @@ from animabot.chat.events import ChatRef
 from animabot.clock import FakeClock
 from animabot.core import Core
 from animabot.directory.csv_import import parse_actors, read_csv_text
-from animabot.directory.model import Actor
+from animabot.domain.actor import Actor
 from animabot.errors import CampaignError
 from animabot.store.actors import ActorRepository
 

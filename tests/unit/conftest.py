@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from animabot.delivery.window import DeliveryWindow
+from animabot.domain.window import DeliveryWindow
 
 # The smallest valid scenario: tests append steps to it. Lines 1-8, the step header on line 4.
 MINIMAL = """\

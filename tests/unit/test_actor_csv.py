@@ -15,7 +15,7 @@ from animabot.directory.csv_import import (
     read_csv_text,
     split_tags,
 )
-from animabot.directory.model import Actor
+from animabot.domain.actor import Actor
 
 ROOT = Path(__file__).resolve().parents[2]
 HOODS = {"centre": "Centre-ville", "gare": "Quartier de la Gare"}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from animabot.directory.model import Actor
-from animabot.directory.search import fold, query_words, rank, score, search_text, slug
+from animabot.directory.search import fold, query_words, rank, score, slug
+from animabot.domain.actor import Actor, search_text
 
 EPICERIE = Actor("epicerie", "Épicerie Solidaire du Centre", "association",
                  ("aide alimentaire", "courses"), "centre", "04 00 00 00 00",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from animabot.campaigns.lifecycle import (
+from animabot.domain.lifecycle import (
     CampaignStatus,
     campaign_status,
     delivery_label,

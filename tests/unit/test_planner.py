@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from animabot.campaigns import render
 from animabot.campaigns.planner import plan_campaign
-from animabot.delivery.window import DeliveryWindow
+from animabot.domain.window import DeliveryWindow
 from animabot.privacy.pseudonyms import ActionSigner
 from animabot.stats.suppression import suppress_counts
 from animabot.store.chats import ChatRecord

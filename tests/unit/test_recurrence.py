@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from animabot.campaigns.recurrence import Recurrence, RecurrenceError
+from animabot.scenario.recurrence import Recurrence, RecurrenceError
 
 PARIS = ZoneInfo("Europe/Paris")
 

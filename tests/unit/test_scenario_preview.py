@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from rich.console import Console
 
-from animabot.delivery.window import DeliveryWindow
+from animabot.domain.window import DeliveryWindow
 from animabot.scenario.model import Scenario
 from animabot.scenario.preview import (
     describe_window,

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from animabot.conversation import commands
-from animabot.delivery.window import DeliveryWindow
+from animabot.domain.window import DeliveryWindow
 from animabot.scenario.loader import load_scenario
 from animabot.scenario.model import Poll, Results, Training
 from animabot.scenario.timeline import CLOSE, SEND, build_timeline

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from animabot.delivery.window import DeliveryWindow
+from animabot.domain.window import DeliveryWindow
 from animabot.errors import ScenarioError
 from animabot.scenario.model import Scenario
 from animabot.scenario.timeline import CLOSE, SEND, TimelineEntry, build_timeline

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from animabot.delivery.window import (
+from animabot.domain.window import (
     DeliveryWindow,
     local_to_utc,
     parse_weekdays,

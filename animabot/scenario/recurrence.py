@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from ..delivery.window import WEEKDAYS, local_to_utc
+from ..domain.window import WEEKDAYS, local_to_utc
 
 ORDINALS = {"first": 1, "premier": 1, "premiere": 1, "second": 2, "deuxieme": 2,
             "third": 3, "troisieme": 3, "fourth": 4, "quatrieme": 4, "last": -1, "dernier": -1,

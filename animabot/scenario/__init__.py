@@ -1,0 +1,1 @@
+"""Scenarios: the TOML a facilitator writes, read with every problem located, and its times."""
