@@ -5,11 +5,19 @@ bucket with a full burst lets up to twice the rate through in one such window, s
 here is a rolling window itself: a send reserves the earliest instant at which it fits in
 every window, and waits until then. Windows are slightly widened (``MARGIN``) so that network
 jitter between our clock and the platform's never pushes a send over the limit.
+
+The platform counts a send when it arrives, not when we reserved it. Two rules keep the two
+close: sends under an overall rate with no burst are spread evenly (one every ``1/rate``
+seconds), never bunched at the instant a window frees up (a bunch of requests reaches the
+server one after another, the last ones later than reserved), and a send that leaves later
+than its reserved instant (a busy event loop) is counted from when it left (``left``), so
+that the sends reserved after it keep their distance from the real instant.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import time
 from collections import deque
 from collections.abc import Callable
@@ -65,6 +73,23 @@ class RollingWindow:
     def reserve(self, at: float) -> None:
         self.events.append(at)
 
+    def moved(self, reserved: float, left: float) -> None:
+        """The event reserved at ``reserved`` happened at ``left`` (later): count it there."""
+        events = self.events
+        for index in range(len(events) - 1, -1, -1):  # recent reservations are at the end
+            if events[index] == reserved:
+                del events[index]
+                bisect.insort(events, left)  # kept sorted: ``earliest`` counts from the end
+                return
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A reserved instant and the windows it was counted in."""
+
+    at: float
+    windows: tuple[RollingWindow, ...]
+
 
 class Pacer:
     def __init__(
@@ -73,10 +98,13 @@ class Pacer:
         self.limits = limits or RateLimits()
         self._now = now
         rate, burst = self.limits.global_per_second, self.limits.global_burst
+        self._global: tuple[RollingWindow, ...] = ()
         if rate and burst:  # "10 at once, then 0.2/s" is never exceeded by "10 in any 50 s"
-            self._global: RollingWindow | None = RollingWindow(burst, burst / rate)
-        else:
-            self._global = self._window(rate, 1.0)
+            self._global = (RollingWindow(burst, burst / rate),)
+        elif rate:  # "30 in any second", spread: one every 1/30 s, never 30 at once
+            window = self._window(rate, 1.0)
+            assert window is not None
+            self._global = (window, RollingWindow(1, 1 / rate)) if rate > 1 else (window,)
         self._chats: dict[str, list[RollingWindow]] = {}
 
     @staticmethod
@@ -87,20 +115,18 @@ class Pacer:
             return RollingWindow(1, span / rate)
         return RollingWindow(rate, span)
 
-    def _windows(self, chat: str, group: bool) -> list[RollingWindow]:
+    def _windows(self, chat: str, group: bool) -> tuple[RollingWindow, ...]:
         if chat not in self._chats:
             made = [self._window(self.limits.per_chat_per_second, 1.0)]
             if group:
                 made.append(self._window(self.limits.per_group_per_minute, 60.0))
             self._chats[chat] = [w for w in made if w is not None]
-        windows = self._chats[chat]
-        return [*windows, self._global] if self._global is not None else windows
+        return (*self._chats[chat], *self._global)
 
-    def delay_for(self, chat: str, group: bool) -> float:
-        """Reserve the next slot for ``chat``; seconds to wait before sending (0 if none)."""
+    def reserve(self, chat: str, group: bool) -> Slot:
+        """The earliest instant at which a send to ``chat`` fits in every window, counted."""
         windows = self._windows(chat, group)
-        now = self._now()
-        at = now
+        at = self._now()
         for _ in range(len(windows) + 1):  # a later slot in one window may clash in another
             later = max((w.earliest(at) for w in windows), default=at)
             if later == at:
@@ -108,9 +134,23 @@ class Pacer:
             at = later
         for window in windows:
             window.reserve(at)
-        return at - now
+        return Slot(at, windows)
+
+    def left(self, slot: Slot) -> None:
+        """The send reserved as ``slot`` leaves now: if later than reserved, count it now."""
+        now = self._now()
+        if now > slot.at:
+            for window in slot.windows:
+                window.moved(slot.at, now)
+
+    def delay_for(self, chat: str, group: bool) -> float:
+        """Reserve the next slot for ``chat``; seconds to wait before sending (0 if none)."""
+        return self.reserve(chat, group).at - self._now()
 
     async def wait(self, chat: str, group: bool) -> None:
-        delay = self.delay_for(chat, group)
+        """Wait for the next slot for ``chat``; return as the send leaves."""
+        slot = self.reserve(chat, group)
+        delay = slot.at - self._now()
         if delay > 0:
             await asyncio.sleep(delay)
+        self.left(slot)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -28,7 +30,7 @@ def _send_times(
 
 
 def _max_in_window(times: list[float], span: float) -> int:
-    return max(sum(1 for t in times if start <= t < start + span) for start in times)
+    return max((sum(1 for t in times if start <= t < start + span) for start in times), default=0)
 
 
 @given(chats=st.lists(st.sampled_from(["a", "b", "c", "d"]), min_size=1, max_size=80))
@@ -48,8 +50,51 @@ def test_the_global_limit_is_used_to_the_full_but_not_beyond() -> None:
     pacer = Pacer(RateLimits(30, 1, 20), now=clock)
     times = _send_times(pacer, clock, [f"g{i}" for i in range(300)], group=True)
     duration = times[-1][0] - times[0][0]
-    rate = (len(times) - 30) / duration  # after the first full window
+    rate = (len(times) - 1) / duration
     assert 0.95 * 30 <= rate <= 30
+
+
+def test_sends_under_an_overall_rate_are_spread_never_bunched() -> None:
+    # A bunch reserved at the instant a window frees up reaches the server one request after
+    # another, the last ones later than reserved, and over the limit (429s at 0 ms).
+    clock = Clock()
+    pacer = Pacer(RateLimits(30, 1, 20), now=clock)
+    times = [clock.now + pacer.delay_for(f"g{i}", True) for i in range(90)]  # 8 in flight
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert min(gaps) >= 1 / 30
+
+
+def test_a_send_that_leaves_late_is_counted_from_when_it_left() -> None:
+    clock = Clock()
+    pacer = Pacer(RateLimits(30, 1, 20), now=clock)
+    first = pacer.reserve("g0", True)
+    clock.now = first.at + 0.2  # a busy event loop: the request leaves 200 ms late
+    pacer.left(first)
+    for i in range(1, 30):
+        slot = pacer.reserve(f"g{i}", True)
+        clock.now = max(clock.now, slot.at)
+        pacer.left(slot)
+    thirty_first = pacer.reserve("g30", True)
+    assert thirty_first.at >= 0.2 + 1.0  # one second after the first really left, not before
+
+
+@given(ops=st.lists(st.tuples(st.sampled_from("abcdefgh"), st.floats(0, 0.3)), max_size=120))
+def test_windows_hold_at_the_instants_sends_really_leave(
+    ops: list[tuple[str, float]],
+) -> None:
+    clock = Clock()
+    pacer = Pacer(RateLimits(30, 1, 20), now=clock)
+    left: dict[str, list[float]] = {}
+    for chat, late in ops:
+        slot = pacer.reserve(chat, True)
+        clock.now = max(clock.now, slot.at) + late
+        pacer.left(slot)
+        left.setdefault(chat, []).append(clock.now)
+    every = sorted(t for times in left.values() for t in times)
+    assert _max_in_window(every, 1.0) <= 30
+    for times in left.values():
+        assert _max_in_window(times, 1.0) <= 1
+        assert _max_in_window(times, 60.0) <= 20
 
 
 def test_a_rate_below_one_per_second_spaces_sends() -> None:
