@@ -27,8 +27,9 @@ ANNOUNCEMENT_ONLY = {**POLL_SCENARIO, "steps": POLL_SCENARIO["steps"][:1]}
 
 
 class FullDisk:
-    """Makes every COMMIT of one database fail as SQLite does when the disk is full (the
-    transaction stays open: the caller must roll back)."""
+    """Makes every commit of one database fail as SQLite does when the disk is full: a
+    COMMIT (the transaction stays open: the caller must roll back), or a write statement
+    outside any transaction (autocommit: the statement is its own transaction)."""
 
     def __init__(self, database: Database) -> None:
         self.connection: Any = database._db
@@ -38,7 +39,11 @@ class FullDisk:
         self.connection.execute = self._execute  # type: ignore[method-assign]
 
     def _execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
-        if sql.strip().upper() == "COMMIT" and (self.full or self.failures > 0):
+        statement = sql.strip().upper()
+        commits = statement == "COMMIT" or (
+            statement.startswith(("UPDATE", "INSERT", "DELETE"))
+            and not self.connection.in_transaction)
+        if commits and (self.full or self.failures > 0):
             self.failures = max(0, self.failures - 1)
             exc = sqlite3.OperationalError("database or disk is full")
             exc.sqlite_errorcode = sqlite3.SQLITE_FULL
