@@ -3,7 +3,9 @@
 Asking the platform (Telegram's getChatMemberCount, Matrix's joined members) after each send
 doubled the round trips per message. A count is now kept per chat for a few hours; a send to a
 chat whose count is unknown or stale is recorded without it, and one lookup per chat, running
-beside the sends, fills in the rows sent there meanwhile.
+beside the sends, fills in the rows sent there meanwhile. A new process starts from the counts
+recorded in the last few hours (``seed``), not from an empty book: a restart mid-campaign does
+not ask every chat again.
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ class ReachBook:
         if entry is None or self._now() - entry[0] > self._keep:
             return None
         return entry[1]
+
+    def seed(self, platform: str, address: str, count: int, age: float) -> None:
+        """A count recorded ``age`` seconds ago (in the database, by an earlier process)."""
+        if age <= self._keep:
+            self._counts[(platform, address)] = (self._now() - max(0.0, age), count)
 
     def look_up(self, adapter: ChatAdapter, address: str, delivery_id: int) -> None:
         """Fill in ``delivery_id``'s reach later; one lookup per chat at a time."""

@@ -46,7 +46,7 @@ from .composer import Composer, Defer, Expand, Send, Skip
 from .lanes import DEFAULT_IN_FLIGHT, SendLanes
 from .notices import chat_lost
 from .pacing import Pacer, capped
-from .reach import ReachBook
+from .reach import KEEP_SECONDS, ReachBook
 
 log = logging.getLogger(__name__)
 MISSING_ADAPTER_DELAY = timedelta(minutes=10)
@@ -95,6 +95,7 @@ class DeliveryWorker:
         self.lanes = SendLanes({name: getattr(a, "max_in_flight", DEFAULT_IN_FLIGHT)
                                 for name, a in self.adapters.items()})
         self.reach = ReachBook(self.deliveries.set_reach)
+        self._reach_seeded = False
         self.stats = WorkerStats()
         self.busy = asyncio.Lock()  # held while draining: stopping waits for the sends
         self.stopping = False  # set by ``request_stop``: the drain ends after its sends
@@ -134,6 +135,7 @@ class DeliveryWorker:
         ``request_stop``, the rows not started go back to the queue untouched."""
         async with self.busy:
             await self._requeue_unsettled()
+            await self._seed_reach()
             self._fault = None
             self._lost.clear()
             try:
@@ -151,6 +153,17 @@ class DeliveryWorker:
                 raise self._fault
             self._unsettled = False
             return handled
+
+    async def _seed_reach(self) -> None:
+        """Once per worker: the member counts recorded in the last hours, so that a new
+        process does not ask the platform for every chat again (one read, not N requests)."""
+        if self._reach_seeded:
+            return
+        self._reach_seeded = True
+        now = self.clock.now()
+        since = now - timedelta(seconds=KEEP_SECONDS)
+        for platform, address, count, when in await self.deliveries.recent_reach(since):
+            self.reach.seed(platform, address, count, (now - when).total_seconds())
 
     async def _dispatch(self) -> int:
         handled, looked = 0, time.monotonic()

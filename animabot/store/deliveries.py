@@ -139,6 +139,18 @@ class DeliveryRepository:
             f"UPDATE delivery SET reach = ? WHERE id IN ({marks})", (reach, *delivery_ids)
         )
 
+    async def recent_reach(self, since: datetime) -> list[tuple[str, str, int, datetime]]:
+        """Each group's member count last recorded since ``since``: (platform, address,
+        count, when), oldest first, so that a later count replaces an earlier one."""
+        rows = await self.database.fetch_all(
+            "SELECT c.platform, c.address, d.reach, d.sent_at FROM delivery d"
+            " JOIN chat c ON c.id = d.chat_id WHERE d.pseudonym IS NULL"
+            " AND d.reach IS NOT NULL AND d.sent_at >= ? ORDER BY d.sent_at",
+            (to_db(since),),
+        )
+        return [(r["platform"], r["address"], int(r["reach"]), from_db(r["sent_at"]))
+                for r in rows]
+
     async def mark_sent(
         self, delivery_id: int, ref: str | None, reach: int | None, now: datetime,
         poll_ref: str | None = None,

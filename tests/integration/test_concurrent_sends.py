@@ -7,8 +7,10 @@ import asyncio
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from animabot.chat.outgoing import OutgoingMessage, SendResult, Target
+from animabot.clock import FakeClock
 from animabot.core import Core, open_core
 from animabot.delivery.composer import encode_reply
 from animabot.store.deliveries import NewDelivery
@@ -114,3 +116,36 @@ async def test_member_counts_are_looked_up_once_per_chat_beside_the_sends(core: 
     assert len(rows) == 22 and {row["reach"] for row in rows} == {12}
     assert sorted(adapter.counted) == sorted(set(adapter.counted))  # once per chat
     assert len(adapter.counted) == 11
+
+
+async def test_a_new_worker_starts_from_the_counts_recorded_in_the_last_hours(
+    core: Core,
+) -> None:
+    # A restart mid-campaign (or the next step, the same afternoon) must not ask every
+    # chat's member count again: one read of the database replaces N requests.
+    await groups(core, 10)
+    await core.campaigns.start(scenario({**ANNOUNCEMENT_ONLY, "id": "c0"}), ["centre"])
+    first = SlowAdapter(max_in_flight=4)
+    await core.worker({"simulated": first}).drain()
+    assert len(first.counted) == 11
+    second = await core.campaigns.start(scenario({**ANNOUNCEMENT_ONLY, "id": "c1"}),
+                                        ["centre"])
+    again = SlowAdapter(max_in_flight=4, members=30)  # a new process: an empty cache
+    await core.worker({"simulated": again}).drain()
+    assert again.counted == []
+    rows = await core.database.fetch_all(
+        "SELECT reach FROM delivery WHERE status = 'sent' AND campaign_id = ?", (second.id,))
+    assert len(rows) == 11 and {row["reach"] for row in rows} == {12}  # as recorded
+
+
+async def test_counts_recorded_too_long_ago_are_asked_again(
+    core: Core, clock: FakeClock,
+) -> None:
+    await groups(core, 3)
+    await core.campaigns.start(scenario({**ANNOUNCEMENT_ONLY, "id": "c0"}), ["centre"])
+    await core.worker({"simulated": SlowAdapter(max_in_flight=4)}).drain()
+    clock.advance(timedelta(hours=4))
+    await core.campaigns.start(scenario({**ANNOUNCEMENT_ONLY, "id": "c1"}), ["centre"])
+    again = SlowAdapter(max_in_flight=4, members=30)
+    await core.worker({"simulated": again}).drain()
+    assert len(again.counted) == 4
