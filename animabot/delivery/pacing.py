@@ -12,18 +12,26 @@ seconds), never bunched at the instant a window frees up (a bunch of requests re
 server one after another, the last ones later than reserved), and a send that leaves later
 than its reserved instant (a busy event loop) is counted from when it left (``left``), so
 that the sends reserved after it keep their distance from the real instant.
+
+A stall between our request and the platform's clock (our process or the server paused for
+tens of milliseconds) still bunches arrivals that left evenly spaced. Its trace is a round trip
+longer than usual: when the answer comes (``answered``), the send is counted later by what its
+round trip took beyond the recent typical one, since the request may have reached the platform
+that much later. The sends reserved afterwards keep their distance from that instant.
 """
 
 from __future__ import annotations
 
 import asyncio
 import bisect
+import statistics
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 MARGIN = 1.03
+TYPICAL_OF = 32  # recent round trips the typical one is taken from (their median)
 
 
 @dataclass(frozen=True)
@@ -83,12 +91,20 @@ class RollingWindow:
                 return
 
 
-@dataclass(frozen=True)
+@dataclass
 class Slot:
-    """A reserved instant and the windows it was counted in."""
+    """A reserved instant and the windows it was counted in; ``at`` moves to the instant
+    the send is counted at (when it left, later by a stall seen in its round trip)."""
 
     at: float
     windows: tuple[RollingWindow, ...]
+    left: float | None = None
+
+    def move(self, to: float) -> None:
+        if to > self.at:
+            for window in self.windows:
+                window.moved(self.at, to)
+            self.at = to
 
 
 class Pacer:
@@ -106,6 +122,7 @@ class Pacer:
             assert window is not None
             self._global = (window, RollingWindow(1, 1 / rate)) if rate > 1 else (window,)
         self._chats: dict[str, list[RollingWindow]] = {}
+        self._trips: deque[float] = deque(maxlen=TYPICAL_OF)
 
     @staticmethod
     def _window(rate: float | None, span: float) -> RollingWindow | None:
@@ -138,19 +155,29 @@ class Pacer:
 
     def left(self, slot: Slot) -> None:
         """The send reserved as ``slot`` leaves now: if later than reserved, count it now."""
-        now = self._now()
-        if now > slot.at:
-            for window in slot.windows:
-                window.moved(slot.at, now)
+        slot.left = self._now()
+        slot.move(slot.left)
+
+    def answered(self, slot: Slot) -> None:
+        """The platform answered the send of ``slot`` (or failed it): a round trip longer
+        than the typical one may have reached the platform that much later."""
+        if slot.left is None:
+            return
+        trip = self._now() - slot.left
+        if len(self._trips) >= 4:  # a few trips before anything is called typical
+            slot.move(slot.left + max(0.0, trip - statistics.median(self._trips)))
+        self._trips.append(trip)
 
     def delay_for(self, chat: str, group: bool) -> float:
         """Reserve the next slot for ``chat``; seconds to wait before sending (0 if none)."""
         return self.reserve(chat, group).at - self._now()
 
-    async def wait(self, chat: str, group: bool) -> None:
-        """Wait for the next slot for ``chat``; return as the send leaves."""
+    async def wait(self, chat: str, group: bool) -> Slot:
+        """Wait for the next slot for ``chat``; return as the send leaves. Give the slot to
+        :meth:`answered` when the platform has answered."""
         slot = self.reserve(chat, group)
         delay = slot.at - self._now()
         if delay > 0:
             await asyncio.sleep(delay)
         self.left(slot)
+        return slot

@@ -290,12 +290,15 @@ class DeliveryWorker:
         # and the request would bunch sends past the platform's window (429s). A kill -9 now
         # leaves at most ``in_flight`` rows in doubt: those sent and those about to be.
         target = plan.target
-        await self.pacers[target.platform].wait(target.address, not target.private)
+        pacer = self.pacers[target.platform]
+        slot = await pacer.wait(target.address, not target.private)
         try:
             result = await adapter.send(plan.target, plan.message, key=delivery.dedupe_key)
         except Exception as exc:
+            pacer.answered(slot)
             await self._saved(partial(self._not_sent, delivery, plan, adapter, exc))
             return
+        pacer.answered(slot)
         reach = 1 if plan.target.private else self.reach.known(adapter.platform,
                                                                plan.target.address)
         await self._saved(partial(self._sent, delivery, result, reach))

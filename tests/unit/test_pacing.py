@@ -120,3 +120,48 @@ def test_delivery_caps_lower_a_platforms_limits_and_never_raise_them() -> None:
     assert capped(matrix, 5, 0.5) == RateLimits(0.2, 0.5, None, 10)
     assert capped(None, 2, None) == RateLimits(global_per_second=2)  # an unpaced platform
     assert capped(None, None, None) == RateLimits()
+
+
+def test_a_round_trip_longer_than_usual_counts_the_send_later() -> None:
+    # A stall (our process or the server paused) bunches requests that left evenly: the
+    # first may reach the platform as late as its answer says, so the 31st keeps a full
+    # second from that instant.
+    clock = Clock()
+    pacer = Pacer(RateLimits(30, 1, 20), now=clock)
+    slots = []
+    for i in range(30):
+        slot = pacer.reserve(f"g{i}", True)
+        clock.now = max(clock.now, slot.at)
+        pacer.left(slot)
+        slots.append(slot)
+    trips = [0.15] * 10 + [0.25] + [0.15] * 19  # the 11th answered 100 ms later than usual
+    answers = sorted((slot.at + trip, i) for i, (slot, trip) in enumerate(zip(slots, trips,
+                                                                          strict=True)))
+    reserving = clock.now
+    for at, i in answers:
+        if at <= reserving:  # the answers in before the next sends are reserved
+            clock.now = at
+            pacer.answered(slots[i])
+    clock.now = reserving
+    left_11th = slots[10].left
+    assert left_11th is not None
+    later = [pacer.reserve(f"h{i}", True).at for i in range(40)]
+    arrivals = [left_11th + 0.1 if i == 10 else slot.at for i, slot in enumerate(slots)]
+    assert _max_in_window(arrivals + later, 1.0) <= 30  # the 11th arriving at the latest
+    assert later[0] < 1.031  # a usual round trip moves nothing
+
+
+def test_round_trips_as_usual_cost_no_rate() -> None:
+    clock = Clock()
+    pacer = Pacer(RateLimits(30, 1, 20), now=clock)
+    flying: list[tuple[float, object]] = []
+    first = last = 0.0
+    for i in range(300):
+        slot = pacer.reserve(f"g{i}", True)
+        clock.now = max(clock.now, slot.at)
+        pacer.left(slot)
+        first, last = (clock.now if i == 0 else first), clock.now
+        flying.append((clock.now + 0.15, slot))
+        while flying and flying[0][0] <= clock.now:
+            pacer.answered(flying.pop(0)[1])  # type: ignore[arg-type]
+    assert 299 / (last - first) >= 0.95 * 30
