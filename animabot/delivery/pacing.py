@@ -173,11 +173,10 @@ class Pacer:
         return self.reserve(chat, group).at - self._now()
 
     async def wait(self, chat: str, group: bool) -> Slot:
-        """Wait for the next slot for ``chat``; return as the send leaves. Give the slot to
-        :meth:`answered` when the platform has answered."""
+        """Wait for the next slot for ``chat``. Give it to :meth:`left` as the request
+        leaves, then to :meth:`answered` when the platform has answered."""
         slot = self.reserve(chat, group)
         delay = slot.at - self._now()
         if delay > 0:
             await asyncio.sleep(delay)
-        self.left(slot)
         return slot

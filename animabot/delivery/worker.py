@@ -281,17 +281,17 @@ class DeliveryWorker:
             self.lanes.give_slot(adapter.platform)
 
     async def _send_now(self, delivery: Delivery, plan: Send, adapter: ChatAdapter) -> None:
-        if not adapter.idempotent_sends:
-            # Only where a resend could show a message twice is the moment the request
-            # leaves worth a commit: after a crash, the rows in flight are "unknown", not
-            # resent, and only those.
-            await self.deliveries.mark_sending(delivery.id)
-        # Paced after that commit, not before: a slow commit between the reserved instant
-        # and the request would bunch sends past the platform's window (429s). A kill -9 now
-        # leaves at most ``in_flight`` rows in doubt: those sent and those about to be.
         target = plan.target
         pacer = self.pacers[target.platform]
         slot = await pacer.wait(target.address, not target.private)
+        if not adapter.idempotent_sends:
+            # Only where a resend could show a message twice is the moment the request
+            # leaves worth a commit: after a crash, the rows in flight are "unknown", not
+            # resent, and only those (a row still waiting for its slot is not marked yet).
+            await self.deliveries.mark_sending(delivery.id)
+        # Counted from now, not from the reserved instant: a slow commit between the two
+        # must not bunch sends past the platform's window (429s).
+        pacer.left(slot)
         try:
             result = await adapter.send(plan.target, plan.message, key=delivery.dedupe_key)
         except Exception as exc:
