@@ -29,7 +29,7 @@ class LatencyProxy:
         self.delay = delay
         self.port = 0
         self._server: asyncio.Server | None = None
-        self._pipes: set[asyncio.Task[None]] = set()
+        self._links: set[asyncio.Task[None]] = set()  # one per client connection
 
     @property
     def url(self) -> str:
@@ -46,26 +46,35 @@ class LatencyProxy:
     ) -> None:
         assert self._server is not None
         self._server.close()
-        for task in list(self._pipes):
+        for task in list(self._links):
             task.cancel()
-        await asyncio.gather(*self._pipes, return_exceptions=True)
+        await asyncio.gather(*self._links, return_exceptions=True)
         await self._server.wait_closed()
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        link = asyncio.current_task()
+        assert link is not None
+        self._links.add(link)
+        streams = [writer]
         try:
             up_reader, up_writer = await asyncio.open_connection(*self.upstream)
+            streams.append(up_writer)
+            pipes = [asyncio.create_task(self._pipe(reader, up_writer)),
+                     asyncio.create_task(self._pipe(up_reader, writer))]
+            try:
+                await asyncio.gather(*pipes)
+            finally:
+                for pipe in pipes:
+                    pipe.cancel()
+                await asyncio.gather(*pipes, return_exceptions=True)
         except OSError:
-            writer.close()
-            return
-        pipes = [asyncio.create_task(self._pipe(reader, up_writer)),
-                 asyncio.create_task(self._pipe(up_reader, writer))]
-        self._pipes.update(pipes)
-        try:
-            await asyncio.gather(*pipes, return_exceptions=True)
+            pass
         finally:
-            self._pipes.difference_update(pipes)
-            for stream in (writer, up_writer):
+            self._links.discard(link)
+            for stream in streams:
                 stream.close()
+                with contextlib.suppress(OSError, asyncio.CancelledError):
+                    await stream.wait_closed()
 
     async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         """Read as it comes; write each chunk ``delay`` after it was read, in order."""
