@@ -323,25 +323,13 @@ class Database:
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """One write in its own transaction; returns the number of rows changed.
 
-        Outside a unit of work the statement runs alone in autocommit: SQLite makes one
-        statement one transaction (taking the write lock, with the busy timeout, before it
-        reads), so BEGIN and COMMIT would only add two trips to its thread per write (the
-        outbox worker makes two or three writes per message)."""
-        if self._owned():
-            async with self.transaction() as db, db.execute(sql, params) as cursor:
-                return cursor.rowcount
-        async with self._lock:
-            try:
-                async with self._db.execute(sql, params) as cursor:
-                    count = cursor.rowcount
-            except sqlite3.Error as exc:
-                if (fault := self._fault_of(exc)) is None:
-                    raise
-                raise fault from exc
-        if self._fault is not None:
-            faults_log.warning("the database %s can be written again", self.path)
-            self._fault = None
-        return count
+        ``BEGIN IMMEDIATE`` on purpose, though SQLite would make a lone statement its own
+        transaction: an autocommit write reads first and takes the write lock after, and in
+        WAL mode a write by another process in between fails it at once (SQLITE_BUSY, no busy
+        timeout), while an immediate transaction waits for the lock before it reads. The CLI
+        writes while the bot runs."""
+        async with self.transaction() as db, db.execute(sql, params) as cursor:
+            return cursor.rowcount
 
     async def forget_freed_pages(self) -> bool:
         """Copy the write-ahead log into the file and truncate it: the log keeps the earlier
