@@ -28,7 +28,25 @@ def _english(text: str) -> str:
 
 
 class AnimabotError(Exception):
-    """Base of every error animabot raises on purpose."""
+    """Base of every error animabot raises on purpose.
+
+    Its message may be a :class:`~animabot.i18n.lazy.LazyText`: English as text, and in the
+    reader's language once the edge that shows it sets ``language`` (or calls :meth:`told`).
+    """
+
+    language: str | None = None
+
+    def __str__(self) -> str:
+        message = super().__str__()
+        if self.language is None or len(self.args) != 1:
+            return message
+        return self.told(self.language)
+
+    def told(self, language: str) -> str:
+        """The message in ``language`` (as it is when it was not written to be translated)."""
+        from .i18n import translator  # Babel is loaded only when a text is translated
+
+        return render(self.args[0], translator(language)) if self.args else ""
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from ..errors import CampaignError
+from ..i18n.lazy import lazy as _
 from ..store.campaigns import CampaignRepository
 
 
@@ -16,8 +17,8 @@ async def resolve_campaign_id(campaigns: CampaignRepository, given: str) -> str:
     if len(matches) == 1:
         return matches[0]
     if not matches:
-        raise CampaignError(
-            f"no campaign {given!r}: `animabot campaign list` shows the ids")
-    raise CampaignError(
-        f"{given!r} matches {len(matches)} campaigns; type more of the id: "
-        + ", ".join(matches))
+        raise CampaignError(_(
+            "no campaign {id!r}: `animabot campaign list` shows the ids", id=given))
+    raise CampaignError(_(
+        "{id!r} matches {count} campaigns; type more of the id: {ids}",
+        id=given, count=len(matches), ids=", ".join(matches)))

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from ..clock import Clock
 from ..errors import CampaignError
+from ..i18n.lazy import lazy as _
 from ..scenario.model import Scenario
 from ..scenario.recurrence import Recurrence, RecurrenceError
 from ..store.series import SeriesRepository
@@ -64,7 +65,7 @@ class SeriesService:
 
     async def _materialize_one(self, series_id: str) -> list[StartedCampaign]:
         started: list[StartedCampaign] = []
-        for _ in range(MAX_PER_PASS):
+        for _attempt in range(MAX_PER_PASS):
             record = await self.series.active(series_id)
             if record is None or record.next_at is None:
                 break
@@ -90,7 +91,7 @@ class SeriesService:
     async def cancel(self, series_id: str) -> int:
         """Stop the series and cancel its occurrences not yet begun; returns how many."""
         if not await self.series.cancel(series_id):
-            raise CampaignError(f"no active series {series_id!r}")
+            raise CampaignError(_("no active series {id!r}", id=series_id))
         occurrences = await self.series.campaigns_not_begun(series_id, self.clock.now())
         for campaign_id in occurrences:
             await self.campaigns.cancel(campaign_id)

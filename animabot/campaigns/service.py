@@ -10,6 +10,7 @@ from datetime import datetime
 from ..clock import Clock
 from ..domain.window import DeliveryWindow
 from ..errors import CampaignError
+from ..i18n.lazy import lazy as _
 from ..scenario.loader import unknown_actor_fix
 from ..scenario.model import Scenario
 from ..scenario.snapshot import scenario_of
@@ -63,7 +64,7 @@ class CampaignService:
         await self._check_actors(scenario)
         campaign_id = campaign_id or new_campaign_id(scenario.id)
         if await self.campaigns.get(campaign_id) is not None:
-            raise CampaignError(f"a campaign {campaign_id!r} already exists")
+            raise CampaignError(_("a campaign {id!r} already exists", id=campaign_id))
         pending = len(wanted) > self.approval_above
         record = CampaignRecord(
             id=campaign_id, scenario_id=scenario.id, title=scenario.title,
@@ -79,36 +80,37 @@ class CampaignService:
 
     async def check_targets(self, wanted: list[str]) -> list[ChatRecord]:
         if not wanted:
-            raise CampaignError("no target neighbourhood: give --to with neighbourhood ids")
+            raise CampaignError(_("no target neighbourhood: give --to with neighbourhood ids"))
         known = await self.chats.neighbourhoods()
         unknown = [t for t in wanted if t not in known]
         if unknown:
-            raise CampaignError(
-                f"unknown neighbourhood(s): {', '.join(unknown)}; "
-                f"known: {', '.join(known) or 'none (add [[neighbourhoods]] to the config)'}"
-            )
+            raise CampaignError(_(
+                "unknown neighbourhood(s): {unknown}; known: {known}",
+                unknown=", ".join(unknown),
+                known=", ".join(known) or _("none (add [[neighbourhoods]] to the config)")))
         chats = await self.chats.active_in(wanted)
         silent = [t for t in wanted if not any(c.neighbourhood_id == t for c in chats)]
         if silent:
-            raise CampaignError(
-                f"no active chat in {', '.join(silent)}: add the bot to the neighbourhood's group "
-                "and link it (/quartier ID), or list it in the config's neighbourhoods"
-            )
+            raise CampaignError(_(
+                "no active chat in {hoods}: add the bot to the neighbourhood's group and link "
+                "it (/quartier ID), or list it in the config's neighbourhoods",
+                hoods=", ".join(silent)))
         return chats
 
     async def approve(self, campaign_id: str, approver: str) -> StartedCampaign:
         """The second pair of eyes: plan a pending campaign. Its author cannot approve it."""
         record = await self.get(campaign_id)
         if record.status != PENDING_APPROVAL:
-            raise CampaignError(f"campaign {campaign_id!r} is {record.status}: nothing to approve")
+            raise CampaignError(_("campaign {id!r} is {status}: nothing to approve",
+                                  id=campaign_id, status=record.status))
         if record.author is not None and record.author == approver:
-            raise CampaignError("the author of a campaign cannot approve it: ask another "
-                                "facilitator")
+            raise CampaignError(_("the author of a campaign cannot approve it: ask another "
+                                  "facilitator"))
         chats = await self.check_targets(list(record.targets))
         start = max(record.start_at, self.clock.now())
-        _, rows = plan_campaign(record.id, scenario_of(record), start, self.window, chats)
+        rows = plan_campaign(record.id, scenario_of(record), start, self.window, chats)[1]
         if not await self.campaigns.approve(record.id, approver, self.clock.now(), rows):
-            raise CampaignError(f"campaign {campaign_id!r} was approved meanwhile")
+            raise CampaignError(_("campaign {id!r} was approved meanwhile", id=campaign_id))
         first = min((r.due_at for r in rows), default=None)
         return StartedCampaign(record.id, len(rows), len(chats), first)
 
@@ -123,23 +125,20 @@ class CampaignService:
         if unknown:
             actor_id = unknown[0][1]
             where = ", ".join(f"steps[{i}].actor = {a!r}" for i, a in unknown)
-            raise CampaignError(
-                f"unknown actor(s) in the scenario: {where}; "
-                f"{unknown_actor_fix(actor_id, known)}"
-            )
+            raise CampaignError(_("unknown actor(s) in the scenario: {where}; {fix}",
+                                  where=where, fix=unknown_actor_fix(actor_id, known)))
 
     async def get(self, campaign_id: str) -> CampaignRecord:
         record = await self.campaigns.get(campaign_id)
         if record is None:
-            raise CampaignError(
-                f"no campaign {campaign_id!r}: `animabot campaign list` shows the ids"
-            )
+            raise CampaignError(_(
+                "no campaign {id!r}: `animabot campaign list` shows the ids", id=campaign_id))
         return record
 
     async def cancel(self, campaign_id: str) -> CampaignRecord:
         record = await self.get(campaign_id)
         if record.status == "cancelled":
-            raise CampaignError(f"campaign {campaign_id!r} is already cancelled")
+            raise CampaignError(_("campaign {id!r} is already cancelled", id=campaign_id))
         await self.campaigns.cancel(campaign_id, self.clock.now())
         return await self.get(campaign_id)
 

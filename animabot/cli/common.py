@@ -19,7 +19,7 @@ from rich.console import Console
 
 from ..campaigns import when
 from ..config import DEFAULT_CONFIG, Settings, load_settings
-from ..errors import AnimabotError, ProblemsError
+from ..errors import AnimabotError
 from ..i18n import Translate, translator
 from ..redaction import hold_platform_loggers
 
@@ -51,8 +51,16 @@ def config_path(given: Path | None) -> Path | None:
     return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
 
 
+# The language errors are told in: the configuration's, once a command has read it (one
+# command per process, so a module value is enough); as written (English) until then.
+_configured_language: str | None = None
+
+
 def settings_from(config: Path | None, database: Path | None = None) -> Settings:
-    return load_settings(config_path(config), database=database)
+    global _configured_language
+    settings = load_settings(config_path(config), database=database)
+    _configured_language = settings.bot.language
+    return settings
 
 
 def setup_logging(verbose: bool, default: int = logging.WARNING) -> None:
@@ -76,7 +84,9 @@ def run_async(work: Callable[[], Coroutine[Any, Any, T]]) -> T:
     try:
         return asyncio.run(work())
     except AnimabotError as exc:
-        fail(str(exc), exc.language if isinstance(exc, ProblemsError) else None)
+        if exc.language is None:
+            exc.language = _configured_language
+        fail(str(exc), exc.language)
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
 
@@ -96,7 +106,7 @@ def told_in(language: str) -> Iterator[None]:
     unless they already know theirs (a configuration's own [bot] language)."""
     try:
         yield
-    except ProblemsError as exc:
+    except AnimabotError as exc:
         if exc.language is None:
             exc.language = language
         raise

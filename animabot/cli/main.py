@@ -128,14 +128,23 @@ def run(
 def config_check(config: ConfigOption = None) -> None:
     """List every problem of the configuration at once, with its key path."""
     from ..config import Settings, settings_summary
+    from ..i18n import translator
 
     async def load() -> Settings:
         return settings_from(config)
 
     settings = run_async(load)
-    out.print("configuration OK")
+    _ = translator(settings.bot.language)
+    labels = {"database": _("database"), "timezone": _("time zone"),
+              "sending window": _("sending window"), "adapters": _("platforms"),
+              "neighbourhoods": _("neighbourhoods")}
+    out.print(_("configuration OK"))
     for key, value in settings_summary(settings).items():
-        out.print(f"  {key}: {value}")
+        shown = ", ".join(value) if isinstance(value, list) else str(value)
+        if key == "sending window" and shown == "always":
+            shown = _("always")
+        out.print("  " + _("{key}: {value}").format(key=labels.get(key, key),
+                                                     value=shown or _("none")))
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from ..clock import SystemClock
 from ..core import open_core
 from ..errors import CampaignError
 from ..hub.neighbourhoods import NeighbourhoodPresence, presence
+from ..i18n.lazy import lazy as _
 from .common import ConfigOption, DatabaseOption, out, run_async, settings_from
 
 app = typer.Typer(help="Neighbourhoods: their groups and rooms on every platform.",
@@ -27,7 +28,8 @@ def _load(config: ConfigOption, database: DatabaseOption,
         async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
             found = await presence(core.stores, only)
             if only is not None and not found:
-                raise CampaignError(f"no neighbourhood {only!r}: `animabot neighbourhood list`")
+                raise CampaignError(_("no neighbourhood {id!r}: `animabot neighbourhood list`",
+                                      id=only))
             return found
 
     return run_async(work)

@@ -211,4 +211,5 @@ async def run(turn: Turn, name: str, args: tuple[str, ...]) -> None:
     except ScenarioError as exc:
         await turn.reply(OutgoingMessage(_problems_text(turn, exc)))
     except (AnimabotError, ValueError) as exc:
-        await turn.reply(OutgoingMessage(turn._("Not done: {reason}").format(reason=exc)))
+        reason = exc.told(turn.language) if isinstance(exc, AnimabotError) else str(exc)
+        await turn.reply(OutgoingMessage(turn._("Not done: {reason}").format(reason=reason)))

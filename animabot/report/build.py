@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..domain.lifecycle import status_label
 from ..errors import CampaignError
+from ..i18n.lazy import lazy as _
 from ..scenario.model import Announcement, Poll, Results, Scenario, Training, pick
 from ..scenario.snapshot import scenario_of
 from ..stats.campaign import CampaignFigures, PollFigures, campaign_figures
@@ -103,7 +104,8 @@ async def build_report(
     stores = stores_of(source)
     record = await stores.campaigns.get(campaign_id)
     if record is None:
-        raise CampaignError(f"no campaign {campaign_id!r}: `animabot campaign list` shows the ids")
+        raise CampaignError(_("no campaign {id!r}: `animabot campaign list` shows the ids",
+                              id=campaign_id))
     scenario = scenario_of(record)
     figures = await campaign_figures(stores, campaign_id, min_cell, language)
     names = await stores.statistics.neighbourhood_names()

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from ..domain.lifecycle import CampaignStatus, campaign_status
 from ..errors import CampaignError
+from ..i18n.lazy import lazy as _
 from ..scenario.model import Poll, Training, pick
 from ..scenario.snapshot import scenario_of
 from ..store.database import Database
@@ -77,7 +78,8 @@ async def campaign_figures(
     stores = stores_of(source)
     record = await stores.campaigns.get(campaign_id)
     if record is None:
-        raise CampaignError(f"no campaign {campaign_id!r}: `animabot campaign list` shows the ids")
+        raise CampaignError(_("no campaign {id!r}: `animabot campaign list` shows the ids",
+                              id=campaign_id))
     scenario = scenario_of(record)
     polls, trainings = [], []
     for step in scenario.steps:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from ..domain.lifecycle import campaign_status
 from ..errors import CampaignError
+from ..i18n.lazy import lazy as _
 from ..scenario.model import Poll, Training
 from ..scenario.snapshot import scenario_of
 from ..store.campaigns import CampaignRecord
@@ -62,7 +63,7 @@ async def overview(
     records = await stores.campaigns.list()
     firsts = [_first_steps(record) for record in records]
     polls = [(r.id, poll.id) for r, (poll, _) in zip(records, firsts, strict=True) if poll]
-    trainings = [(r.id, t.id) for r, (_, t) in zip(records, firsts, strict=True) if t]
+    trainings = [(r.id, t.id) for r, (_poll, t) in zip(records, firsts, strict=True) if t]
     queries = stores.statistics
     statuses = await queries.status_counts_all()
     reach = await queries.poll_reach_of(polls)
@@ -147,7 +148,8 @@ async def neighbourhood_figures(
     stores = stores_of(source)
     names = await stores.statistics.neighbourhood_names()
     if hood_id not in names:
-        raise CampaignError(f"no neighbourhood {hood_id!r}; known: {', '.join(names) or 'none'}")
+        raise CampaignError(_("no neighbourhood {id!r}; known: {known}", id=hood_id,
+                              known=", ".join(names) or _("none")))
     chats = await stores.statistics.active_chats(hood_id)
     private_count = await stores.statistics.residents_in_private(hood_id)
     campaigns = []

@@ -122,4 +122,4 @@ def test_scenario_check_names_the_unknown_actor_and_its_line(
 
     started = animabot("campaign", "start", str(scenario), "--to", "centre",
                        "--config", str(config), check=False)
-    assert started.returncode == 1 and "unknown actor" in started.stderr
+    assert started.returncode == 1 and "acteur(s) inconnu(s)" in started.stderr

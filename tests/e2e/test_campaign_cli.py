@@ -46,9 +46,15 @@ def test_clear_errors_for_unknown_neighbourhood_and_campaign(config: Path) -> No
     assert "Traceback" not in result.stderr
     result = animabot("campaign", "start", "scenarios/jardin-partage.toml", "--to", "gare",
                       "--config", str(config), check=False)
-    assert result.returncode == 1 and "no active chat in gare" in result.stderr
+    assert result.returncode == 1 and "aucune discussion active dans gare" in result.stderr
     result = animabot("stats", "campaign", "nope", "--config", str(config), check=False)
-    assert result.returncode == 1 and "no campaign 'nope'" in result.stderr
+    # Facilitators read French by default: the label and the message alike.
+    assert result.returncode == 1 and "erreur : aucune campagne 'nope'" in result.stderr
+    english = config.parent / "en.toml"
+    english.write_text('[bot]\nlanguage = "en"\n' + config.read_text(encoding="utf-8"),
+                       encoding="utf-8")
+    result = animabot("stats", "campaign", "nope", "--config", str(english), check=False)
+    assert result.returncode == 1 and "error: no campaign 'nope'" in result.stderr
 
 
 def test_a_faulty_scenario_is_refused_in_the_configured_language(
@@ -89,7 +95,7 @@ def test_config_check_lists_every_problem_with_its_key_path(tmp_path: Path) -> N
     assert "bad.toml:7: telegram.tokn: unknown key" in english.stderr
     assert "'Mars/Olympus' is not a time zone" in english.stderr
     ok = animabot("config", "check", "--config", "config.example.toml")
-    assert "configuration OK" in ok.stdout
+    assert "configuration correcte" in ok.stdout and "plage d'envoi : " in ok.stdout
 
 
 def test_facilitator_output_is_french_local_and_takes_id_prefixes(config: Path) -> None:

@@ -29,7 +29,7 @@ def test_a_campaign_to_two_neighbourhoods_needs_a_second_name(config: Path) -> N
     shown = json.loads(animabot("campaign", "show", started["id"], "--json", *base).stdout)
     assert shown["status"] == "pending_approval" and shown["author"] == "cli:anne"
     refused = animabot("campaign", "approve", started["id"], "--as", "anne", *base, check=False)
-    assert refused.returncode == 1 and "cannot approve" in refused.stderr
+    assert refused.returncode == 1 and "ne peut pas l'approuver" in refused.stderr
     animabot("campaign", "approve", started["id"], "--as", "bruno", *base)
     shown = json.loads(animabot("campaign", "show", started["id"], "--json", *base).stdout)
     assert shown["status"] in ("scheduled", "running") and shown["approved_by"] == "cli:bruno"

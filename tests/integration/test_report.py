@@ -88,7 +88,7 @@ def test_report_command_writes_the_file(demo_db: Path, tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env,
         stdin=subprocess.DEVNULL,
     )
-    assert missing.returncode == 1 and "no campaign 'nope'" in missing.stderr
+    assert missing.returncode == 1 and "aucune campagne 'nope'" in missing.stderr
     assert not Path(str(target) + "2").exists()
 
 
