@@ -10,10 +10,14 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from ..domain.window import local_to_utc
+from ..i18n.lazy import lazy as _
 
 NOW_WORDS = ("now", "maintenant")
 _FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %Hh%M", "%d/%m/%Y", "%Y-%m-%d %Hh%M")
-HINT = 'write "2026-12-01 18:00", "01/12/2026 18:00" or "now"'
+
+def _hint() -> str:
+    return _('write "2026-12-01 18:00", "01/12/2026 18:00" or "now"')
+
 
 
 def parse_start(text: str, zone: ZoneInfo, now: datetime) -> datetime:
@@ -32,7 +36,7 @@ def parse_start(text: str, zone: ZoneInfo, now: datetime) -> datetime:
             except ValueError:
                 continue
     if parsed is None:
-        raise ValueError(f"{text!r} is not a date: {HINT}")
+        raise ValueError(_("{text!r} is not a date: {hint}", text=text, hint=_hint()))
     if parsed.tzinfo is not None:
         return parsed.astimezone(UTC)
     return local_to_utc(parsed, zone)

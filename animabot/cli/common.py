@@ -117,7 +117,7 @@ def parse_local_time(text: str, timezone: str, now: datetime) -> datetime:
     try:
         return when.parse_start(text, ZoneInfo(timezone), now)
     except ValueError as exc:
-        raise AnimabotError(str(exc)) from None
+        raise AnimabotError(exc.args[0] if exc.args else str(exc)) from None  # kept lazy
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from ..chat.outgoing import OutgoingMessage
 from ..domain.lifecycle import campaign_status, status_label
 from ..errors import AnimabotError, ScenarioError
 from ..i18n import counts
+from ..i18n.lazy import render
 from ..scenario.loader import load_scenario
 from ..scenario.model import Scenario
 from ..scenario.preview import render_preview_text
@@ -211,5 +212,6 @@ async def run(turn: Turn, name: str, args: tuple[str, ...]) -> None:
     except ScenarioError as exc:
         await turn.reply(OutgoingMessage(_problems_text(turn, exc)))
     except (AnimabotError, ValueError) as exc:
-        reason = exc.told(turn.language) if isinstance(exc, AnimabotError) else str(exc)
+        reason = (exc.told(turn.language) if isinstance(exc, AnimabotError)
+                  else render(exc.args[0], turn._) if exc.args else str(exc))
         await turn.reply(OutgoingMessage(turn._("Not done: {reason}").format(reason=reason)))
