@@ -24,8 +24,11 @@ ROOT = Path(__file__).resolve().parents[2]
 def _sources() -> dict[Path, str]:
     files = [*(ROOT / "animabot").rglob("*.py"), *(ROOT / "adapters").rglob("*.py")]
     texts = {path: path.read_text(encoding="utf-8") for path in files}
-    config = ROOT / "animabot" / "config.py"  # its field declarations are not reads
-    texts[config] = re.sub(r"(?m)^    \w+: .*$", "", texts[config])
+    # The config package is read as one text, as config.py was; its field declarations are
+    # not reads.
+    package = ROOT / "animabot" / "config"
+    whole = "\n".join(texts.pop(path) for path in sorted(package.glob("*.py")))
+    texts[package] = re.sub(r"(?m)^    \w+: .*$", "", whole)
     return texts
 
 

@@ -1,0 +1,199 @@
+"""The configuration's tables, one model each: the core's own (``[bot]``, ``[delivery]``…),
+the base of an adapter's table, and a neighbourhood with its endpoints per platform.
+
+Each table forbids unknown keys, so a misspelt key is a located problem, never ignored.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal, NamedTuple, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator
+
+from ..domain.window import parse_weekdays, parse_window_range
+from ..errors import FieldValueError
+from ..i18n.lazy import lazy as _
+
+SLUG = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+DEFAULT_CONFIG = Path("config.toml")
+
+
+def _id_as_text(value: object) -> object:
+    """Telegram shows chat and user ids as numbers; written unquoted they are still ids."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+TelegramId = Annotated[str, BeforeValidator(_id_as_text)]  # -1001234567890 or "-1001234567890"
+Address = Annotated[str, BeforeValidator(_id_as_text)]  # a chat's address on its platform
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SectionProblem(NamedTuple):
+    """A fault an adapter finds in its own table: the key, what is wrong, how to fix it."""
+
+    key: str
+    message: str
+    fix: str
+
+
+class AdapterSection(_Section):
+    """The base of an adapter's table (its factory's ``settings_model``): ``enabled`` turns
+    the adapter on; :meth:`problems` says what ``config check`` should report beyond the
+    types (a missing token, a file that does not exist)."""
+
+    enabled: bool = False
+
+    def problems(self) -> list[SectionProblem]:
+        return []
+
+
+class UnreadableSection(AdapterSection):
+    """The table of an adapter whose entry point cannot load: accepted as written, so that a
+    disabled adapter whose extra is missing does not make its table an unknown key."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+SectionT = TypeVar("SectionT", bound=BaseModel)
+
+
+class BotSettings(_Section):
+    language: Literal["fr", "en"] = "fr"
+    timezone: str = "Europe/Paris"
+    scenarios_dir: Path = Path("scenarios")  # where /programmer and /apercu find scenarios
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # "Europe" names a folder
+            raise FieldValueError(_("{value!r} is not a time zone", value=value),
+                                  _('write an IANA name such as "Europe/Paris"')) from None
+        return value
+
+
+class StorageSettings(_Section):
+    database: Path = Path("animabot.db")
+
+
+class PrivacySettings(_Section):
+    key_file: Path = Path("animabot.key")
+    key: SecretStr | None = None  # usually ANIMABOT_PRIVACY__KEY; wins over key_file
+    min_cell: Annotated[int, Field(ge=1, le=100)] = 5
+    retention_days: Annotated[int, Field(ge=1)] = 365
+
+
+class DeliverySettings(_Section):
+    quiet_hours: str = "09:00-20:00"  # the sending window; "" sends at any hour
+    closed_days: list[str] = Field(default_factory=lambda: ["sunday"])
+    max_attempts: Annotated[int, Field(ge=1, le=50)] = 6
+    # Caps on every platform's own pacing (a platform's limits are never raised); unset: none.
+    per_chat_per_second: Annotated[float | None, Field(gt=0)] = None
+    global_per_second: Annotated[float | None, Field(gt=0)] = None
+    # A campaign to more neighbourhoods than this waits for a second facilitator's approval.
+    approval_above: Annotated[int, Field(ge=1)] = 3
+
+    @field_validator("quiet_hours")
+    @classmethod
+    def _range(cls, value: str) -> str:
+        parse_window_range(value)
+        return value
+
+    @field_validator("closed_days")
+    @classmethod
+    def _days(cls, value: list[str]) -> list[str]:
+        if len(parse_weekdays(value)) == 7:
+            raise FieldValueError(_("every day is closed: nothing could ever be sent"))
+        return value
+
+
+class ConsoleSettings(_Section):
+    enabled: bool = False
+    resident: str = "console"  # the local user the terminal speaks as
+    neighbourhood: str = ""
+
+
+class SimulatedSettings(_Section):
+    """A fake platform for demos and tests: sends are recorded, never leave the machine."""
+
+    enabled: bool = False
+    log: Path | None = None  # an SQLite file recording every message the platform received
+    latency_ms: Annotated[float, Field(ge=0)] = 0.0
+    members: Annotated[int, Field(ge=0)] = 25  # reported member count of each group
+
+
+class WebAgent(_Section):
+    """A territorial agent allowed on the dashboard: only the SHA-256 of the token is kept."""
+
+    name: Annotated[str, Field(min_length=1)]
+    token_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+
+
+class WebSettings(_Section):
+    host: str = "127.0.0.1"
+    port: Annotated[int, Field(ge=0, le=65535)] = 8080
+    agents: list[WebAgent] = Field(default_factory=list)
+    session_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 12.0
+
+
+class FacilitatorSettings(_Section):
+    """Facilitators' user ids, one list per platform: ``telegram``, ``matrix`` and ``console``
+    as before, and any installed adapter's name (checked by ``config check``)."""
+
+    model_config = ConfigDict(extra="allow")
+    __pydantic_extra__: dict[str, list[Address]] = Field(init=False)
+
+    telegram: list[TelegramId] = Field(default_factory=list)
+    matrix: list[str] = Field(default_factory=list)
+    console: list[str] = Field(default_factory=list)
+
+    def ids(self, platform: str) -> list[str]:
+        """The facilitators' user ids on ``platform``."""
+        listed = getattr(self, platform, None) if platform in type(self).model_fields else None
+        if listed is None:
+            listed = (self.__pydantic_extra__ or {}).get(platform, [])
+        return list(listed)
+
+
+class IdeaSettings(_Section):
+    """Residents' ideas (``/idee``): bounds that keep moderation readable and floods out."""
+
+    max_length: Annotated[int, Field(ge=10, le=2000)] = 500  # characters per idea
+    per_day: Annotated[int, Field(ge=1, le=50)] = 3  # ideas per resident in any 24 hours
+
+
+# The keys that named a platform's chats before ``endpoints``: still read, never extended
+# (a new platform's chats go under ``endpoints``).
+LEGACY_ENDPOINT_KEYS = {"telegram": "telegram_chats", "matrix": "matrix_rooms",
+                        "simulated": "simulated_chats"}
+
+
+class NeighbourhoodSettings(_Section):
+    id: Annotated[str, Field(pattern=SLUG)]
+    name: Annotated[str, Field(min_length=1)]
+    # platform → the addresses of its group chats there (Telegram chat ids, Matrix room ids…)
+    endpoints: dict[str, list[Address]] = Field(default_factory=dict)
+    telegram_chats: list[TelegramId] = Field(default_factory=list)
+    matrix_rooms: list[str] = Field(default_factory=list)
+    simulated_chats: list[str] = Field(default_factory=list)
+
+    def addresses(self, platform: str) -> list[str]:
+        """The neighbourhood's chats on ``platform``, under ``endpoints`` or its legacy key."""
+        legacy = LEGACY_ENDPOINT_KEYS.get(platform)
+        listed: list[str] = list(getattr(self, legacy)) if legacy else []
+        listed += [address for address in self.endpoints.get(platform, [])
+                   if address not in listed]
+        return listed
+
+    def platforms(self) -> list[str]:
+        """Every platform this neighbourhood lists a chat on, legacy keys first."""
+        named = [platform for platform in LEGACY_ENDPOINT_KEYS if self.addresses(platform)]
+        return named + [platform for platform in self.endpoints if platform not in named]
