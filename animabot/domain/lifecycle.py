@@ -9,6 +9,7 @@ out and rows still wait: a poll or training whose close row is pending is still 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 from enum import StrEnum
 
 
@@ -64,14 +65,15 @@ def campaign_status(stored: str, counts: Mapping[str, int]) -> CampaignStatus:
     return CampaignStatus.RUNNING if waiting else CampaignStatus.FINISHED
 
 
+def _worded(wording: Mapping[str, Mapping[Any, str]], status: str, language: str) -> str:
+    """``status`` in ``language`` (French when unknown); a value not in the table as it is."""
+    return wording.get(language, wording["fr"]).get(status, status)
+
+
 def status_label(status: str, language: str = "fr") -> str:
     """The status in the reader's language (French when the language is unknown); a value
     that is not a campaign status is returned as it is."""
-    table = WORDING.get(language, WORDING["fr"])
-    try:
-        return table[CampaignStatus(status)]
-    except ValueError:
-        return status
+    return _worded(WORDING, status, language)
 
 
 DELIVERY_WORDING: dict[str, dict[DeliveryStatus, str]] = {
@@ -95,8 +97,4 @@ DELIVERY_WORDING: dict[str, dict[DeliveryStatus, str]] = {
 def delivery_label(status: str, language: str = "fr") -> str:
     """A delivery row's status in the reader's language (``skipped`` is "not sent", never
     "cancelled": a skipped row may belong to a running campaign)."""
-    table = DELIVERY_WORDING.get(language, DELIVERY_WORDING["fr"])
-    try:
-        return table[DeliveryStatus(status)]
-    except ValueError:
-        return status
+    return _worded(DELIVERY_WORDING, status, language)
