@@ -9,8 +9,8 @@ out and rows still wait: a poll or training whose close row is pending is still 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 from enum import StrEnum
+from typing import Any
 
 
 class CampaignStatus(StrEnum):
