@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from animabot.stats.campaign import campaign_figures
+from animabot.store.state import PlatformState
 
 from ...helpers import POLL_SCENARIO, TRAINING_SCENARIO, scenario, until
 from ...support.matrix import MatrixUser, Residents, SynapseServer
@@ -164,7 +165,12 @@ async def test_votes_cast_while_the_bot_was_down_are_counted_once(
         started = await world.core.campaigns.start(scenario(NATIVE_POLL), ["centre"])
         await world.worker.drain()
         poll = await _poll_in(world, world.facilitator, world.room)
-        await asyncio.sleep(1.2)  # let the running bot sync past the poll before it stops
+        state = PlatformState(world.core.database, "matrix")
+
+        async def synced_past_poll() -> bool:  # the position it saves is after the poll
+            return int(await state.get("last_ts") or 0) >= poll["origin_server_ts"]
+
+        await until(synced_past_poll, 20, "the bot to sync past its poll")
         await world.stop_adapter()
         votes = [await matrix.vote_unstable(p, world.room, poll["event_id"],
                                             [answer_ids(poll)[i % 3]])
@@ -173,7 +179,10 @@ async def test_votes_cast_while_the_bot_was_down_are_counted_once(
         await world.handled(*votes)
         await world.stop_adapter()
         await world.restart_adapter()  # a second restart replays nothing twice
-        await asyncio.sleep(1.5)
+        # A vote cast after the restart, the same as before: once it is handled, whatever
+        # the restart could have replayed (it comes first) has been handled too.
+        await world.handled(await matrix.vote_unstable(
+            people[0], world.room, poll["event_id"], [answer_ids(poll)[0]]))
         figures = await campaign_figures(world.core.database, started.id, 5)
         assert figures.polls[0].respondents == 20
         assert "filled a gap" in caplog.text  # the votes came through /messages too
