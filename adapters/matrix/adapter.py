@@ -30,7 +30,6 @@ from aiohttp import ClientError
 from nio import (  # type: ignore[import-untyped]
     AsyncClient,
     JoinedMembersError,
-    LoginError,
     MessageDirection,
     RoomMessagesError,
     RoomSendError,
@@ -53,11 +52,11 @@ from animabot.privacy.pseudonyms import Pseudonymizer
 from animabot.redaction import register_secret
 from animabot.store.state import PlatformState
 
-from .e2e import EndToEnd, delete_device, store_lost
+from .e2e import EndToEnd
 from .encryption import client_config, pickle_key, prepare_store
 from .errors import translate_error
 from .inbound import PLATFORM, EventTranslator, since_invited, when
-from .login import token_device
+from .login import log_in
 from .outbound import POLL_START, render
 from .rooms import DIRECT, GROUP, RoomBook
 from .settings import MatrixSettings, matrix_settings
@@ -131,7 +130,7 @@ class MatrixAdapter:
             key = pickle_key(self.settings)
             register_secret(key)
             self.client = self._client(key)
-        await self._login()
+        await log_in(self.client, self.settings, self.state)
         if self.config.encryption:
             self.e2e = EndToEnd(self.settings, self.client)
             await self.e2e.start()
@@ -167,40 +166,6 @@ class MatrixAdapter:
                 await self._task
         await self.inbound.close()
         await self.client.close()
-
-    async def _login(self) -> None:
-        """A configured token with its device (the server says which); else the token of the
-        bot's own last password login (with that login's device); else a password login,
-        remembered."""
-        token = self.settings.secret(self.config.access_token, self.config.access_token_file)
-        if token:
-            register_secret(token)
-            device = await token_device(self.client, self.config, token)
-        else:
-            token = await self._state("access_token")
-            device = await self._state("device_id") or self.config.device_id or "ANIMABOT"
-        password = self.settings.secret(self.config.password, self.config.password_file)
-        lost: str | None = None
-        if token:
-            register_secret(token)
-            if not await store_lost(self.settings, token, device, password):
-                self.client.restore_login(self.config.user_id, device, token)
-                return
-            lost, self.client.device_id = device, None  # the server makes a new device
-            if self.state is not None:
-                await self.state.set("access_token", "")
-        if not password:
-            raise AnimabotError("Matrix is enabled but has no access token or password")
-        register_secret(password)
-        response = await self.client.login(password, device_name="animabot")
-        if isinstance(response, LoginError):
-            raise AnimabotError(f"Matrix login as {self.config.user_id} failed: {response}")
-        register_secret(response.access_token)
-        if self.state is not None:  # log in once: /login is rate-limited per account
-            await self.state.set("access_token", response.access_token)
-            await self.state.set("device_id", response.device_id)
-        if lost is not None:
-            await delete_device(self.client, lost, password)
 
     async def _state(self, key: str) -> str | None:
         return await self.state.get(key) if self.state is not None else None

@@ -1,17 +1,23 @@
-"""Which device an access token belongs to: the server knows (``/whoami``), the operator need
-not. A made-up device id would break encryption: the server refuses keys uploaded for a device
-that is not the token's (``M_BAD_JSON … device_id … does not match``)."""
+"""How the bot logs in. Which device an access token belongs to: the server knows
+(``/whoami``), the operator need not. A made-up device id would break encryption: the server
+refuses keys uploaded for a device that is not the token's (``M_BAD_JSON … device_id … does not
+match``). A password login is made once and remembered: ``/login`` is rate-limited per
+account."""
 
 from __future__ import annotations
 
 import logging
 
 from aiohttp import ClientError
-from nio import AsyncClient, WhoamiError  # type: ignore[import-untyped]
+from nio import AsyncClient, LoginError, WhoamiError  # type: ignore[import-untyped]
 
+from animabot.config import Settings
 from animabot.errors import AnimabotError
+from animabot.redaction import register_secret
+from animabot.store.state import PlatformState
 
-from .settings import MatrixSettings
+from .e2e import delete_device, store_lost
+from .settings import MatrixSettings, matrix_settings
 
 log = logging.getLogger(__name__)
 
@@ -39,3 +45,40 @@ async def token_device(client: AsyncClient, config: MatrixSettings, token: str) 
         log.warning("[matrix] device_id %s is not the access token's device %s: using %s",
                     config.device_id, device, device)
     return device
+
+
+async def log_in(client: AsyncClient, settings: Settings, state: PlatformState | None) -> None:
+    """A configured token with its device (the server says which); else the token of the
+    bot's own last password login (with that login's device); else a password login,
+    remembered. A lost key store costs a new device, and the lost one is deleted."""
+    config = matrix_settings(settings)
+    token = settings.secret(config.access_token, config.access_token_file)
+    if token:
+        register_secret(token)
+        device = await token_device(client, config, token)
+    else:
+        token = await state.get("access_token") if state is not None else None
+        remembered = await state.get("device_id") if state is not None else None
+        device = remembered or config.device_id or "ANIMABOT"
+    password = settings.secret(config.password, config.password_file)
+    lost: str | None = None
+    if token:
+        register_secret(token)
+        if not await store_lost(settings, token, device, password):
+            client.restore_login(config.user_id, device, token)
+            return
+        lost, client.device_id = device, None  # the server makes a new device
+        if state is not None:
+            await state.set("access_token", "")
+    if not password:
+        raise AnimabotError("Matrix is enabled but has no access token or password")
+    register_secret(password)
+    response = await client.login(password, device_name="animabot")
+    if isinstance(response, LoginError):
+        raise AnimabotError(f"Matrix login as {config.user_id} failed: {response}")
+    register_secret(response.access_token)
+    if state is not None:  # log in once: /login is rate-limited per account
+        await state.set("access_token", response.access_token)
+        await state.set("device_id", response.device_id)
+    if lost is not None:
+        await delete_device(client, lost, password)
