@@ -49,6 +49,11 @@ def root_owned_data() -> Iterator[Path]:
         pytest.skip("needs root and setpriv (util-linux), as in the image")
     base = Path(tempfile.mkdtemp(prefix="animabot-docker-"))
     base.chmod(0o755)  # the app user must reach the folder inside
+    # The entry point re-runs itself as the app user: like the image (/usr/local/bin), it
+    # must sit where that user can read it, which a checkout under a 0700 folder is not.
+    for source in (ENTRYPOINT, FIRST_CONFIG):
+        shutil.copy(source, base / source.name)
+        (base / source.name).chmod(0o755)
     try:
         yield base / "data"
     finally:
@@ -56,9 +61,12 @@ def root_owned_data() -> Iterator[Path]:
 
 
 def _entrypoint(data: Path, *command: str) -> subprocess.CompletedProcess[str]:
+    installed = data.parent  # where the fixture put the entry point and the first config
     env = {**os.environ, "ANIMABOT_DATA": str(data), "ANIMABOT_USER": "nobody",
-           "ANIMABOT_CONFIG": str(data / "config.toml"), "ANIMABOT_FIRST_CONFIG": str(FIRST_CONFIG)}
-    return subprocess.run(["sh", str(ENTRYPOINT), *command], env=env, capture_output=True,
+           "ANIMABOT_CONFIG": str(data / "config.toml"),
+           "ANIMABOT_FIRST_CONFIG": str(installed / FIRST_CONFIG.name)}
+    return subprocess.run(["sh", str(installed / ENTRYPOINT.name), *command], env=env,
+                          capture_output=True,
                           text=True, timeout=60, stdin=subprocess.DEVNULL, cwd="/")
 
 
