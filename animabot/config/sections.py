@@ -142,6 +142,8 @@ class WebSettings(_Section):
     port: Annotated[int, Field(ge=0, le=65535)] = 8080
     agents: list[WebAgent] = Field(default_factory=list)
     session_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 12.0
+    # Where residents open their personal links (e-mail, SMS): "https://participer.ville.fr".
+    public_url: Annotated[str, Field(pattern=r"^(https?://[^\s/]+(/[^\s]*)?)?$")] = ""
 
 
 class FacilitatorSettings(_Section):
