@@ -40,7 +40,7 @@ def test_good_rows_are_read_and_bad_ones_reported_by_line() -> None:
     assert "unknown language 'klingon'" in report[3] and "no consent date" in report[3]
     assert "no address" in report[4]
     assert "in the future" in report[5]
-    written = ("pas-une-adresse", "example", "06 12", "zoe", "yann", "lea")
+    written = ("pas-une-adresse", "example.org", "06 12", "zoe@", "yann@", "lea@")
     assert not any(word in line for word in written for line in report)
 
 
