@@ -24,15 +24,16 @@ from .csv_import import ActorFileError, Rejected, detect_delimiter, match_neighb
 
 COLUMNS: tuple[str, ...] = ("email", "phone", "neighbourhood", "language", "consent_at")
 ADDRESS_COLUMNS = ("email", "phone")
+# Folded titles (lower case, no accents, punctuation as spaces) → column.
 _HEADER_ALIASES: dict[str, str] = {
-    "email": "email", "e-mail": "email", "mail": "email", "courriel": "email",
+    "email": "email", "e mail": "email", "mail": "email", "courriel": "email",
     "adresse e-mail": "email", "adresse electronique": "email", "adresse mail": "email",
     "phone": "phone", "telephone": "phone", "tel": "phone", "mobile": "phone",
     "portable": "phone", "numero": "phone",
     "neighbourhood": "neighbourhood", "neighborhood": "neighbourhood",
     "quartier": "neighbourhood",
     "language": "language", "langue": "language",
-    "consent_at": "consent_at", "consent": "consent_at", "consentement": "consent_at",
+    "consent at": "consent_at", "consent": "consent_at", "consentement": "consent_at",
     "date de consentement": "consent_at", "date consentement": "consent_at",
 }
 _LANGUAGE_ALIASES = {"fr": "fr", "francais": "fr", "french": "fr",
