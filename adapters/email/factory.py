@@ -29,4 +29,4 @@ class EmailAdapterFactory:
     ) -> EmailAdapter:
         from .adapter import EmailAdapter
 
-        return EmailAdapter(settings)
+        return EmailAdapter(settings, options.get("clock"))

@@ -27,11 +27,13 @@ class RecordingHandler:
     refused: set[str] = field(default_factory=set)  # 550 for ever
     later: dict[str, int] = field(default_factory=dict)  # 451 this many times
     received: list[Received] = field(default_factory=list)
+    tried: list[str] = field(default_factory=list)  # every RCPT, accepted or not
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,
                           rcpt_options: list[str]) -> str:
         with self.lock:
+            self.tried.append(address.lower())
             if address.lower() in self.refused:
                 return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
             if self.later.get(address.lower(), 0) > 0:
