@@ -211,7 +211,8 @@ class StatisticsQueries:
         """Residents who chose the neighbourhood, consented and can be written to."""
         row = await self.database.fetch_one(
             "SELECT COUNT(*) AS n FROM resident r JOIN address_book a USING (pseudonym)"
-            " WHERE r.neighbourhood_id = ? AND r.consent_at IS NOT NULL AND r.opted_out = 0",
+            " WHERE r.neighbourhood_id = ? AND r.consent_at IS NOT NULL AND r.opted_out = 0"
+            " AND a.status = 'active'",
             (hood_id,))
         return int(row["n"]) if row else 0
 
