@@ -82,9 +82,10 @@ def build_email(
     mail["Message-ID"] = message_id(key, sender)
     mail["Auto-Submitted"] = "auto-generated"  # no vacation replies
     if message.personal is not None:
-        mail["Content-Language"] = message.personal.language
         mail["List-Unsubscribe"] = f"<{message.personal.unsubscribe}>"
         mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     mail.set_content(_text(message))
     mail.add_alternative(_html(message), subtype="html")
+    if message.personal is not None:  # after the content, which resets Content-* headers
+        mail["Content-Language"] = message.personal.language
     return mail

@@ -187,6 +187,12 @@ async def test_a_campaign_reaches_a_neighbourhoods_email_residents_besides_its_g
         assert actions[3].startswith("p.") and actions[4] == "u"  # the page, unsubscribing
         assert len({m["Message-ID"] for m in (*ana, *bob)}) == 4
 
+        # The phone residents' list waits for its adapter as one row, not one per resident.
+        sms = await core.stores.chats.find("sms", "residents:centre")
+        assert sms is not None
+        waiting = await core.stores.deliveries.find(started["id"], "annonce", "send", sms.id)
+        assert [(d.status, d.pseudonym) for d in waiting] == [("pending", None)]
+
         # A permanent refusal: the address is unreachable, recorded, and nothing more goes.
         assert smtp.handler.to("bad@example.org") == []
         bad = await book.entry(pseudonym("bad@example.org"))
@@ -212,8 +218,16 @@ async def test_a_campaign_reaches_a_neighbourhoods_email_residents_besides_its_g
         for adapter in adapters.values():
             await adapter.stop()
 
-        stats = animabot("stats", "campaign", started["id"], "--format", "json",
-                         "--config", str(config)).stdout
+        exports = [animabot(*command, "--config", str(config)).stdout for command in (
+            ("stats", "campaign", started["id"], "--format", "json"),
+            ("stats", "campaign", started["id"], "--format", "csv"),
+            ("stats", "overview", "--format", "json"),
+            ("stats", "neighbourhood", "centre", "--format", "json"),
+            ("campaign", "show", started["id"], "--json"),
+            ("privacy", "register"),
+        )]
+        stats = "\n".join(exports)
+        assert "courriel" in exports[-1]
         # Erasure leaves no trace of the address, in the tables or the file.
         await ResidentRepository(core.database).erase(pseudonym("ana@example.org"))
         assert await book.entry(pseudonym("ana@example.org")) is None
