@@ -100,6 +100,12 @@ simulated_chats = ["g-centre"]
     return config, scenario, residents
 
 
+def _body(mail: EmailMessage, kind: str) -> str:
+    part = mail.get_body((kind,))
+    assert part is not None
+    return str(part.get_content())
+
+
 def _links(mail: EmailMessage) -> list[str]:
     text = mail.get_body(("plain",))
     assert text is not None
@@ -176,8 +182,8 @@ async def test_a_campaign_reaches_a_neighbourhoods_email_residents_besides_its_g
             "Un jardin partagé au square ?", "Sondage · Voulez-vous un jardin ?"]
         assert [m["Subject"] for m in bob] == [
             "A shared garden in the square?", "Poll · Do you want a garden?"]
-        assert "Se désabonner" in ana[1].get_body(("plain",)).get_content()
-        assert "Unsubscribe" in bob[1].get_body(("plain",)).get_content()
+        assert "Se désabonner" in _body(ana[1], "plain")
+        assert "Unsubscribe" in _body(bob[1], "plain")
         tags = [_check_mail(m, signer, clock.now()) for m in (*ana, *bob)]
         assert tags[0] == tags[1] and tags[2] == tags[3] and tags[0] != tags[2]
         poll_links = [signer.verify(t, clock.now()) for t in _links(ana[1])]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from email.message import EmailMessage
 
 import aiosmtplib
 import pytest
@@ -13,6 +14,13 @@ from adapters.email.message import build_email, message_id
 from animabot import redaction
 from animabot.chat.outgoing import Button, OutgoingMessage, PersonalLinks
 from animabot.errors import ChatUnreachableError, RejectedError, TransientError
+
+
+def _body(mail: EmailMessage, kind: str) -> str:
+    part = mail.get_body((kind,))
+    assert part is not None
+    return str(part.get_content())
+
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 PERSONAL = PersonalLinks("en", "https://p.test/r/u-token", "Unsubscribe", "Because.",
@@ -33,11 +41,11 @@ def test_an_email_is_multipart_with_one_click_unsubscribe_and_a_stable_message_i
     assert mail["Message-ID"] == message_id("c:envie:send:r:abc", "p@ville.fr")
     assert "envie" not in mail["Message-ID"]  # the key (and its tag) is hashed
     assert mail["Content-Language"] == "en"
-    text = mail.get_body(("plain",)).get_content()
+    text = _body(mail, "plain")
     assert "1. Yes : https://p.test/r/yes" in text
     assert "Answer on the page : https://p.test/r/page" in text
     assert "Unsubscribe : https://p.test/r/u-token" in text
-    html = mail.get_body(("html",)).get_content()
+    html = _body(mail, "html")
     assert '<a href="https://p.test/r/no">No &lt;b&gt;</a>' in html  # escaped, unnumbered
     assert '<html lang="en">' in html
 

@@ -55,8 +55,9 @@ def test_a_bad_phone_number_is_refused(raw: str) -> None:
 
 def test_kinds_are_found_through_their_entry_points_by_csv_column() -> None:
     assert set(address_kinds()) >= {"email", "sms"}
-    assert kind_for_column("email") is not None and kind_for_column("email").name == "email"
-    assert kind_for_column("phone") is not None and kind_for_column("phone").name == "sms"
+    email, phone = kind_for_column("email"), kind_for_column("phone")
+    assert email is not None and email.name == "email"
+    assert phone is not None and phone.name == "sms"
     assert EMAIL.mask("jean.dupont@exemple.fr") == "j…@exemple.fr"
 
 
