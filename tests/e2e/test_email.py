@@ -233,6 +233,8 @@ async def test_a_campaign_reaches_a_neighbourhoods_email_residents_besides_its_g
             ("privacy", "register"),
         )]
         stats = "\n".join(exports)
+        split = json.loads(exports[0])["polls"][0]["platforms"]
+        assert split["email"]["reach"] == 4 and split["email"]["chats"] == 1  # per channel
         assert "courriel" in exports[-1]
         # Erasure leaves no trace of the address, in the tables or the file.
         await ResidentRepository(core.database).erase(pseudonym("ana@example.org"))
