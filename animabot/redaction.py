@@ -146,7 +146,9 @@ _EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(\.[\w-]+)+")
 _PHONE = re.compile(r"\+\d{8,15}")
 
 
-def _mask_addresses(text: str) -> str:
+def mask_addresses(text: str) -> str:
+    """``text`` with every e-mail address, and every registered phone number, masked: for
+    what a platform says back (an SMTP relay's answer quotes the address it refused)."""
     text = _EMAIL.sub(ADDRESS, text)
     return _PHONE.sub(lambda m: ADDRESS if m.group().casefold() in _addresses else m.group(),
                       text)
@@ -165,7 +167,7 @@ def scrub(text: str) -> str:
         if secret in text:
             text = text.replace(secret, MASK)
     if _addresses:
-        text = _mask_addresses(text)
+        text = mask_addresses(text)
     return _mask_people(text) if _identities else text
 
 

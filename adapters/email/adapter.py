@@ -28,7 +28,7 @@ from animabot.errors import (
     RejectedError,
     TransientError,
 )
-from animabot.redaction import register_address, register_secret
+from animabot.redaction import ADDRESS, mask_addresses, register_address, register_secret
 
 from .message import build_email, message_id
 from .settings import EmailSettings, email_settings
@@ -41,8 +41,8 @@ def _words(exc: aiosmtplib.SMTPResponseException, address: str) -> str:
     """The relay's answer with the address taken out, short."""
     text = exc.message
     if address:
-        text = re.sub(re.escape(address), "[address]", text, flags=re.IGNORECASE)
-    return f"{exc.code} {text}"[:200]
+        text = re.sub(re.escape(address), ADDRESS, text, flags=re.IGNORECASE)
+    return mask_addresses(f"{exc.code} {text}")[:200]
 
 
 def classify(exc: Exception, address: str) -> PlatformError:
@@ -52,8 +52,8 @@ def classify(exc: Exception, address: str) -> PlatformError:
         if refused is not None and refused.code >= 500:
             return ChatUnreachableError(f"the relay refused the address for good: "
                                         f"{_words(refused, address)}")
-        return TransientError(f"the relay refused the address for now: "
-                              f"{_words(refused, address) if refused else exc}")
+        return TransientError("the relay refused the address for now" + (
+            f": {_words(refused, address)}" if refused else ""))
     if isinstance(exc, aiosmtplib.SMTPRecipientRefused):
         if exc.code >= 500:
             return ChatUnreachableError(f"the relay refused the address for good: "
