@@ -113,21 +113,35 @@ class EmailAdapter:
         mail = build_email(message, target.address, key, self.config.from_address,
                            self.config.from_name, self.clock.now())
         async with self._room:
-            client = await self._client()
+            client, reused = await self._client()
             try:
                 await client.send_message(mail)
+            except aiosmtplib.SMTPServerDisconnected as exc:
+                # A kept connection the relay closed while idle: nothing was sent on it.
+                self._drop(client, exc)
+                if not reused:
+                    raise classify(exc, target.address) from None
+                client = await self._connect()
+                try:
+                    await client.send_message(mail)
+                except Exception as again:
+                    self._drop(client, again)
+                    raise classify(again, target.address) from None
             except Exception as exc:
                 self._drop(client, exc)
                 raise classify(exc, target.address) from None
             self._idle.put_nowait(client)
         return SendResult(message_id(key, self.config.from_address))
 
-    async def _client(self) -> aiosmtplib.SMTP:
-        """An idle connection, or a new one."""
+    async def _client(self) -> tuple[aiosmtplib.SMTP, bool]:
+        """An idle connection (``True``: reused), or a new one."""
         while not self._idle.empty():
             client = self._idle.get_nowait()
             if client.is_connected:
-                return client
+                return client, True
+        return await self._connect(), False
+
+    async def _connect(self) -> aiosmtplib.SMTP:
         client = aiosmtplib.SMTP(
             hostname=self.config.smtp_host, port=self.config.smtp_port,
             start_tls=self.config.starttls, timeout=self.config.timeout,
@@ -144,7 +158,8 @@ class EmailAdapter:
     def _drop(self, client: aiosmtplib.SMTP, exc: Exception) -> None:
         """After a refused recipient the connection is still good (RSET is done by
         aiosmtplib); after anything else it is closed and a new one made next time."""
-        if isinstance(exc, aiosmtplib.SMTPResponseException) and client.is_connected:
+        answered = (aiosmtplib.SMTPResponseException, aiosmtplib.SMTPRecipientsRefused)
+        if isinstance(exc, answered) and client.is_connected:
             self._idle.put_nowait(client)
         else:
             client.close()

@@ -58,6 +58,13 @@ class RecordingHandler:
 class SmtpServer:
     handler: RecordingHandler
     port: int
+    controller: Controller
+
+    def restart(self) -> None:
+        """Drop every connection (as a relay does with idle ones) and listen again."""
+        self.controller.stop()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
 
 
 def smtp_server() -> Iterator[SmtpServer]:
@@ -66,9 +73,9 @@ def smtp_server() -> Iterator[SmtpServer]:
     with socket.socket() as probe:  # aiosmtpd checks its port by connecting: name one
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
-    controller = Controller(handler, hostname="127.0.0.1", port=port)
-    controller.start()
+    server = SmtpServer(handler, port, Controller(handler, hostname="127.0.0.1", port=port))
+    server.controller.start()
     try:
-        yield SmtpServer(handler, port)
+        yield server
     finally:
-        controller.stop()
+        server.controller.stop()
