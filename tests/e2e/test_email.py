@@ -51,6 +51,15 @@ options.en = ["Yes", "No", "No opinion"]
 closes = "+2d"
 reminders = ["+1d"]
 [[steps]]
+id = "compost"
+kind = "training"
+at = "+1d"
+title.fr = "Composter"
+title.en = "Composting"
+closes = "+3d"
+cards = [{ text.fr = "Carte un", text.en = "Card one" }, { text.fr = "Carte deux", text.en = "Card two" }]
+quiz = [{ question.fr = "Les épluchures ?", question.en = "Peelings?", options.fr = ["Oui", "Non"], options.en = ["Yes", "No"], correct = 1, explanation.fr = "Au compost.", explanation.en = "Compost them." }]
+[[steps]]
 id = "resultats"
 kind = "results"
 of = "envie"
@@ -209,18 +218,25 @@ async def test_a_campaign_reaches_a_neighbourhoods_email_residents_besides_its_g
         await _drain(worker)
         assert len(smtp.handler.to("temp@example.org")) == 2
 
-        clock.advance(timedelta(days=1))  # the reminder
-        await _drain(worker)
-        for person in ("ana@example.org", "bob@example.org", "temp@example.org"):
-            assert len(smtp.handler.to(person)) == 3, person
-        assert "Rappel" in smtp.handler.to("ana@example.org")[2]["Subject"]
-        clock.advance(timedelta(days=1))  # the poll closes: its results
+        clock.advance(timedelta(days=1))  # the poll's reminder, the training
         await _drain(worker)
         for person in ("ana@example.org", "bob@example.org", "temp@example.org"):
             assert len(smtp.handler.to(person)) == 4, person
+        later = sorted(m["Subject"] for m in smtp.handler.to("ana@example.org")[2:])
+        assert later == ["Micro-formation · Composter", "Rappel · Rappel : vous n'avez pas "
+                         "encore répondu à ce sondage."]
+        training = next(m for m in smtp.handler.to("bob@example.org")[2:]
+                        if "Composting" in m["Subject"])
+        actions = [link.action for t in _links(training)
+                   if (link := signer.verify(t, clock.now())) is not None]
+        assert actions[0].startswith("t.") and actions[0].endswith(".1")  # its reading page
+        clock.advance(timedelta(days=1))  # the poll closes: its results
+        await _drain(worker)
+        for person in ("ana@example.org", "bob@example.org", "temp@example.org"):
+            assert len(smtp.handler.to(person)) == 5, person
         assert smtp.handler.to("bad@example.org") == []
         assert smtp.handler.tried.count("bad@example.org") == 1  # later steps skipped it
-        assert "Résultats" in smtp.handler.to("ana@example.org")[3]["Subject"]
+        assert "Résultats" in smtp.handler.to("ana@example.org")[4]["Subject"]
         for adapter in adapters.values():
             await adapter.stop()
 
