@@ -57,8 +57,20 @@ at = "+1d"
 title.fr = "Composter"
 title.en = "Composting"
 closes = "+3d"
-cards = [{ text.fr = "Carte un", text.en = "Card one" }, { text.fr = "Carte deux", text.en = "Card two" }]
-quiz = [{ question.fr = "Les épluchures ?", question.en = "Peelings?", options.fr = ["Oui", "Non"], options.en = ["Yes", "No"], correct = 1, explanation.fr = "Au compost.", explanation.en = "Compost them." }]
+[[steps.cards]]
+text.fr = "Carte un"
+text.en = "Card one"
+[[steps.cards]]
+text.fr = "Carte deux"
+text.en = "Card two"
+[[steps.quiz]]
+question.fr = "Les épluchures ?"
+question.en = "Peelings?"
+options.fr = ["Oui", "Non"]
+options.en = ["Yes", "No"]
+correct = 1
+explanation.fr = "Au compost."
+explanation.en = "Compost them."
 [[steps]]
 id = "resultats"
 kind = "results"
