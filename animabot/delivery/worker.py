@@ -43,7 +43,6 @@ from ..store.deliveries import (
     expand_delivery,
 )
 from ..store.polls import PollTallyRepository
-from ..store.residents import ResidentRepository
 from .composer import Composer, Defer, Expand, Send, Skip
 from .lanes import DEFAULT_IN_FLIGHT, SendLanes
 from .notices import chat_lost
@@ -85,7 +84,6 @@ class DeliveryWorker:
         self.lease = lease
         self.deliveries = DeliveryRepository(database)
         self.chats = ChatRepository(database)
-        self.residents = ResidentRepository(database)
         self.address_book = AddressBook(database)
         self.tallies = PollTallyRepository(database)
         # ``caps`` (overall, per chat: [delivery] in the config) lower every platform's limits.
