@@ -139,6 +139,13 @@ class AddressBook:
                 await db.execute(
                     "UPDATE resident SET opted_out = 1 WHERE pseudonym = ?", (pseudonym,))
 
+    async def pseudonym_of(self, tag: str) -> str | None:
+        """The resident a personal link names (its verified tag), if still there: what the
+        answer and unsubscribe pages start from (``privacy.links``)."""
+        row = await self.database.fetch_one(
+            "SELECT pseudonym FROM resident WHERE tag = ?", (tag,))
+        return str(row["pseudonym"]) if row else None
+
     async def active_in(self, neighbourhood_id: str, platform: str) -> list[Reachable]:
         """The residents of a neighbourhood reached one by one on ``platform`` who can be
         written to now: consented, not opted out, their address active."""

@@ -42,6 +42,9 @@ async def test_erasure_removes_the_address_and_the_resident(core: Core) -> None:
     book = AddressBook(core.database)
     ana = _entry(core, "ana@example.org")
     await book.enrol_all([ana], T0)
+    record = await ResidentRepository(core.database).get(ana.pseudonym)
+    assert record is not None and await book.pseudonym_of(record.tag) == ana.pseudonym
     await ResidentRepository(core.database).erase(ana.pseudonym)
     assert await book.entry(ana.pseudonym) is None
+    assert await book.pseudonym_of(record.tag) is None  # its links lead nowhere now
     assert await book.counts() == {}
