@@ -19,7 +19,6 @@ class EmailAdapterFactory:
     extra = "email"
     settings_model = EmailSettings
     requires = ("aiosmtplib",)
-    address_kinds = ("email",)  # residents reached one by one, by their e-mail address
 
     def enabled(self, settings: Settings) -> bool:
         return email_settings(settings).enabled
