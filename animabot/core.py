@@ -17,9 +17,11 @@ from .config import Settings
 from .conversation.context import Services
 from .conversation.router import Conversation
 from .delivery.composer import Composer, ComposerSettings
+from .delivery.personal import Personaliser
 from .delivery.worker import DeliveryWorker
 from .errors import StorageUnavailableError
 from .privacy.keys import load_or_create_key
+from .privacy.links import LinkSigner
 from .privacy.pseudonyms import ActionSigner, Pseudonymizer
 from .store.chats import ChatRepository, ConfiguredChats
 from .store.database import Database
@@ -125,6 +127,7 @@ async def open_core(
             ),
             clock,
         )
+        composer.personalise = Personaliser(LinkSigner(key), signer, settings.web.public_url)
         stores = Stores.over(database)
         campaigns = CampaignService(stores, settings.window(), clock,
                                     settings.delivery.approval_above)

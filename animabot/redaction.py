@@ -26,11 +26,13 @@ from collections.abc import Iterable
 from typing import Any
 
 _secrets: set[str] = set()
+_addresses: OrderedDict[str, None] = OrderedDict()  # e-mail addresses, phone numbers (folded)
 _identities: OrderedDict[str, None] = OrderedDict()
 _lock = threading.Lock()
 _installed = False
 MASK = "[secret]"
 PERSON = "[person]"
+ADDRESS = "[address]"
 MAX_IDENTITIES = 100_000  # a bound on memory; the oldest are forgotten first
 MIN_DIGITS = 5  # a shorter number is a count or a time, not an account id
 _WORD = re.compile(r"\w+")
@@ -52,6 +54,8 @@ PLATFORM_LOGGERS: dict[str, int] = {
     "httpx": logging.WARNING,  # request URLs carry the Telegram bot token
     "httpcore": logging.WARNING,
     "aiosqlite": logging.WARNING,  # every statement with its parameters at DEBUG
+    "aiosmtplib": logging.WARNING,  # SMTP dialogues (RCPT TO:<address>) at DEBUG
+    "mail.log": logging.WARNING,  # aiosmtpd (tests, a local relay)
 }
 DEBUG_PLATFORM = "ANIMABOT_DEBUG_PLATFORM"
 
@@ -115,10 +119,39 @@ def register_identity(*values: object) -> None:
         _install()
 
 
+def register_address(*values: str) -> None:
+    """Mask these personal addresses (an e-mail address, a phone number) in every log line
+    from now on, whole and case-insensitively; and any e-mail address at all once one is
+    registered, so that a relay's answer quoting another spelling is masked too."""
+    found = [value.casefold() for value in values if value and len(value) >= 5]
+    if not found:
+        return
+    with _lock:
+        for value in found:
+            _addresses[value] = None
+            _addresses.move_to_end(value)
+        while len(_addresses) > MAX_IDENTITIES:
+            _addresses.popitem(last=False)
+        _install()
+
+
 def forget_identities() -> None:
     """Tests: start from an empty register."""
     with _lock:
         _identities.clear()
+        _addresses.clear()
+
+
+_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(\.[\w-]+)+")
+_PHONE = re.compile(r"\+\d{8,15}")
+
+
+def mask_addresses(text: str) -> str:
+    """``text`` with every e-mail address, and every registered phone number, masked: for
+    what a platform says back (an SMTP relay's answer quotes the address it refused)."""
+    text = _EMAIL.sub(ADDRESS, text)
+    return _PHONE.sub(lambda m: ADDRESS if m.group().casefold() in _addresses else m.group(),
+                      text)
 
 
 def _mask_people(text: str) -> str:
@@ -133,11 +166,13 @@ def scrub(text: str) -> str:
     for secret in sorted(_secrets, key=len, reverse=True):
         if secret in text:
             text = text.replace(secret, MASK)
+    if _addresses:
+        text = mask_addresses(text)
     return _mask_people(text) if _identities else text
 
 
 def redact(record: logging.LogRecord) -> logging.LogRecord:
-    if not _secrets and not _identities:
+    if not _secrets and not _identities and not _addresses:
         return record
     try:
         message = record.getMessage()

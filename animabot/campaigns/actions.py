@@ -3,6 +3,8 @@
 ``v.<delivery>.<option>``         vote on the poll sent as that delivery
 ``t.<delivery>.<card>``           show training card (1-based; past the last: the quiz)
 ``q.<delivery>.<question>.<opt>`` answer a quiz question
+``p.<delivery>``                 a poll's answer page (personal links only: e-mail, SMS)
+``u``                            unsubscribe (personal links only)
 ``c.y`` consent · ``l.<lang>`` language · ``h.<neighbourhood>`` choose one
 ``e.y`` / ``e.n``                erase my data / keep it (the two answers to /oubli)
 ``i.<idea>.a`` / ``i.<idea>.r``  a facilitator accepts or rejects a resident's idea
@@ -28,7 +30,7 @@ class Action:
 ERASE_YES, ERASE_NO = "y", "n"
 # Actions that name a delivery: only valid on the message sent for that delivery's step.
 DELIVERY_VERBS = ("v", "t", "q")
-ARITY = {"v": 2, "t": 2, "q": 3, "c": 1, "l": 1, "h": 1, "e": 1, "i": 2}
+ARITY = {"v": 2, "t": 2, "q": 3, "c": 1, "l": 1, "h": 1, "e": 1, "i": 2, "p": 1, "u": 0}
 
 
 def vote(delivery_id: int, option: int) -> Action:
@@ -37,6 +39,10 @@ def vote(delivery_id: int, option: int) -> Action:
 
 def card(delivery_id: int, number: int) -> Action:
     return Action("t", (str(delivery_id), str(number)))
+
+
+def page(delivery_id: int) -> Action:
+    return Action("p", (str(delivery_id),))
 
 
 def quiz(delivery_id: int, question: int, option: int) -> Action:
@@ -53,7 +59,7 @@ def decode(text: str) -> Action | None:
     verb, *args = text.split(".")
     if ARITY.get(verb) != len(args):
         return None
-    if verb in ("v", "t", "q") and not all(_number(a) for a in args):
+    if verb in ("v", "t", "q", "p") and not all(_number(a) for a in args):
         return None
     if verb == "i" and not (_number(args[0]) and args[1] in ("a", "r")):
         return None

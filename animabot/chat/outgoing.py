@@ -10,6 +10,7 @@ from dataclasses import dataclass
 class Button:
     label: str
     action: str  # signed: adapters pass it back untouched in ButtonPressed
+    url: str | None = None  # a signed personal link, for channels without buttons (e-mail)
 
     @property
     def unnumbered(self) -> str:
@@ -47,6 +48,20 @@ class NativePoll:
 
 
 @dataclass(frozen=True)
+class PersonalLinks:
+    """What a message to a resident reached one by one (e-mail, SMS) carries besides its
+    buttons' links: the page to answer or read on, the unsubscribe link, and the words
+    around them in the resident's language (adapters translate nothing themselves)."""
+
+    language: str
+    unsubscribe: str  # a signed link; e-mail also puts it in List-Unsubscribe (RFC 8058)
+    unsubscribe_label: str
+    why: str  # why the resident receives this message
+    page: str | None = None  # the answer or reading page (signed), for a poll or a training
+    page_label: str = ""
+
+
+@dataclass(frozen=True)
 class OutgoingMessage:
     """Plain text (adapters escape it for their markup) and optional rows of buttons.
 
@@ -62,6 +77,7 @@ class OutgoingMessage:
     native_poll: NativePoll | None = None
     stop_poll: bool = False
     question: bool = False  # the buttons answer a question (poll, quiz): one may be chosen
+    personal: PersonalLinks | None = None  # set for residents reached one by one
 
 
 @dataclass(frozen=True)

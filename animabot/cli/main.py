@@ -36,6 +36,8 @@ class AnimabotCommands(LazyGroup):
                       "Residents' ideas: list, accept or reject, turn into a consultation."),
         "actors": Lazy("animabot.cli.actors_cmd:app",
                        "The directory of local actors (associations, shops, public services)."),
+        "residents": Lazy("animabot.cli.residents_cmd:app",
+                          "Residents reached one by one (e-mail, SMS): the address book."),
         "neighbourhood": Lazy("animabot.cli.neighbourhood_cmd:app",
                               "Neighbourhoods: their groups and rooms on every platform."),
     }

@@ -6,6 +6,7 @@ Each table forbids unknown keys, so a misspelt key is a located problem, never i
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal, NamedTuple, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +18,7 @@ from ..errors import FieldValueError
 from ..i18n.lazy import lazy as _
 
 SLUG = r"^[a-z0-9][a-z0-9_-]{0,39}$"
+_WEB_ADDRESS = re.compile(r"^https?://[^\s/]+(/\S*)?$")
 DEFAULT_CONFIG = Path("config.toml")
 
 
@@ -142,6 +144,16 @@ class WebSettings(_Section):
     port: Annotated[int, Field(ge=0, le=65535)] = 8080
     agents: list[WebAgent] = Field(default_factory=list)
     session_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 12.0
+    # Where residents open their personal links (e-mail, SMS): "https://participer.ville.fr".
+    public_url: str = ""
+
+    @field_validator("public_url")
+    @classmethod
+    def _web_address(cls, value: str) -> str:
+        if value and not _WEB_ADDRESS.match(value):
+            raise FieldValueError(_("{value!r} is not a web address", value=value),
+                                  _('write public_url = "https://participer.ville.fr"'))
+        return value
 
 
 class FacilitatorSettings(_Section):

@@ -40,7 +40,9 @@ async def press(turn: Turn, token: str) -> str | None:
     handler = {
         "v": vote, "t": training_card, "q": quiz_answer, "c": consent,
         "l": language, "h": neighbourhood, "e": erase, "i": ideas.decide,
-    }[action.verb]
+    }.get(action.verb)  # "p" and "u" are personal links' actions (web pages), not buttons
+    if handler is None:
+        return turn._("This button is not valid.")
     return await handler(turn, action)
 
 

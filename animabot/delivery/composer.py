@@ -8,9 +8,11 @@ from typing import Any
 
 from ..campaigns import render
 from ..campaigns.actions import Action
+from ..chat.addresses import address_kinds
 from ..chat.outgoing import Button, NativePoll, OutgoingMessage, Target
 from ..clock import Clock
 from ..domain.actor import Actor
+from ..domain.addresses import is_resident_list
 from ..privacy.pseudonyms import ActionSigner
 from ..scenario.model import Announcement, Poll, Results, Scenario, Training, pick
 from ..scenario.snapshot import scenario_of
@@ -18,12 +20,14 @@ from ..scenario.timeline import CLOSE, COPIES, SEND, TOTALS
 from ..stats.suppression import SuppressedCounts, suppress_counts
 from ..stats.tally import tally_poll
 from ..store.actors import ActorRepository
+from ..store.address_book import AddressBook
 from ..store.answers import AnswerRepository
 from ..store.campaigns import CampaignRepository
-from ..store.chats import ChatRepository
+from ..store.chats import ChatRecord, ChatRepository
 from ..store.database import Database
 from ..store.deliveries import Delivery, DeliveryRepository, NewDelivery
-from ..store.residents import ResidentRepository
+from ..store.residents import Reachable, ResidentRecord, ResidentRepository
+from .personal import Personaliser
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,7 @@ class Defer:
 
 Plan = Send | Expand | Skip | Defer
 FAN_OUTS = ("reminder", COPIES)
+LIST_WAIT = 600.0  # seconds a resident list's row waits for its channel's adapter to run
 
 
 @dataclass(frozen=True)
@@ -105,6 +110,13 @@ class Composer:
         # Platforms whose group buttons are seen by the group: private polls go to
         # residents' private chats too. Set by the worker from its adapters.
         self.private_copies: set[str] = set()
+        # The running adapters (set by the worker): a resident list's rows fan out only when
+        # its channel can send, so that a missing adapter leaves one row waiting, not one
+        # per resident.
+        self.running: set[str] | None = None
+        # Residents reached one by one get their buttons as signed links (set by open_core).
+        self.personalise: Personaliser | None = None
+        self.address_book = AddressBook(database)
 
     def sign(self, action: Action) -> str:
         return self.signer.sign(action.encode())
@@ -121,21 +133,35 @@ class Composer:
         self._scenarios.pop(campaign_id, None)
 
     async def compose(self, delivery: Delivery) -> Plan:
+        resident: ResidentRecord | None = None
         if delivery.pseudonym is not None:
             # /stop ends unsolicited private messages, not the answers to what one asks.
-            target = await self._private_target(delivery.pseudonym,
-                                                replying=delivery.part == "reply")
-            if target is None:
+            resident = await self.residents.get(delivery.pseudonym)
+            target = await self._private_target(resident, replying=delivery.part == "reply")
+            if resident is None or target is None:
                 return Skip("resident not reachable (erased, opted out or no private chat)")
-            language = (await self.residents.get(delivery.pseudonym))
-            lang = language.language if language and language.language else self.settings.language
+            lang = resident.language or self.settings.language
         else:
             chat = await self.chats.get(delivery.chat_id) if delivery.chat_id else None
             if chat is None or not chat.active:
                 return Skip("chat inactive or unknown")
+            if is_resident_list(chat.address):
+                return await self._list(delivery, chat)
             target, lang = Target(chat.platform, chat.address, False), self.settings.language
         if delivery.payload is not None:
             return Send(target, decode_reply(delivery.payload))
+        plan = await self._campaign_message(delivery, target, lang)
+        if isinstance(plan, Send) and resident is not None and self._by_links(target.platform):
+            assert self.personalise is not None
+            message = self.personalise(plan.message, resident.tag, lang, self.clock.now())
+            return Send(target, message)
+        return plan
+
+    def _by_links(self, platform: str) -> bool:
+        """Residents of this platform are reached one by one: buttons become links."""
+        return self.personalise is not None and platform in address_kinds()
+
+    async def _campaign_message(self, delivery: Delivery, target: Target, lang: str) -> Plan:
         if delivery.campaign_id is None or delivery.step_id is None:
             return Skip("nothing to send")
         scenario = await self.scenario(delivery.campaign_id)
@@ -153,12 +179,50 @@ class Composer:
         """The directory entry a step names (checked at start; it may have gone since)."""
         return await self.actors.get(actor_id) if actor_id else None
 
-    async def _private_target(self, pseudonym: str, replying: bool = False) -> Target | None:
-        resident = await self.residents.get(pseudonym)
+    async def _private_target(
+        self, resident: ResidentRecord | None, replying: bool = False
+    ) -> Target | None:
         if resident is None or (resident.opted_out and not replying):
             return None
-        address = await self.residents.address(pseudonym)
+        address = await self.residents.address(resident.pseudonym)
         return Target(resident.platform, address, True) if address else None
+
+    async def _list(self, delivery: Delivery, chat: ChatRecord) -> Plan:
+        """A row for a neighbourhood's residents reached one by one: a step's message fans
+        out to every active resident; reminders to those who have not answered. Closing a
+        poll or showing its totals edits a group's message: e-mails cannot be edited (the
+        scenario's results step tells everyone)."""
+        if delivery.part in (CLOSE, TOTALS, COPIES):
+            return Skip(f"no {delivery.part} for residents reached one by one")
+        if self.running is not None and chat.platform not in self.running:
+            return Defer(LIST_WAIT, f"the {chat.platform} adapter is not running")
+        if delivery.campaign_id is None or delivery.step_id is None:
+            return Skip("nothing to send")
+        scenario = await self.scenario(delivery.campaign_id)
+        if scenario is None:
+            return Skip("campaign cancelled")
+        step = scenario.step(delivery.step_id)
+        if delivery.part.startswith("reminder"):
+            return await self._expand(delivery, step)
+        if chat.neighbourhood_id is None:
+            return Skip("the list belongs to no neighbourhood")
+        residents = await self.address_book.active_in(chat.neighbourhood_id, chat.platform)
+        return Expand(self._private_rows(delivery, step.id, chat.id, residents))
+
+    def _private_rows(
+        self, delivery: Delivery, step_id: str, chat_id: int, residents: list[Reachable]
+    ) -> list[NewDelivery]:
+        now = self.clock.now()
+        return [
+            NewDelivery(
+                # The tag, not the pseudonym: keys reach logs and Matrix transaction ids.
+                dedupe_key=f"{delivery.campaign_id}:{step_id}:{delivery.part}:r:{who.tag}",
+                part=delivery.part, due_at=max(now, delivery.due_at),
+                campaign_id=delivery.campaign_id, step_id=step_id, chat_id=chat_id,
+                pseudonym=who.pseudonym,
+            )
+            for who in residents
+        ]
 
     async def _sibling(self, delivery: Delivery, part: str) -> Delivery | None:
         assert delivery.campaign_id and delivery.step_id
@@ -255,23 +319,16 @@ class Composer:
                 return Skip("group buttons are private on this platform: no copies needed")
             if sent is not None and sent.status in ("pending", "claimed", "sending"):
                 return Defer(30, "the poll is still being sent in the group")
-        if chat is None or chat.neighbourhood_id is None or sent is None or sent.status != "sent":
+        # A resident list's step was "sent" by fanning out to each resident.
+        done = ("sent", "expanded") if chat and is_resident_list(chat.address) else ("sent",)
+        if chat is None or chat.neighbourhood_id is None or sent is None or (
+                sent.status not in done):
             return Skip("the step was not sent in this chat: nobody to write to")
         table = "answer" if isinstance(step, Poll) else "completion"
         residents = await self.residents.reachable_non_respondents(
             chat.neighbourhood_id, chat.platform, delivery.campaign_id, step.id, table
         )
-        now = self.clock.now()
-        return Expand([
-            NewDelivery(
-                # The tag, not the pseudonym: keys reach logs and Matrix transaction ids.
-                dedupe_key=f"{delivery.campaign_id}:{step.id}:{delivery.part}:r:{who.tag}",
-                part=delivery.part, due_at=max(now, delivery.due_at),
-                campaign_id=delivery.campaign_id, step_id=step.id, chat_id=chat.id,
-                pseudonym=who.pseudonym,
-            )
-            for who in residents
-        ])
+        return Expand(self._private_rows(delivery, step.id, chat.id, residents))
 
     async def _results(self, delivery: Delivery, step: Results, lang: str) -> OutgoingMessage:
         assert delivery.campaign_id

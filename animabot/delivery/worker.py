@@ -22,6 +22,7 @@ from functools import partial
 from ..chat.contract import ChatAdapter
 from ..chat.outgoing import SendResult
 from ..clock import Clock
+from ..domain.addresses import AddressStatus
 from ..errors import (
     ChatUnreachableError,
     DeliveryUnknownError,
@@ -30,6 +31,7 @@ from ..errors import (
     RejectedError,
     StorageUnavailableError,
 )
+from ..store.address_book import AddressBook
 from ..store.chats import ChatRepository
 from ..store.database import Database
 from ..store.deliveries import (
@@ -41,7 +43,6 @@ from ..store.deliveries import (
     expand_delivery,
 )
 from ..store.polls import PollTallyRepository
-from ..store.residents import ResidentRepository
 from .composer import Composer, Defer, Expand, Send, Skip
 from .lanes import DEFAULT_IN_FLIGHT, SendLanes
 from .notices import chat_lost
@@ -83,11 +84,12 @@ class DeliveryWorker:
         self.lease = lease
         self.deliveries = DeliveryRepository(database)
         self.chats = ChatRepository(database)
-        self.residents = ResidentRepository(database)
+        self.address_book = AddressBook(database)
         self.tallies = PollTallyRepository(database)
         # ``caps`` (overall, per chat: [delivery] in the config) lower every platform's limits.
         self.pacers = {name: Pacer(capped(getattr(a, "limits", None), *caps))
                        for name, a in self.adapters.items()}
+        composer.running = set(self.adapters)
         composer.private_copies = {
             name for name, a in self.adapters.items()
             if not getattr(a, "private_buttons_in_groups", True)
@@ -206,7 +208,11 @@ class DeliveryWorker:
                 log.info("%d deliveries claimed by a failed batch are queued again", count)
 
     async def process(self, delivery: Delivery) -> None:
-        earlier = self._chat_flights.get(delivery.chat_id) if delivery.chat_id else None
+        # A private row waits for no one: residents' rows of one list or group are
+        # independent (one person's rows keep their order through the chat lock).
+        group_row = delivery.chat_id is not None and delivery.pseudonym is None
+        earlier = (self._chat_flights.get(delivery.chat_id)
+                   if delivery.chat_id is not None and group_row else None)
         if earlier:
             await asyncio.wait(set(earlier))
         try:
@@ -225,7 +231,7 @@ class DeliveryWorker:
         if isinstance(plan, Expand):
             await expand_delivery(self.database, delivery.id, plan.rows)
             self.stats.expanded += 1
-            log.info("reminder %s: %d residents to remind", delivery.dedupe_key, len(plan.rows))
+            log.info("%s: %d residents to write to", delivery.dedupe_key, len(plan.rows))
             return
         await self._send(delivery, plan)
 
@@ -250,7 +256,7 @@ class DeliveryWorker:
                                    name=f"animabot-send-{delivery.id}")
         self._flight.add(task)
         task.add_done_callback(self._landed)
-        if delivery.chat_id is not None:
+        if delivery.chat_id is not None and delivery.pseudonym is None:
             chat_flights = self._chat_flights.setdefault(delivery.chat_id, set())
             chat_flights.add(task)
             task.add_done_callback(partial(self._chat_landed, delivery.chat_id))
@@ -374,8 +380,10 @@ class DeliveryWorker:
         self.stats.skipped += 1
         if plan.target.private:
             if delivery.pseudonym:
-                await self.residents.update(delivery.pseudonym, opted_out=True)
-            log.info("a resident can no longer be written to privately: reminders stop")
+                await self.address_book.mark(delivery.pseudonym, AddressStatus.UNREACHABLE,
+                                             self.clock.now())
+            log.info("a resident can no longer be written to privately on %s: their address "
+                     "is marked unreachable, reminders stop", plan.target.platform)
             return
         if delivery.chat_id is not None:
             skipped = await chat_lost(self.database, delivery.chat_id, error, self.clock.now())

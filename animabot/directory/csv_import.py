@@ -211,6 +211,9 @@ def _neighbourhood(text: str, neighbourhoods: Mapping[str, str]) -> str | None:
                  if folded in (fold(hood), fold(label))), None)
 
 
+match_neighbourhood = _neighbourhood  # the residents' import reads neighbourhoods alike
+
+
 def _check_row(
     values: Mapping[str, str], neighbourhoods: Mapping[str, str]
 ) -> tuple[Actor | None, list[str]]:

@@ -8,7 +8,10 @@ from ..config import Settings
 
 def processing_register(settings: Settings) -> str:
     channels = [name.capitalize() for name in ("telegram", "matrix", "console")
-                if getattr(settings, name).enabled] or ["aucun canal activé"]
+                if getattr(settings, name).enabled]
+    if getattr(getattr(settings, "email", None), "enabled", False):
+        channels.append("courriel (relais SMTP de la collectivité)")
+    channels = channels or ["aucun canal activé"]
     hoods = ", ".join(h.name for h in settings.neighbourhoods) or "aucun quartier configuré"
     k, days = settings.privacy.min_cell, settings.privacy.retention_days
     return f"""\
@@ -32,7 +35,10 @@ Données traitées :
     moyen de joindre une personne, supprimé à l'effacement ;
   - langue, quartier choisi, date du consentement, choix de ne plus être relancé ;
   - réponses aux sondages et progression des formations, liées au pseudonyme.
-  Aucun nom, aucun numéro de téléphone, aucun contenu de conversation de groupe.
+  - pour les habitants inscrits par courriel ou SMS (liste importée avec leur accord) :
+    l'adresse de courriel ou le numéro de téléphone, dans le carnet d'adresses seulement,
+    avec son état (actif, désabonné, injoignable) ; le pseudonyme est le HMAC de l'adresse.
+  Aucun nom, aucun contenu de conversation de groupe.
 Canaux : {", ".join(channels)}.
 Destinataires : agents de la collectivité habilités, qui ne voient que des statistiques
   agrégées ; tout effectif inférieur à {k} est masqué (avec les cases complémentaires).

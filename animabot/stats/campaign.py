@@ -154,7 +154,7 @@ def training_figures(
         step_id=training.id, title=pick(training.title, language),
         started=shown_started, completed=shown_completed,
         completion_rate=(round(completed / started, 3)
-                         if shown_started is not None and shown_completed is not None else None),
+                         if shown_started and shown_completed is not None else None),
         quiz_success_rate=(round(correct / (completed * len(training.quiz)), 3)
                            if shown_completed else None),
     )

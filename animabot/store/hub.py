@@ -51,7 +51,7 @@ class HubQueries:
         rows = await self.database.fetch_all(
             "SELECT r.neighbourhood_id AS hood, r.platform, COUNT(*) AS n FROM resident r"
             " JOIN address_book a USING (pseudonym) WHERE r.consent_at IS NOT NULL"
-            " AND r.opted_out = 0 AND r.neighbourhood_id IS NOT NULL"
+            " AND r.opted_out = 0 AND a.status = 'active' AND r.neighbourhood_id IS NOT NULL"
             " GROUP BY r.neighbourhood_id, r.platform"
         )
         return [PrivatePresence(r["hood"], r["platform"], int(r["n"])) for r in rows]

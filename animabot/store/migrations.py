@@ -318,8 +318,20 @@ async def _m011_interactive_lane(db: aiosqlite.Connection) -> None:
     )
 
 
+async def _m012_address_status(db: aiosqlite.Connection) -> None:
+    """Residents reached one by one (e-mail, SMS) are in the address book with a status:
+    only ``active`` addresses are written to; a permanent refusal makes one ``unreachable``,
+    an unsubscribe ``unsubscribed`` (``domain.addresses.AddressStatus``). Existing rows (a
+    platform's private chats) are active. No index: rows are read by pseudonym (the key) or
+    joined from the residents of one neighbourhood (``resident_neighbourhood``)."""
+    await db.execute(
+        "ALTER TABLE address_book ADD COLUMN status TEXT NOT NULL DEFAULT 'active'")
+    await db.execute("ALTER TABLE address_book ADD COLUMN status_at TEXT")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_native_polls_and_state, _m003_vote_time, _m004_answer_archive,
     _m005_answer_time_index, _m006_statistics_indexes, _m007_hub, _m008_resident_tags,
     _m009_inbox_outcome, _m010_resident_neighbourhood, _m011_interactive_lane,
+    _m012_address_status,
 )

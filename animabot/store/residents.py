@@ -57,8 +57,10 @@ class ResidentRepository:
             )
             if private_address is not None:
                 await db.execute(
+                    # A resident who writes again can be written to again.
                     "INSERT INTO address_book (pseudonym, platform, address) VALUES (?, ?, ?)"
-                    " ON CONFLICT (pseudonym) DO UPDATE SET address = excluded.address",
+                    " ON CONFLICT (pseudonym) DO UPDATE SET address = excluded.address,"
+                    " status = 'active'",
                     (pseudonym, platform, private_address),
                 )
             async with db.execute(
@@ -94,8 +96,11 @@ class ResidentRepository:
             )
 
     async def address(self, pseudonym: str) -> str | None:
+        """Where to write to the resident privately; none once the address is unreachable
+        or unsubscribed (``AddressStatus``)."""
         row = await self.database.fetch_one(
-            "SELECT address FROM address_book WHERE pseudonym = ?", (pseudonym,)
+            "SELECT address FROM address_book WHERE pseudonym = ? AND status = 'active'",
+            (pseudonym,),
         )
         return row["address"] if row else None
 
@@ -110,7 +115,7 @@ class ResidentRepository:
             f"""
             SELECT r.pseudonym, r.tag FROM resident r JOIN address_book a USING (pseudonym)
             WHERE r.neighbourhood_id = ? AND r.platform = ? AND r.consent_at IS NOT NULL
-              AND r.opted_out = 0
+              AND r.opted_out = 0 AND a.status = 'active'
               AND NOT EXISTS (SELECT 1 FROM {table} x WHERE x.campaign_id = ?
                               AND x.step_id = ? AND x.pseudonym = r.pseudonym AND {done})
             ORDER BY r.pseudonym

@@ -16,6 +16,9 @@ from .timestamps import from_db, maybe_from_db
 Split = Literal["platform", "neighbourhood"]
 _COLUMN: dict[Split, str] = {"platform": "c.platform", "neighbourhood": "c.neighbourhood_id"}
 _STEP = "WHERE campaign_id = ? AND step_id = ?"
+# A step's sends to its chats: groups' sent rows, and the rows of residents' lists (e-mail,
+# SMS), "expanded" into one private row per resident with the residents' number as reach.
+_CHAT_SENDS = "part = 'send' AND pseudonym IS NULL AND status IN ('sent', 'expanded')"
 _CHUNK = 400  # (campaign, step) pairs per statement: far below SQLite's variable limit
 StepKey = tuple[str, str]  # (campaign id, step id)
 
@@ -55,7 +58,7 @@ class StatisticsQueries:
     async def poll_reach(self, campaign_id: str, step_id: str) -> PollReach:
         row = await self.database.fetch_one(
             "SELECT SUM(reach) AS reach, COUNT(*) AS chats, MIN(sent_at) AS sent FROM delivery"
-            f" {_STEP} AND part = 'send' AND status = 'sent'", (campaign_id, step_id))
+            f" {_STEP} AND {_CHAT_SENDS}", (campaign_id, step_id))
         if row is None:
             return PollReach(None, 0, None)
         return PollReach(row["reach"], int(row["chats"]), maybe_from_db(row["sent"]))
@@ -100,7 +103,7 @@ class StatisticsQueries:
         rows = await self.database.fetch_all(
             f"SELECT {column} AS share, SUM(d.reach) AS reach, COUNT(*) AS chats FROM delivery d"
             " JOIN chat c ON c.id = d.chat_id WHERE d.campaign_id = ? AND d.step_id = ?"
-            " AND d.part = 'send' AND d.status = 'sent' AND d.pseudonym IS NULL"
+            " AND d.part = 'send' AND d.status IN ('sent', 'expanded') AND d.pseudonym IS NULL"
             f" GROUP BY {column}", (campaign_id, step_id))
         return {str(row["share"]): (row["reach"], int(row["chats"])) for row in rows}
 
@@ -136,7 +139,7 @@ class StatisticsQueries:
             for row in await self.database.fetch_all(
                 "SELECT campaign_id, step_id, SUM(reach) AS reach, COUNT(*) AS chats,"
                 " MIN(sent_at) AS sent FROM delivery"
-                f" WHERE {where} AND part = 'send' AND status = 'sent'"
+                f" WHERE {where} AND {_CHAT_SENDS}"
                 " GROUP BY campaign_id, step_id", params):
                 found[(row["campaign_id"], row["step_id"])] = PollReach(
                     row["reach"], int(row["chats"]), maybe_from_db(row["sent"]))
@@ -211,7 +214,8 @@ class StatisticsQueries:
         """Residents who chose the neighbourhood, consented and can be written to."""
         row = await self.database.fetch_one(
             "SELECT COUNT(*) AS n FROM resident r JOIN address_book a USING (pseudonym)"
-            " WHERE r.neighbourhood_id = ? AND r.consent_at IS NOT NULL AND r.opted_out = 0",
+            " WHERE r.neighbourhood_id = ? AND r.consent_at IS NOT NULL AND r.opted_out = 0"
+            " AND a.status = 'active'",
             (hood_id,))
         return int(row["n"]) if row else 0
 

@@ -1,0 +1,51 @@
+"""``[email]``: the e-mail adapter's table. Light (pydantic and the core only): checking the
+configuration never imports the SMTP library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, SecretStr
+
+from animabot.config import AdapterSection, SectionProblem, Settings
+from animabot.i18n.lazy import lazy as _
+
+
+class EmailSettings(AdapterSection):
+    smtp_host: str = ""  # the town hall's relay: "smtp.ville.fr"
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = 587
+    starttls: bool = True  # upgrade the connection to TLS (port 587); false on a local relay
+    username: str = ""  # empty: the relay takes mail without authentication
+    password: SecretStr | None = None  # usually ANIMABOT_EMAIL__PASSWORD
+    password_file: Path | None = None
+    from_address: str = ""  # "participation@ville.fr"
+    from_name: str = ""  # shown before the address: "Mairie de Villeneuve"
+    # The relay's pace: messages per minute (a town hall's relay often allows 60 to 600).
+    per_minute: Annotated[float, Field(gt=0, le=60_000)] = 120.0
+    in_flight: Annotated[int, Field(ge=1, le=16)] = 2  # SMTP connections used at once
+    timeout: Annotated[float, Field(gt=0, le=300)] = 30.0  # seconds per SMTP exchange
+
+    def problems(self) -> list[SectionProblem]:
+        """An enabled adapter needs its relay and sender; a named password file must exist."""
+        if not self.enabled:
+            return []
+        found: list[SectionProblem] = []
+        if not self.smtp_host:
+            found.append(SectionProblem(
+                "smtp_host", _("e-mail is enabled but no SMTP relay is given"),
+                _('write smtp_host = "smtp.ville.fr" (ask the town hall\'s IT service)')))
+        if "@" not in self.from_address:
+            found.append(SectionProblem(
+                "from_address", _("e-mail is enabled but has no sender address"),
+                _('write from_address = "participation@ville.fr"')))
+        if self.password_file is not None and not Path(self.password_file).is_file():
+            found.append(SectionProblem(
+                "password_file", _("{path} does not exist", path=self.password_file),
+                _("create it or fix the path")))
+        return found
+
+
+def email_settings(settings: Settings) -> EmailSettings:
+    """``[email]`` of ``settings``, typed."""
+    return settings.section("email", EmailSettings)

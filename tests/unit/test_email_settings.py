@@ -1,0 +1,41 @@
+"""``[email]``: the adapter's own table, checked with the rest of the file; its pace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from adapters.email.adapter import EmailAdapter
+from animabot.config import load_settings
+from animabot.errors import AnimabotError, ConfigError
+
+
+def test_an_enabled_email_adapter_needs_its_relay_and_sender(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[email]\nenabled = true\nsmtp_port = 25\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    found = {(p.field, p.line) for p in caught.value.problems}
+    assert found == {("email.smtp_host", 1), ("email.from_address", 1)}
+
+
+def test_the_password_comes_from_the_environment_and_the_pace_from_per_minute(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('[email]\nenabled = true\nsmtp_host = "smtp.ville.test"\n'
+                    'from_address = "p@ville.test"\nusername = "p"\nper_minute = 90\n'
+                    '[web]\npublic_url = "https://p.ville.test"\n', encoding="utf-8")
+    monkeypatch.setenv("ANIMABOT_EMAIL__PASSWORD", "s3cret-password")
+    adapter = EmailAdapter(load_settings(path))
+    assert adapter.password == "s3cret-password"
+    assert adapter.limits.global_per_second == pytest.approx(1.5)
+
+
+def test_email_refuses_to_start_without_the_public_url_of_its_links(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('[email]\nenabled = true\nsmtp_host = "smtp.ville.test"\n'
+                    'from_address = "p@ville.test"\n', encoding="utf-8")
+    with pytest.raises(AnimabotError, match="public_url"):
+        EmailAdapter(load_settings(path))
