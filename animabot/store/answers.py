@@ -62,7 +62,8 @@ class AnswerRepository:
         rows = await self.database.fetch_all(
             "SELECT choices, platform, neighbourhood_id, after_reminder, COUNT(*) AS n"
             " FROM answer WHERE campaign_id = ? AND step_id = ?"
-            " GROUP BY choices, platform, neighbourhood_id, after_reminder",
+            " GROUP BY choices, platform, neighbourhood_id, after_reminder"
+            " ORDER BY choices, platform, neighbourhood_id NULLS FIRST, after_reminder",
             (campaign_id, step_id),
         )
         return [(tuple(json.loads(r["choices"])), r["platform"], r["neighbourhood_id"],

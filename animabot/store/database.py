@@ -262,6 +262,13 @@ class Database(ABC):
         async with self.transaction() as active:
             await active.execute_many(sql, rows)
 
+    async def tables(self) -> list[str]:
+        """The schema's tables, by name (the version's bookkeeping left out)."""
+        rows = await self.fetch_all(self._TABLES)
+        return sorted(str(row["name"]) for row in rows if row["name"] != "schema_version")
+
+    _TABLES = ""  # each backend's catalogue query
+
     async def forget_freed_pages(self) -> bool:
         """Make erased rows unrecoverable from the storage's free space where the backend
         can (SQLite: truncate the write-ahead log); True when done."""

@@ -152,6 +152,7 @@ class PostgresDatabase(Database):
     """A PostgreSQL database. Use :meth:`connect` (an async context manager)."""
 
     dialect = Dialect.POSTGRESQL
+    _TABLES = "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()"
 
     def __init__(self, pool: AsyncConnectionPool[Any], where: str) -> None:
         super().__init__(where)

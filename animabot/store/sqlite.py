@@ -100,6 +100,7 @@ class SqliteDatabase(Database):
     """One open SQLite file. Use :meth:`open_file` (an async context manager)."""
 
     dialect = Dialect.SQLITE
+    _TABLES = "SELECT name FROM sqlite_master WHERE type = 'table'"
 
     def __init__(self, connection: aiosqlite.Connection, path: Path, read_only: bool = False
                  ) -> None:
