@@ -1,6 +1,6 @@
 """The store owns the schema (issue 14): no module outside ``animabot/store`` holds an SQL
-statement in a string or imports a driver (SQLite's or PostgreSQL's). The modules still allowed are listed by name,
-so that each move shrinks the list and nothing new joins it."""
+statement in a string or imports a driver (SQLite's or PostgreSQL's). The modules still
+allowed are listed by name, so that each move shrinks the list and nothing new joins it."""
 
 from __future__ import annotations
 
