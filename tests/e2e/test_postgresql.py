@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -57,3 +58,41 @@ def test_a_campaign_runs_on_postgresql_from_the_cli(
                           " AND status = 'sent'", (started["id"],)).fetchone()
     assert sent == (3,)  # marked sent in the server's outbox, once per chat
     assert not (tmp_path / "animabot.db").exists()  # everything went to the server
+
+
+def test_db_migrate_copies_an_sqlite_deployment_checked_by_counts(
+    tmp_path: Path, postgres_url: str,
+) -> None:
+    """The demo's database copied to PostgreSQL gives the same figures there; a second copy
+    into the now full database is refused and changes nothing."""
+    lite = tmp_path / "demo.db"
+    animabot("demo", "--residents", "20", "--seed", "3", "--database", str(lite), cwd=tmp_path)
+    copied = animabot("db", "migrate", "--to", postgres_url, "--database", str(lite),
+                      cwd=tmp_path)
+    assert "delivery: 0/" in copied.stderr and "counts checked" in copied.stdout
+    with sqlite3.connect(lite) as db:
+        tables = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        expected = {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0] for t in tables}
+    with psycopg.connect(postgres_url) as db:
+        found = {t: db.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]  # type: ignore[index]
+                 for t in tables}
+    assert found == expected and expected["delivery"] > 20 and expected["answer"] > 0
+
+    config = tmp_path / "config.toml"
+    config.write_text(f'[storage]\nurl = "{postgres_url}"\n[privacy]\n'
+                      f'key_file = "{tmp_path / "k"}"\n', encoding="utf-8")
+
+    def figures(*where: str) -> object:
+        return json.loads(animabot("stats", "campaign", "demo-3", "--format", "json", *where,
+                                   cwd=tmp_path).stdout)
+
+    assert figures("--config", str(config)) == figures("--database", str(lite))
+    # new rows get new ids on PostgreSQL: the identities start past the copy
+    with psycopg.connect(postgres_url) as db:
+        new = db.execute("INSERT INTO delivery (dedupe_key, part, due_at)"
+                         " VALUES ('new', 'reply', 'x') RETURNING id").fetchone()
+        db.execute("DELETE FROM delivery WHERE dedupe_key = 'new'")
+    assert new is not None and new[0] > expected["delivery"]
+    again = animabot("db", "migrate", "--to", postgres_url, "--database", str(lite),
+                     cwd=tmp_path, check=False)
+    assert again.returncode == 1 and "not empty" in again.stderr
