@@ -178,6 +178,9 @@ class PostgresDatabase(Database):
                 f"cannot connect to the PostgreSQL database {where}: {exc}") from exc
         try:
             await _migrate(PostgresTransaction(connection), where)
+        except psycopg.Error as exc:
+            raise unavailable(exc, where) or StorageError(
+                f"the PostgreSQL database {where} cannot be migrated: {exc}") from exc
         finally:
             await connection.close()
         pool: AsyncConnectionPool[Any] = AsyncConnectionPool(

@@ -316,3 +316,34 @@ def test_storage_urls() -> None:
         sqlite_path("sqlite://b.db")
     assert translate("SELECT '?%', ? WHERE x LIKE 'a%'") == "SELECT '?%%', %s WHERE x LIKE 'a%%'"
     assert describe("postgresql://u:secret@h:5433/db") == "h:5433/db"
+
+
+async def test_campaigns_series_and_native_poll_tallies(database: Database) -> None:
+    from animabot.store.campaigns import CampaignRecord
+
+    stores = Stores.over(database)
+    await stores.chats.upsert_neighbourhood("centre", "Centre")
+    chat = await stores.chats.register("simulated", "g1", "", T0, "centre")
+    record = CampaignRecord("c1", "s", "T", "{}", "", ("centre",), T0, "pending_approval", T0,
+                            None, author="cli:a")
+    await stores.campaigns.add(record, [])
+    send = NewDelivery("c1:q:send:1", "send", T0, "c1", "q", chat_id=chat.id)
+    assert await stores.campaigns.approve("c1", "cli:b", T0, [send])
+    assert not await stores.campaigns.approve("c1", "cli:b", T0, [send])
+    [row] = await stores.deliveries.find("c1", "q", "send")
+    await stores.deliveries.mark_sent(row.id, "m1", 30, T0, poll_ref="poll-1")
+    await stores.polls.record("poll-1", (1, 2), 3, T0)
+    await stores.polls.record("poll-1", (2, 2), 4, T0)  # the latest totals win
+    assert await stores.polls.for_step("c1", "q") == [("simulated", "centre", (2, 2), 4)]
+    assert await stores.statistics.native_tallies_of([("c1", "q")]) == {
+        ("c1", "q"): [((2, 2), 4)]}
+    assert (await stores.statistics.poll_reach("c1", "q")).reach == 30
+    assert await stores.campaigns.cancel("c1", T0)
+    assert (await stores.campaigns.get("c1")).status == "cancelled"  # type: ignore[union-attr]
+
+    series = stores.series
+    await series.add("s1", "{}", "", ["centre"], "every monday", T0, None, T0)
+    assert await series.due(T0 + timedelta(days=1)) == ["s1"]
+    await series.advance("s1", T0 + timedelta(days=7))
+    assert await series.due(T0 + timedelta(days=1)) == []
+    assert await series.cancel("s1") and not await series.cancel("s1")

@@ -18,6 +18,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 _STEP_TIMEOUT = 120  # seconds: generous, the machine is shared
@@ -73,7 +74,9 @@ class Cluster:
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l",
                   str(self.root / "server.log"), "-w", "-t", str(_STEP_TIMEOUT), "start")
         self.started = True
-        asyncio.run(self._make_template())
+        # Its own loop on its own thread: the first test to ask may already run in a loop.
+        with ThreadPoolExecutor(1) as thread:
+            thread.submit(asyncio.run, self._make_template()).result(timeout=_STEP_TIMEOUT)
 
     def url(self, database: str) -> str:
         return f"postgresql://{self.user}@127.0.0.1:{self.port}/{database}"
