@@ -84,6 +84,7 @@ class Database(ABC):
     :meth:`_rollback`, :meth:`_read`) and its fault mapping (:meth:`_unavailable`)."""
 
     dialect: Dialect
+    _TABLES: str  # the backend's catalogue query: one row per table, its column "name"
 
     def __init__(self, name: str, read_only: bool = False) -> None:
         self.name = name  # how messages name it: a file's path, a server's address
@@ -267,11 +268,10 @@ class Database(ABC):
         rows = await self.fetch_all(self._TABLES)
         return sorted(str(row["name"]) for row in rows if row["name"] != "schema_version")
 
-    _TABLES = ""  # each backend's catalogue query
-
     async def forget_freed_pages(self) -> bool:
         """Make erased rows unrecoverable from the storage's free space where the backend
-        can (SQLite: truncate the write-ahead log); True when done."""
+        can: SQLite truncates its write-ahead log. PostgreSQL's dead rows and WAL are the
+        server's (autovacuum, WAL recycling): nothing to do here, True."""
         return True
 
 

@@ -347,3 +347,27 @@ async def test_campaigns_series_and_native_poll_tallies(database: Database) -> N
     await series.advance("s1", T0 + timedelta(days=7))
     assert await series.due(T0 + timedelta(days=1)) == []
     assert await series.cancel("s1") and not await series.cancel("s1")
+
+
+@pytest.mark.postgresql
+async def test_connections_cut_by_the_server_are_replaced(postgres_cluster: Cluster) -> None:
+    """A server restart or a killed backend: the pool checks each connection it lends and
+    replaces a dead one, so the next write goes through."""
+    name = postgres_cluster.fresh()
+    try:
+        async with open_database(postgres_cluster.url(name)) as database:
+            chats = Stores.over(database).chats
+            await chats.upsert_neighbourhood("a", "A")
+            postgres_cluster.admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                                   f" WHERE datname = '{name}'")
+            faults = 0
+            for _ in range(3):  # at most one fault, never a dead end
+                try:
+                    await chats.upsert_neighbourhood("b", "B")
+                    break
+                except StorageUnavailableError:
+                    faults += 1
+            assert faults <= 1
+            assert await chats.neighbourhoods() == {"a": "A", "b": "B"}
+    finally:
+        postgres_cluster.drop(name)
