@@ -68,15 +68,20 @@ def _rows(cursor: Any) -> RowMaker[PgRow]:
 
 @lru_cache(maxsize=2048)
 def translate(sql: str) -> str:
-    """``?`` (outside quoted literals) → ``%s``; ``%`` → ``%%`` (psycopg's escape)."""
+    """``?`` (outside quoted literals and ``--`` comments) → ``%s``; ``%`` → ``%%``
+    (psycopg's escape)."""
     out: list[str] = []
-    quoted = False
-    for char in sql:
-        if char == "'":
+    quoted = commented = False
+    for at, char in enumerate(sql):
+        if char == "\n":
+            commented = False
+        elif char == "-" and not quoted and sql.startswith("--", at):
+            commented = True
+        elif char == "'" and not commented:
             quoted = not quoted
         if char == "%":
             out.append("%%")
-        elif char == "?" and not quoted:
+        elif char == "?" and not (quoted or commented):
             out.append("%s")
         else:
             out.append(char)

@@ -315,6 +315,7 @@ def test_storage_urls() -> None:
     with pytest.raises(StorageError):
         sqlite_path("sqlite://b.db")
     assert translate("SELECT '?%', ? WHERE x LIKE 'a%'") == "SELECT '?%%', %s WHERE x LIKE 'a%%'"
+    assert translate("SELECT ? -- it's a ?\n, ?") == "SELECT %s -- it's a ?\n, %s"
     assert describe("postgresql://u:secret@h:5433/db") == "h:5433/db"
 
 
