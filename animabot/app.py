@@ -90,7 +90,7 @@ async def run_bot(
         scheduler.every(plan_recurring_campaigns, timedelta(minutes=10),
                         first_in=timedelta(seconds=1))
         log.info("animabot running with %s on %s; Ctrl-C to stop",
-                 ", ".join(adapters), settings.storage.database)
+                 ", ".join(adapters), settings.storage.shown())
         await stop.wait()
         log.info("stopping: finishing in-flight sends")
 

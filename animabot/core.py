@@ -25,6 +25,7 @@ from .privacy.links import LinkSigner
 from .privacy.pseudonyms import ActionSigner, Pseudonymizer
 from .store.chats import ChatRepository, ConfiguredChats
 from .store.database import Database
+from .store.database import open_database as open_store
 from .store.stores import Stores
 
 log = logging.getLogger(__name__)
@@ -84,22 +85,24 @@ async def open_database(
     commands (``writes=False``) open it without writing when it is already up to date, so
     they work on a read-only file or mount; they write only to create, upgrade or complete
     it, and on a read-only one show what it holds."""
-    path = settings.storage.database
-    if not writes:
-        async with Database.open(path, read_only=True) as database:
+    storage = settings.storage
+    where = storage.target()
+    password = settings.secret(storage.password, storage.password_file)
+    if not writes and storage.backend() == "sqlite":
+        async with open_store(where, read_only=True) as database:
             if database.read_only and await in_sync(settings, database):
                 yield database
                 return
         try:
-            async with Database.open(path) as database:
+            async with open_store(where) as database:
                 await sync_neighbourhoods(settings, database, clock)
         except StorageUnavailableError as exc:
             log.warning("%s; the neighbourhoods of the configuration not in it yet are not "
                         "shown", exc)
-        async with Database.open(path, read_only=True) as database:
+        async with open_store(where, read_only=True) as database:
             yield database
         return
-    async with Database.open(path) as database:
+    async with open_store(where, password=password) as database:
         await sync_neighbourhoods(settings, database, clock)
         yield database
 

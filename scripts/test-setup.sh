@@ -2,6 +2,9 @@
 # Installs what the tests need beyond Python packages, idempotently:
 # - Debian's Chromium, which the dashboard's browser tests drive through Playwright
 #   (Playwright cannot download browsers here); needs root (or sudo) and apt;
+# - Debian's PostgreSQL server binaries: the tests start a throwaway cluster of their own
+#   (tests/support/postgres.py) to run the store on both backends; the service Debian
+#   would start is not used;
 # - the Node packages of the strict Element-crypto test resident
 #   (tests/support/matrix_wasm: @matrix-org/matrix-sdk-crypto-wasm, from package-lock.json).
 set -euo pipefail
@@ -14,6 +17,15 @@ if ! command -v chromium >/dev/null 2>&1; then
     $SUDO apt-get update -qq
     $SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null
     chromium --version
+fi
+
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1; then
+    SUDO=""
+    if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+    export DEBIAN_FRONTEND=noninteractive
+    $SUDO apt-get update -qq
+    $SUDO apt-get install -y -qq --no-install-recommends postgresql >/dev/null
+    ls /usr/lib/postgresql/*/bin/initdb
 fi
 
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

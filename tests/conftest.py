@@ -17,6 +17,9 @@ from animabot.chat.outgoing import OutgoingMessage, SendResult, Target
 from animabot.clock import FakeClock
 from animabot.config import NeighbourhoodSettings, Settings, load_settings
 from animabot.core import Core, open_core
+from animabot.store.database import Database, open_database
+
+from .support.postgres import Cluster, binaries
 
 TEST_KEY = "test-key-0123456789abcdef0123456789abcdef"
 # Tuesday 1 December 2026, 09:00 UTC = 10:00 in Paris: inside the default sending window.
@@ -57,8 +60,51 @@ def make_settings(tmp_path: Path, **delivery: object) -> Settings:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path)
+def storage_backend() -> str:
+    """SQLite unless a module asks for both (``from ..backends import both_backends``)."""
+    return "sqlite"
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[Cluster]:
+    """One throwaway PostgreSQL server for the whole session (see tests/support/postgres.py)."""
+    bin_dir = binaries()
+    if bin_dir is None:
+        pytest.skip("PostgreSQL is not installed (no initdb): run scripts/test-setup.sh")
+    cluster = Cluster(bin_dir)
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster: Cluster) -> Iterator[str]:
+    """A fresh database at the current schema (a copy of the migrated template)."""
+    name = postgres_cluster.fresh()
+    yield postgres_cluster.url(name)
+    postgres_cluster.drop(name)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, storage_backend: str, request: pytest.FixtureRequest) -> Settings:
+    made = make_settings(tmp_path)
+    if storage_backend == "postgresql":
+        made.storage.url = request.getfixturevalue("postgres_url")
+    return made
+
+
+@pytest.fixture
+async def database(
+    storage_backend: str, tmp_path: Path, request: pytest.FixtureRequest,
+) -> AsyncIterator[Database]:
+    """An open database on the module's backend(s)."""
+    where: Path | str = tmp_path / "store.db"
+    if storage_backend == "postgresql":
+        where = request.getfixturevalue("postgres_url")
+    async with open_database(where) as opened:
+        yield opened
 
 
 @pytest.fixture

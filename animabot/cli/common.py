@@ -38,7 +38,7 @@ ConfigOption = Annotated[
 ]
 DatabaseOption = Annotated[
     Path | None,
-    typer.Option("--database", help="SQLite file to use, overriding [storage] database.",
+    typer.Option("--database", help="SQLite file to use, overriding [storage] database and url.",
                  dir_okay=False),
 ]
 

@@ -30,6 +30,7 @@ class AnimabotCommands(LazyGroup):
         "stats": Lazy("animabot.cli.stats_cmd:app", "Anonymised participation statistics."),
         "web": Lazy("animabot.cli.web_cmd:app",
                     "The read-only dashboard for territorial agents (anonymised figures)."),
+        "db": Lazy("animabot.cli.db_cmd:app", "The database: copy a deployment to PostgreSQL."),
         "privacy": Lazy("animabot.cli.privacy_cmd:app",
                         "Residents' data: retention and the processing register."),
         "ideas": Lazy("animabot.cli.ideas_cmd:app",

@@ -24,7 +24,7 @@ from ..i18n import DEFAULT_LANGUAGE, Translate, counts, translator
 from ..scenario.loader import load_scenario, locate_in_file, unknown_actors
 from ..scenario.preview import render_preview, render_preview_text
 from ..store.actors import ActorRepository
-from ..store.database import Database
+from ..store.database import open_database
 
 app = typer.Typer(
     help="Check scenario files and preview when their messages will be sent.",
@@ -93,25 +93,32 @@ def check(
 
 def _known_actors(config: Path | None, database: Path | None, _: Translate) -> list[str] | None:
     """The directory's actor ids, or None when there is no database to check against."""
+    where: Path | str
+    password = None
     if database is None:
         try:
-            database = _settings(config).storage.database
+            settings = _settings(config)
         except ConfigError as exc:
             _print_problems(exc.problems, _)
             raise typer.Exit(1) from None
-        if not database.is_file():
+        storage = settings.storage
+        where = storage.target()
+        password = settings.secret(storage.password, storage.password_file)
+        if isinstance(where, Path) and not where.is_file():
             return None
     elif not database.is_file():
         typer.echo(_("note: {database} does not exist: actor ids are not checked").format(
             database=database), err=True)
         return None
+    else:
+        where = database
 
-    async def read(path: Path) -> list[str]:
-        async with Database.open(path) as opened:
+    async def read() -> list[str]:
+        async with open_database(where, password=password) as opened:
             return await ActorRepository(opened).ids()
 
     try:
-        return asyncio.run(read(database))
+        return asyncio.run(read())
     except StorageError as exc:
         typer.echo(_("error: {reason}").format(reason=exc), err=True)
         raise typer.Exit(1) from None

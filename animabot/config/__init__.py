@@ -250,7 +250,8 @@ def _semantic_problems(settings: Settings, file: str, text: str | None) -> list[
 def load_settings(path: Path | None = None, *, database: Path | None = None) -> Settings:
     """Read ``path`` (if given) and the environment; raise :class:`ConfigError` listing all faults.
 
-    ``database`` overrides ``[storage] database`` (the ``--database`` option of every command).
+    ``database`` overrides ``[storage] database`` and ``url`` (the ``--database`` option of
+    every command).
     """
     file = str(path) if path is not None else "(environment)"
     text: str | None = None
@@ -266,8 +267,9 @@ def load_settings(path: Path | None = None, *, database: Path | None = None) -> 
     problems = _semantic_problems(settings, file, text)
     if problems:
         raise ConfigError(problems, settings.bot.language)
-    if database is not None:
+    if database is not None:  # an explicit file wins over a configured server
         settings.storage.database = database
+        settings.storage.url = None
     return settings
 
 
@@ -300,7 +302,7 @@ def _read_toml(path: Path, file: str) -> tuple[str, dict[str, Any]]:
 def settings_summary(settings: Settings) -> dict[str, Any]:
     """What ``config check`` prints when all is well: no secret values."""
     return {
-        "database": str(settings.storage.database),
+        "database": settings.storage.shown(),
         "timezone": settings.bot.timezone,
         "sending window": settings.delivery.quiet_hours or "always",
         "adapters": [

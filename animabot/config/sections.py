@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated, Literal, NamedTuple, TypeVar
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator
@@ -83,7 +84,61 @@ class BotSettings(_Section):
 
 
 class StorageSettings(_Section):
-    database: Path = Path("animabot.db")
+    database: Path = Path("animabot.db")  # SQLite, the embedded default: one file
+    # A PostgreSQL server instead: "postgresql://animabot@db.example.org:5432/animabot". The
+    # password may sit in the url, but is better apart: ANIMABOT_STORAGE__PASSWORD or a
+    # password_file. "sqlite:///file.db" names an SQLite file (as ``database`` does).
+    url: str | None = None
+    password: SecretStr | None = None
+    password_file: Path | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _known_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        value = value.strip()
+        scheme = value.split(":", 1)[0].lower() if "://" in value else ""
+        if scheme in ("postgresql", "postgres"):
+            try:
+                urlsplit(value).port  # noqa: B018 - raises on a port that is not a number
+            except ValueError:
+                raise FieldValueError(_("the port of {url!r} is not a number", url=_masked(value)),
+                                      _('write "postgresql://user@host:5432/database"')) from None
+            return value
+        if scheme == "sqlite":
+            if not value.startswith("sqlite:///") or len(value) == len("sqlite:///"):
+                raise FieldValueError(_("{url!r} names no file", url=value),
+                                      _('write "sqlite:///animabot.db"'))
+            return value
+        raise FieldValueError(_("{url!r} is neither a PostgreSQL nor an SQLite url",
+                                url=_masked(value)),
+                              _('write "postgresql://user@host:5432/database", or remove '
+                                'url to use the SQLite file named by database'))
+
+    def backend(self) -> Literal["sqlite", "postgresql"]:
+        return "postgresql" if self.url and not self.url.startswith("sqlite:") else "sqlite"
+
+    def target(self) -> Path | str:
+        """What the store opens: the SQLite file, or the PostgreSQL url."""
+        if self.url is None:
+            return self.database
+        return Path(self.url.removeprefix("sqlite:///")) if self.backend() == "sqlite" \
+            else self.url
+
+    def shown(self) -> str:
+        """Where the data is, for messages: never a password."""
+        return _masked(self.url) if self.backend() == "postgresql" and self.url \
+            else str(self.target())
+
+
+def _masked(url: str) -> str:
+    """The url with any password replaced by ``***``."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.netloc.rsplit("@", 1)[1]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
 class PrivacySettings(_Section):

@@ -47,9 +47,8 @@ class ActorRepository:
             return Saved(0, 0)
         ids = {a.id for a in actors}
         async with self.database.transaction() as db:
-            async with db.execute("SELECT id FROM actor") as cursor:  # a town's few hundred
-                existing = {row[0] for row in await cursor.fetchall()} & ids
-            await db.executemany(_UPSERT, [
+            existing = {row[0] for row in await db.fetch_all("SELECT id FROM actor")} & ids
+            await db.execute_many(_UPSERT, [  # a town's few hundred
                 (a.id, a.name, a.kind, TAG_SEPARATOR.join(a.tags), a.neighbourhood_id,
                  a.contact, a.description, search_text(a), to_db(now))
                 for a in actors

@@ -17,10 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-import aiosqlite
-
 from ..domain.addresses import AddressStatus, resident_list
-from .database import Database
+from .database import Database, Transaction
 from .residents import Reachable
 from .timestamps import maybe_from_db, to_db
 
@@ -75,18 +73,16 @@ class AddressBook:
             for entry in entries:
                 outcomes.append(await self._enrol(db, entry, now))
             lists = sorted({(e.platform, e.neighbourhood_id) for e in entries})
-            await db.executemany(_UPSERT_LIST, [
+            await db.execute_many(_UPSERT_LIST, [
                 (platform, resident_list(hood), f"{platform}: {hood}", hood, to_db(now))
                 for platform, hood in lists])
         return outcomes
 
-    async def _enrol(self, db: aiosqlite.Connection, entry: Enrolment, now: datetime) -> Enrolled:
-        async with db.execute(
+    async def _enrol(self, db: Transaction, entry: Enrolment, now: datetime) -> Enrolled:
+        known = await db.fetch_one(
             "SELECT r.neighbourhood_id, r.language, r.consent_at, a.status FROM resident r"
             " LEFT JOIN address_book a ON a.pseudonym = r.pseudonym WHERE r.pseudonym = ?",
-            (entry.pseudonym,),
-        ) as cursor:
-            known = await cursor.fetchone()
+            (entry.pseudonym,))
         if known is None:
             await db.execute(
                 "INSERT INTO resident (pseudonym, platform, language, neighbourhood_id,"

@@ -62,7 +62,8 @@ class AnswerRepository:
         rows = await self.database.fetch_all(
             "SELECT choices, platform, neighbourhood_id, after_reminder, COUNT(*) AS n"
             " FROM answer WHERE campaign_id = ? AND step_id = ?"
-            " GROUP BY choices, platform, neighbourhood_id, after_reminder",
+            " GROUP BY choices, platform, neighbourhood_id, after_reminder"
+            " ORDER BY choices, platform, neighbourhood_id NULLS FIRST, after_reminder",
             (campaign_id, step_id),
         )
         return [(tuple(json.loads(r["choices"])), r["platform"], r["neighbourhood_id"],
@@ -85,16 +86,16 @@ class AnswerRepository:
         neighbourhood_id: str | None, now: datetime,
     ) -> None:
         await self.database.execute(
-            "INSERT OR IGNORE INTO completion (campaign_id, step_id, pseudonym, platform,"
-            " neighbourhood_id, started_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO completion (campaign_id, step_id, pseudonym, platform,"
+            " neighbourhood_id, started_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (campaign_id, step_id, pseudonym, platform, neighbourhood_id, to_db(now)),
         )
 
     async def see_card(self, campaign_id: str, step_id: str, pseudonym: str, card: int) -> None:
         await self.database.execute(
-            "UPDATE completion SET cards_seen = MAX(cards_seen, ?)"
-            " WHERE campaign_id = ? AND step_id = ? AND pseudonym = ?",
-            (card, campaign_id, step_id, pseudonym),
+            "UPDATE completion SET cards_seen = CASE WHEN cards_seen > ? THEN cards_seen"
+            " ELSE ? END WHERE campaign_id = ? AND step_id = ? AND pseudonym = ?",
+            (card, card, campaign_id, step_id, pseudonym),
         )
 
     async def quiz_answer(
@@ -103,12 +104,11 @@ class AnswerRepository:
     ) -> bool:
         """Record the first answer to each question; returns True when the quiz is complete."""
         async with self.database.transaction() as db:
-            async with db.execute(
+            row = await db.fetch_one(
                 "SELECT quiz_answers FROM completion WHERE campaign_id = ? AND step_id = ?"
                 " AND pseudonym = ?",
                 (campaign_id, step_id, pseudonym),
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
             if row is None:
                 return False
             answers: dict[str, bool] = json.loads(row["quiz_answers"])

@@ -87,11 +87,11 @@ class CampaignRepository:
         """Mark a pending campaign scheduled and add its rows, in one transaction; False
         (nothing written) when it was no longer pending."""
         async with self.database.transaction() as db:
-            cursor = await db.execute(
+            changed = await db.execute(
                 "UPDATE campaign SET status = 'scheduled', approved_by = ?, approved_at = ?"
                 " WHERE id = ? AND status = 'pending_approval'",
                 (approver, to_db(now), campaign_id))
-            if cursor.rowcount != 1:
+            if changed != 1:
                 return False
             await insert_deliveries(db, rows)
         return True
@@ -99,12 +99,11 @@ class CampaignRepository:
     async def cancel(self, campaign_id: str, now: datetime) -> bool:
         """Cancel and skip every pending delivery, in one transaction."""
         async with self.database.transaction() as db:
-            cursor = await db.execute(
+            changed = await db.execute(
                 "UPDATE campaign SET status = 'cancelled', cancelled_at = ?"
                 " WHERE id = ? AND status IN ('scheduled', 'pending_approval')",
                 (to_db(now), campaign_id),
             )
-            changed = cursor.rowcount
             await db.execute(
                 "UPDATE delivery SET status = 'skipped', error = 'campaign cancelled'"
                 " WHERE campaign_id = ? AND status = 'pending'",

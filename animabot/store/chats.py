@@ -14,9 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-import aiosqlite
-
-from .database import Database, Row
+from .database import Database, Row, Transaction
 from .timestamps import to_db
 
 # The fingerprint's place in the key-value table (not a platform's: the core's own).
@@ -80,8 +78,8 @@ class ChatRepository:
             return False
         stamp = to_db(now)
         async with self.database.transaction() as db:
-            await db.executemany(_UPSERT_NEIGHBOURHOOD, configured.neighbourhoods)
-            await db.executemany(_UPSERT_CHAT, [(*chat, stamp) for chat in configured.chats])
+            await db.execute_many(_UPSERT_NEIGHBOURHOOD, configured.neighbourhoods)
+            await db.execute_many(_UPSERT_CHAT, [(*chat, stamp) for chat in configured.chats])
             await db.execute(
                 "INSERT INTO platform_state (platform, key, value) VALUES (?, ?, ?)"
                 " ON CONFLICT (platform, key) DO UPDATE SET value = excluded.value",
@@ -106,7 +104,7 @@ class ChatRepository:
             "SELECT value FROM platform_state WHERE platform = ? AND key = ?", _STATE)
         return str(row["value"]) if row else None
 
-    async def _forget_fingerprint(self, db: aiosqlite.Connection) -> None:
+    async def _forget_fingerprint(self, db: Transaction) -> None:
         """A configured chat may differ from the configuration now: register it again."""
         await db.execute("DELETE FROM platform_state WHERE platform = ? AND key = ?", _STATE)
 
@@ -122,10 +120,8 @@ class ChatRepository:
         async with self.database.transaction() as db:
             await db.execute(_UPSERT_CHAT, (platform, address, title, neighbourhood_id,
                                             to_db(now)))
-            async with db.execute(
-                "SELECT * FROM chat WHERE platform = ? AND address = ?", (platform, address)
-            ) as cursor:
-                row = await cursor.fetchone()
+            row = await db.fetch_one(
+                "SELECT * FROM chat WHERE platform = ? AND address = ?", (platform, address))
         assert row is not None
         return ChatRecord.from_row(row)
 

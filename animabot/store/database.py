@@ -1,186 +1,160 @@
-"""The SQLite connection: WAL, foreign keys, migrations, and one transaction at a time.
+"""The database contract every backend keeps, and the choice of backend.
 
-aiosqlite runs every statement on one thread; the lock makes each transaction atomic with
-respect to the other coroutines of this process. Other processes (a CLI next to a running
-bot) are serialised by SQLite itself, with a busy timeout instead of an immediate error.
+Two backends implement :class:`Database`: SQLite (``sqlite.py``, the embedded default: one
+file) and PostgreSQL (``postgresql.py``, chosen by ``[storage] url = "postgresql://…"``).
+The repositories write their SQL once, with ``?`` placeholders and portable constructs
+(``ON CONFLICT … DO NOTHING/UPDATE``, ``RETURNING``, ``CASE`` rather than two-argument
+``MAX``); each backend turns it into what its driver expects.
 
-A place that cannot be written (a full disk, a read-only file or mount, an I/O error) raises
-:class:`StorageUnavailableError` with a sentence naming the file; it is logged once when it
-starts and once when it clears, not at every attempt of the tasks that retry.
+Both keep the same rules within a process: one transaction at a time (a lock), a
+:meth:`Database.unit` that makes an event and its effects one transaction, savepoints for
+transactions nested in a unit, and :class:`StorageUnavailableError` for a fault of the
+storage place (full disk, read-only file, unreachable server), logged once while it lasts.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import os
-import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
-
-import aiosqlite
+from typing import Any, Protocol, TypeVar
 
 from ..errors import StorageError, StorageUnavailableError
-from .migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
 # Faults are reported on their own logger: the CLI, which prints them as its error, mutes it.
 faults_log = logging.getLogger("animabot.store.faults")
-# aiosqlite logs every statement with its parameters at DEBUG: pseudonyms and private
-# addresses would end up in the logs.
-logging.getLogger("aiosqlite").setLevel(logging.INFO)
-Row = aiosqlite.Row
 # The unit of work the running code is inside: tasks it starts (a gather of reads) share it.
 _current_unit: ContextVar[object | None] = ContextVar("animabot_unit", default=None)
-
-_UNAVAILABLE = {
-    sqlite3.SQLITE_FULL: ("full", "the disk holding the database {path} is full: {detail}; "
-                                  "free some space, what could not be saved is tried again"),
-    sqlite3.SQLITE_READONLY: ("read-only", "the database {path} is read-only: {detail}; give "
-                                           "write access to the file and its folder"),
-    sqlite3.SQLITE_IOERR: ("i/o", "the database {path} cannot be written: {detail}"),
-    sqlite3.SQLITE_CANTOPEN: ("cannot open", "the database {path} cannot be opened for "
-                                             "writing: {detail}"),
-    sqlite3.SQLITE_BUSY: ("locked", "the database {path} stayed locked by another process: "
-                                    "{detail}"),
-    sqlite3.SQLITE_PERM: ("denied", "the database {path} cannot be written: {detail}"),
-}
+T = TypeVar("T")
 
 
-def unavailable(exc: BaseException, path: Path) -> StorageUnavailableError | None:
-    """Our error for a fault of the storage place, or None for any other error."""
-    if not isinstance(exc, sqlite3.Error):
-        return None
-    code = getattr(exc, "sqlite_errorcode", None)
-    code = code & 0xFF if isinstance(code, int) else None
-    if code in (sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_IOERR) and not _writable(path):
-        code = sqlite3.SQLITE_READONLY  # a read-only mount says "unable to open"
-    if code not in _UNAVAILABLE:
-        text = str(exc).lower()
-        if "readonly" in text or "read-only" in text:
-            code = sqlite3.SQLITE_READONLY
-        elif "disk is full" in text:
-            code = sqlite3.SQLITE_FULL
-        else:
-            return None
-    assert code is not None
-    kind, template = _UNAVAILABLE[code]
-    return StorageUnavailableError(template.format(path=path, detail=exc), kind)
+class Dialect(StrEnum):
+    """Which SQL the database speaks, for the few statements that differ (migrations)."""
+
+    SQLITE = "sqlite"
+    POSTGRESQL = "postgresql"
 
 
-def _writable(path: Path) -> bool:
-    folder = path.parent if str(path.parent) else Path(".")
-    return os.access(folder, os.W_OK) and (not path.exists() or os.access(path, os.W_OK))
+class Row(Protocol):
+    """A result row read by column name (``row["id"]``) or position (``row[0]``)."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+
+    def keys(self) -> list[str]: ...
 
 
-class Database:
-    """One open SQLite file. Use :meth:`open` (an async context manager)."""
+class Transaction(ABC):
+    """Statements inside one open transaction (what :meth:`Database.transaction` yields)."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: Path, read_only: bool = False
-                 ) -> None:
-        self._db = connection
-        self.path = path
+    dialect: Dialect
+
+    @abstractmethod
+    async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]: ...
+
+    @abstractmethod
+    async def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> Row | None: ...
+
+    @abstractmethod
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one statement; the number of rows it changed."""
+
+    @abstractmethod
+    async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
+
+
+class Database(ABC):
+    """One open database. The contract the repositories rely on:
+
+    - :meth:`transaction`: the statements inside commit together or not at all; inside a
+      unit, a savepoint (its own failure undoes only it).
+    - :meth:`unit`: everything the current task (and the tasks it starts) reads and writes
+      inside the block is one transaction; other tasks' transactions wait for its commit.
+    - :meth:`fetch_all`, :meth:`fetch_one`: reads (inside the current unit when there is
+      one); :meth:`execute`, :meth:`execute_many`: writes, each in its own transaction.
+    - :meth:`read_aside`: a long read that need not wait for the running transaction.
+    - a fault of the storage place raises :class:`StorageUnavailableError`.
+
+    Subclasses supply the backend's four moves (:meth:`_begin`, :meth:`_commit`,
+    :meth:`_rollback`, :meth:`_read`) and its fault mapping (:meth:`_unavailable`)."""
+
+    dialect: Dialect
+    _TABLES: str  # the backend's catalogue query: one row per table, its column "name"
+
+    def __init__(self, name: str, read_only: bool = False) -> None:
+        self.name = name  # how messages name it: a file's path, a server's address
         self.read_only = read_only
         self._lock = asyncio.Lock()
-        self._reader: aiosqlite.Connection | None = None
-        self._reader_lock = asyncio.Lock()
         self._unit: object | None = None  # the unit of work holding the lock, if any
-        self._checkpoint_after_unit = False
+        self._active: Transaction | None = None  # the transaction under the lock, if any
         self._savepoints = 0
         self._fault: str | None = None
-        self.reader_uri = f"file:{path}?mode=ro"
 
     @classmethod
     @asynccontextmanager
     async def open(cls, path: Path, *, read_only: bool = False) -> AsyncIterator[Database]:
-        """``read_only`` opens the file without any write (no migration, no WAL switch)
-        when it exists at the current schema; a missing or older file is opened for
-        writing, since it must be created or upgraded first."""
-        if path.is_dir():
-            raise StorageError(f"{path} is a directory: [storage] database must name a file")
-        if path.parent and not path.parent.exists():
-            raise StorageError(f"the folder of {path} does not exist: create it or fix the path")
-        uri = await _read_only_uri(path) if read_only and path.exists() else None
-        if uri is None:
-            read_only, uri = False, str(path)
-        try:
-            connection = await aiosqlite.connect(uri, uri=read_only, isolation_level=None,
-                                                 timeout=30)
-        except Exception as exc:  # sqlite3 raises several types here
-            raise StorageError(f"cannot open {path}: {exc}") from exc
-        connection.row_factory = aiosqlite.Row
-        database = cls(connection, path, read_only)
-        if read_only:
-            database.reader_uri = uri
-        try:
-            await database._prepare()
+        """An SQLite file (kept for callers that name a file; see :func:`open_database`)."""
+        from .sqlite import SqliteDatabase
+
+        async with SqliteDatabase.open_file(path, read_only=read_only) as database:
             yield database
-        finally:
-            if database._reader is not None:
-                await database._reader.close()
-            await connection.close()
 
-    async def _prepare(self) -> None:
-        try:
-            if not self.read_only:
-                await self._db.execute("PRAGMA journal_mode=WAL")
-                await self._db.execute("PRAGMA synchronous=NORMAL")
-            await self._db.execute("PRAGMA foreign_keys=ON")
-            await self._db.execute("PRAGMA busy_timeout=10000")
-            # Deleted rows are zeroed on their pages, not just unlinked: an erased person
-            # must not survive in free space (see forget_freed_pages).
-            await self._db.execute("PRAGMA secure_delete=ON")
-            if not self.read_only:
-                await self._migrate()
-        except aiosqlite.DatabaseError as exc:
-            raise unavailable(exc, self.path) or StorageError(
-                f"{self.path} is not a usable SQLite database: {exc}") from exc
+    # --- the backend's moves -----------------------------------------------------------------
+    @abstractmethod
+    async def _begin(self) -> Transaction:
+        """Open a transaction (under the lock) and return its statements."""
 
-    async def _migrate(self) -> None:
-        async with self._db.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        current = int(row[0]) if row else 0
-        if current > len(MIGRATIONS):
-            raise StorageError(
-                f"{self.path} was written by a newer animabot (schema {current}); upgrade animabot"
-            )
-        for version, migration in enumerate(MIGRATIONS[current:], start=current + 1):
-            await self._db.execute("BEGIN IMMEDIATE")
-            try:
-                await migration(self._db)
-                await self._db.execute(f"PRAGMA user_version={version}")
-                await self._db.execute("COMMIT")
-            except BaseException:
-                await self._rollback()
-                raise
-            log.info("database %s migrated to schema %d", self.path, version)
+    @abstractmethod
+    async def _commit(self, transaction: Transaction) -> None:
+        """Commit; on failure, roll back and raise."""
+
+    @abstractmethod
+    async def _rollback(self, transaction: Transaction) -> None:
+        """Undo (never raises for a transaction already gone)."""
+
+    @abstractmethod
+    async def _read(self, sql: str, params: Sequence[Any], one: bool) -> list[Row]:
+        """A read outside any unit of this task."""
+
+    @abstractmethod
+    def _unavailable(self, exc: BaseException) -> StorageUnavailableError | None:
+        """Our error when ``exc`` is a fault of the storage place, else None."""
+
+    async def _after_unit(self) -> None:
+        """Work deferred until a unit has committed (SQLite's checkpoint)."""
+        return None
 
     # --- transactions ----------------------------------------------------------------------
     def _owned(self) -> bool:
         return self._unit is not None and _current_unit.get() is self._unit
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def transaction(self) -> AsyncIterator[Transaction]:
         """All statements inside commit together or not at all. Inside a :meth:`unit`,
         a savepoint: it joins the unit's commit, and its own failure undoes only it."""
         if self._owned():
-            async with self._savepoint():
-                yield self._db
+            assert self._active is not None
+            async with self._savepoint(self._active):
+                yield self._active
             return
         async with self._lock:
-            await self._begin()
+            active = await self._guarded(self._begin())
+            self._active = active
             try:
-                yield self._db
+                yield active
             except BaseException as exc:
-                await self._rollback()
-                if (fault := self._fault_of(exc)) is None:
-                    raise
-                raise fault from exc
-            await self._commit()
+                await self._rollback(active)
+                self._raise_fault(exc)
+                raise
+            finally:
+                self._active = None
+            await self._guarded(self._commit(active))
+            self._cleared()
 
     @asynccontextmanager
     async def unit(self) -> AsyncIterator[None]:
@@ -189,179 +163,146 @@ class Database:
         Other tasks wait for the commit; tasks started inside the block share it while it
         lasts (a gather of reads), and wait like the others once it is over."""
         if self._owned():
-            async with self._savepoint():
+            assert self._active is not None
+            async with self._savepoint(self._active):
                 yield
             return
         async with self._lock:
-            await self._begin()
+            active = await self._guarded(self._begin())
+            self._active = active
             self._unit = unit = object()
             inside = _current_unit.set(unit)
             try:
                 yield
             except BaseException as exc:
                 self._unit = None
-                await self._rollback()
-                if (fault := self._fault_of(exc)) is None:
-                    raise
-                raise fault from exc
+                await self._rollback(active)
+                self._raise_fault(exc)
+                raise
             finally:
                 self._unit = None
+                self._active = None
                 _current_unit.reset(inside)
-            await self._commit()
-        if self._checkpoint_after_unit:
-            self._checkpoint_after_unit = False
-            await self.forget_freed_pages()
+            await self._guarded(self._commit(active))
+            self._cleared()
+        await self._after_unit()
 
     @asynccontextmanager
-    async def _savepoint(self) -> AsyncIterator[None]:
+    async def _savepoint(self, active: Transaction) -> AsyncIterator[None]:
         self._savepoints += 1
         name = f"sp{self._savepoints}"
-        await self._run(f"SAVEPOINT {name}")
+        await self._guarded(active.execute(f"SAVEPOINT {name}"))
         try:
             yield
         except BaseException as exc:
-            if self._db.in_transaction:
-                with contextlib.suppress(sqlite3.Error):
-                    await self._db.execute(f"ROLLBACK TO {name}")
-                    await self._db.execute(f"RELEASE {name}")
-            if (fault := self._fault_of(exc)) is None:
-                raise
-            raise fault from exc
-        await self._run(f"RELEASE {name}")
+            await self._undo_savepoint(active, name)
+            self._raise_fault(exc)
+            raise
+        await self._guarded(active.execute(f"RELEASE SAVEPOINT {name}"))
 
-    async def _begin(self) -> None:
+    async def _undo_savepoint(self, active: Transaction, name: str) -> None:
         try:
-            await self._run("BEGIN IMMEDIATE")
-        except BaseException:
-            # Cancelled (a stop) while SQLite's thread still held the BEGIN: it runs anyway,
-            # and the transaction it opens would block every later one ("cannot start a
-            # transaction within a transaction"). The thread runs requests in order, so a
-            # ROLLBACK queued now undoes it; where the BEGIN itself failed, nothing to undo.
-            with contextlib.suppress(sqlite3.Error):
-                await self._db.execute("ROLLBACK")
+            await active.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            await active.execute(f"RELEASE SAVEPOINT {name}")
+        except Exception:  # the transaction itself is gone: the unit's rollback says so
+            log.debug("savepoint %s could not be undone", name, exc_info=True)
+
+    async def _guarded(self, work: Awaitable[T]) -> T:
+        """Await ``work``, raising our error for a storage fault."""
+        try:
+            return await work
+        except Exception as exc:
+            self._raise_fault(exc)
             raise
 
-    async def _commit(self) -> None:
-        try:
-            await self._run("COMMIT")
-        except BaseException:
-            await self._rollback()  # a failed COMMIT can leave the transaction open
-            raise
-        if self._fault is not None:
-            faults_log.warning("the database %s can be written again", self.path)
-            self._fault = None
-
-    async def _rollback(self) -> None:
-        """Undo, when SQLite has not already (it rolls back by itself on a full disk)."""
-        if self._db.in_transaction:
-            with contextlib.suppress(sqlite3.Error):
-                await self._db.execute("ROLLBACK")
-
-    async def _run(self, sql: str) -> None:
-        try:
-            await self._db.execute(sql)
-        except sqlite3.Error as exc:
-            if (fault := self._fault_of(exc)) is None:
-                raise
-            raise fault from exc
-
-    def _fault_of(self, exc: BaseException) -> StorageUnavailableError | None:
-        """Our error for a storage fault (reported once while it lasts), else None."""
-        found = unavailable(exc, self.path)
+    def _raise_fault(self, exc: BaseException) -> None:
+        """Raise our error for a storage fault (reported once while it lasts); else return."""
+        if isinstance(exc, StorageUnavailableError):
+            return
+        found = self._unavailable(exc)
         if found is None:
-            return None
+            return
         if self.read_only:
             found = StorageUnavailableError(
-                f"the database {self.path} was opened for reading only: this command "
+                f"the database {self.name} was opened for reading only: this command "
                 "cannot change it", "reading only")
         if self._fault != found.kind:
             self._fault = found.kind
             faults_log.error("%s", found)
-        return found
+        raise found from exc
+
+    def _cleared(self) -> None:
+        if self._fault is not None:
+            faults_log.warning("the database %s can be written again", self.name)
+            self._fault = None
 
     # --- statements ------------------------------------------------------------------------
-    @asynccontextmanager
-    async def _reading(self) -> AsyncIterator[None]:
-        """The lock, unless the current task holds it through a unit of work."""
-        if self._owned():
-            yield
-            return
-        async with self._lock:
-            yield
-
     async def fetch_all(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        async with self._reading():
-            try:  # one trip to SQLite's thread, not three (execute, fetch, close)
-                return list(await self._db.execute_fetchall(sql, params))
-            except sqlite3.Error as exc:
-                if (fault := self._fault_of(exc)) is None:
-                    raise
-                raise fault from exc
-
-    async def read_aside(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
-        """A long read on a second, read-only connection (its own thread): it runs beside
-        the main connection's work instead of after it. WAL lets both read at once."""
-        async with self._reader_lock:
-            if self._reader is None:
-                self._reader = await aiosqlite.connect(
-                    self.reader_uri, uri=True, isolation_level=None, timeout=30
-                )
-                self._reader.row_factory = aiosqlite.Row
-            async with self._reader.execute(sql, params) as cursor:
-                return list(await cursor.fetchall())
+        if self._owned():
+            assert self._active is not None
+            return await self._guarded(self._active.fetch_all(sql, params))
+        return await self._guarded(self._read(sql, params, one=False))
 
     async def fetch_one(self, sql: str, params: Sequence[Any] = ()) -> Row | None:
-        async with self._reading():
-            try:
-                async with self._db.execute(sql, params) as cursor:
-                    return await cursor.fetchone()
-            except sqlite3.Error as exc:
-                if (fault := self._fault_of(exc)) is None:
-                    raise
-                raise fault from exc
+        if self._owned():
+            assert self._active is not None
+            return await self._guarded(self._active.fetch_one(sql, params))
+        rows = await self._guarded(self._read(sql, params, one=True))
+        return rows[0] if rows else None
+
+    async def read_aside(self, sql: str, params: Sequence[Any] = ()) -> list[Row]:
+        """A long read beside the running transaction's work, not after it."""
+        return await self.fetch_all(sql, params)
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
-        """One write in its own transaction; returns the number of rows changed.
-
-        ``BEGIN IMMEDIATE`` on purpose, though SQLite would make a lone statement its own
-        transaction: an autocommit write reads first and takes the write lock after, and in
-        WAL mode a write by another process in between fails it at once (SQLITE_BUSY, no busy
-        timeout), while an immediate transaction waits for the lock before it reads. The CLI
-        writes while the bot runs."""
-        async with self.transaction() as db, db.execute(sql, params) as cursor:
-            return cursor.rowcount
-
-    async def forget_freed_pages(self) -> bool:
-        """Copy the write-ahead log into the file and truncate it: the log keeps the earlier
-        images of every page it holds (an erased pseudonym among them) until overwritten.
-        Returns False when another connection's read kept it from completing, or when
-        called inside a unit of work: it then runs once the unit has committed."""
-        if self._owned():
-            self._checkpoint_after_unit = True
-            return False
-        async with self._lock, self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor:
-            row = await cursor.fetchone()
-        done = row is None or int(row[0]) == 0
-        if not done:
-            log.info("write-ahead log busy: it will be truncated at the next erasure or close")
-        return done
+        """One write in its own transaction; returns the number of rows changed."""
+        async with self.transaction() as active:
+            return await active.execute(sql, params)
 
     async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
-        async with self.transaction() as db:
-            await db.executemany(sql, rows)
+        async with self.transaction() as active:
+            await active.execute_many(sql, rows)
+
+    async def tables(self) -> list[str]:
+        """The schema's tables, by name (the version's bookkeeping left out)."""
+        rows = await self.fetch_all(self._TABLES)
+        return sorted(str(row["name"]) for row in rows if row["name"] != "schema_version")
+
+    async def forget_freed_pages(self) -> bool:
+        """Make erased rows unrecoverable from the storage's free space where the backend
+        can: SQLite truncates its write-ahead log. PostgreSQL's dead rows and WAL are the
+        server's (autovacuum, WAL recycling): nothing to do here, True."""
+        return True
 
 
-async def _read_only_uri(path: Path) -> str | None:
-    """A URI that reads the file without writing, or None when it must be opened for
-    writing (an older schema to upgrade, or unreadable). On a read-only mount SQLite cannot
-    make a WAL file's shared memory: the file is then read as immutable (nobody can
-    change it there)."""
-    for uri in (f"file:{path}?mode=ro", f"file:{path}?mode=ro&immutable=1"):
-        try:
-            async with aiosqlite.connect(uri, uri=True) as db, \
-                    db.execute("PRAGMA user_version") as cursor:
-                row = await cursor.fetchone()
-        except sqlite3.Error:
-            continue
-        return uri if row is not None and int(row[0]) == len(MIGRATIONS) else None
-    return None
+@asynccontextmanager
+async def open_database(
+    where: Path | str, *, password: str | None = None, read_only: bool = False,
+) -> AsyncIterator[Database]:
+    """The database at ``where``: an SQLite file (a path, or ``sqlite:///path``) or a
+    PostgreSQL server (``postgresql://user@host:port/db``, ``password`` apart). The
+    PostgreSQL driver is imported only here, when asked for: without the ``postgresql``
+    extra, SQLite works alone."""
+    if isinstance(where, Path) or where.startswith("sqlite:"):
+        path = where if isinstance(where, Path) else sqlite_path(where)
+        async with Database.open(path, read_only=read_only) as database:
+            yield database
+        return
+    if not where.startswith(("postgresql:", "postgres:")):
+        raise StorageError(f"{where!r}: the storage url must start with postgresql:// "
+                           "or sqlite:///")
+    try:
+        from .postgresql import PostgresDatabase
+    except ImportError as exc:
+        raise StorageError("PostgreSQL needs the driver: pip install 'animabot[postgresql]'"
+                           f" ({exc})") from exc
+    async with PostgresDatabase.connect(where, password=password) as database:
+        yield database
+
+
+def sqlite_path(url: str) -> Path:
+    """``sqlite:///relative.db`` or ``sqlite:////absolute/path.db`` → the file's path."""
+    rest = url.removeprefix("sqlite:")
+    if not rest.startswith("///") or len(rest) == 3:
+        raise StorageError(f"{url!r}: write sqlite:///file.db (or sqlite:////abs/file.db)")
+    return Path(rest[3:])

@@ -12,9 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import aiosqlite
-
-from .database import Database, Row
+from .database import Database, Row, Transaction
 from .timestamps import from_db, maybe_from_db, to_db
 
 PENDING, CLAIMED, SENDING, SENT, FAILED = "pending", "claimed", "sending", "sent", "failed"
@@ -78,9 +76,10 @@ class Delivery:
 
 
 _INSERT = """
-    INSERT OR IGNORE INTO delivery
+    INSERT INTO delivery
         (dedupe_key, campaign_id, step_id, part, chat_id, pseudonym, due_at, payload)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT DO NOTHING
 """
 
 
@@ -91,9 +90,9 @@ def _values(item: NewDelivery) -> tuple[object, ...]:
     )
 
 
-async def insert_deliveries(db: aiosqlite.Connection, items: Iterable[NewDelivery]) -> None:
+async def insert_deliveries(db: Transaction, items: Iterable[NewDelivery]) -> None:
     """Insert inside a caller's transaction (planning a campaign is all-or-nothing)."""
-    await db.executemany(_INSERT, (_values(item) for item in items))
+    await db.execute_many(_INSERT, (_values(item) for item in items))
 
 
 class DeliveryRepository:
@@ -113,22 +112,20 @@ class DeliveryRepository:
         pick = "SELECT id FROM delivery WHERE status = 'pending' AND due_at <= ?{} " \
             "ORDER BY due_at, id LIMIT ?"
         async with self.database.transaction() as db:
-            async with db.execute(pick.format(f" AND {_INTERACTIVE_SQL}"),
-                                  (to_db(now), limit)) as cursor:
-                ids = [row[0] for row in await cursor.fetchall()]
+            ids = [row[0] for row in await db.fetch_all(
+                pick.format(f" AND {_INTERACTIVE_SQL}"), (to_db(now), limit))]
             if not interactive_only and len(ids) < limit:
-                async with db.execute(pick.format(""), (to_db(now), limit)) as cursor:
-                    ids += [row[0] for row in await cursor.fetchall() if row[0] not in ids]
+                ids += [row[0] for row in await db.fetch_all(pick.format(""), (to_db(now), limit))
+                        if row[0] not in ids]
             ids = ids[:limit]
             if not ids:
                 return []
-            async with db.execute(
+            rows = await db.fetch_all(
                 "UPDATE delivery SET status = 'claimed', lease_until = ?,"
                 f" attempts = attempts + 1 WHERE id IN ({', '.join('?' * len(ids))})"
                 " RETURNING *",
                 (to_db(now + lease), *ids),
-            ) as cursor:
-                rows = await cursor.fetchall()
+            )
         claimed = [Delivery.from_row(r) for r in rows]
         return sorted(claimed, key=lambda d: (d.part not in INTERACTIVE_PARTS, d.due_at, d.id))
 
@@ -201,7 +198,8 @@ class DeliveryRepository:
         attempt given back. Returns how many."""
         return await self.database.execute(
             "UPDATE delivery SET status = 'pending', lease_until = NULL,"
-            " attempts = MAX(attempts - 1, 0) WHERE status = 'claimed'"
+            " attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END"
+            " WHERE status = 'claimed'"
         )
 
     async def mark_sending(self, delivery_id: int) -> None:

@@ -24,7 +24,7 @@ class FacilitatorRepository:
     async def remember(self, pseudonym: str, now: datetime) -> None:
         """Note a facilitator once; the first time is kept."""
         await self.database.execute(
-            "INSERT OR IGNORE INTO facilitator (pseudonym, since) VALUES (?, ?)",
+            "INSERT INTO facilitator (pseudonym, since) VALUES (?, ?) ON CONFLICT DO NOTHING",
             (pseudonym, to_db(now)),
         )
 

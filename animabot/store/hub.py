@@ -37,9 +37,10 @@ class HubQueries:
             SELECT c.neighbourhood_id AS hood, c.platform, COUNT(*) AS chats,
                    SUM(COALESCE((SELECT d.reach FROM delivery d WHERE d.chat_id = c.id
                                  AND d.pseudonym IS NULL AND d.reach IS NOT NULL
-                                 ORDER BY d.sent_at DESC LIMIT 1), 0)) AS members
+                                 ORDER BY d.sent_at DESC NULLS LAST LIMIT 1), 0))
+                       AS members
             FROM chat c WHERE c.active = 1 AND c.neighbourhood_id IS NOT NULL
-            GROUP BY c.neighbourhood_id, c.platform
+            GROUP BY c.neighbourhood_id, c.platform ORDER BY c.neighbourhood_id, c.platform
             """
         )
         return [ChatPresence(r["hood"], r["platform"], int(r["chats"]), int(r["members"] or 0))
@@ -52,6 +53,6 @@ class HubQueries:
             "SELECT r.neighbourhood_id AS hood, r.platform, COUNT(*) AS n FROM resident r"
             " JOIN address_book a USING (pseudonym) WHERE r.consent_at IS NOT NULL"
             " AND r.opted_out = 0 AND a.status = 'active' AND r.neighbourhood_id IS NOT NULL"
-            " GROUP BY r.neighbourhood_id, r.platform"
+            " GROUP BY r.neighbourhood_id, r.platform ORDER BY r.neighbourhood_id, r.platform"
         )
         return [PrivatePresence(r["hood"], r["platform"], int(r["n"])) for r in rows]

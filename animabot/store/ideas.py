@@ -46,21 +46,19 @@ class IdeaRepository:
         Counting and inserting share one transaction, so two quick messages cannot both slip
         under the limit. Returns the new id, or None when the limit is reached."""
         async with self.database.transaction() as db:
-            async with db.execute(
+            row = await db.fetch_one(
                 "SELECT COUNT(*) FROM idea WHERE pseudonym = ? AND submitted_at > ?",
                 (pseudonym, to_db(since)),
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
             if row is not None and int(row[0]) >= limit:
                 return None
-            async with db.execute(
+            added = await db.fetch_one(
                 "INSERT INTO idea (pseudonym, platform, neighbourhood_id, text, submitted_at)"
-                " VALUES (?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?) RETURNING id",
                 (pseudonym, platform, neighbourhood_id, text, to_db(now)),
-            ) as cursor:
-                new_id = cursor.lastrowid
-        assert new_id is not None
-        return new_id
+            )
+        assert added is not None
+        return int(added["id"])
 
     async def submitted_since(self, pseudonym: str, since: datetime) -> list[datetime]:
         """When this author's recent ideas arrived, oldest first (to say when to retry)."""

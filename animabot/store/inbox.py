@@ -26,8 +26,8 @@ class InboxRepository:
         """Record the event; False when it was already recorded (a replay). Call it inside
         the event's unit of work, so that the record commits with the handler's writes."""
         changed = await self.database.execute(
-            "INSERT OR IGNORE INTO inbox (platform, event_id, received_at, status)"
-            " VALUES (?, ?, ?, ?)",
+            "INSERT INTO inbox (platform, event_id, received_at, status)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (platform, event_id, to_db(now), status),
         )
         return changed == 1

@@ -77,7 +77,8 @@ class ReportQueries:
             "SELECT c.platform, c.neighbourhood_id AS hood, COUNT(DISTINCT c.id) AS chats"
             " FROM delivery d JOIN chat c ON c.id = d.chat_id WHERE d.campaign_id = ?"
             " AND d.part = 'send' AND d.pseudonym IS NULL"
-            " GROUP BY c.platform, c.neighbourhood_id ORDER BY c.platform, c.neighbourhood_id",
+            " GROUP BY c.platform, c.neighbourhood_id ORDER BY c.platform,"
+            " c.neighbourhood_id NULLS FIRST",
             (campaign_id,),
         )
         return [ChannelCounts(str(r["platform"]), r["hood"], int(r["chats"])) for r in rows]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -48,12 +49,12 @@ class ResidentRepository:
             await db.execute(
                 """
                 INSERT INTO resident (pseudonym, platform, neighbourhood_id, first_seen, tag)
-                VALUES (?, ?, ?, ?, lower(hex(randomblob(8))))
+                VALUES (?, ?, ?, ?, ?)
                 ON CONFLICT (pseudonym) DO UPDATE SET
                     neighbourhood_id =
                         COALESCE(resident.neighbourhood_id, excluded.neighbourhood_id)
                 """,
-                (pseudonym, platform, neighbourhood_id, to_db(now)),
+                (pseudonym, platform, neighbourhood_id, to_db(now), secrets.token_hex(8)),
             )
             if private_address is not None:
                 await db.execute(
@@ -63,10 +64,7 @@ class ResidentRepository:
                     " status = 'active'",
                     (pseudonym, platform, private_address),
                 )
-            async with db.execute(
-                "SELECT * FROM resident WHERE pseudonym = ?", (pseudonym,)
-            ) as cursor:
-                row = await cursor.fetchone()
+            row = await db.fetch_one("SELECT * FROM resident WHERE pseudonym = ?", (pseudonym,))
         assert row is not None
         return ResidentRecord.from_row(row)
 
@@ -110,7 +108,7 @@ class ResidentRepository:
         """Residents of the neighbourhood on this platform who consented, did not opt out,
         can be written to privately, and have no row in ``table`` (answer or completion)."""
         assert table in ("answer", "completion")
-        done = "completed_at IS NOT NULL" if table == "completion" else "1"
+        done = "completed_at IS NOT NULL" if table == "completion" else "1 = 1"
         rows = await self.database.fetch_all(
             f"""
             SELECT r.pseudonym, r.tag FROM resident r JOIN address_book a USING (pseudonym)

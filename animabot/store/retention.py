@@ -29,11 +29,9 @@ class RetentionStore:
         """One transaction: a crash leaves either everything or nothing done."""
         before = to_db(cutoff)
         async with self.database.transaction() as db:
-            async with db.execute(
+            old = await db.fetch_all(
                 "SELECT campaign_id, step_id, platform, neighbourhood_id, choices, after_reminder"
-                " FROM answer WHERE answered_at < ?", (before,)
-            ) as cursor:
-                old = list(await cursor.fetchall())
+                " FROM answer WHERE answered_at < ?", (before,))
             groups: dict[ArchiveKey, tuple[dict[int, int], int, int]] = {}
             for row in old:
                 key = (row["campaign_id"], row["step_id"], row["platform"],
@@ -42,7 +40,7 @@ class RetentionStore:
                 for choice in json.loads(row["choices"]):
                     counts[choice] = counts.get(choice, 0) + 1
                 groups[key] = (counts, respondents + 1, after + int(row["after_reminder"]))
-            await db.executemany(
+            await db.execute_many(
                 "INSERT INTO answer_archive (campaign_id, step_id, platform, neighbourhood_id,"
                 " counts, respondents, after_reminder, archived_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -58,4 +56,4 @@ class RetentionStore:
                 "UPDATE completion SET pseudonym = NULL"
                 " WHERE pseudonym IS NOT NULL AND started_at < ?", (before,))
             events = await db.execute("DELETE FROM inbox WHERE received_at < ?", (before,))
-        return PurgeCounts(len(old), unlinked.rowcount, completions.rowcount, events.rowcount)
+        return PurgeCounts(len(old), unlinked, completions, events)

@@ -155,7 +155,8 @@ class StatisticsQueries:
         found: dict[StepKey, list[tuple[tuple[int, ...], int]]] = {}
         for row in await self.database.fetch_all(
                 "SELECT campaign_id, step_id, choices, COUNT(*) AS n FROM answer"
-                " GROUP BY campaign_id, step_id, choices"):
+                " GROUP BY campaign_id, step_id, choices"
+                " ORDER BY campaign_id, step_id, choices"):  # the index's order: no sort
             key = (row["campaign_id"], row["step_id"])
             if key in wanted:
                 found.setdefault(key, []).append((tuple(json.loads(row["choices"])), int(row["n"])))

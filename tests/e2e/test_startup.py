@@ -22,7 +22,8 @@ from .conftest import ROOT, base_config, wait_until
 
 pytestmark = pytest.mark.slow
 
-BLOCKED = [sys.executable, "-m", "tests.support.blocked_imports", "telegram,nio", "--"]
+BLOCKED = [sys.executable, "-m", "tests.support.blocked_imports",
+           "telegram,nio,psycopg,psycopg_pool", "--"]
 
 
 def _blocked(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:

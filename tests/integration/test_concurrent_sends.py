@@ -15,6 +15,7 @@ from animabot.core import Core, open_core
 from animabot.delivery.composer import encode_reply
 from animabot.store.deliveries import NewDelivery
 
+from ..backends import both_backends  # noqa: F401 (storage_backend: SQLite and PostgreSQL)
 from ..conftest import ScriptedAdapter
 from ..helpers import POLL_SCENARIO, scenario
 

@@ -12,6 +12,7 @@ from animabot.core import configured_chats, in_sync, sync_neighbourhoods
 from animabot.store.chats import ChatRepository
 from animabot.store.database import Database
 
+from ..backends import both_backends  # noqa: F401 (storage_backend: SQLite and PostgreSQL)
 from ..conftest import T0
 
 

@@ -8,6 +8,7 @@ from animabot.clock import FakeClock
 from animabot.core import Core
 from animabot.store.answers import AnswerRepository
 
+from ..backends import both_backends  # noqa: F401 (storage_backend: SQLite and PostgreSQL)
 from ..conftest import ScriptedAdapter
 from ..helpers import POLL_SCENARIO, TRAINING_SCENARIO, People, scenario
 

@@ -15,6 +15,7 @@ from animabot.domain.actor import Actor
 from animabot.errors import CampaignError
 from animabot.store.actors import ActorRepository
 
+from ..backends import both_backends  # noqa: F401 (storage_backend: SQLite and PostgreSQL)
 from ..conftest import ScriptedAdapter
 from ..helpers import POLL_SCENARIO, TRAINING_SCENARIO, People, scenario
 

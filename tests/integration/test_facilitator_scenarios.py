@@ -17,6 +17,7 @@ from animabot.core import Core
 from animabot.scenario.loader import load_scenario
 from animabot.scenario.model import Scenario
 
+from ..backends import both_backends  # noqa: F401 (storage_backend: SQLite and PostgreSQL)
 from ..helpers import People, until
 
 MINIMAL = 'id = "enorme"\ntitle = "Enorme"\n\n[[steps]]\nid = "a"\nkind = "announcement"\n' \

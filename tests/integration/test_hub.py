@@ -13,6 +13,7 @@ from animabot.clock import FakeClock
 from animabot.core import Core, open_core
 from animabot.errors import CampaignError
 
+from ..backends import both_backends  # noqa: F401 (storage_backend: SQLite and PostgreSQL)
 from ..conftest import ScriptedAdapter, make_settings
 from ..helpers import POLL_SCENARIO, scenario
 

@@ -11,6 +11,7 @@ from animabot.chat.outgoing import OutgoingMessage
 from animabot.clock import FakeClock
 from animabot.core import Core
 
+from ..backends import both_backends  # noqa: F401 (storage_backend: SQLite and PostgreSQL)
 from ..conftest import ScriptedAdapter
 from ..helpers import People
 

@@ -15,13 +15,13 @@ from animabot.privacy.retention import purge
 from animabot.stats.campaign import campaign_figures
 from animabot.stats.export import figures_to_json, to_csv
 
+from ..backends import both_backends  # noqa: F401 (storage_backend: SQLite and PostgreSQL)
 from ..conftest import ScriptedAdapter
 from ..helpers import POLL_SCENARIO, People, scenario
 
 
 async def _every_text_in_the_database(core: Core) -> str:
-    tables = [row["name"] for row in await core.database.fetch_all(
-        "SELECT name FROM sqlite_master WHERE type = 'table'")]
+    tables = await core.database.tables()
     dumped = []
     for table in tables:
         for row in await core.database.fetch_all(f"SELECT * FROM {table}"):

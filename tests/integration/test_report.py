@@ -17,6 +17,8 @@ from animabot.stats.campaign import campaign_figures
 from animabot.stats.export import figures_to_json
 from animabot.store.database import Database
 
+from ..backends import both_backends  # noqa: F401 (storage_backend: SQLite and PostgreSQL)
+
 ANIMABOT = str(Path(sys.executable).parent / "animabot")
 SECTIONS = ("1. Objectifs", "2. Moyens", "3. Actions", "4. Résultats", "5. Effets")
 DATA_URI = re.compile(r"data:image/png;base64,[A-Za-z0-9+/=]+")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from animabot.store import database as database_module
+from animabot.store import migrations as database_module
 from animabot.store.database import Database
 from animabot.store.migrations import MIGRATIONS
 

@@ -13,6 +13,7 @@ from animabot.stats.overview import neighbourhood_figures, overview, summarise
 from animabot.store.answers import AnswerRepository
 from animabot.store.deliveries import DeliveryRepository
 
+from ..backends import both_backends  # noqa: F401 (storage_backend: SQLite and PostgreSQL)
 from ..conftest import T0
 from ..helpers import POLL_SCENARIO, scenario
 

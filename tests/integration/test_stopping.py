@@ -19,6 +19,7 @@ from animabot.clock import FakeClock
 from animabot.core import Core
 from animabot.scheduling import WakeScheduler
 
+from ..backends import both_backends  # noqa: F401 (storage_backend: SQLite and PostgreSQL)
 from ..conftest import ScriptedAdapter, make_settings
 from ..helpers import POLL_SCENARIO, scenario
 

@@ -16,6 +16,7 @@ from animabot.errors import (
 )
 from animabot.store.deliveries import DeliveryRepository
 
+from ..backends import both_backends  # noqa: F401 (storage_backend: SQLite and PostgreSQL)
 from ..conftest import T0, ScriptedAdapter, make_settings
 from ..helpers import POLL_SCENARIO, People, scenario
 

@@ -235,3 +235,44 @@ def test_syntax_faults_are_told_in_the_language_read_around_them(
     path.write_text('[bot]\nlanguage = "en"\ntimezone = "Europe/Paris\n', encoding="utf-8")
     with pytest.raises(ConfigError, match="fix: check line 3: a text is not closed"):
         load_settings(path)
+
+
+def test_storage_url_chooses_postgresql_and_keeps_the_password_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from animabot.config import settings_summary
+
+    path = tmp_path / "c.toml"
+    path.write_text('[storage]\nurl = "postgresql://animabot@db.example.org:5433/animabot"\n',
+                    encoding="utf-8")
+    monkeypatch.setenv("ANIMABOT_STORAGE__PASSWORD", "s3cret")
+    settings = load_settings(path)
+    storage = settings.storage
+    assert storage.backend() == "postgresql"
+    assert storage.target() == "postgresql://animabot@db.example.org:5433/animabot"
+    assert settings.secret(storage.password, storage.password_file) == "s3cret"
+    assert "s3cret" not in repr(settings)
+    # --database names a file: it wins over the server
+    assert load_settings(path, database=tmp_path / "x.db").storage.target() == tmp_path / "x.db"
+    # a password written in the url is never shown
+    path.write_text('[storage]\nurl = "postgresql://u:hidden@h/db"\n', encoding="utf-8")
+    assert "hidden" not in str(settings_summary(load_settings(path)))
+
+
+def test_storage_defaults_to_sqlite_and_accepts_an_sqlite_url(tmp_path: Path) -> None:
+    assert load_settings(None).storage.target() == Path("animabot.db")
+    path = tmp_path / "c.toml"
+    path.write_text('[storage]\nurl = "sqlite:///data/bot.db"\n', encoding="utf-8")
+    storage = load_settings(path).storage
+    assert (storage.backend(), storage.target()) == ("sqlite", Path("data/bot.db"))
+
+
+@pytest.mark.parametrize("url", ["mysql://h/db", "postgresql://h:port/db", "sqlite://x.db"])
+def test_a_wrong_storage_url_is_a_located_problem(tmp_path: Path, url: str) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(f'[bot]\nlanguage = "en"\n[storage]\nurl = "{url}"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    [problem] = caught.value.problems
+    assert (problem.field, problem.line) == ("storage.url", 4)
+    assert problem.fix

@@ -11,6 +11,7 @@ from animabot.privacy.pseudonyms import ActionSigner
 from animabot.stats.suppression import suppress_counts
 from animabot.store.chats import ChatRecord
 
+from ..backends import both_backends  # noqa: F401 (storage_backend: SQLite and PostgreSQL)
 from ..helpers import POLL_SCENARIO, scenario
 
 START = datetime(2026, 12, 1, 17, 0, tzinfo=UTC)  # Tuesday 18:00 in Paris
