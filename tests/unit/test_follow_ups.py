@@ -108,7 +108,8 @@ def test_a_native_poll_cannot_be_targeted() -> None:
 def test_a_follow_up_sent_before_anyone_answered_is_refused() -> None:
     text = HEAD + POLL.format(extra="") + _follow_up(at="+0")
     [(_, field, message, fix)] = _problems(text)
-    assert field == "steps[1].at" and "nobody will have answered" in message and "after viendrez" in fix
+    assert field == "steps[1].at" and "nobody will have answered" in message
+    assert "after viendrez" in fix
 
 
 def _respondent(tag: str, choices: tuple[int, ...], reachable: bool = True) -> Respondent:

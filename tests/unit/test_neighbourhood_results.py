@@ -4,10 +4,13 @@ give a hidden cell back)."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from animabot.campaigns import render
+from animabot.errors import ScenarioError
+from animabot.scenario.loader import load_scenario_text
 from animabot.scenario.model import Poll, Results, Scenario
 from animabot.stats.neighbourhoods import neighbourhood_results, tally_by_neighbourhood
 from animabot.stats.suppression import SuppressedCounts
@@ -104,3 +107,14 @@ def test_options_of_a_results_step() -> None:
     assert loaded.per_neighbourhood_results("envie")
     assert not loaded.live_totals(_poll())  # running totals would be an overall line
     assert scenario(POLL_SCENARIO).live_totals(_poll())
+
+
+def test_a_results_step_that_publishes_nothing_is_located() -> None:
+    text = ('id = "q"\ntitle = "Q"\n\n[[steps]]\nid = "envie"\nkind = "poll"\ncloses = "+1d"\n'
+            'question = "Q ?"\noptions = ["a", "b"]\n\n[[steps]]\nid = "r"\nkind = "results"\n'
+            'of = "envie"\noverall = false\n')
+    with pytest.raises(ScenarioError) as caught:
+        load_scenario_text(text, "q.toml")
+    [problem] = caught.value.problems
+    assert problem.field == "steps[1]" and problem.line == 11
+    assert "per_neighbourhood = true" in problem.fix
