@@ -157,12 +157,13 @@ def list_(as_json: JsonOption = False, config: ConfigOption = None,
             rows: list[CampaignRow] = []
             for record in await core.campaigns.campaigns.list():
                 counts = await deliveries.status_counts(record.id)
+                shown = await deliveries.status_counts(record.id, follow_ups=False)
                 rows.append({
                     "id": record.id, "scenario": record.scenario_id, "title": record.title,
                     "status": campaign_status(record.status, counts),
                     "start_at": record.start_at.isoformat(),
                     "neighbourhoods": list(record.targets),
-                    "sent": counts.get("sent", 0), "pending": counts.get("pending", 0),
+                    "sent": shown.get("sent", 0), "pending": shown.get("pending", 0),
                 })
             return rows, Voice.of(settings)
 

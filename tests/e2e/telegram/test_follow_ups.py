@@ -4,6 +4,7 @@ neighbourhood's own figures in its own groups, a small neighbourhood's hidden.""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from animabot.scenario.snapshot import scenario_of
 from animabot.stats.campaign import campaign_figures
 from animabot.stats.follow_ups import follow_up_progress
 
+from ..conftest import animabot
 from .conftest import TelegramWorld
 from .test_residents import _buttons, _onboard
 
@@ -87,6 +89,16 @@ async def test_a_follow_up_reaches_privately_only_those_who_chose_the_option(
 
     await world.worker.drain()  # nothing is sent twice
     assert sum(MINUTES in (m.text or "") for m in em.sent) == len(wanted)
+
+    database = str(world.core.settings.storage.database)
+    shown_json = json.loads(animabot("campaign", "show", campaign_id, "--json",
+                                     "--database", database).stdout)
+    assert shown_json["follow_ups"]["compte-rendu"]["unreachable"] == {
+        "value": None, "suppressed": True}
+    # The delivery table counts group messages and reminders, not who chose an option.
+    assert shown_json["deliveries"]["sent"] == 6  # the poll and its closing, three groups
+    table = animabot("campaign", "show", campaign_id, "--database", database).stdout
+    assert "Suites ciblées selon la réponse" in table and "injoignables" in table
 
 
 async def test_each_neighbourhood_receives_its_own_results(world: TelegramWorld) -> None:
