@@ -8,8 +8,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adapters.matrix.outbound import render as matrix_render
 from animabot.campaigns import render
 from animabot.errors import ScenarioError
+from animabot.privacy.pseudonyms import ActionSigner
 from animabot.scenario.loader import load_scenario_text
 from animabot.scenario.model import Poll, Results, Scenario
 from animabot.stats.neighbourhoods import neighbourhood_results, tally_by_neighbourhood
@@ -118,3 +120,18 @@ def test_a_results_step_that_publishes_nothing_is_located() -> None:
     [problem] = caught.value.problems
     assert problem.field == "steps[1]" and problem.line == 11
     assert "per_neighbourhood = true" in problem.fix
+
+
+def test_a_native_poll_with_hidden_results_asks_each_platform_to_hide_them() -> None:
+    data = {**POLL_SCENARIO["steps"][1], "mode": "native"}
+    signer = ActionSigner(b"k" * 32)
+    kinds = {}
+    for live in (True, False):
+        poll = Poll.model_validate({**data, "live_results": live})
+        message = render.poll_message(poll, "fr", 1, lambda a: signer.sign(a.encode()), None)
+        assert message.native_poll is not None
+        assert message.native_poll.hide_results is not live
+        _, content, _ = matrix_render(message, direct=False, bot_user_id="@bot:example.org")
+        kinds[live] = content["org.matrix.msc3381.poll.start"]["kind"]
+    assert kinds == {True: "org.matrix.msc3381.poll.disclosed",
+                     False: "org.matrix.msc3381.poll.undisclosed"}
