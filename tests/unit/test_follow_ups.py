@@ -98,6 +98,13 @@ def test_option_zero_is_a_model_fault() -> None:
     assert [p[1] for p in problems] == ["steps[1].audience.options[0]"]
 
 
+def test_an_unknown_key_of_the_audience_lists_its_own_keys() -> None:
+    text = HEAD + POLL.format(extra="") + _follow_up(options="[2], option = 3")
+    [(line, field, message, fix)] = _problems(text)
+    assert (line, field, message) == (17, "steps[1].audience.option", "unknown key 'option'")
+    assert "did you mean 'options'?" in fix and "in an audience: poll, options" in fix
+
+
 def test_a_native_poll_cannot_be_targeted() -> None:
     text = HEAD + POLL.format(extra='mode = "native"') + _follow_up()
     [(_, field, message, fix)] = _problems(text)

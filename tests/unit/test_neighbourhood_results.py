@@ -118,7 +118,7 @@ def test_a_results_step_that_publishes_nothing_is_located() -> None:
     with pytest.raises(ScenarioError) as caught:
         load_scenario_text(text, "q.toml")
     [problem] = caught.value.problems
-    assert problem.field == "steps[1]" and problem.line == 11
+    assert problem.field == "steps[1].overall" and problem.line == 15
     assert "per_neighbourhood = true" in problem.fix
 
 
