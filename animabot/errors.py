@@ -142,6 +142,10 @@ class CampaignError(AnimabotError):
     """A campaign operation cannot be carried out."""
 
 
+class ProblemReportError(AnimabotError):
+    """A problem report cannot be changed so (unknown, closed, a move not allowed, no reason)."""
+
+
 class PlatformError(AnimabotError):
     """A platform request failed; subclasses say what the worker should do."""
 

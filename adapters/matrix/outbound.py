@@ -100,7 +100,8 @@ def render(
         return "m.room.message", content, []
     asks = message.question and (direct or message.native_poll is not None)
     if asks and message.buttons:
-        return POLL_START, poll_start(message), actions
+        hidden = message.native_poll is not None and message.native_poll.hide_results
+        return POLL_START, poll_start(message, disclosed=not hidden), actions
     if message.buttons and not direct:  # a private poll or a training in a group room
         hint = [f"→ {label}" for label in _labels(message)] if message.question else []
         hint.append(f"Pour répondre en privé, écrivez à {bot_user_id} (message direct) : !start"

@@ -294,6 +294,7 @@ class TelegramAdapter:
                 [poll.quiz_correct] if poll.quiz_correct is not None else None  # type: ignore[list-item]
             ),
             explanation=(poll.explanation or "")[:200] or None if quiz else None,
+            hide_results_until_closes=poll.hide_results or None,
         )
         return SendResult(str(sent.message_id), poll_ref=sent.poll.id if sent.poll else None)
 

@@ -11,7 +11,7 @@ from ..chat.outgoing import Button, NativePoll, OutgoingMessage
 from ..domain.actor import Actor
 from ..i18n import translator
 from ..scenario.model import Announcement, Poll, Training, pick
-from ..stats.suppression import SuppressedCounts, format_cell
+from ..stats.suppression import Cell, SuppressedCounts, format_cell
 from . import actions
 from .actions import Action
 
@@ -67,7 +67,8 @@ def poll_message(
             count=totals.total, summary=summary))
     native = None
     if poll.mode == "native":  # the platform's anonymous poll: totals only, no reminders
-        native = NativePoll(pick(poll.question, language), tuple(options), poll.multiple)
+        native = NativePoll(pick(poll.question, language), tuple(options), poll.multiple,
+                            hide_results=not poll.live_results)
     return OutgoingMessage(
         "\n".join(lines),
         _option_buttons(options, lambda i: actions.vote(poll_delivery_id, i), sign),
@@ -81,12 +82,13 @@ def poll_message(
 def poll_closed_message(
     poll: Poll, language: str, edit_ref: str | None,
     results: SuppressedCounts | None = None, min_cell: int = 5,
+    beside_neighbourhoods: bool = False,
 ) -> OutgoingMessage:
     """The poll's message once closed; a native poll ends with its (suppressed) results."""
     _ = translator(language)
     lines = [pick(poll.question, language), _("This poll is closed. Thank you!")]
     if results is not None and poll.mode == "native":
-        lines.extend(_result_lines(poll, language, results, min_cell))
+        lines.extend(_result_lines(poll, language, results, min_cell, beside_neighbourhoods))
     return OutgoingMessage("\n".join(lines), edit_ref=edit_ref, title=_("Poll"),
                            stop_poll=poll.mode == "native")
 
@@ -205,14 +207,24 @@ def training_done(language: str, correct: int, total: int) -> str:
 
 
 def _result_lines(
-    poll: Poll, language: str, counts: SuppressedCounts, min_cell: int
+    poll: Poll, language: str, counts: SuppressedCounts, min_cell: int,
+    beside_neighbourhoods: bool = False,
 ) -> list[str]:
     _ = translator(language)
     options = pick(poll.options, language)
-    lines = [_("• {label}: {count}").format(label=label, count=format_cell(cell, min_cell))
-             for label, cell in zip(options, counts.cells, strict=True)]
-    lines.append(_("Respondents: {count}").format(count=format_cell(counts.total, min_cell)))
-    if counts.any_suppressed:
+
+    def cell(value: Cell) -> str:
+        # Beside the neighbourhoods' figures an overall figure is hidden because it would
+        # give one of theirs back, whatever its size: "< 5" would be untrue.
+        return "—" if value is None and beside_neighbourhoods else format_cell(value, min_cell)
+
+    lines = [_("• {label}: {count}").format(label=label, count=cell(value))
+             for label, value in zip(options, counts.cells, strict=True)]
+    lines.append(_("Respondents: {count}").format(count=cell(counts.total)))
+    if counts.any_suppressed and beside_neighbourhoods:
+        lines.append(_("Figures marked — are not published: with the neighbourhoods' own "
+                       "figures they would give a small count back."))
+    elif counts.any_suppressed:
         lines.append(
             _("Counts under {n} are hidden so that nobody can be recognised.").format(n=min_cell)
         )
@@ -220,10 +232,25 @@ def _result_lines(
 
 
 def results_message(
-    poll: Poll, language: str, counts: SuppressedCounts, min_cell: int,
-    heading: str | None = None,
+    poll: Poll, language: str, counts: SuppressedCounts | None, min_cell: int,
+    heading: str | None = None, neighbourhood: tuple[str, SuppressedCounts] | None = None,
 ) -> OutgoingMessage:
+    """The results as posted in one chat: the overall figures (``counts``), the chat's own
+    neighbourhood's (``neighbourhood``: its name and line), or both."""
     _ = translator(language)
-    lines = [heading or pick(poll.question, language),
-             *_result_lines(poll, language, counts, min_cell)]
+    lines = [heading or pick(poll.question, language)]
+    if neighbourhood is not None:
+        name, line = neighbourhood
+        lines.append(_("In {neighbourhood}:").format(neighbourhood=name))
+        if line.total is None:
+            lines.append(_("Too few answers in this neighbourhood to publish figures "
+                           "(fewer than {n}), so that nobody can be recognised.").format(
+                               n=min_cell))
+        else:
+            lines.extend(_result_lines(poll, language, line, min_cell))
+    if counts is not None:
+        if neighbourhood is not None:
+            lines.append(_("All neighbourhoods together:"))
+        lines.extend(_result_lines(poll, language, counts, min_cell,
+                                   beside_neighbourhoods=neighbourhood is not None))
     return OutgoingMessage("\n".join(lines), title=_("Results"))

@@ -45,6 +45,9 @@ class NativePoll:
     anonymous: bool = True  # anonymous polls report totals only (no voter ids)
     quiz_correct: int | None = None  # 0-based right option: a quiz
     explanation: str | None = None
+    # Results shown only once the poll closes, where the platform can (Telegram
+    # ``hide_results_until_closes``, Matrix undisclosed polls): ``live_results = false``.
+    hide_results: bool = False
 
 
 @dataclass(frozen=True)

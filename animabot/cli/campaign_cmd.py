@@ -6,7 +6,7 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, TypedDict
+from typing import Annotated, TypedDict, cast
 
 import typer
 from rich.table import Table
@@ -20,6 +20,8 @@ from ..i18n import counts
 from ..scenario.loader import load_scenario
 from ..scenario.snapshot import scenario_of
 from ..scenario.timeline import build_timeline
+from ..stats.follow_ups import follow_up_progress
+from ..stats.suppression import Cell, format_cell
 from ..store.deliveries import DeliveryRepository
 from .common import (
     ConfigOption,
@@ -74,6 +76,8 @@ class CampaignDetail(TypedDict):
     neighbourhoods: list[str]
     deliveries: dict[str, int]
     timeline: list[TimelineRow]
+    follow_ups: dict[str, dict[str, dict[str, object]]]
+    min_cell: int
 
 
 @app.command()
@@ -153,12 +157,13 @@ def list_(as_json: JsonOption = False, config: ConfigOption = None,
             rows: list[CampaignRow] = []
             for record in await core.campaigns.campaigns.list():
                 counts = await deliveries.status_counts(record.id)
+                shown = await deliveries.status_counts(record.id, follow_ups=False)
                 rows.append({
                     "id": record.id, "scenario": record.scenario_id, "title": record.title,
                     "status": campaign_status(record.status, counts),
                     "start_at": record.start_at.isoformat(),
                     "neighbourhoods": list(record.targets),
-                    "sent": counts.get("sent", 0), "pending": counts.get("pending", 0),
+                    "sent": shown.get("sent", 0), "pending": shown.get("pending", 0),
                 })
             return rows, Voice.of(settings)
 
@@ -204,8 +209,13 @@ def show(campaign_id: IdArgument, as_json: JsonOption = False,
             record = await core.campaigns.get(
                 await resolve_campaign_id(core.campaigns.campaigns, campaign_id))
             scenario = scenario_of(record)
-            counts = await DeliveryRepository(core.database).status_counts(record.id)
+            repository = DeliveryRepository(core.database)
+            counts = await repository.status_counts(record.id)
+            # A follow-up's private rows count those who chose an option: shown apart, suppressed.
+            shown = await repository.status_counts(record.id, follow_ups=False)
             timeline = build_timeline(scenario, record.start_at, settings.window())
+            progress = await follow_up_progress(core.stores, record.id, scenario,
+                                                settings.privacy.min_cell)
             return {
                 "id": record.id, "title": record.title,
                 "status": campaign_status(record.status, counts),
@@ -213,7 +223,9 @@ def show(campaign_id: IdArgument, as_json: JsonOption = False,
                 "series": record.series_id,
                 "scenario": record.scenario_id, "source": record.source,
                 "start_at": record.start_at.isoformat(), "neighbourhoods": list(record.targets),
-                "deliveries": counts,
+                "deliveries": shown,
+                "follow_ups": {step: figures.as_json() for step, figures in progress.items()},
+                "min_cell": settings.privacy.min_cell,
                 "timeline": [
                     {"step": e.step_id, "kind": e.kind, "part": e.part,
                      "due_at": e.due_at.isoformat()} for e in timeline
@@ -237,6 +249,15 @@ def show(campaign_id: IdArgument, as_json: JsonOption = False,
         out.print("[yellow]" + _("Some deliveries are uncertain: the platform may or may not "
                                  "have shown them. Check the chats before resending by hand.")
                   + "[/yellow]")
+    if data["follow_ups"]:
+        follow = Table(_("follow-up"), _("sent"), _("unreachable"), _("waiting"), _("failed"),
+                       title=_("Follow-ups aimed by answer (sent privately)"),
+                       title_justify="left")
+        for step_id, cells in data["follow_ups"].items():
+            follow.add_row(step_id, *(
+                format_cell(cast(Cell, cells[name]["value"]), data["min_cell"])
+                for name in ("sent", "unreachable", "waiting", "failed")))
+        out.print(follow)
     table = Table(_("due ({zone})").format(zone=voice.zone), _("step"), _("kind"), _("part"))
     for entry in data["timeline"]:
         table.add_row(voice.time(datetime.fromisoformat(entry["due_at"])), entry["step"],
@@ -256,7 +277,7 @@ def part_label(part: str, voice: Voice) -> str:
     if part.startswith("reminder") and part.removeprefix("reminder").isdigit():
         return _("reminder {number}").format(number=part.removeprefix("reminder"))
     labels = {"send": _("send"), "close": _("close"), "copies": _("private copies"),
-              "totals": _("totals update")}
+              "totals": _("totals update"), "audience": _("private follow-up")}
     return labels.get(part, part)
 
 

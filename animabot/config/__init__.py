@@ -33,6 +33,7 @@ from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ..i18n.lazy import lazy as _
 from ..toml_lines import locate
 from ..toml_reading import normalise_newlines, parse_toml
+from .reports import ReportCategory, ReportRoute, ReportSettings, report_problems
 from .sections import (
     DEFAULT_CONFIG,
     LEGACY_ENDPOINT_KEYS,
@@ -70,6 +71,9 @@ __all__ = [  # the tables live in .sections; everything is imported from here
     "IdeaSettings",
     "NeighbourhoodSettings",
     "PrivacySettings",
+    "ReportCategory",
+    "ReportRoute",
+    "ReportSettings",
     "SectionProblem",
     "Settings",
     "SimulatedSettings",
@@ -102,6 +106,7 @@ class Settings(BaseSettings):
     facilitators: FacilitatorSettings = Field(default_factory=FacilitatorSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     ideas: IdeaSettings = Field(default_factory=IdeaSettings)
+    reports: ReportSettings = Field(default_factory=ReportSettings)
     neighbourhoods: list[NeighbourhoodSettings] = Field(default_factory=list)
     # Then one field per installed adapter that brings its table: see settings_class.
 
@@ -244,6 +249,7 @@ def _semantic_problems(settings: Settings, file: str, text: str | None) -> list[
                 add(("neighbourhoods", index, "endpoints", platform),
                     _("no adapter named {platform!r} is installed", platform=platform),
                     _("use one of: {known}", known=", ".join(sorted(installed))))
+    report_problems(settings.reports, seen, add)
     return problems
 
 

@@ -141,7 +141,9 @@ async def vote(turn: Turn, action: Action) -> str | None:
         chosen, now, after_reminder=reminded is not None and not previous,
         voted_at=turn.event.at,
     )
-    await _refresh_totals_later(turn, delivery)
+    scenario = await services.composer.scenario(delivery.campaign_id)
+    if scenario is not None and scenario.live_totals(poll):  # else hidden until it closes
+        await _refresh_totals_later(turn, delivery)
     return render.vote_confirmation(poll, turn.language, chosen)
 
 

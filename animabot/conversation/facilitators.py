@@ -67,10 +67,12 @@ async def campaigns(turn: Turn, args: tuple[str, ...]) -> None:
     lines = [_("Campaigns:")]
     for record in records[-15:]:
         counts = await turn.services.deliveries.status_counts(record.id)
+        # A follow-up's private rows count those who chose an option: left out here.
+        shown = await turn.services.deliveries.status_counts(record.id, follow_ups=False)
         lines.append(_("{id}: {title} ({status}), {sent} sent, {pending} pending").format(
             id=record.id, title=record.title,
             status=status_label(campaign_status(record.status, counts), turn.language),
-            sent=counts.get("sent", 0), pending=counts.get("pending", 0)))
+            sent=shown.get("sent", 0), pending=shown.get("pending", 0)))
     await turn.reply(OutgoingMessage("\n".join(lines)))
 
 

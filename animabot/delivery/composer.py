@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ..campaigns import render
 from ..campaigns.actions import Action
+from ..campaigns.audience import Respondent, follow_up_audience
 from ..chat.addresses import address_kinds
 from ..chat.outgoing import Button, NativePoll, OutgoingMessage, Target
 from ..clock import Clock
@@ -16,7 +17,8 @@ from ..domain.addresses import is_resident_list
 from ..privacy.pseudonyms import ActionSigner
 from ..scenario.model import Announcement, Poll, Results, Scenario, Training, pick
 from ..scenario.snapshot import scenario_of
-from ..scenario.timeline import CLOSE, COPIES, SEND, TOTALS
+from ..scenario.timeline import AUDIENCE, CLOSE, COPIES, SEND, TOTALS
+from ..stats.neighbourhoods import NeighbourhoodResults, tally_by_neighbourhood
 from ..stats.suppression import SuppressedCounts, suppress_counts
 from ..stats.tally import tally_poll
 from ..store.actors import ActorRepository
@@ -27,6 +29,7 @@ from ..store.chats import ChatRecord, ChatRepository
 from ..store.database import Database
 from ..store.deliveries import Delivery, DeliveryRepository, NewDelivery
 from ..store.residents import Reachable, ResidentRecord, ResidentRepository
+from ..store.statistics import StatisticsQueries
 from .personal import Personaliser
 
 
@@ -38,7 +41,10 @@ class Send:
 
 @dataclass(frozen=True)
 class Expand:
+    """Private rows to queue; ``unreachable`` rows are recorded skipped at once (counted)."""
+
     rows: list[NewDelivery]
+    unreachable: list[NewDelivery] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,7 @@ class Composer:
         self.answers = AnswerRepository(database)
         self.deliveries = DeliveryRepository(database)
         self.actors = ActorRepository(database)
+        self.statistics = StatisticsQueries(database)
         self._scenarios: dict[str, Scenario] = {}
         # Platforms whose group buttons are seen by the group: private polls go to
         # residents' private chats too. Set by the worker from its adapters.
@@ -133,6 +140,8 @@ class Composer:
         self._scenarios.pop(campaign_id, None)
 
     async def compose(self, delivery: Delivery) -> Plan:
+        if delivery.part == AUDIENCE and delivery.pseudonym is None:
+            return await self._expand_audience(delivery)
         resident: ResidentRecord | None = None
         if delivery.pseudonym is not None:
             # /stop ends unsolicited private messages, not the answers to what one asks.
@@ -257,8 +266,9 @@ class Composer:
                 return Skip("the step was never sent: nothing to close")
             if isinstance(step, Poll):
                 counts = await self._counts(delivery.campaign_id, step)
+                beside = await self._per_neighbourhood(delivery.campaign_id, step)
                 return render.poll_closed_message(step, lang, sent.platform_ref, counts,
-                                                  self.settings.min_cell)
+                                                  self.settings.min_cell, beside)
             return render.training_closed_message(step, lang, sent.platform_ref)
         if part == COPIES and sent is not None:
             assert delivery.pseudonym and delivery.campaign_id
@@ -289,6 +299,9 @@ class Composer:
         close = await self._sibling(delivery, CLOSE)
         if sent is None or sent.status != "sent" or (close and close.status != "pending"):
             return Skip("the poll is not open in this chat")
+        scenario = await self.scenario(delivery.campaign_id)
+        if scenario is not None and not scenario.live_totals(poll):
+            return Skip("this poll's results stay hidden until it closes")
         totals = await self._counts(delivery.campaign_id, poll)
         if totals.total is None:
             return Skip("too few answers to show totals")
@@ -296,9 +309,22 @@ class Composer:
         return render.poll_message(poll, lang, sent.id, self.sign, closes, totals,
                                    self.settings.min_cell, edit_ref=sent.platform_ref)
 
-    async def _counts(self, campaign_id: str | None, poll: Poll) -> SuppressedCounts:
-        """The poll's answers so far, every platform together, small cells hidden."""
+    async def _per_neighbourhood(self, campaign_id: str | None, poll: Poll) -> bool:
         assert campaign_id
+        scenario = await self.scenario(campaign_id)
+        return scenario is not None and scenario.per_neighbourhood_results(poll.id)
+
+    async def _split(self, campaign_id: str, poll: Poll) -> NeighbourhoodResults:
+        tally = await tally_poll(self.database, campaign_id, poll)
+        return tally_by_neighbourhood(tally, self.settings.min_cell)
+
+    async def _counts(self, campaign_id: str | None, poll: Poll) -> SuppressedCounts:
+        """The poll's answers so far, every platform together, small cells hidden; when a
+        results step publishes each neighbourhood's figures, only the overall figures that
+        cannot give one of theirs back (:mod:`animabot.stats.neighbourhoods`)."""
+        assert campaign_id
+        if await self._per_neighbourhood(campaign_id, poll):
+            return (await self._split(campaign_id, poll)).overall
         tally = await tally_poll(self.database, campaign_id, poll)
         return suppress_counts(tally.counts, self.settings.min_cell, total=tally.respondents)
 
@@ -336,6 +362,37 @@ class Composer:
         assert scenario is not None
         poll = scenario.step(step.of)
         assert isinstance(poll, Poll)
-        suppressed = await self._counts(delivery.campaign_id, poll)
         heading = pick(step.text, lang) if step.text else None
-        return render.results_message(poll, lang, suppressed, self.settings.min_cell, heading)
+        own = None
+        if step.per_neighbourhood:
+            chat = await self.chats.get(delivery.chat_id) if delivery.chat_id else None
+            hood = chat.neighbourhood_id if chat else None
+            if hood is not None:
+                split = await self._split(delivery.campaign_id, poll)
+                names = await self.statistics.neighbourhood_names()
+                own = (names.get(hood, hood), split.row(hood, len(poll.options["fr"])))
+        overall = await self._counts(delivery.campaign_id, poll) if step.overall else None
+        return render.results_message(poll, lang, overall, self.settings.min_cell, heading, own)
+
+    async def _expand_audience(self, delivery: Delivery) -> Plan:
+        """A follow-up's row becomes a private row per resident whose latest answer holds
+        one of the options, resolved now (answers may change until the poll closes)."""
+        assert delivery.campaign_id and delivery.step_id
+        scenario = await self.scenario(delivery.campaign_id)
+        if scenario is None:
+            return Skip("campaign cancelled")
+        step = scenario.step(delivery.step_id)
+        if not isinstance(step, Announcement) or step.audience is None:
+            return Skip("not a follow-up aimed by answer")
+        answers = await self.answers.respondents(delivery.campaign_id, step.audience.poll)
+        chosen = follow_up_audience(step.audience, [Respondent(*row) for row in answers])
+        due = max(self.clock.now(), delivery.due_at)
+
+        def row(who: Respondent) -> NewDelivery:
+            return NewDelivery(
+                dedupe_key=f"{delivery.campaign_id}:{step.id}:{AUDIENCE}:r:{who.tag}",
+                part=AUDIENCE, due_at=due, campaign_id=delivery.campaign_id, step_id=step.id,
+                pseudonym=who.pseudonym,
+            )
+
+        return Expand([row(who) for who in chosen.reach], [row(who) for who in chosen.unreachable])

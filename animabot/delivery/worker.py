@@ -229,7 +229,7 @@ class DeliveryWorker:
             self.stats.skipped += 1
             return
         if isinstance(plan, Expand):
-            await expand_delivery(self.database, delivery.id, plan.rows)
+            await expand_delivery(self.database, delivery.id, plan.rows, plan.unreachable)
             self.stats.expanded += 1
             log.info("%s: %d residents to write to", delivery.dedupe_key, len(plan.rows))
             return

@@ -33,7 +33,7 @@ from ..store.stores import Stores, stores_of
 KINDS = {"announcement": "Annonce", "poll": "Sondage", "training": "Micro-formation",
          "results": "Publication des résultats"}
 PARTS = {"send": "Envoi", "close": "Clôture", "copies": "Copies en privé",
-         "totals": "Mise à jour des totaux"}
+         "totals": "Mise à jour des totaux", "audience": "Envoi ciblé en privé"}
 PLATFORMS = {"telegram": "Telegram", "matrix": "Matrix", "simulated": "Simulation",
              "console": "Console"}
 NO_OPS = ("copies", "totals")  # technical parts: worth a line only when something was sent

@@ -17,7 +17,17 @@ from ..errors import FieldValueError, Problem
 from ..field_faults import refill, shown, type_fault
 from ..i18n.lazy import lazy as _
 from ..toml_lines import Loc, locate
-from .model import STEP_KINDS, Announcement, Card, Poll, QuizQuestion, Results, Scenario, Training
+from .model import (
+    STEP_KINDS,
+    Announcement,
+    Audience,
+    Card,
+    Poll,
+    QuizQuestion,
+    Results,
+    Scenario,
+    Training,
+)
 from .timespec import SYNTAX_HELP
 
 EXAMPLE = "scenarios/demo.toml"
@@ -37,6 +47,7 @@ _OWNER_NAMES: dict[str, str] = {
     "results": _("a results step"),
     "card": _("a card"),
     "quiz question": _("a quiz question"),
+    "audience": _("an audience"),
 }
 # (owner, field) -> (fewest, most, the sentence); mirrors the limits in model.py.
 _LIST_BOUNDS: dict[tuple[str, str], tuple[int, int | None, str]] = {
@@ -86,6 +97,7 @@ _MISSING_FIXES: dict[str, str] = {
 _MODEL_CHECKS: dict[str, str] = {
     "correct = ": "correct",
     "every language needs the same number of options": "options",
+    "overall = false and per_neighbourhood = false": "overall",
 }
 def field_path(loc: Loc) -> str:
     """``("steps", 2, "options", "fr")`` → ``"steps[2].options.fr"``."""
@@ -109,6 +121,8 @@ def _owner(loc: Loc) -> tuple[str, type[BaseModel], int]:
         kind = str(loc[2])
         if len(loc) > 4 and isinstance(loc[4], int) and loc[3] in ("cards", "quiz"):
             return ("card", Card, 5) if loc[3] == "cards" else ("quiz question", QuizQuestion, 5)
+        if len(loc) > 4 and loc[3] == "audience":
+            return "audience", Audience, 4
         return kind, _STEP_MODELS[kind], 3
     return "scenario", Scenario, 0
 

@@ -112,12 +112,26 @@ class _Step(_Strict):
         return parse_timespec(self.at)
 
 
+StepRef = Annotated[str, Field(pattern=STEP_ID_PATTERN)]
+
+
+class Audience(_Strict):
+    """Who receives a follow-up: the residents whose latest answer to ``poll`` holds one of
+    ``options`` (numbers as residents see them, from 1). Checked against the poll by the
+    timeline (:func:`animabot.scenario.timeline.build_timeline`): it needs the other steps."""
+
+    poll: StepRef
+    options: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=12)]
+
+
 class Announcement(_Step):
-    """A message posted in every target chat."""
+    """A message posted in every target chat or, with an ``audience``, sent privately to the
+    residents who chose given options of an earlier poll (never in a group)."""
 
     kind: Literal["announcement"]
     text: Text
     actor: ActorRef | None = None
+    audience: Audience | None = None
 
 
 class Poll(_Step):
@@ -133,6 +147,9 @@ class Poll(_Step):
     reminders: list[When] = Field(default_factory=list, max_length=5)
     reminder_text: Text | None = None
     actor: ActorRef | None = None
+    # False: no running totals in the chats, the statistics or the dashboard until the poll
+    # closes (a native poll asks the platform to hide them too, where it can).
+    live_results: bool = True
 
     @model_validator(mode="after")
     def _check_options(self) -> Poll:
@@ -192,9 +209,21 @@ class Results(_Step):
     """Publishes a poll's results (small counts suppressed) once it has closed."""
 
     kind: Literal["results"]
-    of: Annotated[str, Field(pattern=STEP_ID_PATTERN)]
+    of: StepRef
     at: When = ""  # filled from ``of`` below: "after OF closes"
     text: Text | None = None
+    # Each chat also (or only, with overall = false) receives its own neighbourhood's figures.
+    per_neighbourhood: bool = False
+    overall: bool = True
+
+    @model_validator(mode="after")
+    def _publishes_something(self) -> Results:
+        if not self.overall and not self.per_neighbourhood:
+            raise FieldValueError(
+                _("overall = false and per_neighbourhood = false: nothing would be published"),
+                _("write per_neighbourhood = true, or remove overall = false"),
+            )
+        return self
 
     @model_validator(mode="before")
     @classmethod
@@ -236,6 +265,17 @@ class Scenario(_Strict):
 
     def polls(self) -> list[Poll]:
         return [s for s in self.steps if isinstance(s, Poll)]
+
+    def per_neighbourhood_results(self, poll_id: str) -> bool:
+        """Whether a results step publishes each neighbourhood's own figures of ``poll_id``:
+        every overall figure of that poll must then be one the neighbourhoods' give away
+        already (see :mod:`animabot.stats.neighbourhoods`)."""
+        return any(isinstance(s, Results) and s.of == poll_id and s.per_neighbourhood
+                   for s in self.steps)
+
+    def live_totals(self, poll: Poll) -> bool:
+        """Whether the poll's running totals may be shown while it is open."""
+        return poll.live_results and not self.per_neighbourhood_results(poll.id)
 
     def actor_refs(self) -> list[tuple[int, str]]:
         """(step index, actor id) for every step that names an actor."""

@@ -29,6 +29,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "when": "Quand", "step": "Étape", "kind": "Type", "part": "Quoi", "text": "Texte",
         "note": "Remarque", "start": "départ", "window": "plage d'envoi", "always": "à toute heure",
         "closed": "fermé", "title": "{title} — départ {start}",
+        "audience": "en privé, seulement à qui a répondu {options} à « {poll} »",
+        "or": " ou ",
     },
     "en": {
         "announcement": "announcement", "poll": "poll", "training": "training",
@@ -38,6 +40,8 @@ _WORDS: dict[str, dict[str, str]] = {
         "when": "When", "step": "Step", "kind": "Kind", "part": "What", "text": "Text",
         "note": "Note", "start": "start", "window": "sending window", "always": "any time",
         "closed": "closed", "title": "{title} — start {start}",
+        "audience": "privately, only to those who answered {options} to “{poll}”",
+        "or": " or ",
     },
 }
 
@@ -73,6 +77,9 @@ def preview_rows(
                 else _when(entry.planned_at, window, language)
             )
             note = words["deferred"].format(planned=planned)
+        audience = _audience(scenario, entry, language, words)
+        if audience:
+            note = f"{audience}{' ;' if language == 'fr' else ';'} {note}" if note else audience
         rows.append(PreviewRow(
             when=_when(entry.due_at, window, language),
             step_id=entry.step_id,
@@ -185,6 +192,23 @@ def _excerpt(
     elif isinstance(step, Results):
         text = pick(step.text, language) if step.text else words["results of"].format(of=step.of)
     return shorten(text)
+
+
+def _audience(
+    scenario: Scenario, entry: TimelineEntry, language: str, words: dict[str, str]
+) -> str:
+    """Who a follow-up aimed by answer goes to, in the poll's own words."""
+    step = scenario.step(entry.step_id)
+    if not isinstance(step, Announcement) or step.audience is None or entry.part != SEND:
+        return ""
+    poll = scenario.step(step.audience.poll)
+    if not isinstance(poll, Poll):
+        return ""
+    labels = pick(poll.options, language)
+    quote = "« {} »" if language == "fr" else "“{}”"
+    options = words["or"].join(f"{n} ({quote.format(labels[n - 1])})"
+                               for n in step.audience.options if n <= len(labels))
+    return words["audience"].format(options=options, poll=poll.id)
 
 
 def shorten(text: str, length: int = EXCERPT_LENGTH) -> str:

@@ -14,13 +14,14 @@ from datetime import UTC, datetime, timedelta
 from ..domain.window import DeliveryWindow, local_to_utc
 from ..errors import Problem, ScenarioError
 from ..i18n.lazy import lazy as _
-from .model import Poll, Results, Scenario, Training
+from .model import Announcement, Audience, Poll, Results, Scenario, Training
 from .timespec import Offset, TimeSpec, parse_timespec
 
 # Parts of a step that become deliveries; "close" is silent and ignores the sending window.
 SEND, CLOSE = "send", "close"
 TOTALS = "totals"  # not planned: queued by votes, to refresh a poll's message with totals
 COPIES = "copies"  # a private poll sent to residents' private chats too, where needed
+AUDIENCE = "audience"  # a follow-up's one row, expanded when due into private rows
 
 
 def reminder_part(index: int) -> str:
@@ -141,12 +142,23 @@ def build_timeline(
         # Check `of` first: its default `at` ("after OF closes") would hide the real fault.
         if isinstance(step, Results) and not _check_results_target(resolver, step, base):
             continue
+        audience_of = None
+        if isinstance(step, Announcement) and step.audience is not None:
+            audience_of = _check_audience(resolver, step.audience, base, position)
         sent = resolver.resolve(parse_timespec(step.at), f"{base}.at", position)
         if sent is None:
             continue
         if sent < resolver.start:
             resolver.problem(f"{base}.at", _("happens before the campaign starts"),
                              _("use a later time"))
+        poll_sent = resolver.send_at.get(audience_of) if audience_of else None
+        if poll_sent is not None and sent <= poll_sent:
+            resolver.problem(
+                f"{base}.at",
+                _("is sent before or with the poll {poll!r}: nobody will have answered yet",
+                  poll=audience_of),
+                _('send it later, e.g. at = "after {poll} closes"', poll=audience_of),
+            )
         resolver.send_at[step.id] = sent
         add(step.id, step.kind, SEND, sent)
         if isinstance(step, Poll | Training):
@@ -208,3 +220,51 @@ def _check_results_target(resolver: _Resolver, step: Results, base: str) -> bool
         )
         return False
     return True
+
+
+def _check_audience(
+    resolver: _Resolver, audience: Audience, base: str, position: int
+) -> str | None:
+    """The id of the poll a follow-up targets, or ``None`` after reporting why it cannot."""
+    field = f"{base}.audience.poll"
+    target_id = audience.poll
+    if target_id in resolver.unreadable:
+        return None
+    earlier = [s for s in resolver.scenario.steps[:position] if isinstance(s, Poll)]
+    fix = (_("write the id of an earlier poll: {polls}",
+             polls=", ".join(p.id for p in earlier)) if earlier
+           else _("add a poll above this step: a follow-up answers a poll"))
+    if target_id not in resolver.index:
+        resolver.problem(field, _("refers to an unknown step {target!r}", target=target_id), fix)
+        return None
+    target = resolver.scenario.steps[resolver.index[target_id]]
+    if not isinstance(target, Poll):
+        resolver.problem(field, _("step {target!r} is not a poll (its kind is {kind!r})",
+                                  target=target_id, kind=target.kind), fix)
+        return None
+    if resolver.index[target_id] >= position:
+        resolver.problem(
+            field,
+            _("refers to poll {target!r}, which comes later in the file", target=target_id),
+            _("move this step below {target!r}: a follow-up goes to those who answered it",
+              target=target_id),
+        )
+        return None
+    if target.mode == "native":
+        resolver.problem(
+            field,
+            _("poll {target!r} is a native poll: the bot does not know who chose what",
+              target=target_id),
+            _('write mode = "private" on {target!r} to send follow-ups', target=target_id),
+        )
+        return None
+    count = len(target.options["fr"])
+    for number, option in enumerate(audience.options):
+        if option > count:
+            resolver.problem(
+                f"{base}.audience.options[{number}]",
+                _("option {option} does not exist: poll {target!r} has {count} options",
+                  option=option, target=target_id, count=count),
+                _("write numbers from 1 to {count}, as residents see the options", count=count),
+            )
+    return target_id

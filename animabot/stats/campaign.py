@@ -5,7 +5,7 @@ is suppressed before it leaves this module."""
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ..domain.lifecycle import CampaignStatus, campaign_status
@@ -13,10 +13,13 @@ from ..errors import CampaignError
 from ..i18n.lazy import lazy as _
 from ..scenario.model import Poll, Training, pick
 from ..scenario.snapshot import scenario_of
+from ..scenario.timeline import CLOSE
 from ..store.database import Database
+from ..store.deliveries import FINAL_STATUSES
 from ..store.statistics import TrainingCounts
 from ..store.stores import Stores, stores_of
 from .breakdown import ShareFigures, split_poll
+from .neighbourhoods import tally_by_neighbourhood
 from .series import AnswerTimes, answer_times
 from .suppression import Cell, SuppressedCounts, is_small, suppress_counts
 from .tally import PollTally, tally_poll
@@ -45,6 +48,7 @@ class PollFigures:
     platforms: dict[str, ShareFigures]
     neighbourhoods: dict[str, ShareFigures]
     times: AnswerTimes
+    results_hidden: bool = False  # ``live_results = false`` and still open: no option count
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,8 @@ async def campaign_figures(
     polls, trainings = [], []
     for step in scenario.steps:
         if isinstance(step, Poll):
-            polls.append(await _poll(stores, record.id, step, min_cell, language))
+            polls.append(await _poll(stores, record.id, step, min_cell, language,
+                                     scenario.per_neighbourhood_results(step.id)))
         elif isinstance(step, Training):
             done = await stores.statistics.training(record.id, step.id)
             trainings.append(training_figures(step, done, min_cell, language))
@@ -109,8 +114,15 @@ def response_rate(respondents: int, reach: int | None, shown: Cell) -> float | N
     return round(respondents / reach, 3) if reach and shown is not None else None
 
 
+async def poll_closed(stores: Stores, campaign_id: str, step_id: str) -> bool:
+    """Whether the poll has closed in every chat (its closing rows are all done)."""
+    rows = await stores.deliveries.find(campaign_id, step_id, CLOSE)
+    return all(row.status in FINAL_STATUSES for row in rows)
+
+
 async def _poll(
     stores: Stores, campaign_id: str, poll: Poll, min_cell: int, language: str,
+    per_neighbourhood: bool = False,
 ) -> PollFigures:
     queries = stores.statistics
     sent = await queries.poll_reach(campaign_id, poll.id)
@@ -125,6 +137,23 @@ async def _poll(
     reminded = await queries.reminded(campaign_id, poll.id)
     respondents = tally.respondents
     suppressed = shown_respondents(tally, min_cell)
+    if per_neighbourhood:
+        # Residents see each neighbourhood's own line: every figure here must be one those
+        # lines give away already (stats.neighbourhoods), or a difference would reveal one.
+        split = tally_by_neighbourhood(tally, min_cell)
+        suppressed = split.overall
+        hoods = {name: _own_share(share, split.rows[name].total, tally.by_neighbourhood[name])
+                 if name in split.rows else share for name, share in hoods.items()}
+        if split.overall.total is None:
+            # A neighbourhood's respondents are hidden: whatever adds up to all the
+            # respondents (platforms, phases, the curve's last point) would give them back.
+            platforms = {name: replace(share, respondents=None, response_rate=None)
+                         for name, share in platforms.items()}
+            times = replace(times, phases=[(phase, None) for phase, _n in times.phases],
+                            curve=[(at, None) for at, _n in times.curve])
+    hidden = not poll.live_results and not await poll_closed(stores, campaign_id, poll.id)
+    if hidden:
+        suppressed = SuppressedCounts((None,) * len(suppressed.cells), suppressed.total)
     shown = suppressed.total
     return PollFigures(
         step_id=poll.id, question=pick(poll.question, language),
@@ -139,7 +168,14 @@ async def _poll(
         platforms=platforms,
         neighbourhoods=hoods,
         times=times,
+        results_hidden=hidden,
     )
+
+
+def _own_share(share: ShareFigures, published: Cell, respondents: int) -> ShareFigures:
+    """A neighbourhood's respondents as its own results line publishes them."""
+    return ShareFigures(share.reach, share.chats, published,
+                        response_rate(respondents, share.reach, published))
 
 
 def training_figures(

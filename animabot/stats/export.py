@@ -53,6 +53,7 @@ def figures_to_json(figures: CampaignFigures) -> dict[str, Any]:
                 "answers_after_reminder": cell(p.after_reminder),
                 "median_hours_to_answer": p.median_hours_to_answer,
                 "quartiles_hours": list(p.quartiles_hours) if p.quartiles_hours else None,
+                "results_hidden_until_close": p.results_hidden,
                 "options": [
                     {"label": label, **cell(value)}
                     for label, value in zip(p.options, p.answers.cells, strict=True)

@@ -36,6 +36,8 @@ def figures_tables(figures: CampaignFigures) -> Group:
         for label, cell in zip(poll.options, poll.answers.cells, strict=True):
             answers.add_row(label, format_cell(cell, k))
         answers.add_row("[b]Total répondants[/b]", format_cell(poll.answers.total, k))
+        if poll.results_hidden:
+            answers.caption = "Résultats masqués jusqu'à la fin du sondage (live_results = false)"
         parts.append(answers)
         participation = Table(title="Participation", title_justify="left")
         participation.add_column("Indicateur")

@@ -20,11 +20,15 @@ class PollTally:
     after_reminder: int = 0
     by_platform: dict[str, int] = field(default_factory=dict)  # respondents
     by_neighbourhood: dict[str, int] = field(default_factory=dict)
+    counts_by_neighbourhood: dict[str, list[int]] = field(default_factory=dict)
 
     def add(self, platform: str, neighbourhood: str | None, choices: list[int],
             voters: int) -> None:
+        hood_counts = self.counts_by_neighbourhood.setdefault(
+            neighbourhood or UNKNOWN_NEIGHBOURHOOD, [0] * len(self.counts))
         for index, count in enumerate(choices):
             self.counts[index] += count
+            hood_counts[index] += count
         self.respondents += voters
         self.by_platform[platform] = self.by_platform.get(platform, 0) + voters
         hood = neighbourhood or UNKNOWN_NEIGHBOURHOOD

@@ -69,6 +69,23 @@ class AnswerRepository:
         return [(tuple(json.loads(r["choices"])), r["platform"], r["neighbourhood_id"],
                  bool(r["after_reminder"]), int(r["n"])) for r in rows]
 
+    async def respondents(
+        self, campaign_id: str, step_id: str
+    ) -> list[tuple[str, str, tuple[int, ...], bool]]:
+        """(pseudonym, tag, choices, reachable) per resident who answered the poll, by tag:
+        what a follow-up's audience is chosen from. ``reachable``: consent given, no
+        ``/stop``, an active private address (erased residents have no pseudonym left)."""
+        rows = await self.database.fetch_all(
+            "SELECT a.pseudonym, r.tag, a.choices, r.consent_at, r.opted_out, b.address"
+            " FROM answer a JOIN resident r ON r.pseudonym = a.pseudonym"
+            " LEFT JOIN address_book b ON b.pseudonym = a.pseudonym AND b.status = 'active'"
+            " WHERE a.campaign_id = ? AND a.step_id = ? ORDER BY r.tag",
+            (campaign_id, step_id),
+        )
+        return [(r["pseudonym"], r["tag"], tuple(json.loads(r["choices"])),
+                 r["consent_at"] is not None and not r["opted_out"] and r["address"] is not None)
+                for r in rows]
+
     async def answers(self, campaign_id: str, step_id: str) -> list[AnswerRecord]:
         rows = await self.database.fetch_all(
             "SELECT choices, platform, neighbourhood_id, after_reminder FROM answer"

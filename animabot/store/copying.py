@@ -19,8 +19,6 @@ from .database import Database, Dialect, Transaction
 _ORDER = ("neighbourhood", "chat", "resident", "address_book", "facilitator", "campaign",
           "series", "delivery", "answer", "completion", "answer_archive", "poll_tally",
           "inbox", "platform_state", "actor", "idea")
-# Tables whose ``id`` is an identity on PostgreSQL: its sequence must start past the copy.
-_IDENTITIES = ("chat", "delivery", "answer", "completion", "idea")
 _BATCH = 5000
 
 Progress = Callable[[str, int, int], None]  # table, rows copied so far, rows in the table
@@ -70,7 +68,12 @@ async def copy_database(source: Database, target: Database,
                                 "nothing was copied")
             copied.append(CopiedTable(table, total))
         if tx.dialect is Dialect.POSTGRESQL:
-            for table in set(_IDENTITIES) & set(tables):
+            # Each identity's sequence must start past the copied rows.
+            identities = await tx.fetch_all(
+                "SELECT table_name FROM information_schema.columns"
+                " WHERE table_schema = current_schema() AND column_name = 'id'"
+                " AND is_identity = 'YES'")
+            for table in sorted({row["table_name"] for row in identities} & set(tables)):
                 await tx.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
                     f" COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {table}")

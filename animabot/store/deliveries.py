@@ -264,14 +264,30 @@ class DeliveryRepository:
             params.append(chat_id)
         return [Delivery.from_row(r) for r in await self.database.fetch_all(sql, params)]
 
-    async def status_counts(self, campaign_id: str, chats_only: bool = False) -> dict[str, int]:
+    async def status_counts(
+        self, campaign_id: str, chats_only: bool = False, follow_ups: bool = True
+    ) -> dict[str, int]:
         """Rows per status; ``chats_only`` keeps the group messages (what agents may see:
-        a count of private rows could point at one resident)."""
+        a count of private rows could point at one resident); ``follow_ups = False`` leaves
+        out the private rows of follow-ups aimed by answer (their count says how many chose
+        an option: it is shown suppressed, apart)."""
         only = " AND pseudonym IS NULL AND part != 'totals'" if chats_only else ""
+        if not follow_ups:
+            only += " AND NOT (part = 'audience' AND pseudonym IS NOT NULL)"
         rows = await self.database.fetch_all(
             f"SELECT status, COUNT(*) AS n FROM delivery WHERE campaign_id = ?{only}"
             " GROUP BY status",
             (campaign_id,),
+        )
+        return {row["status"]: row["n"] for row in rows}
+
+    async def private_counts(self, campaign_id: str, step_id: str, part: str) -> dict[str, int]:
+        """A step's private rows of one part per status (a follow-up's progress): shown to
+        facilitators suppressed only, since a count can be that of one resident."""
+        rows = await self.database.fetch_all(
+            "SELECT status, COUNT(*) AS n FROM delivery WHERE campaign_id = ? AND step_id = ?"
+            " AND part = ? AND pseudonym IS NOT NULL GROUP BY status",
+            (campaign_id, step_id, part),
         )
         return {row["status"]: row["n"] for row in rows}
 
@@ -284,12 +300,27 @@ class DeliveryRepository:
         return maybe_from_db(row["at"]) if row else None
 
 
+UNREACHABLE = "unreachable: no consent, no private chat with the bot, or /stop"
+
+
 async def expand_delivery(
-    database: Database, delivery_id: int, rows: Sequence[NewDelivery]
+    database: Database, delivery_id: int, rows: Sequence[NewDelivery],
+    unreachable: Sequence[NewDelivery] = (),
 ) -> None:
-    """Replace a fan-out row by its private rows, atomically (a crash leaves one or the other)."""
+    """Replace a fan-out row by its private rows, atomically (a crash leaves one or the other).
+
+    ``unreachable`` rows are kept as ``skipped`` at once: a follow-up's progress counts the
+    residents it could not write to (suppressed, like every count shown)."""
     async with database.transaction() as db:
         await insert_deliveries(db, rows)
+        if unreachable:
+            await insert_deliveries(db, unreachable)
+            keys = [row.dedupe_key for row in unreachable]
+            await db.execute(
+                "UPDATE delivery SET status = 'skipped', error = ?"
+                f" WHERE status = 'pending' AND dedupe_key IN ({', '.join('?' * len(keys))})",
+                (UNREACHABLE, *keys),
+            )
         await db.execute(
             "UPDATE delivery SET status = 'expanded', lease_until = NULL, reach = ? WHERE id = ?",
             (len(rows), delivery_id),

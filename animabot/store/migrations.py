@@ -33,6 +33,16 @@ async def _script(db: Transaction, script: str) -> None:
             await db.execute(statement)
 
 
+async def _ddl(db: Transaction, script: str) -> None:
+    """A migration after PostgreSQL's baseline: DDL written in SQLite's words (``INTEGER
+    PRIMARY KEY``, ``REAL``, ``TEXT``), said in the backend's own."""
+    if db.dialect is Dialect.POSTGRESQL:
+        from .postgresql_schema import in_postgresql
+
+        script = in_postgresql(script)
+    await _script(db, script)
+
+
 async def _m001_initial(db: Transaction) -> None:
     await _script(
         db,
@@ -338,16 +348,57 @@ async def _m012_address_status(db: Transaction) -> None:
     an unsubscribe ``unsubscribed`` (``domain.addresses.AddressStatus``). Existing rows (a
     platform's private chats) are active. No index: rows are read by pseudonym (the key) or
     joined from the residents of one neighbourhood (``resident_neighbourhood``)."""
-    await db.execute(
-        "ALTER TABLE address_book ADD COLUMN status TEXT NOT NULL DEFAULT 'active'")
-    await db.execute("ALTER TABLE address_book ADD COLUMN status_at TEXT")
+    await _ddl(db, "ALTER TABLE address_book ADD COLUMN status TEXT NOT NULL DEFAULT 'active';\n"
+                   "ALTER TABLE address_book ADD COLUMN status_at TEXT")
+
+
+async def _m013_problem_reports(db: Transaction) -> None:
+    """Problem reports (signalements, issue 17) and each change of their status.
+
+    ``pseudonym`` is the reporter, set to NULL on erasure (the report, about a street, stays);
+    ``photo_ref`` names a photo stored apart, already stripped of its metadata; a place is a
+    WGS 84 point. Indexes: ``problem_report_status`` (the list of open reports, by status
+    then age: the facilitators' and services' queue), ``problem_report_reporter`` (erasure
+    and what is held about one resident), ``problem_report_change_report`` (a report's
+    history, read with it)."""
+    await _ddl(
+        db,
+        """
+        CREATE TABLE problem_report (
+            id               INTEGER PRIMARY KEY,
+            pseudonym        TEXT,
+            platform         TEXT NOT NULL,
+            neighbourhood_id TEXT,
+            category         TEXT NOT NULL,
+            text             TEXT NOT NULL DEFAULT '',
+            photo_ref        TEXT,
+            latitude         REAL,
+            longitude        REAL,
+            status           TEXT NOT NULL DEFAULT 'recu',
+            reason           TEXT,
+            created_at       TEXT NOT NULL,
+            updated_at       TEXT NOT NULL
+        );
+        CREATE INDEX problem_report_status ON problem_report (status, created_at);
+        CREATE INDEX problem_report_reporter ON problem_report (pseudonym);
+        CREATE TABLE problem_report_change (
+            id         INTEGER PRIMARY KEY,
+            report_id  INTEGER NOT NULL REFERENCES problem_report (id) ON DELETE CASCADE,
+            status     TEXT NOT NULL,
+            reason     TEXT,
+            changed_by TEXT NOT NULL,
+            changed_at TEXT NOT NULL
+        );
+        CREATE INDEX problem_report_change_report ON problem_report_change (report_id)
+        """,
+    )
 
 
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_native_polls_and_state, _m003_vote_time, _m004_answer_archive,
     _m005_answer_time_index, _m006_statistics_indexes, _m007_hub, _m008_resident_tags,
     _m009_inbox_outcome, _m010_resident_neighbourhood, _m011_interactive_lane,
-    _m012_address_status,
+    _m012_address_status, _m013_problem_reports,
 )
 # The version PostgreSQL's baseline creates at once: the migrations above it apply to both.
 POSTGRESQL_BASELINE = 11

@@ -192,6 +192,18 @@ CREATE TABLE series (
 _TEXT_COLUMN = re.compile(r"(?<=\s)TEXT(?=[\s,\n]|$)")
 
 
+_INTEGER_KEY = re.compile(r"\bINTEGER PRIMARY KEY\b")
+_REAL = re.compile(r"\bREAL\b")
+
+
+def in_postgresql(ddl: str) -> str:
+    """A later migration's DDL, written in SQLite's words, in PostgreSQL's: an integer key
+    becomes an identity, ``REAL`` a double, and text is compared byte by byte."""
+    ddl = _INTEGER_KEY.sub(_IDENTITY, ddl)
+    ddl = _REAL.sub("DOUBLE PRECISION", ddl)
+    return _TEXT_COLUMN.sub('TEXT COLLATE "C"', ddl)
+
+
 def baseline_statements() -> list[str]:
     text = _TEXT_COLUMN.sub('TEXT COLLATE "C"', _SCHEMA)
     return [statement for statement in text.split(";\n") if statement.strip()]

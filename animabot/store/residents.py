@@ -138,6 +138,14 @@ class ResidentRepository:
             await db.execute(
                 "UPDATE idea SET reviewer = NULL WHERE reviewer = ?", (pseudonym,)
             )
+            # A problem report is about a street: it stays, nobody is linked to it.
+            await db.execute(
+                "UPDATE problem_report SET pseudonym = NULL WHERE pseudonym = ?", (pseudonym,)
+            )
+            await db.execute(
+                "UPDATE problem_report_change SET changed_by = 'erased' WHERE changed_by = ?",
+                (pseudonym,),
+            )
             for column in ("author", "approved_by"):  # a facilitator who started one
                 await db.execute(
                     f"UPDATE campaign SET {column} = 'erased' WHERE {column} = ?", (pseudonym,)

@@ -18,6 +18,7 @@ from .deliveries import DeliveryRepository
 from .facilitators import FacilitatorRepository
 from .hub import HubQueries
 from .polls import PollTallyRepository
+from .problem_reports import ProblemReportRepository
 from .reporting import ReportQueries
 from .retention import RetentionStore
 from .series import SeriesRepository
@@ -35,6 +36,7 @@ class Stores:
     facilitators: FacilitatorRepository
     hub: HubQueries
     polls: PollTallyRepository
+    problem_reports: ProblemReportRepository
     reporting: ReportQueries
     retention: RetentionStore
     series: SeriesRepository
@@ -48,6 +50,7 @@ class Stores:
             chats=ChatRepository(database), deliveries=DeliveryRepository(database),
             facilitators=FacilitatorRepository(database),
             hub=HubQueries(database), polls=PollTallyRepository(database),
+            problem_reports=ProblemReportRepository(database),
             reporting=ReportQueries(database), retention=RetentionStore(database),
             series=SeriesRepository(database), statistics=StatisticsQueries(database),
         )

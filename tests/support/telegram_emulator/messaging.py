@@ -192,6 +192,7 @@ def send_poll(state: EmulatorState, params: Params) -> dict[str, Any]:
         open_period=open_period,
         close_date=close_date,
         is_closed=params.flag("is_closed", False),
+        hide_results_until_closes=params.flag("hide_results_until_closes", False),
     )
     state.polls[poll.id] = poll
     markup = reply_markup(params)

@@ -55,6 +55,7 @@ class PollRecord:
     open_period: int | None
     close_date: int | None
     is_closed: bool = False
+    hide_results_until_closes: bool = False
     votes: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
 

@@ -1,0 +1,92 @@
+"""``[[reports.categories]]``: the kinds of problem residents can report (signalements) and
+where each goes, per neighbourhood when a service differs from one to another.
+
+```toml
+[[reports.categories]]
+id = "voirie"
+name = "Voirie (trous, trottoirs)"
+email = "voirie@ville.example"                  # or webhook = "https://…"
+neighbourhoods = { gare = { email = "voirie-gare@bailleur.example" } }
+```
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection
+from typing import Annotated
+
+from pydantic import AfterValidator, Field
+
+from ..errors import FieldValueError
+from ..i18n.lazy import lazy as _
+from .sections import SLUG, _Section
+
+
+def _email(value: str) -> str:
+    if len(value) > 254 or not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+        raise FieldValueError(_("{value!r} is not an e-mail address", value=value),
+                              _('write it as service@ville.example'))
+    return value
+
+
+def _webhook(value: str) -> str:
+    if len(value) > 2000 or not re.fullmatch(r"https?://\S+", value):
+        raise FieldValueError(_("{value!r} is not a web address", value=value),
+                              _('write the full address, starting with https://'))
+    return value
+
+
+Email = Annotated[str, AfterValidator(_email)]
+Webhook = Annotated[str, AfterValidator(_webhook)]
+Complain = Callable[[tuple[int | str, ...], str, str], None]
+
+
+class ReportRoute(_Section):
+    """Where a category's reports go: an address of the ``[email]`` relay or a webhook."""
+
+    email: Email | None = None
+    webhook: Webhook | None = None
+
+
+class ReportCategory(ReportRoute):
+    id: Annotated[str, Field(pattern=SLUG)]
+    name: Annotated[str, Field(min_length=1, max_length=60)]
+    # neighbourhood id → its own route (another service, a social landlord)
+    neighbourhoods: dict[str, ReportRoute] = Field(default_factory=dict)
+
+    def route(self, neighbourhood_id: str | None) -> ReportRoute:
+        """The route for a report made in ``neighbourhood_id`` (the category's by default)."""
+        return self.neighbourhoods.get(neighbourhood_id or "", self)
+
+
+class ReportSettings(_Section):
+    categories: list[ReportCategory] = Field(default_factory=list)
+
+    def category(self, category_id: str) -> ReportCategory | None:
+        return next((c for c in self.categories if c.id == category_id), None)
+
+
+def report_problems(reports: ReportSettings, hoods: Collection[str], add: Complain) -> None:
+    """What types cannot say: one route each (e-mail or webhook), ids used once, routes for
+    neighbourhoods that exist."""
+    seen: set[str] = set()
+    for index, category in enumerate(reports.categories):
+        base: tuple[int | str, ...] = ("reports", "categories", index)
+        if category.id in seen:
+            add((*base, "id"), _("the id {id!r} is used twice", id=category.id),
+                _("give every category its own id"))
+        seen.add(category.id)
+        _one_route(category, base, add)
+        for hood, route in category.neighbourhoods.items():
+            where = (*base, "neighbourhoods", hood)
+            if hood not in hoods:
+                add(where, _("no neighbourhood {id!r} is configured", id=hood),
+                    _("use one of: {known}", known=", ".join(sorted(hoods)) or "-"))
+            _one_route(route, where, add)
+
+
+def _one_route(route: ReportRoute, where: tuple[int | str, ...], add: Complain) -> None:
+    if (route.email is None) == (route.webhook is None):
+        add(where, _("a route needs either `email` or `webhook`, not both nor neither"),
+            _('write email = "service@ville.example" or webhook = "https://…"'))
