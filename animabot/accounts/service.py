@@ -11,6 +11,7 @@ from ..domain.access import AuditAction, Origin, Principal, Role
 from ..errors import AnimabotError
 from ..store.accounts import Account, AccountRepository, SessionRepository
 from ..store.audit import AuditRepository
+from ..store.chats import ChatRepository
 from .passwords import hash_password, needs_rehash, verify_password
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
@@ -30,7 +31,9 @@ def check_name(name: str) -> str:
 
 class AccountService:
     def __init__(self, accounts: AccountRepository, sessions: SessionRepository,
-                 audit: AuditRepository, clock: Clock) -> None:
+                 audit: AuditRepository, clock: Clock, chats: ChatRepository | None = None
+                 ) -> None:
+        self.chats = chats  # to check a facilitator's neighbourhoods exist, when given
         self.accounts = accounts
         self.sessions = sessions
         self.audit = audit
@@ -43,6 +46,12 @@ class AccountService:
         if role is not Role.FACILITATOR and neighbourhoods:
             raise AccountError("only a facilitator works in some neighbourhoods: leave "
                                "--neighbourhoods out for an administrator or an agent")
+        if neighbourhoods and self.chats is not None:
+            known = set(await self.chats.neighbourhoods())
+            if unknown := sorted(neighbourhoods - known):
+                raise AccountError(
+                    f"unknown neighbourhood(s): {', '.join(unknown)}; known: "
+                    f"{', '.join(sorted(known)) or 'none (add them to the configuration)'}")
         if password is None and email is None and subject is None:
             raise AccountError("give a password (--password-stdin), or an --email or "
                                "--subject for a sign-in through OpenID Connect")

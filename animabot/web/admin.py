@@ -3,21 +3,17 @@ the facilitators' space, each route declaring what it needs (see :mod:`.guard`).
 
 from __future__ import annotations
 
-import csv
-import io
-
 from aiohttp import web
 
+from ..accounts.audit_csv import audit_csv_text
 from ..domain.access import Access, AuditAction
 from ..errors import CampaignError
 from ..stats.overview import neighbourhood_figures, overview
-from ..store.audit import AuditEntry
 from .guard import PRINCIPAL, requires
 from .pages import address, page, see_other
 from .state import DASHBOARD, DATABASE, GATE
 
 AUDIT_SHOWN = 200
-AUDIT_COLUMNS = ("at", "actor", "action", "target", "detail", "address")
 NAME = "[A-Za-z0-9][A-Za-z0-9._@-]{0,63}"
 
 
@@ -42,16 +38,6 @@ async def revoke(request: web.Request) -> web.StreamResponse:
 async def audit(request: web.Request) -> web.Response:
     entries = await request.app[GATE].accounts.audit.latest(AUDIT_SHOWN)
     return page("admin_audit.html", request, {"entries": entries, "shown": AUDIT_SHOWN})
-
-
-def audit_csv_text(entries: list[AuditEntry]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(AUDIT_COLUMNS)
-    for entry in entries:
-        writer.writerow([entry.at.isoformat(), entry.actor, entry.action, entry.target,
-                         entry.detail, entry.address])
-    return buffer.getvalue()
 
 
 @requires(Access.ADMINISTER)
