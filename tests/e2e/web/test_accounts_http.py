@@ -38,7 +38,8 @@ async def add_accounts(settings: Settings, clock: FakeClock) -> None:
 @pytest.fixture
 async def server(settings: Settings, clock: FakeClock) -> AsyncIterator[TestServer]:
     await add_accounts(settings, clock)
-    async with TestServer(build_app(settings, clock)) as opened:
+    opened = TestServer(build_app(settings, clock))
+    async with opened:
         yield opened
 
 
