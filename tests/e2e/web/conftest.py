@@ -20,6 +20,7 @@ from animabot.web.app import build_app
 from animabot.web.auth import hash_token
 
 from ...conftest import T0
+from .browser import browser, page  # noqa: F401  (fixtures for the browser tests)
 
 TOKEN = "jeton-de-test-0123456789abcdefghij"
 AGENT = "Agente Martin"
@@ -73,9 +74,9 @@ def settings(demo_database: Path, tmp_path: Path) -> Settings:
     return dashboard_settings(own_copy(demo_database, tmp_path), tmp_path)
 
 
-def csrf_in(page: str) -> str:
+def csrf_in(html: str) -> str:
     """The CSRF token a page's forms carry."""
-    found = CSRF_FIELD.search(page)
+    found = CSRF_FIELD.search(html)
     assert found, "no csrf_token field on the page"
     return found.group(1)
 
