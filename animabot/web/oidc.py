@@ -10,11 +10,13 @@ provider's ``end_session_endpoint``.
 
 from __future__ import annotations
 
+import base64
 import logging
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote_plus
 
 import aiohttp
 from authlib.common.security import generate_token
@@ -51,6 +53,12 @@ class Identity:
     email: str | None
     claims: Mapping[str, Any]
     id_token: str
+
+
+def _basic(client_id: str, secret: str) -> str:
+    """HTTP Basic client authentication, each part form-encoded first (RFC 6749 § 2.3.1)."""
+    pair = f"{quote_plus(client_id)}:{quote_plus(secret)}".encode()
+    return "Basic " + base64.b64encode(pair).decode("ascii")
 
 
 class OidcClient:
@@ -130,6 +138,10 @@ class OidcClient:
         if not isinstance(id_token, str):
             raise OidcError("the provider sent no id_token: is 'openid' among the scopes?")
         claims = await self._verified(id_token, {"nonce": pending.nonce})
+        wanted = self.settings.acr_values.split()
+        if wanted and claims.get("acr") not in wanted:  # ProConnect: check the level reached
+            raise OidcError(f"the provider signed in at level {claims.get('acr')!r}, not one "
+                            f"of [web.oidc] acr_values ({' '.join(wanted)})")
         if claims.get("email") is None and metadata.get("userinfo_endpoint"):
             claims = {**await self._userinfo(metadata["userinfo_endpoint"],
                                              tokens.get("access_token"), claims["sub"]),
@@ -146,16 +158,15 @@ class OidcClient:
         secret = self.settings.secret() or ""
         methods = metadata.get("token_endpoint_auth_methods_supported",
                                ["client_secret_basic"])
-        auth = None
+        headers = {"Accept": "application/json"}
         if "client_secret_basic" in methods:
-            auth = aiohttp.BasicAuth(self.settings.client_id, secret)
+            headers["Authorization"] = _basic(self.settings.client_id, secret)
         else:
             form["client_secret"] = secret
         timeout = aiohttp.ClientTimeout(total=self.settings.timeout_seconds)
         try:
             async with aiohttp.ClientSession(timeout=timeout) as http, http.post(
-                    metadata["token_endpoint"], data=form, auth=auth,
-                    headers={"Accept": "application/json"}) as response:
+                    metadata["token_endpoint"], data=form, headers=headers) as response:
                 body: dict[str, Any] = await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise OidcError(f"the provider's token endpoint failed: {exc}") from exc

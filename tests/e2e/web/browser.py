@@ -48,8 +48,10 @@ async def browser() -> AsyncIterator[Browser]:
 
 async def new_context(browser: Browser) -> BrowserContext:
     """A person's browser: French, a laptop's window, nothing reaching beyond loopback."""
+    # bypass_csp: axe-core is injected as an inline script, which the pages' CSP forbids.
     context = await browser.new_context(accept_downloads=True, locale="fr-FR",
-                                        viewport={"width": 1100, "height": 900})
+                                        viewport={"width": 1100, "height": 900},
+                                        bypass_csp=True)
     context.set_default_timeout(TIMEOUT_MS)
     # The test provider's pages import a web font: no network here, so refuse at once.
     await context.route("**/fonts.googleapis.com/**", lambda route: route.abort())

@@ -45,7 +45,13 @@ const provider = new Provider(issuer, {
     };
   },
 });
-provider.proxy = false;
+// The development login records no authentication level: record the one ProConnect
+// answers with (eidas1), as the client checks it against the acr_values it asked for.
+const finished = provider.interactionFinished.bind(provider);
+provider.interactionFinished = (req, res, result, options) => finished(
+  req, res, result.login ? { ...result, login: { ...result.login, acr: process.env.ACR || 'eidas1' } } : result,
+  options,
+);
 server.on('request', provider.callback());
 process.stdout.write(`${JSON.stringify({ issuer })}\n`);
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
