@@ -8,6 +8,7 @@ import socket
 from collections.abc import AsyncIterator
 
 import pytest
+from pydantic import SecretStr
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, Page
 
@@ -77,7 +78,8 @@ async def test_a_local_account_signs_in_sees_the_dashboard_and_signs_out_for_goo
     await page.goto(f"{base_url}campaigns/{CAMPAIGN}")
     await page.click("text=Se déconnecter")
     await page.wait_for_url("**/login")
-    await page.context.add_cookies([old])  # the cookie kept from before signing out
+    await page.context.add_cookies([  # the cookie kept from before signing out
+        {"name": old["name"], "value": old["value"], "url": base_url}])
     response = await page.goto(base_url)
     assert response is not None and response.status == 401
 
@@ -142,7 +144,7 @@ async def test_a_facilitator_signs_in_and_out_through_a_real_openid_provider(
                              accounts) as provider:
         settings.web.oidc = OidcSettings(
             enabled=True, issuer=provider.issuer, client_id=provider.client_id,
-            client_secret=provider.client_secret, scopes=["openid", "email", "groups"],
+            client_secret=SecretStr(provider.client_secret), scopes=["openid", "email", "groups"],
             acr_values="eidas1", label="le fournisseur de test", role_claim="groups",
             claim_roles={"animation-centre": Role.FACILITATOR},
             claim_neighbourhoods={"animation-centre": ["centre"]})
