@@ -20,6 +20,7 @@ from ..store.accounts import SessionRecord, SessionRepository
 
 ID_BYTES = 32  # 256 bits
 TOUCH_EVERY = timedelta(minutes=1)  # idle time is measured to the minute: fewer writes
+KEPT_AFTER_END = timedelta(days=30)  # ended sessions are deleted a month later
 
 
 def new_secret() -> str:
@@ -52,6 +53,7 @@ class SessionManager:
     async def open(self, principal: Principal, id_token: str | None = None) -> OpenedSession:
         opened = OpenedSession(new_secret(), new_secret())
         now = self._clock.now()
+        await self._store.forget_before(now - KEPT_AFTER_END)  # sign-ins are rare: cheap here
         await self._store.open(session_key(opened.session_id), principal, opened.csrf_token,
                                id_token, now, now + self.lifetime)
         return opened

@@ -160,6 +160,22 @@ class OidcSettings(_Section):
     claim_neighbourhoods: dict[str, list[str]] = Field(default_factory=dict)  # value → ids
     timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 10.0
 
+    @field_validator("issuer")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        loopback = value.startswith(("http://127.0.0.1", "http://localhost", "http://[::1]"))
+        if value and not value.startswith("https://") and not loopback:
+            raise FieldValueError(_("{value!r} is not an https address", value=value),
+                                  _("write the provider's issuer as it publishes it, "
+                                    "starting with https://"))
+        return value
+
+    def missing(self) -> list[str]:
+        """The keys an enabled provider still needs."""
+        needed = {"issuer": self.issuer, "client_id": self.client_id,
+                  "client_secret": self.client_secret or self.client_secret_file}
+        return [key for key, value in needed.items() if not value] if self.enabled else []
+
     def secret(self) -> str | None:
         if self.client_secret is not None:
             return self.client_secret.get_secret_value()

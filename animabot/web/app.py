@@ -94,6 +94,11 @@ def build_app(settings: Settings, clock: Clock | None = None) -> web.Application
 def gate(settings: Settings, stores: Stores, clock: Clock) -> Gate:
     web_settings = settings.web
     oidc = None
+    if missing := web_settings.oidc.missing():
+        raise AnimabotError(
+            f"[web.oidc] is enabled but {', '.join(missing)} is not set: see "
+            "config.example.toml (the secret goes in ANIMABOT_WEB__OIDC__CLIENT_SECRET or "
+            "client_secret_file)")
     if web_settings.oidc.enabled:
         public = web_settings.public_url.rstrip("/")
         oidc = OidcClient(web_settings.oidc, f"{public}/login/oidc/callback" if public else None)

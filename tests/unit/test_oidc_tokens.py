@@ -83,3 +83,15 @@ async def test_a_sign_in_state_is_used_once() -> None:
     assert f"nonce={pending.nonce}" in url and "redirect_uri=https%3A%2F%2Fa.example" in url
     assert client.take(pending.state) == pending
     assert client.take(pending.state) is None
+
+
+def test_the_issuer_must_be_https_except_on_loopback() -> None:
+    with pytest.raises(ValueError, match="https"):
+        OidcSettings(issuer="http://auth.example.gouv.fr")
+    assert OidcSettings(issuer="http://127.0.0.1:8000").issuer
+
+
+def test_an_enabled_provider_names_the_keys_it_still_needs() -> None:
+    assert OidcSettings(enabled=True, issuer=ISSUER).missing() == ["client_id",
+                                                                    "client_secret"]
+    assert OidcSettings(enabled=False).missing() == []
