@@ -1,4 +1,4 @@
-"""``animabot web``: serve the read-only dashboard; ``animabot web token NAME``: create an
+"""``animabot web``: serve the dashboard and back-office; ``animabot web token NAME``: create an
 agent's token and print the configuration lines holding its hash."""
 
 from __future__ import annotations

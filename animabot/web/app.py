@@ -1,4 +1,4 @@
-"""The read-only dashboard for territorial agents: the aiohttp application and its server.
+"""The dashboard and back-office: the aiohttp application and its server.
 
 Every figure page shows what :mod:`animabot.stats` returns and nothing else: aggregates whose
 small cells are already suppressed. People sign in with a local account, an OpenID provider or
