@@ -38,6 +38,10 @@ class AgentDirectory:
     def __bool__(self) -> bool:
         return bool(self._agents)
 
+    def __contains__(self, name: object) -> bool:
+        """Whether an agent of that name is still configured (a session outlives a restart)."""
+        return any(name == agent for agent, _ in self._agents)
+
     def identify(self, token: str) -> str | None:
         """The agent's name, or None. Every hash is compared, in constant time, so the time
         taken says nothing about which agent (if any) came close."""

@@ -62,7 +62,12 @@ async def identify(request: web.Request) -> tuple[Principal, SessionRecord | Non
         if agent is not None:
             return Principal(agent, Role.AGENT, Origin.TOKEN), None
     record = await request.app[GATE].sessions.resolve(request.cookies.get(SESSION_COOKIE))
-    return None if record is None else (record.principal, record)
+    if record is None:
+        return None
+    if record.principal.origin is Origin.TOKEN and \
+            record.principal.name not in request.app[DASHBOARD].agents:
+        return None  # the agent was taken out of [web] agents since signing in
+    return record.principal, record
 
 
 def guard(refuse: Refusal) -> Middleware:

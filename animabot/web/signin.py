@@ -14,6 +14,7 @@ from aiohttp import web
 from ..accounts.service import principal_of
 from ..config import OidcSettings
 from ..domain.access import Access, AuditAction, Origin, Principal, Role, parse_neighbourhoods
+from ..errors import AnimabotError
 from ..store.accounts import Account
 from .auth import SESSION_COOKIE
 from .guard import PRINCIPAL, SESSION, requires
@@ -181,9 +182,13 @@ async def _admit(request: web.Request, identity: Identity) -> Principal | None:
     if account is None and mapped is not None:
         role, hoods = mapped
         name = identity.email or identity.subject
-        account = await gate.accounts.add(name[:64], role, hoods, password=None,
-                                          email=identity.email, subject=identity.subject,
-                                          actor=f"oidc:{name}")
+        try:
+            account = await gate.accounts.add(name[:64], role, hoods, password=None,
+                                              email=identity.email, subject=identity.subject,
+                                              actor=f"oidc:{name}")
+        except AnimabotError as exc:  # a name that cannot be an account's, an unknown hood
+            log.warning("OpenID sign-in of %s refused: %s", name, exc)
+            return None
     assert account is not None
     if account.disabled:
         return None

@@ -8,9 +8,9 @@ import socket
 from collections.abc import AsyncIterator
 
 import pytest
-from pydantic import SecretStr
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, Page
+from pydantic import SecretStr
 
 from animabot.clock import FakeClock
 from animabot.config import OidcSettings, Settings
@@ -69,6 +69,9 @@ async def test_a_local_account_signs_in_sees_the_dashboard_and_signs_out_for_goo
     await assert_accessible(page)
     await page.click("a[href='/facilitation/neighbourhoods/centre']")
     await page.wait_for_url("**/facilitation/neighbourhoods/centre")
+    await assert_accessible(page)
+    await page.goto(f"{base_url}campaigns/{CAMPAIGN}")
+    await assert_accessible(page)
     response = await page.goto(f"{base_url}facilitation/neighbourhoods/gare")
     assert response is not None and response.status == 403
     await assert_accessible(page)

@@ -205,3 +205,17 @@ async def test_without_agents_the_dashboard_still_serves_its_sign_in_form(
     settings.web.agents = []  # local accounts or an OpenID provider may still sign in
     async with TestClient(TestServer(build_app(settings, clock))) as client:
         assert (await client.get("/login")).status == 200
+
+
+async def test_an_agent_taken_out_of_the_configuration_loses_its_session(
+    settings: Settings, clock: FakeClock,
+) -> None:
+    async with TestClient(TestServer(build_app(settings, clock))) as client:
+        assert (await sign_in_with_token(client)).status == 303
+        assert (await client.get("/")).status == 200
+        cookies = client.session.cookie_jar.filter_cookies(client.make_url("/"))
+        session = cookies[SESSION_COOKIE].value
+    settings.web.agents = settings.web.agents[1:]  # the configuration, then a restart
+    async with TestClient(TestServer(build_app(settings, clock))) as client:
+        answer = await client.get("/", headers={"Cookie": f"{SESSION_COOKIE}={session}"})
+        assert answer.status == 401
