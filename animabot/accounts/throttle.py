@@ -1,7 +1,8 @@
 """Failed sign-ins slow down guessing: after ``limit`` failures within ``window`` for one
-account, or ``limit × 4`` from one address, further attempts are refused until the window
-slides past them. Kept in memory: one web process serves the back-office, and a restart
-forgetting the count only gives back what a few minutes' wait gives anyway."""
+account, or ``limit × 10`` from one address (a town hall's staff may share one), further
+attempts are refused until the window slides past them. Kept in memory: one web process
+serves the back-office, and a restart forgetting the count only gives back what a few
+minutes' wait gives anyway."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from collections import defaultdict, deque
 from datetime import datetime, timedelta
 
 from ..clock import Clock
+
+ADDRESS_FACTOR = 10
 
 
 class SignInThrottle:
@@ -31,7 +34,7 @@ class SignInThrottle:
 
     def allowed(self, account: str, address: str) -> bool:
         return (len(self._recent(f"u:{account.casefold()}")) < self.limit
-                and len(self._recent(f"a:{address}")) < self.limit * 4)
+                and len(self._recent(f"a:{address}")) < self.limit * ADDRESS_FACTOR)
 
     def failed(self, account: str, address: str) -> None:
         now = self._clock.now()

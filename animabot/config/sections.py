@@ -191,6 +191,10 @@ class WebSettings(_Section):
     # residents open their personal links (e-mail, SMS), the OpenID redirect address, and
     # https there marks the back-office's cookies Secure.
     public_url: str = ""
+    # Behind a reverse proxy on this machine, every request comes from 127.0.0.1: read the
+    # client's address from the X-Forwarded-For header the proxy sets (for the sign-in limit
+    # and the audit log). Only trusted from a loopback peer.
+    behind_proxy: bool = False
     agents: list[WebAgent] = Field(default_factory=list)
     session_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 12.0  # absolute lifetime
     session_idle_minutes: Annotated[float, Field(gt=0, le=24 * 60 * 30)] = 60.0

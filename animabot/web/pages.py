@@ -60,5 +60,16 @@ def see_other(location: str) -> web.Response:
     return web.Response(status=303, headers={"Location": location})
 
 
+LOOPBACK = ("127.", "::1")
+
+
 def address(request: web.Request) -> str:
-    return request.remote or ""
+    """The client's address: the peer's, or behind a local reverse proxy (``[web]
+    behind_proxy``) the last one the proxy added to X-Forwarded-For."""
+    peer = request.remote or ""
+    if request.app[DASHBOARD].settings.web.behind_proxy and peer.startswith(LOOPBACK):
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if hops:
+            return hops[-1][:64]
+    return peer

@@ -197,3 +197,17 @@ async def test_the_agent_token_form_still_signs_in(client: Client) -> None:
     answer = await client.post("/login", data={"token": TOKEN,
                                                "csrf_token": await csrf_token(client)})
     assert answer.status == 200 and AGENT in await answer.text()
+
+
+async def test_behind_a_local_proxy_the_client_address_comes_from_x_forwarded_for(
+    settings: Settings, clock: FakeClock,
+) -> None:
+    settings.web.behind_proxy = True
+    await add_accounts(settings, clock)
+    async with TestClient(TestServer(build_app(settings, clock))) as client:
+        await client.post("/login", data={
+            "username": "anna", "password": "faux", "csrf_token": await csrf_token(client)},
+            headers={"X-Forwarded-For": "198.51.100.7, 203.0.113.9"})
+    async with open_core(settings, clock, sends=False, writes=False) as core:
+        (entry,) = await core.stores.audit.latest(1, AuditAction.SIGN_IN_FAILED.value)
+    assert entry.address == "203.0.113.9"  # the hop the proxy added, not one the client wrote
