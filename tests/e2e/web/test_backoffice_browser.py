@@ -101,6 +101,16 @@ async def test_an_administrator_revokes_a_facilitator_and_reads_the_audit_log(
     await page.click("text=Comptes")
     await page.wait_for_url("**/admin/users")
     await assert_accessible(page)
+    # A form that lost its CSRF token (as one forged on another site would) is refused.
+    await page.evaluate("document.querySelectorAll('input[name=csrf_token]')"
+                        ".forEach(input => input.remove())")
+    async with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        await page.click("button[aria-label='Révoquer les sessions de anna']")
+    assert (await answer.value).status == 403
+    assert "Accès refusé" in await page.locator("h1").inner_text()
+    assert (await facilitator.reload()) is not None  # anna is still signed in
+    assert "anna" in await facilitator.locator("header").inner_text()
+    await page.goto(f"{base_url}admin/users")
     await page.click("button[aria-label='Révoquer les sessions de anna']")
     await page.wait_for_url("**/admin/users?revoked=anna")
     assert "Les sessions de anna sont révoquées" in await page.locator("main").inner_text()
