@@ -75,6 +75,17 @@ class AccountService:
             raise AccountError(f"no account named {name!r} (see `animabot users list`)")
         await self.audit.record(now, actor, AuditAction.USER_REMOVED, name)
 
+    async def set_disabled(self, name: str, disabled: bool, *, actor: str) -> None:
+        """Suspend an account (its sessions stop at once, it cannot sign in) or restore it;
+        unlike removal, the account keeps its role and scope for when it comes back."""
+        now = self.clock.now()
+        if not await self.accounts.set_disabled(name, disabled, now):
+            raise AccountError(f"no account named {name!r} (see `animabot users list`)")
+        if disabled:
+            await self.sessions.revoke_all(name, now)
+        action = AuditAction.USER_DISABLED if disabled else AuditAction.USER_ENABLED
+        await self.audit.record(now, actor, action, name)
+
     async def revoke_sessions(self, name: str, *, actor: str, address: str = "") -> int:
         now = self.clock.now()
         count = await self.sessions.revoke_all(name, now)

@@ -40,7 +40,7 @@ class AnimabotCommands(LazyGroup):
         "residents": Lazy("animabot.cli.residents_cmd:app",
                           "Residents reached one by one (e-mail, SMS): the address book."),
         "users": Lazy("animabot.cli.users_cmd:app",
-                      "Back-office accounts: add, list, change a password, remove."),
+                      "Back-office accounts: add, list, change a password, disable, remove."),
         "audit": Lazy("animabot.cli.audit_cmd:app",
                       "The audit log: who did what in the back-office, and when."),
         "neighbourhood": Lazy("animabot.cli.neighbourhood_cmd:app",

@@ -1,4 +1,5 @@
-"""``animabot users add|list|passwd|remove|revoke``: the back-office's accounts.
+"""``animabot users add|list|passwd|disable|enable|revoke|remove``: the back-office's
+accounts.
 
 Passwords are read from standard input (``--password-stdin``), never from the command line,
 where other users of the machine and the shell's history would see them. Every change is
@@ -26,7 +27,7 @@ from ..store.accounts import Account
 from ..store.stores import Stores
 from .common import ConfigOption, DatabaseOption, out, run_async, settings_from
 
-app = typer.Typer(help="Back-office accounts: add, list, change a password, remove.",
+app = typer.Typer(help="Back-office accounts: add, list, change a password, disable, remove.",
                   no_args_is_help=True)
 T = TypeVar("T")
 PasswordStdin = Annotated[bool, typer.Option(
@@ -118,13 +119,14 @@ def list_command(
         out.print("no account yet: animabot users add NAME --role administrator "
                   "--password-stdin", markup=False)
         return
-    table = Table("name", "role", "neighbourhoods", "sign-in")
+    table = Table("name", "role", "neighbourhoods", "sign-in", "state")
     for a in accounts:
         ways = [w for w, has in (("password", a.password_hash), ("oidc", a.email or a.subject))
                 if has]
         hoods = (", ".join(sorted(a.neighbourhoods)) or "all") if a.role is Role.FACILITATOR \
             else ""
-        table.add_row(a.name, a.role.value, hoods, ", ".join(ways))
+        table.add_row(a.name, a.role.value, hoods, ", ".join(ways),
+                      "disabled" if a.disabled else "")
     out.print(table)
 
 
@@ -161,6 +163,34 @@ def remove(
 
     _with_accounts(config, database, work)
     out.print(f"account {name} removed; its sessions are revoked", markup=False)
+
+
+@app.command("disable")
+def disable(
+    name: Annotated[str, typer.Argument(help="The account.")],
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Suspend an account: its sessions stop at once and it cannot sign in (`enable` undoes)."""
+    async def work(service: AccountService) -> None:
+        await service.set_disabled(name, True, actor=cli_actor())
+
+    _with_accounts(config, database, work)
+    out.print(f"account {name} disabled; its sessions are revoked", markup=False)
+
+
+@app.command("enable")
+def enable(
+    name: Annotated[str, typer.Argument(help="The account.")],
+    config: ConfigOption = None,
+    database: DatabaseOption = None,
+) -> None:
+    """Let a disabled account sign in again."""
+    async def work(service: AccountService) -> None:
+        await service.set_disabled(name, False, actor=cli_actor())
+
+    _with_accounts(config, database, work)
+    out.print(f"account {name} enabled", markup=False)
 
 
 @app.command("revoke")

@@ -44,6 +44,8 @@ class AuditAction(StrEnum):
     SESSION_REVOKED = "session_revoked"
     USER_ADDED = "user_added"
     USER_REMOVED = "user_removed"
+    USER_DISABLED = "user_disabled"
+    USER_ENABLED = "user_enabled"
     USER_PASSWORD_CHANGED = "user_password_changed"
     EXPORT = "export"
 

@@ -100,6 +100,12 @@ class AccountRepository:
             "UPDATE web_user SET password_hash = ?, updated_at = ? WHERE name = ?",
             (password_hash, to_db(now), name)))
 
+    async def set_disabled(self, name: str, disabled: bool, now: datetime) -> bool:
+        """Suspend or restore an account (its sessions stop reading as live while disabled)."""
+        return bool(await self.database.execute(
+            "UPDATE web_user SET disabled = ?, updated_at = ? WHERE name = ?",
+            (int(disabled), to_db(now), name)))
+
     async def update_from_provider(self, name: str, role: Role, hoods: frozenset[str],
                                    subject: str | None, now: datetime) -> None:
         """An OpenID sign-in refreshes the role its claims map to, and binds the subject."""

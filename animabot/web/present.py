@@ -25,6 +25,7 @@ ACTIONS = {
     AuditAction.SIGN_IN: "connexion", AuditAction.SIGN_IN_FAILED: "connexion refusée",
     AuditAction.SIGN_OUT: "déconnexion", AuditAction.SESSION_REVOKED: "sessions révoquées",
     AuditAction.USER_ADDED: "compte créé", AuditAction.USER_REMOVED: "compte supprimé",
+    AuditAction.USER_DISABLED: "compte désactivé", AuditAction.USER_ENABLED: "compte réactivé",
     AuditAction.USER_PASSWORD_CHANGED: "mot de passe changé", AuditAction.EXPORT: "export",
 }
 

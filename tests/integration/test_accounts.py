@@ -119,3 +119,18 @@ async def test_every_change_is_in_the_audit_log_newest_first(
     ]
     assert PASSWORD not in repr(entries)
     assert [e.action for e in await core.stores.audit.latest(1)] == [AuditAction.USER_REMOVED]
+
+
+async def test_a_disabled_account_cannot_sign_in_and_its_sessions_stop_until_enabled(
+    service: AccountService, sessions: SessionManager,
+) -> None:
+    await service.add("eve", Role.AGENT, frozenset(), password=PASSWORD, actor="t")
+    eve = await service.authenticate("eve", PASSWORD)
+    assert eve is not None
+    opened = await sessions.open(eve)
+    await service.set_disabled("eve", True, actor="admin")
+    assert await sessions.resolve(opened.session_id) is None
+    assert await service.authenticate("eve", PASSWORD) is None
+    await service.set_disabled("eve", False, actor="admin")
+    assert await service.authenticate("eve", PASSWORD) is not None
+    assert await sessions.resolve(opened.session_id) is None  # revoked, not just paused

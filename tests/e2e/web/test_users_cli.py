@@ -59,12 +59,16 @@ def test_accounts_are_made_changed_and_removed_and_each_change_is_audited(
     assert PASSWORD not in json.dumps(listed)
     assert users(config, "users", "passwd", "karim", "--password-stdin",
                  password=PASSWORD + " 2").returncode == 0
+    assert "disabled" in users(config, "users", "disable", "karim").stdout
+    assert "disabled" in users(config, "users", "list").stdout
+    assert "enabled" in users(config, "users", "enable", "karim").stdout
     assert "removed" in users(config, "users", "remove", "karim").stdout
 
     audit = users(config, "audit", "list", "--format", "csv").stdout.splitlines()
     assert audit[0] == "at,actor,action,target,detail,address"
     actions = [line.split(",")[2:4] for line in audit[1:]]
-    assert actions == [["user_removed", "karim"], ["session_revoked", "karim"],
+    assert actions == [["user_removed", "karim"], ["user_enabled", "karim"],
+                       ["user_disabled", "karim"], ["session_revoked", "karim"],
                        ["user_password_changed", "karim"], ["user_added", "karim"],
                        ["user_added", "claire"]]
     assert all(line.split(",")[1].startswith("cli") for line in audit[1:])
