@@ -14,7 +14,7 @@ from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
 from animabot.config import OidcSettings
-from animabot.web.oidc import OidcClient, OidcError
+from animabot.web.oidc import OidcClient, OidcError, PendingSignIn
 
 ISSUER = "https://auth.example.gouv.fr/api/v2"
 KEY = RSAKey.generate_key(2048, parameters={"kid": "k1", "alg": "RS256", "use": "sig"})
@@ -95,3 +95,24 @@ def test_an_enabled_provider_names_the_keys_it_still_needs() -> None:
     assert OidcSettings(enabled=True, issuer=ISSUER).missing() == ["client_id",
                                                                     "client_secret"]
     assert OidcSettings(enabled=False).missing() == []
+
+
+class Answering(Offline):
+    """The client, with the provider's token endpoint answering ``tokens``."""
+
+    def __init__(self, tokens: dict[str, Any]) -> None:
+        super().__init__()
+        self.tokens = tokens
+
+    async def _exchange(self, metadata: Any, pending: Any, code: str) -> dict[str, Any]:
+        return self.tokens
+
+
+async def test_a_sign_in_at_a_lower_level_than_acr_values_asks_is_refused() -> None:
+    pending = PendingSignIn("st", "n-1", "verifier", "https://a.example/cb", time.monotonic())
+    identity = await Answering({"id_token": token(email="a@b.fr")}).finish(pending, "code")
+    assert (identity.subject, identity.email) == ("s-1", "a@b.fr")
+    with pytest.raises(OidcError, match="level 'eidas0'"):
+        await Answering({"id_token": token(acr="eidas0")}).finish(pending, "code")
+    with pytest.raises(OidcError, match="no id_token"):
+        await Answering({"access_token": "x"}).finish(pending, "code")

@@ -12,6 +12,7 @@ from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, Page
 from pydantic import SecretStr
 
+from animabot.accounts.service import AccountService
 from animabot.clock import FakeClock
 from animabot.config import OidcSettings, Settings
 from animabot.core import open_core
@@ -147,12 +148,18 @@ def free_port() -> int:
 
 
 async def test_a_facilitator_signs_in_and_out_through_a_real_openid_provider(
-    page: Page, settings: Settings, clock: FakeClock,
+    browser: Browser, page: Page, settings: Settings, clock: FakeClock,
 ) -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     accounts = {"anna": {"email": "anna@mairie.test", "groups": ["animation-centre"]},
-                "eve": {"email": "eve@ailleurs.test", "groups": []}}
+                "eve": {"email": "eve@ailleurs.test", "groups": []},
+                "karim": {"email": "Karim.Benali@mairie.test", "groups": []}}
+    async with open_core(settings, clock, sends=False) as core:  # registered by e-mail
+        s = core.stores
+        await AccountService(s.accounts, s.sessions, s.audit, clock).add(
+            "karim", Role.ADMINISTRATOR, frozenset(), password=None,
+            email="karim.benali@mairie.test", actor="cli:test")
     async with oidc_provider([f"{base}login/oidc/callback"], [f"{base}login"],
                              accounts) as provider:
         settings.web.oidc = OidcSettings(
@@ -191,6 +198,19 @@ async def test_a_facilitator_signs_in_and_out_through_a_real_openid_provider(
             await page.click("button:has-text('Continue')")
             await page.wait_for_url(f"{base}login/oidc/callback**")
             assert "n'a pas accès" in await page.locator("[role=alert]").inner_text()
+
+            # Someone registered by e-mail (as with ProConnect, which names no role), in a
+            # browser of their own (the provider still knows eve in this one).
+            other = await (await new_context(browser)).new_page()
+            await other.goto(f"{base}login/oidc")
+            await other.fill("input[name=login]", "karim")
+            await other.fill("input[name=password]", "n'importe")
+            await other.click("button[type=submit]")
+            await other.click("button:has-text('Continue')")
+            await other.wait_for_url(base)
+            header = await other.locator("header").inner_text()
+            assert "karim" in header and "Comptes" in header  # an administrator
+            await other.context.close()
 
     entries = await audit_of(settings, clock)
     signed = [(e.actor, e.action, e.detail) for e in entries]
