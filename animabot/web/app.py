@@ -100,8 +100,7 @@ def gate(settings: Settings, stores: Stores, clock: Clock) -> Gate:
             "config.example.toml (the secret goes in ANIMABOT_WEB__OIDC__CLIENT_SECRET or "
             "client_secret_file)")
     if web_settings.oidc.enabled:
-        public = web_settings.public_url.rstrip("/")
-        oidc = OidcClient(web_settings.oidc, f"{public}/login/oidc/callback" if public else None)
+        oidc = OidcClient(web_settings.oidc)
     return Gate(
         AccountService(stores.accounts, stores.sessions, stores.audit, clock),
         SessionManager(stores.sessions, clock, timedelta(hours=web_settings.session_hours),

@@ -62,9 +62,8 @@ def _basic(client_id: str, secret: str) -> str:
 
 
 class OidcClient:
-    def __init__(self, settings: OidcSettings, redirect_uri: str | None) -> None:
+    def __init__(self, settings: OidcSettings) -> None:
         self.settings = settings
-        self.redirect_uri = redirect_uri  # None: the address the browser used
         self._metadata: dict[str, Any] | None = None
         self._keys: KeySet | None = None
         self._keys_at = 0.0
@@ -101,11 +100,11 @@ class OidcClient:
             self._keys_at = time.monotonic()
         return self._keys
 
-    async def start(self, seen_redirect_uri: str) -> tuple[str, PendingSignIn]:
+    async def start(self, redirect_uri: str) -> tuple[str, PendingSignIn]:
         """The provider's authorization URL to send the browser to, and what to remember."""
         self._forget_stale()
         pending = PendingSignIn(generate_token(32), generate_token(32), generate_token(64),
-                                self.redirect_uri or seen_redirect_uri, time.monotonic())
+                                redirect_uri, time.monotonic())
         self._pending[pending.state] = pending
         params = {
             "response_type": "code", "client_id": self.settings.client_id,

@@ -55,6 +55,13 @@ def remember_csrf(request: web.Request, response: web.StreamResponse) -> None:
                             secure=secure(request), max_age=CSRF_COOKIE_SECONDS)
 
 
+def public_address(request: web.Request, path: str) -> str:
+    """``path`` at the address people use: ``[web] public_url`` behind a proxy, else the one
+    this request came to."""
+    public = request.app[DASHBOARD].settings.web.public_url.rstrip("/")
+    return f"{public}{path}" if public else str(request.url.with_path(path).with_query(None))
+
+
 def see_other(location: str) -> web.Response:
     """A redirect after a POST (returned: aiohttp deprecates returning its HTTP exceptions)."""
     return web.Response(status=303, headers={"Location": location})

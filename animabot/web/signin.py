@@ -19,7 +19,7 @@ from ..store.accounts import Account
 from .auth import SESSION_COOKIE
 from .guard import PRINCIPAL, SESSION, requires
 from .oidc import Identity, OidcError
-from .pages import address, page, secure, see_other
+from .pages import address, page, public_address, secure, see_other
 from .state import DASHBOARD, GATE
 
 log = logging.getLogger(__name__)
@@ -113,8 +113,8 @@ async def logout(request: web.Request) -> web.StreamResponse:
         await gate.accounts.record(who, AuditAction.SIGN_OUT, who, "", address(request))
     location = "/login"
     if session is not None and session.id_token and gate.oidc is not None:
-        location = await gate.oidc.logout_url(session.id_token,
-                                              str(request.url.with_path("/login"))) or location
+        location = await gate.oidc.logout_url(
+            session.id_token, public_address(request, "/login")) or location
     response = see_other(location)
     response.del_cookie(SESSION_COOKIE, path="/")
     return response
@@ -126,8 +126,7 @@ async def oidc_start(request: web.Request) -> web.StreamResponse:
     if oidc is None:
         raise web.HTTPNotFound(text="Aucun fournisseur d'identité n'est configuré.")
     try:
-        url, pending = await oidc.start(
-            str(request.url.with_path("/login/oidc/callback").with_query(None)))
+        url, pending = await oidc.start(public_address(request, "/login/oidc/callback"))
     except OidcError as exc:
         log.warning("%s", exc)
         return login_page(request, "Le fournisseur d'identité ne répond pas : réessayez plus "

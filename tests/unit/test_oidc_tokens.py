@@ -26,7 +26,7 @@ class Offline(OidcClient):
 
     def __init__(self) -> None:
         super().__init__(OidcSettings(enabled=True, issuer=ISSUER, client_id="animabot",
-                                      acr_values="eidas1"), "https://a.example/cb")
+                                      acr_values="eidas1"))
         self._metadata = {"issuer": ISSUER, "jwks_uri": "https://unused",
                           "id_token_signing_alg_values_supported": ["RS256", "none"]}
         self._keys = KeySet([KEY])
@@ -78,7 +78,7 @@ async def test_a_sign_in_state_is_used_once() -> None:
     client = Offline()
     client._metadata = {**(client._metadata or {}), "authorization_endpoint":
                         "https://auth.example.gouv.fr/api/v2/authorize"}
-    url, pending = await client.start("https://seen.example/cb")
+    url, pending = await client.start("https://a.example/cb")
     assert "code_challenge_method=S256" in url and "acr_values=eidas1" in url
     assert f"nonce={pending.nonce}" in url and "redirect_uri=https%3A%2F%2Fa.example" in url
     assert client.take(pending.state) == pending
