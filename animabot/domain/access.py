@@ -72,15 +72,17 @@ class Principal:
     origin: Origin
     neighbourhoods: frozenset[str] = frozenset()  # empty: the whole commune
 
-    def may(self, access: Access, neighbourhood: str | None = None) -> bool:
-        """Whether this principal may use a route needing ``access``, about ``neighbourhood``
-        when the route names one. Only facilitators are held to their neighbourhoods: agents
+    def may(self, access: Access, about: str | Iterable[str] | None = None) -> bool:
+        """Whether this principal may use a route needing ``access``, about the
+        neighbourhood(s) the route concerns (a campaign may concern several: one of the
+        facilitator's is enough). Only facilitators are held to their neighbourhoods: agents
         read every figure (they are anonymised), administrators do everything."""
         if access not in _GRANTS[self.role]:
             return False
-        if neighbourhood is None or self.role is not Role.FACILITATOR:
+        if about is None or self.role is not Role.FACILITATOR:
             return True
-        return self.covers(neighbourhood)
+        hoods = {about} if isinstance(about, str) else set(about)
+        return any(self.covers(hood) for hood in hoods) if hoods else not self.neighbourhoods
 
     def covers(self, neighbourhood: str) -> bool:
         return not self.neighbourhoods or neighbourhood in self.neighbourhoods

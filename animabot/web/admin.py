@@ -9,7 +9,7 @@ from ..accounts.audit_csv import audit_csv_text
 from ..domain.access import Access, AuditAction
 from ..errors import CampaignError
 from ..stats.overview import neighbourhood_figures, overview
-from .guard import PRINCIPAL, requires
+from .guard import PRINCIPAL, requires, url_neighbourhood
 from .pages import address, page, see_other
 from .state import DASHBOARD, DATABASE, GATE
 
@@ -61,7 +61,7 @@ async def facilitation(request: web.Request) -> web.Response:
     return page("facilitation.html", request, {"hoods": hoods, "summaries": mine})
 
 
-@requires(Access.FACILITATE, neighbourhood="id")
+@requires(Access.FACILITATE, about=url_neighbourhood("id"))
 async def facilitation_neighbourhood(request: web.Request) -> web.Response:
     dashboard = request.app[DASHBOARD]
     try:

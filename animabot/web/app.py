@@ -105,7 +105,7 @@ def gate(settings: Settings, stores: Stores, clock: Clock) -> Gate:
         AccountService(stores.accounts, stores.sessions, stores.audit, clock),
         SessionManager(stores.sessions, clock, timedelta(hours=web_settings.session_hours),
                        timedelta(minutes=web_settings.session_idle_minutes)),
-        SignInThrottle(clock), oidc)
+        SignInThrottle(clock), stores.campaigns, oidc)
 
 
 def _url(host: str, port: int) -> str:

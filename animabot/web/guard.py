@@ -28,20 +28,30 @@ _ACCESS = "__animabot_access__"
 _SCOPE = "__animabot_scope__"
 RouteHandler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 Refusal = Callable[[web.Request, int], Awaitable[web.StreamResponse]]
+# The neighbourhoods a request concerns; None: none in particular (an unknown campaign,
+# whose handler answers 404).
+Scope = Callable[[web.Request], Awaitable[frozenset[str] | None]]
 
 
-def requires(access: Access, *, neighbourhood: str | None = None
+def requires(access: Access, *, about: Scope | None = None
              ) -> Callable[[RouteHandler], RouteHandler]:
-    """Declare what a route needs; ``neighbourhood`` names the URL part holding the id of
-    the neighbourhood it is about, so a facilitator reaches only theirs."""
+    """Declare what a route needs; ``about`` finds the neighbourhoods the request concerns
+    (:func:`url_neighbourhood`, or a campaign's), so a facilitator reaches only theirs."""
     def declare(handler: RouteHandler) -> RouteHandler:
         setattr(handler, _ACCESS, access)
-        setattr(handler, _SCOPE, neighbourhood)
+        setattr(handler, _SCOPE, about)
         return handler
     return declare
 
 
-def _declared(request: web.Request) -> tuple[Access, str | None]:
+def url_neighbourhood(part: str) -> Scope:
+    """The neighbourhood whose id is the URL's ``part``."""
+    async def scope(request: web.Request) -> frozenset[str]:
+        return frozenset({request.match_info[part]})
+    return scope
+
+
+def _declared(request: web.Request) -> tuple[Access, Scope | None]:
     match = request.match_info
     if match.http_exception is not None:  # unknown URL or method: strangers learn nothing
         return Access.READ, None
@@ -49,9 +59,7 @@ def _declared(request: web.Request) -> tuple[Access, str | None]:
     if resource is not None and resource.name == "static":
         return Access.PUBLIC, None
     handler: Any = match.handler
-    access = getattr(handler, _ACCESS, Access.ADMINISTER)
-    scope_key = getattr(handler, _SCOPE, None)
-    return access, (match.get(scope_key) if scope_key else None)
+    return getattr(handler, _ACCESS, Access.ADMINISTER), getattr(handler, _SCOPE, None)
 
 
 async def identify(request: web.Request) -> tuple[Principal, SessionRecord | None] | None:
@@ -75,7 +83,7 @@ def guard(refuse: Refusal) -> Middleware:
 
     @web.middleware
     async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-        access, neighbourhood = _declared(request)
+        access, scope = _declared(request)
         found = None if access is Access.PUBLIC else await identify(request)
         if found is not None:
             request[PRINCIPAL], session = found
@@ -85,8 +93,11 @@ def guard(refuse: Refusal) -> Middleware:
             return await refuse(request, 401)
         if request.method not in SAFE_METHODS and not await _csrf_ok(request):
             return await refuse(request, 403)
-        if found is not None and not found[0].may(access, neighbourhood):
-            return await refuse(request, 403)
+        if found is not None:
+            who = found[0]
+            about = await scope(request) if scope and who.role is Role.FACILITATOR else None
+            if not who.may(access, about):
+                return await refuse(request, 403)
         return await handler(request)
 
     return middleware

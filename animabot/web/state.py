@@ -12,6 +12,7 @@ from ..accounts.sessions import SessionManager
 from ..accounts.throttle import SignInThrottle
 from ..config import Settings
 from ..stats.tally import UNKNOWN_NEIGHBOURHOOD
+from ..store.campaigns import CampaignRepository
 from ..store.database import Database
 from .auth import AgentDirectory
 from .chart_cache import ChartCache
@@ -54,6 +55,7 @@ class Gate:
     accounts: AccountService
     sessions: SessionManager
     throttle: SignInThrottle
+    campaigns: CampaignRepository  # a campaign's neighbourhoods, for a facilitator's scope
     oidc: OidcClient | None = None
 
 

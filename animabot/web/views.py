@@ -17,7 +17,7 @@ from ..stats.export import figures_to_json, to_csv
 from ..stats.overview import neighbourhood_figures, overview
 from . import admin, signin
 from .chart_cache import chart_key
-from .guard import PRINCIPAL, requires
+from .guard import PRINCIPAL, requires, url_neighbourhood
 from .pages import address, page
 from .state import DASHBOARD, DATABASE, GATE, Dashboard
 
@@ -39,15 +39,24 @@ async def _figures(request: web.Request) -> CampaignFigures:
         raise web.HTTPNotFound(text="Campagne inconnue.") from None
 
 
+async def campaign_neighbourhoods(request: web.Request) -> frozenset[str] | None:
+    """The neighbourhoods the campaign of the URL was sent to (None: no such campaign)."""
+    record = await request.app[GATE].campaigns.get(request.match_info["id"])
+    return None if record is None else frozenset(record.targets)
+
+
 @requires(Access.READ)
 async def campaigns(request: web.Request) -> web.Response:
     dashboard = _dashboard(request)
-    summaries = await overview(request.app[DATABASE], dashboard.min_cell, dashboard.language)
+    who = request[PRINCIPAL]
+    summaries = [s for s in await overview(request.app[DATABASE], dashboard.min_cell,
+                                           dashboard.language)
+                 if who.may(Access.READ, s.neighbourhoods)]  # a facilitator: theirs
     hoods = sorted({hood for s in summaries for hood in s.neighbourhoods})
     return page("campaigns.html", request, {"summaries": summaries, "hoods": hoods})
 
 
-@requires(Access.READ)
+@requires(Access.READ, about=campaign_neighbourhoods)
 async def campaign(request: web.Request) -> web.Response:
     figures = await _figures(request)
     charts = {
@@ -58,7 +67,7 @@ async def campaign(request: web.Request) -> web.Response:
     return page("campaign.html", request, {"figures": figures, "charts": charts})
 
 
-@requires(Access.READ)
+@requires(Access.READ, about=campaign_neighbourhoods)
 async def campaign_csv(request: web.Request) -> web.Response:
     figures = await _figures(request)
     await _exported(request, f"campaign {figures.id} csv")
@@ -69,7 +78,7 @@ async def campaign_csv(request: web.Request) -> web.Response:
     )
 
 
-@requires(Access.READ)
+@requires(Access.READ, about=campaign_neighbourhoods)
 async def campaign_json(request: web.Request) -> web.Response:
     figures = await _figures(request)
     await _exported(request, f"campaign {figures.id} json")
@@ -99,7 +108,7 @@ def _chart_maker(
     raise web.HTTPNotFound(text="Graphique inconnu.")
 
 
-@requires(Access.READ)
+@requires(Access.READ, about=campaign_neighbourhoods)
 async def chart(request: web.Request) -> web.Response:
     dashboard = _dashboard(request)
     figures = await _figures(request)
@@ -111,7 +120,7 @@ async def chart(request: web.Request) -> web.Response:
     return web.Response(body=png, content_type="image/png")
 
 
-@requires(Access.READ)
+@requires(Access.READ, about=url_neighbourhood("id"))
 async def neighbourhood(request: web.Request) -> web.Response:
     dashboard = _dashboard(request)
     try:

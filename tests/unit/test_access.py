@@ -106,3 +106,10 @@ def test_only_a_hash_of_the_session_id_is_kept() -> None:
     session_id = new_secret()
     assert len(session_id) >= 43 and session_key(session_id) != session_id
     assert len(session_key(session_id)) == 64
+
+
+def test_a_facilitator_reads_what_concerns_one_of_its_neighbourhoods() -> None:
+    assert CENTRE.may(Access.READ, ["gare", "centre"])  # a campaign sent to both
+    assert not CENTRE.may(Access.READ, ["gare"])
+    assert not CENTRE.may(Access.READ, [])  # about no neighbourhood: not one of its own
+    assert COMMUNE.may(Access.READ, []) and AGENT.may(Access.READ, ["gare"])

@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from animabot.accounts.service import AccountService
 from animabot.clock import FakeClock
-from animabot.config import Settings
+from animabot.config import NeighbourhoodSettings, Settings
 from animabot.core import open_core
 from animabot.domain.access import AuditAction, Role
 from animabot.web.app import build_app
@@ -24,10 +24,12 @@ ACCOUNTS = {
     "admin": (Role.ADMINISTRATOR, frozenset[str]()),
     "anna": (Role.FACILITATOR, frozenset({"centre"})),
     "agent": (Role.AGENT, frozenset[str]()),
+    "paul": (Role.FACILITATOR, frozenset({"port"})),  # a neighbourhood the demo never reached
 }
 
 
 async def add_accounts(settings: Settings, clock: FakeClock) -> None:
+    settings.neighbourhoods.append(NeighbourhoodSettings(id="port", name="Le Port"))
     async with open_core(settings, clock, sends=False) as core:
         s = core.stores
         service = AccountService(s.accounts, s.sessions, s.audit, clock, s.chats)
@@ -211,3 +213,20 @@ async def test_behind_a_local_proxy_the_client_address_comes_from_x_forwarded_fo
     async with open_core(settings, clock, sends=False, writes=False) as core:
         (entry,) = await core.stores.audit.latest(1, AuditAction.SIGN_IN_FAILED.value)
     assert entry.address == "203.0.113.9"  # the hop the proxy added, not one the client wrote
+
+
+async def test_a_facilitator_of_another_neighbourhood_reads_nothing_of_the_campaign(
+    server: TestServer, browser_of: list[Client],
+) -> None:
+    paul = await signed_in(server, browser_of, "paul")
+    home = await (await paul.get("/")).text()
+    assert f"/campaigns/{CAMPAIGN}" not in home  # the list holds only its neighbourhood's
+    for path in (f"/campaigns/{CAMPAIGN}", f"/campaigns/{CAMPAIGN}.csv",
+                 f"/campaigns/{CAMPAIGN}.json", f"/campaigns/{CAMPAIGN}/charts/response-rate.png",
+                 "/neighbourhoods/centre", "/facilitation/neighbourhoods/centre"):
+        assert (await paul.get(path)).status == 403, path
+    assert (await paul.get("/neighbourhoods/port")).status == 200
+    anna = await signed_in(server, browser_of, "anna")  # centre: the campaign reached it
+    assert f"/campaigns/{CAMPAIGN}" in await (await anna.get("/")).text()
+    assert (await anna.get(f"/campaigns/{CAMPAIGN}")).status == 200
+    assert (await anna.get("/neighbourhoods/gare")).status == 403
