@@ -29,7 +29,8 @@ class AnimabotCommands(LazyGroup):
                          "Start, list, show and cancel campaigns."),
         "stats": Lazy("animabot.cli.stats_cmd:app", "Anonymised participation statistics."),
         "web": Lazy("animabot.cli.web_cmd:app",
-                    "The read-only dashboard for territorial agents (anonymised figures)."),
+                    "The dashboard and back-office: anonymised figures for agents, accounts for "
+                    "facilitators and administrators."),
         "db": Lazy("animabot.cli.db_cmd:app", "The database: copy a deployment to PostgreSQL."),
         "privacy": Lazy("animabot.cli.privacy_cmd:app",
                         "Residents' data: retention and the processing register."),
@@ -39,6 +40,10 @@ class AnimabotCommands(LazyGroup):
                        "The directory of local actors (associations, shops, public services)."),
         "residents": Lazy("animabot.cli.residents_cmd:app",
                           "Residents reached one by one (e-mail, SMS): the address book."),
+        "users": Lazy("animabot.cli.users_cmd:app",
+                      "Back-office accounts: add, list, change a password, disable, remove."),
+        "audit": Lazy("animabot.cli.audit_cmd:app",
+                      "The audit log: who did what in the back-office, and when."),
         "neighbourhood": Lazy("animabot.cli.neighbourhood_cmd:app",
                               "Neighbourhoods: their groups and rooms on every platform."),
     }

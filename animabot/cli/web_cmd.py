@@ -1,4 +1,4 @@
-"""``animabot web``: serve the read-only dashboard; ``animabot web token NAME``: create an
+"""``animabot web``: serve the dashboard and back-office; ``animabot web token NAME``: create an
 agent's token and print the configuration lines holding its hash."""
 
 from __future__ import annotations
@@ -9,10 +9,14 @@ from typing import Annotated
 
 import typer
 
+from ..clock import SystemClock
+from ..config import Settings
+from ..core import open_core
 from .common import ConfigOption, DatabaseOption, err, out, run_async, settings_from, setup_logging
 
 app = typer.Typer(
-    help="The read-only dashboard for territorial agents (anonymised figures).",
+    help="The dashboard and back-office: anonymised figures for agents, accounts for "
+    "facilitators and administrators.",
     invoke_without_command=True,
 )
 
@@ -37,13 +41,19 @@ def serve(
         from ..web.app import serve as serve_dashboard  # aiohttp and matplotlib load here only
 
         settings = settings_from(config, database)
-        if not settings.web.agents:
+        if not settings.web.agents and not settings.web.oidc.enabled \
+                and not await _has_accounts(settings):
             err.print(f"error: {NO_AGENTS}", markup=False)  # "[web]" is not rich markup
             raise typer.Exit(1)
         await serve_dashboard(settings, host or settings.web.host,
                               settings.web.port if port is None else port)
 
     run_async(work)
+
+
+async def _has_accounts(settings: Settings) -> bool:
+    async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
+        return bool(await core.stores.accounts.all())
 
 
 @app.command("token")

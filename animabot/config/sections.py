@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator
 
+from ..domain.access import Role
 from ..domain.window import parse_weekdays, parse_window_range
 from ..errors import FieldValueError
 from ..i18n.lazy import lazy as _
@@ -194,13 +195,65 @@ class WebAgent(_Section):
     token_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
+class OidcSettings(_Section):
+    """Sign-in through an OpenID Connect provider (ProConnect, Keycloak, Azure AD…): the
+    authorization code flow with PKCE. Who may come in: the accounts registered by e-mail
+    or subject (``animabot users add NAME --role … --email …``), and, when ``role_claim``
+    is set, anyone whose claim maps to a role in ``claim_roles``."""
+
+    enabled: bool = False
+    issuer: str = ""  # https://auth.agentconnect.gouv.fr/api/v2 (discovery is read from it)
+    client_id: str = ""
+    client_secret: SecretStr | None = None  # better: ANIMABOT_WEB__OIDC__CLIENT_SECRET
+    client_secret_file: Path | None = None
+    scopes: list[str] = Field(default_factory=lambda: ["openid", "email", "given_name",
+                                                       "usual_name"])
+    acr_values: str = ""  # ProConnect: "eidas1"
+    label: str = "ProConnect"  # the button reads "Se connecter avec <label>"
+    role_claim: str = ""  # a claim holding a group or role name, e.g. "groups"
+    claim_roles: dict[str, Role] = Field(default_factory=dict)  # claim value → role
+    claim_neighbourhoods: dict[str, list[str]] = Field(default_factory=dict)  # value → ids
+    timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 10.0
+
+    @field_validator("issuer")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        loopback = value.startswith(("http://127.0.0.1", "http://localhost", "http://[::1]"))
+        if value and not value.startswith("https://") and not loopback:
+            raise FieldValueError(_("{value!r} is not an https address", value=value),
+                                  _("write the provider's issuer as it publishes it, "
+                                    "starting with https://"))
+        return value
+
+    def missing(self) -> list[str]:
+        """The keys an enabled provider still needs."""
+        needed = {"issuer": self.issuer, "client_id": self.client_id,
+                  "client_secret": self.client_secret or self.client_secret_file}
+        return [key for key, value in needed.items() if not value] if self.enabled else []
+
+    def secret(self) -> str | None:
+        if self.client_secret is not None:
+            return self.client_secret.get_secret_value()
+        if self.client_secret_file is not None:
+            return self.client_secret_file.read_text(encoding="utf-8").strip()
+        return None
+
+
 class WebSettings(_Section):
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=0, le=65535)] = 8080
-    agents: list[WebAgent] = Field(default_factory=list)
-    session_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 12.0
-    # Where residents open their personal links (e-mail, SMS): "https://participer.ville.fr".
+    # The address people type, "https://participer.ville.fr" (behind a reverse proxy): where
+    # residents open their personal links (e-mail, SMS), the OpenID redirect address, and
+    # https there marks the back-office's cookies Secure.
     public_url: str = ""
+    # Behind a reverse proxy on this machine, every request comes from 127.0.0.1: read the
+    # client's address from the X-Forwarded-For header the proxy sets (for the sign-in limit
+    # and the audit log). Only trusted from a loopback peer.
+    behind_proxy: bool = False
+    agents: list[WebAgent] = Field(default_factory=list)
+    session_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 12.0  # absolute lifetime
+    session_idle_minutes: Annotated[float, Field(gt=0, le=24 * 60 * 30)] = 60.0
+    oidc: OidcSettings = Field(default_factory=OidcSettings)
 
     @field_validator("public_url")
     @classmethod

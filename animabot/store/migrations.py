@@ -394,11 +394,64 @@ async def _m013_problem_reports(db: Transaction) -> None:
     )
 
 
+async def _m014_web_accounts(db: Transaction) -> None:
+    """The back-office's people, their sessions and the audit log (issue 16).
+
+    - ``web_user``: local accounts (``password_hash`` argon2) and people known through
+      OpenID Connect (``email``/``subject``), with a role and the neighbourhoods they work in
+      (comma-separated ids; empty: the whole commune).
+    - ``web_session``: only the SHA-256 of the cookie's random id is kept, so a copy of the
+      database opens no session. ``web_session_user`` finds a person's sessions to revoke.
+    - ``audit``: who did what and when; ``audit_at`` lists it newest first."""
+    await _ddl(
+        db,
+        """
+        CREATE TABLE web_user (
+            name           TEXT PRIMARY KEY,
+            role           TEXT NOT NULL,
+            neighbourhoods TEXT NOT NULL DEFAULT '',
+            password_hash  TEXT,
+            email          TEXT,
+            subject        TEXT,
+            disabled       INTEGER NOT NULL DEFAULT 0,
+            created_at     TEXT NOT NULL,
+            updated_at     TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX web_user_email ON web_user (email) WHERE email IS NOT NULL;
+        CREATE UNIQUE INDEX web_user_subject ON web_user (subject) WHERE subject IS NOT NULL;
+        CREATE TABLE web_session (
+            id_sha256      TEXT PRIMARY KEY,
+            name           TEXT NOT NULL,
+            origin         TEXT NOT NULL,
+            role           TEXT NOT NULL,
+            neighbourhoods TEXT NOT NULL DEFAULT '',
+            csrf_token     TEXT NOT NULL,
+            id_token       TEXT,
+            created_at     TEXT NOT NULL,
+            seen_at        TEXT NOT NULL,
+            expires_at     TEXT NOT NULL,
+            revoked_at     TEXT
+        );
+        CREATE INDEX web_session_user ON web_session (name);
+        CREATE TABLE audit (
+            id      INTEGER PRIMARY KEY,
+            at      TEXT NOT NULL,
+            actor   TEXT NOT NULL,
+            action  TEXT NOT NULL,
+            target  TEXT NOT NULL DEFAULT '',
+            detail  TEXT NOT NULL DEFAULT '',
+            address TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX audit_at ON audit (at)
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_native_polls_and_state, _m003_vote_time, _m004_answer_archive,
     _m005_answer_time_index, _m006_statistics_indexes, _m007_hub, _m008_resident_tags,
     _m009_inbox_outcome, _m010_resident_neighbourhood, _m011_interactive_lane,
-    _m012_address_status, _m013_problem_reports,
+    _m012_address_status, _m013_problem_reports, _m014_web_accounts,
 )
 # The version PostgreSQL's baseline creates at once: the migrations above it apply to both.
 POSTGRESQL_BASELINE = 11

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .accounts import AccountRepository, SessionRepository
 from .actors import ActorRepository
 from .answers import AnswerRepository
+from .audit import AuditRepository
 from .campaigns import CampaignRepository
 from .chats import ChatRepository
 from .database import Database
@@ -28,8 +30,10 @@ from .statistics import StatisticsQueries
 @dataclass(frozen=True)
 class Stores:
     database: Database  # transactions and units of work span the stores
+    accounts: AccountRepository
     actors: ActorRepository
     answers: AnswerRepository
+    audit: AuditRepository
     campaigns: CampaignRepository
     chats: ChatRepository
     deliveries: DeliveryRepository
@@ -40,19 +44,22 @@ class Stores:
     reporting: ReportQueries
     retention: RetentionStore
     series: SeriesRepository
+    sessions: SessionRepository
     statistics: StatisticsQueries
 
     @classmethod
     def over(cls, database: Database) -> Stores:
         return cls(
-            database=database, actors=ActorRepository(database),
+            database=database, accounts=AccountRepository(database),
+            actors=ActorRepository(database), audit=AuditRepository(database),
             answers=AnswerRepository(database), campaigns=CampaignRepository(database),
             chats=ChatRepository(database), deliveries=DeliveryRepository(database),
             facilitators=FacilitatorRepository(database),
             hub=HubQueries(database), polls=PollTallyRepository(database),
             problem_reports=ProblemReportRepository(database),
             reporting=ReportQueries(database), retention=RetentionStore(database),
-            series=SeriesRepository(database), statistics=StatisticsQueries(database),
+            series=SeriesRepository(database),
+            sessions=SessionRepository(database), statistics=StatisticsQueries(database),
         )
 
 

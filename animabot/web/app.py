@@ -1,8 +1,9 @@
-"""The read-only dashboard for territorial agents: the aiohttp application and its server.
+"""The dashboard and back-office: the aiohttp application and its server.
 
-Every page shows what :mod:`animabot.stats` returns and nothing else: aggregates whose small
-cells are already suppressed. The application only reads figures; the one thing it keeps is
-the agents' sessions, in memory.
+Every figure page shows what :mod:`animabot.stats` returns and nothing else: aggregates whose
+small cells are already suppressed. People sign in with a local account, an OpenID provider or
+an agent's token; their sessions and the audit log are the database's (see
+:mod:`animabot.accounts`), and :mod:`.guard` decides who reaches which route.
 """
 
 from __future__ import annotations
@@ -19,16 +20,21 @@ from pathlib import Path
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
-from aiohttp.typedefs import Handler
 
+from ..accounts.service import AccountService
+from ..accounts.sessions import SessionManager
+from ..accounts.throttle import SignInThrottle
 from ..clock import Clock, SystemClock
 from ..config import Settings
 from ..core import open_core
 from ..errors import AnimabotError
-from . import views
-from .auth import AgentDirectory, SessionStore
+from ..store.stores import Stores
+from . import signin, views
+from .auth import AgentDirectory
+from .guard import guard
+from .oidc import OidcClient
 from .present import filters
-from .state import DASHBOARD, DATABASE, Dashboard
+from .state import DASHBOARD, DATABASE, GATE, Dashboard, Gate
 
 log = logging.getLogger(__name__)
 SECURITY_HEADERS = {
@@ -37,11 +43,12 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
-PUBLIC_ROUTES = {"login", "static"}
 NO_AGENTS = (
-    "no agent may read the dashboard: [web] agents is empty. Create a token with "
-    "`animabot web token NAME` and paste the lines it prints into the configuration, or hash "
-    "a token of your own with "
+    "nobody may sign in to the dashboard: there is no account, no [web.oidc] provider, and "
+    "[web] agents is empty. Create an account with "
+    "`animabot users add NAME --role administrator --password-stdin`, or an agent's "
+    "read-only token with `animabot web token NAME` and paste the lines it prints into the "
+    "configuration, or hash a token of your own with "
     "python -c \"import hashlib;print(hashlib.sha256(b'TOKEN').hexdigest())\" and add\n"
     "[[web.agents]]\nname = \"NAME\"\ntoken_sha256 = \"<that hash>\""
 )
@@ -49,20 +56,6 @@ NO_AGENTS = (
 
 def static_dir() -> Path:
     return Path(str(files("animabot.web").joinpath("static")))
-
-
-@web.middleware
-async def require_agent(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Everything but the login form and the style sheet needs a session or a Bearer token.
-
-    It runs before routing errors surface, so an unknown URL answers 401 too: a stranger
-    cannot tell which campaigns exist."""
-    resource = request.match_info.route.resource
-    if resource is not None and resource.name in PUBLIC_ROUTES:
-        return await handler(request)
-    if views.authenticated_agent(request) is None:
-        return await views.unauthorized(request)
-    return await handler(request)
 
 
 async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
@@ -73,19 +66,15 @@ async def _security_headers(request: web.Request, response: web.StreamResponse) 
 
 def build_app(settings: Settings, clock: Clock | None = None) -> web.Application:
     """The application; the database opens when it starts and closes when it stops."""
-    if not settings.web.agents:
-        raise AnimabotError(NO_AGENTS)
     clock = clock or SystemClock()
-    app = web.Application(middlewares=[require_agent], client_max_size=64 * 1024)
-    app[DASHBOARD] = Dashboard(
-        settings, AgentDirectory(settings.web.agents),
-        SessionStore(clock, timedelta(hours=settings.web.session_hours)),
-    )
+    app = web.Application(middlewares=[guard(signin.refuse)], client_max_size=64 * 1024)
+    app[DASHBOARD] = Dashboard(settings, AgentDirectory(settings.web.agents))
 
     async def database(app: web.Application) -> AsyncIterator[None]:
         try:
-            async with open_core(settings, clock, sends=False, writes=False) as core:
+            async with open_core(settings, clock, sends=False) as core:
                 app[DATABASE] = core.database
+                app[GATE] = gate(settings, core.stores, clock)
                 yield
         finally:
             app[DASHBOARD].painter.shutdown(wait=True)
@@ -100,6 +89,23 @@ def build_app(settings: Settings, clock: Clock | None = None) -> web.Application
     views.add_routes(app.router)
     app.router.add_static("/static/", static_dir(), name="static")
     return app
+
+
+def gate(settings: Settings, stores: Stores, clock: Clock) -> Gate:
+    web_settings = settings.web
+    oidc = None
+    if missing := web_settings.oidc.missing():
+        raise AnimabotError(
+            f"[web.oidc] is enabled but {', '.join(missing)} is not set: see "
+            "config.example.toml (the secret goes in ANIMABOT_WEB__OIDC__CLIENT_SECRET or "
+            "client_secret_file)")
+    if web_settings.oidc.enabled:
+        oidc = OidcClient(web_settings.oidc)
+    return Gate(
+        AccountService(stores.accounts, stores.sessions, stores.audit, clock),
+        SessionManager(stores.sessions, clock, timedelta(hours=web_settings.session_hours),
+                       timedelta(minutes=web_settings.session_idle_minutes)),
+        SignInThrottle(clock), stores.campaigns, oidc)
 
 
 def _url(host: str, port: int) -> str:
@@ -129,7 +135,7 @@ async def serve(
             raise AnimabotError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
         bound = runner.addresses[0][1] if runner.addresses else port
         url = _url(host, bound)
-        log.info("dashboard at %s (read-only; Ctrl-C to stop)", url)
+        log.info("dashboard at %s (Ctrl-C to stop)", url)
         if ready is not None and not ready.done():
             ready.set_result(url)
         await stop.wait()

@@ -12,12 +12,22 @@ from datetime import datetime
 from babel.dates import format_datetime, get_timezone
 
 from ..chat.registry import platform_labels
+from ..domain.access import AuditAction, Role
 from ..domain.lifecycle import delivery_label, status_label
 from ..stats.series import phase_label
 from ..stats.suppression import Cell, format_cell
 from ..stats.tables import hours_fr
 
 DASH = "—"
+ROLES = {Role.ADMINISTRATOR: "administrateur", Role.FACILITATOR: "animateur",
+         Role.AGENT: "agent"}
+ACTIONS = {
+    AuditAction.SIGN_IN: "connexion", AuditAction.SIGN_IN_FAILED: "connexion refusée",
+    AuditAction.SIGN_OUT: "déconnexion", AuditAction.SESSION_REVOKED: "sessions révoquées",
+    AuditAction.USER_ADDED: "compte créé", AuditAction.USER_REMOVED: "compte supprimé",
+    AuditAction.USER_DISABLED: "compte désactivé", AuditAction.USER_ENABLED: "compte réactivé",
+    AuditAction.USER_PASSWORD_CHANGED: "mot de passe changé", AuditAction.EXPORT: "export",
+}
 
 
 def percent(rate: float | None) -> str:
@@ -54,5 +64,7 @@ def filters(timezone: str, min_cell: int) -> dict[str, Callable[..., str]]:
         "hours": hours, "phase": phase,
         "status": status_label,
         "delivery_status": delivery_label,
+        "role": lambda value: ROLES.get(value) or str(value),
+        "action": lambda value: ACTIONS.get(value) or str(value),
         "platform": lambda value: labels.get(value, value.capitalize()),
     }

@@ -7,18 +7,22 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from ..accounts.service import AccountService
+from ..accounts.sessions import SessionManager
+from ..accounts.throttle import SignInThrottle
 from ..config import Settings
 from ..stats.tally import UNKNOWN_NEIGHBOURHOOD
+from ..store.campaigns import CampaignRepository
 from ..store.database import Database
-from .auth import AgentDirectory, SessionStore
+from .auth import AgentDirectory
 from .chart_cache import ChartCache
+from .oidc import OidcClient
 
 
 @dataclass
 class Dashboard:
     settings: Settings
     agents: AgentDirectory
-    sessions: SessionStore
     # Charts are drawn off the event loop, one at a time: matplotlib's rc_context is global.
     painter: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="animabot-charts")
@@ -44,5 +48,17 @@ class Dashboard:
         return self.hood_names.get(hood_id, hood_id)
 
 
+@dataclass
+class Gate:
+    """Sign-in and sessions: built once the database is open."""
+
+    accounts: AccountService
+    sessions: SessionManager
+    throttle: SignInThrottle
+    campaigns: CampaignRepository  # a campaign's neighbourhoods, for a facilitator's scope
+    oidc: OidcClient | None = None
+
+
 DASHBOARD = web.AppKey("dashboard", Dashboard)
+GATE = web.AppKey("gate", Gate)
 DATABASE = web.AppKey("database", Database)

@@ -6,19 +6,20 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from functools import partial
-from typing import Any
 
-import aiohttp_jinja2
 from aiohttp import web
 
+from ..domain.access import Access, AuditAction
 from ..errors import CampaignError
 from ..stats.campaign import CampaignFigures, campaign_figures
 from ..stats.charts import answers_over_time_chart, options_chart, response_rate_chart
 from ..stats.export import figures_to_json, to_csv
 from ..stats.overview import neighbourhood_figures, overview
-from .auth import SESSION_COOKIE, bearer_token
+from . import admin, signin
 from .chart_cache import chart_key
-from .state import DASHBOARD, DATABASE, Dashboard
+from .guard import PRINCIPAL, requires, url_neighbourhood
+from .pages import address, page
+from .state import DASHBOARD, DATABASE, GATE, Dashboard
 
 SLUG = "[a-z0-9][a-z0-9_-]*"  # campaign, step and neighbourhood ids (never a dot)
 CSV_TYPE = "text/csv"
@@ -38,79 +39,24 @@ async def _figures(request: web.Request) -> CampaignFigures:
         raise web.HTTPNotFound(text="Campagne inconnue.") from None
 
 
-def authenticated_agent(request: web.Request) -> str | None:
-    """The agent behind a Bearer token or a session cookie, or None."""
-    dashboard = _dashboard(request)
-    token = bearer_token(request.headers.get("Authorization"))
-    if token is not None:
-        agent = dashboard.agents.identify(token)
-        if agent is not None:
-            return agent
-    session_id = request.cookies.get(SESSION_COOKIE)
-    return dashboard.sessions.agent(session_id) if session_id else None
+async def campaign_neighbourhoods(request: web.Request) -> frozenset[str] | None:
+    """The neighbourhoods the campaign of the URL was sent to (None: no such campaign)."""
+    record = await request.app[GATE].campaigns.get(request.match_info["id"])
+    return None if record is None else frozenset(record.targets)
 
 
-async def unauthorized(request: web.Request, message: str | None = None) -> web.Response:
-    """401 with the login form in it: a browser can sign in, a script sees the status."""
-    response = aiohttp_jinja2.render_template(
-        "login.html", request,
-        {"message": message or "Connectez-vous pour voir cette page.", "error": True},
-        status=401,
-    )
-    response.headers["WWW-Authenticate"] = 'Bearer realm="animabot"'
-    return response
-
-
-def _see_other(location: str) -> web.Response:
-    """A redirect after a POST (returned: aiohttp deprecates returning its HTTP exceptions)."""
-    return web.Response(status=303, headers={"Location": location})
-
-
-async def login_form(request: web.Request) -> web.Response:
-    return aiohttp_jinja2.render_template("login.html", request,
-                                          {"message": None, "error": False})
-
-
-async def login(request: web.Request) -> web.StreamResponse:
-    dashboard = _dashboard(request)
-    form = await request.post()
-    token = form.get("token")
-    agent = dashboard.agents.identify(token.strip()) if isinstance(token, str) else None
-    if agent is None:
-        return await unauthorized(request, "Jeton inconnu : vérifiez-le et réessayez.")
-    response = _see_other("/")
-    response.set_cookie(
-        SESSION_COOKIE, dashboard.sessions.open(agent), path="/", httponly=True,
-        samesite="Strict", max_age=int(dashboard.sessions.lifetime.total_seconds()),
-    )
-    return response
-
-
-async def logout(request: web.Request) -> web.StreamResponse:
-    session_id = request.cookies.get(SESSION_COOKIE)
-    if session_id:
-        _dashboard(request).sessions.close(session_id)
-    response = _see_other("/login")
-    response.del_cookie(SESSION_COOKIE, path="/")
-    return response
-
-
-def _page(template: str, request: web.Request, context: dict[str, Any]) -> web.Response:
-    dashboard = _dashboard(request)
-    # The middleware let the request in, so the agent is known (looked up again: it is cheap,
-    # and request storage would need aiohttp's newest RequestKey).
-    base = {"agent": authenticated_agent(request), "min_cell": dashboard.min_cell,
-            "hood_name": dashboard.hood_name}
-    return aiohttp_jinja2.render_template(template, request, {**base, **context})
-
-
+@requires(Access.READ)
 async def campaigns(request: web.Request) -> web.Response:
     dashboard = _dashboard(request)
-    summaries = await overview(request.app[DATABASE], dashboard.min_cell, dashboard.language)
+    who = request[PRINCIPAL]
+    summaries = [s for s in await overview(request.app[DATABASE], dashboard.min_cell,
+                                           dashboard.language)
+                 if who.may(Access.READ, s.neighbourhoods)]  # a facilitator: theirs
     hoods = sorted({hood for s in summaries for hood in s.neighbourhoods})
-    return _page("campaigns.html", request, {"summaries": summaries, "hoods": hoods})
+    return page("campaigns.html", request, {"summaries": summaries, "hoods": hoods})
 
 
+@requires(Access.READ, about=campaign_neighbourhoods)
 async def campaign(request: web.Request) -> web.Response:
     figures = await _figures(request)
     charts = {
@@ -118,11 +64,13 @@ async def campaign(request: web.Request) -> web.Response:
         **{poll.step_id + OPTIONS: True for poll in figures.polls},
         **{poll.step_id + OVER_TIME: bool(poll.times.curve) for poll in figures.polls},
     }
-    return _page("campaign.html", request, {"figures": figures, "charts": charts})
+    return page("campaign.html", request, {"figures": figures, "charts": charts})
 
 
+@requires(Access.READ, about=campaign_neighbourhoods)
 async def campaign_csv(request: web.Request) -> web.Response:
     figures = await _figures(request)
+    await _exported(request, f"campaign {figures.id} csv")
     return web.Response(
         text=to_csv(figures_to_json(figures), "campaign"), content_type=CSV_TYPE,
         charset="utf-8",
@@ -130,12 +78,20 @@ async def campaign_csv(request: web.Request) -> web.Response:
     )
 
 
+@requires(Access.READ, about=campaign_neighbourhoods)
 async def campaign_json(request: web.Request) -> web.Response:
     figures = await _figures(request)
+    await _exported(request, f"campaign {figures.id} json")
     return web.Response(
         text=json.dumps(figures_to_json(figures), ensure_ascii=False, indent=2) + "\n",
         content_type="application/json", charset="utf-8",
     )
+
+
+async def _exported(request: web.Request, what: str) -> None:
+    who = request[PRINCIPAL].name
+    await request.app[GATE].accounts.record(who, AuditAction.EXPORT, what, "",
+                                            address(request))
 
 
 def _chart_maker(
@@ -152,6 +108,7 @@ def _chart_maker(
     raise web.HTTPNotFound(text="Graphique inconnu.")
 
 
+@requires(Access.READ, about=campaign_neighbourhoods)
 async def chart(request: web.Request) -> web.Response:
     dashboard = _dashboard(request)
     figures = await _figures(request)
@@ -163,6 +120,7 @@ async def chart(request: web.Request) -> web.Response:
     return web.Response(body=png, content_type="image/png")
 
 
+@requires(Access.READ, about=url_neighbourhood("id"))
 async def neighbourhood(request: web.Request) -> web.Response:
     dashboard = _dashboard(request)
     try:
@@ -170,13 +128,12 @@ async def neighbourhood(request: web.Request) -> web.Response:
                                               dashboard.min_cell, dashboard.language)
     except CampaignError:
         raise web.HTTPNotFound(text="Quartier inconnu.") from None
-    return _page("neighbourhood.html", request, {"hood": figures})
+    return page("neighbourhood.html", request, {"hood": figures})
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
-    router.add_get("/login", login_form, name="login")
-    router.add_post("/login", login, name="login")
-    router.add_post("/logout", logout)
+    signin.add_routes(router)
+    admin.add_routes(router, SLUG)
     router.add_get("/", campaigns, name="campaigns")
     router.add_get(f"/campaigns/{{id:{SLUG}}}.csv", campaign_csv)
     router.add_get(f"/campaigns/{{id:{SLUG}}}.json", campaign_json)

@@ -1,14 +1,16 @@
-"""The dashboard over a real demo database: one demo per test session, one server per test."""
+"""The dashboard over a real demo database: one demo per test session, copied for each test
+(the dashboard writes its sessions and audit log), one server per test."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from aiohttp import web
+from aiohttp import ClientResponse, web
 from aiohttp.test_utils import TestClient, TestServer
 
 from animabot.clock import FakeClock
@@ -18,12 +20,14 @@ from animabot.web.app import build_app
 from animabot.web.auth import hash_token
 
 from ...conftest import T0
+from .browser import browser, page  # noqa: F401  (fixtures for the browser tests)
 
 TOKEN = "jeton-de-test-0123456789abcdefghij"
 AGENT = "Agente Martin"
 OTHER_TOKEN = "un-autre-jeton-tout-aussi-long"
 CAMPAIGN = "demo-1"
 Client = TestClient[web.Request, web.Application]
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture(scope="session")
@@ -57,9 +61,34 @@ def dashboard_settings(database: Path, tmp_path: Path, *, agents: bool = True) -
     return settings
 
 
+def own_copy(database: Path, tmp_path: Path) -> Path:
+    """The dashboard writes sessions and the audit log: each test gets its own copy."""
+    copy = tmp_path / "dashboard.db"
+    with sqlite3.connect(database) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    return copy
+
+
 @pytest.fixture
 def settings(demo_database: Path, tmp_path: Path) -> Settings:
-    return dashboard_settings(demo_database, tmp_path)
+    return dashboard_settings(own_copy(demo_database, tmp_path), tmp_path)
+
+
+def csrf_in(html: str) -> str:
+    """The CSRF token a page's forms carry."""
+    found = CSRF_FIELD.search(html)
+    assert found, "no csrf_token field on the page"
+    return found.group(1)
+
+
+async def csrf_token(client: Client, path: str = "/login") -> str:
+    return csrf_in(await (await client.get(path)).text())
+
+
+async def sign_in_with_token(client: Client, token: str = TOKEN) -> ClientResponse:
+    return await client.post("/login", data={"token": token,
+                                             "csrf_token": await csrf_token(client)},
+                             allow_redirects=False)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ import pytest
 from animabot.web.auth import hash_token
 
 from ..conftest import ANIMABOT, animabot
-from .conftest import CAMPAIGN
+from .conftest import CAMPAIGN, own_copy
 
 pytestmark = pytest.mark.slow
 
@@ -74,10 +74,11 @@ def test_web_token_prints_a_token_once_and_the_lines_holding_its_hash(tmp_path: 
 def test_web_refuses_to_start_without_agents_and_says_how_to_add_one(
     tmp_path: Path, demo_database: Path
 ) -> None:
-    config = write_config(tmp_path, demo_database, "")
+    config = write_config(tmp_path, own_copy(demo_database, tmp_path), "")
     result = animabot("web", "--config", str(config), check=False, cwd=tmp_path, timeout=30)
     assert result.returncode == 1
     assert "[web] agents is empty" in result.stderr
+    assert "animabot users add NAME --role administrator --password-stdin" in result.stderr
     assert "animabot web token NAME" in result.stderr
     assert "hashlib.sha256(b'TOKEN').hexdigest()" in result.stderr
     assert "[[web.agents]]" in result.stderr
@@ -86,7 +87,7 @@ def test_web_refuses_to_start_without_agents_and_says_how_to_add_one(
 def test_web_serves_until_sigterm(tmp_path: Path, demo_database: Path) -> None:
     token = "un-jeton-de-ligne-de-commande-assez-long"
     config = write_config(
-        tmp_path, demo_database,
+        tmp_path, own_copy(demo_database, tmp_path),
         f'[[web.agents]]\nname = "Agent"\ntoken_sha256 = "{hash_token(token)}"\n')
     process = subprocess.Popen(
         [ANIMABOT, "web", "--config", str(config), "--host", "127.0.0.1"],

@@ -9,17 +9,25 @@ import json
 from datetime import timedelta
 
 import pytest
+from aiohttp.test_utils import TestClient, TestServer
 
 from animabot.clock import FakeClock
 from animabot.config import Settings
 from animabot.core import open_core
-from animabot.errors import AnimabotError
 from animabot.stats.campaign import campaign_figures
 from animabot.stats.export import figures_to_json, to_csv
 from animabot.web.app import SECURITY_HEADERS, build_app
 from animabot.web.auth import SESSION_COOKIE
 
-from .conftest import AGENT, CAMPAIGN, OTHER_TOKEN, TOKEN, Client
+from .conftest import (
+    AGENT,
+    CAMPAIGN,
+    OTHER_TOKEN,
+    TOKEN,
+    Client,
+    csrf_in,
+    sign_in_with_token,
+)
 
 PROTECTED = (
     "/", f"/campaigns/{CAMPAIGN}", f"/campaigns/{CAMPAIGN}.csv", f"/campaigns/{CAMPAIGN}.json",
@@ -51,7 +59,9 @@ async def test_without_a_valid_token_every_url_answers_401(
 
 async def test_the_login_page_and_the_style_sheet_are_public(client: Client) -> None:
     login = await client.get("/login")
-    assert login.status == 200 and 'name="token"' in await login.text()
+    text = await login.text()
+    assert login.status == 200 and 'name="token"' in text
+    assert 'name="username"' in text and 'name="password"' in text
     css = await client.get("/static/dashboard.css")
     assert css.status == 200 and "table" in await css.text()
 
@@ -140,21 +150,24 @@ async def test_no_page_nor_download_names_a_resident(
         assert "user" not in body.lower(), path  # the simulated platform's raw user ids
 
 
-async def test_the_login_form_trades_the_token_for_a_strict_http_only_cookie(
+async def test_the_login_form_trades_the_token_for_a_lax_http_only_cookie(
     client: Client,
 ) -> None:
-    wrong = await client.post("/login", data={"token": "pas-le-bon"}, allow_redirects=False)
+    wrong = await sign_in_with_token(client, "pas-le-bon")
     assert wrong.status == 401 and "Jeton inconnu" in await wrong.text()
     assert SESSION_COOKIE not in wrong.cookies
-    right = await client.post("/login", data={"token": TOKEN}, allow_redirects=False)
+    right = await sign_in_with_token(client)
     assert right.status == 303 and right.headers["Location"] == "/"
     cookie = right.cookies[SESSION_COOKIE]
-    assert cookie["httponly"] and cookie["samesite"] == "Strict" and cookie["path"] == "/"
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/"
+    assert not cookie["secure"]  # served over http here: a Secure cookie would be lost
     assert int(cookie["max-age"]) == 12 * 3600
     session = cookie.value
     page = await client.get("/")
-    assert page.status == 200 and AGENT in await page.text()
-    logout = await client.post("/logout", allow_redirects=False)
+    text = await page.text()
+    assert page.status == 200 and AGENT in text
+    logout = await client.post("/logout", data={"csrf_token": csrf_in(text)},
+                               allow_redirects=False)
     assert logout.status == 303 and logout.headers["Location"] == "/login"
     # The session is gone server-side: replaying the old cookie no longer works.
     client.session.cookie_jar.clear()
@@ -163,10 +176,21 @@ async def test_the_login_form_trades_the_token_for_a_strict_http_only_cookie(
 
 
 async def test_a_session_expires_after_session_hours(client: Client, clock: FakeClock) -> None:
-    await client.post("/login", data={"token": TOKEN})
-    clock.advance(timedelta(hours=11, minutes=59))
+    await sign_in_with_token(client)
+    for _ in range(12 * 2 - 1):  # active every half hour: idle expiry never reached
+        clock.advance(timedelta(minutes=30))
+        assert (await client.get("/")).status == 200
+    clock.advance(timedelta(minutes=31))
+    assert (await client.get("/")).status == 401
+
+
+async def test_a_session_left_idle_expires_after_session_idle_minutes(
+    client: Client, clock: FakeClock
+) -> None:
+    await sign_in_with_token(client)
+    clock.advance(timedelta(minutes=59))
     assert (await client.get("/")).status == 200
-    clock.advance(timedelta(minutes=2))
+    clock.advance(timedelta(minutes=61))
     assert (await client.get("/")).status == 401
 
 
@@ -175,7 +199,23 @@ async def test_every_configured_agent_is_recognised_by_name(client: Client) -> N
     assert "Agent Durand" in await page.text()
 
 
-def test_the_dashboard_refuses_to_start_without_agents(settings: Settings) -> None:
-    settings.web.agents = []
-    with pytest.raises(AnimabotError, match=r"animabot web token NAME.*hashlib\.sha256"):
-        build_app(settings)
+async def test_without_agents_the_dashboard_still_serves_its_sign_in_form(
+    settings: Settings, clock: FakeClock
+) -> None:
+    settings.web.agents = []  # local accounts or an OpenID provider may still sign in
+    async with TestClient(TestServer(build_app(settings, clock))) as client:
+        assert (await client.get("/login")).status == 200
+
+
+async def test_an_agent_taken_out_of_the_configuration_loses_its_session(
+    settings: Settings, clock: FakeClock,
+) -> None:
+    async with TestClient(TestServer(build_app(settings, clock))) as client:
+        assert (await sign_in_with_token(client)).status == 303
+        assert (await client.get("/")).status == 200
+        cookies = client.session.cookie_jar.filter_cookies(client.make_url("/"))
+        session = cookies[SESSION_COOKIE].value
+    settings.web.agents = settings.web.agents[1:]  # the configuration, then a restart
+    async with TestClient(TestServer(build_app(settings, clock))) as client:
+        answer = await client.get("/", headers={"Cookie": f"{SESSION_COOKIE}={session}"})
+        assert answer.status == 401

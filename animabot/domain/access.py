@@ -1,0 +1,88 @@
+"""Who may do what in the back-office: roles, neighbourhood scopes, and the audit's verbs.
+
+A person signed in is a :class:`Principal`: a role, and for a facilitator the neighbourhoods
+they work in (none named: the whole commune). Every route declares the :class:`Access` it
+needs; :meth:`Principal.may` is the one place that answers, so no handler checks a role.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMINISTRATOR = "administrator"  # everything, the accounts and the audit log included
+    FACILITATOR = "facilitator"  # runs campaigns in its neighbourhoods (or the whole commune)
+    AGENT = "agent"  # reads the anonymised figures, changes nothing
+
+
+class Access(StrEnum):
+    """What a route needs, from least to most."""
+
+    PUBLIC = "public"  # the sign-in form, the style sheet
+    READ = "read"  # the anonymised figures: any role, and the agents' tokens
+    FACILITATE = "facilitate"  # the facilitators' pages: facilitator or administrator
+    ADMINISTER = "administer"  # accounts, sessions, audit log
+
+
+class Origin(StrEnum):
+    """How the principal proved who they are."""
+
+    PASSWORD = "password"  # a local account
+    OIDC = "oidc"  # an OpenID Connect provider (ProConnect, Keycloak, Azure AD…)
+    TOKEN = "token"  # a read-only agent token from ``[web] agents``
+
+
+class AuditAction(StrEnum):
+    """The audit log's verbs: later features add theirs here, recorded by the same function."""
+
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_OUT = "sign_out"
+    SESSION_REVOKED = "session_revoked"
+    USER_ADDED = "user_added"
+    USER_REMOVED = "user_removed"
+    USER_DISABLED = "user_disabled"
+    USER_ENABLED = "user_enabled"
+    USER_PASSWORD_CHANGED = "user_password_changed"
+    EXPORT = "export"
+
+
+_GRANTS: dict[Role, frozenset[Access]] = {
+    Role.ADMINISTRATOR: frozenset(Access),
+    Role.FACILITATOR: frozenset({Access.PUBLIC, Access.READ, Access.FACILITATE}),
+    Role.AGENT: frozenset({Access.PUBLIC, Access.READ}),
+}
+
+
+def parse_neighbourhoods(text: str | Iterable[str] | None) -> frozenset[str]:
+    """``"centre, gare"`` or a list → the ids; empty means the whole commune."""
+    if text is None:
+        return frozenset()
+    parts = text.split(",") if isinstance(text, str) else text
+    return frozenset(part.strip() for part in parts if part.strip())
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    role: Role
+    origin: Origin
+    neighbourhoods: frozenset[str] = frozenset()  # empty: the whole commune
+
+    def may(self, access: Access, about: str | Iterable[str] | None = None) -> bool:
+        """Whether this principal may use a route needing ``access``, about the
+        neighbourhood(s) the route concerns (a campaign may concern several: one of the
+        facilitator's is enough). Only facilitators are held to their neighbourhoods: agents
+        read every figure (they are anonymised), administrators do everything."""
+        if access not in _GRANTS[self.role]:
+            return False
+        if about is None or self.role is not Role.FACILITATOR:
+            return True
+        hoods = {about} if isinstance(about, str) else set(about)
+        return any(self.covers(hood) for hood in hoods) if hoods else not self.neighbourhoods
+
+    def covers(self, neighbourhood: str) -> bool:
+        return not self.neighbourhoods or neighbourhood in self.neighbourhoods
