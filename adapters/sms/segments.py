@@ -39,7 +39,7 @@ PUNCTUATION = str.maketrans({
 # asks for it (``[sms] accents = "simplify"``), since it changes the spelling.
 ACCENTS = str.maketrans({
     "â": "a", "ê": "e", "î": "i", "ô": "o", "û": "u", "ë": "e", "ï": "i", "ÿ": "y",
-    "ç": "Ç", "œ": "oe", "Œ": "OE", "À": "A", "Â": "A", "È": "E", "Ê": "E", "Ë": "E",
+    "ç": "c", "Ç": "C", "œ": "oe", "Œ": "OE", "À": "A", "Â": "A", "È": "E", "Ê": "E", "Ë": "E",
     "Î": "I", "Ï": "I", "Ô": "O", "Ù": "U", "Û": "U", "Ÿ": "Y", "á": "a", "í": "i",
     "ó": "o", "ú": "u",
 })
