@@ -40,7 +40,8 @@ class SmsSettings(AdapterSection):
     max_segments: Annotated[int, Field(ge=1, le=10)] = 3  # per message: longer texts are cut
     sender_name: str = ""  # first line of every SMS, e.g. "Mairie de Saint-Ouen"
     stop_hint: bool = True  # "STOP pour ne plus recevoir de SMS" at the end of each SMS
-    accents: Literal["keep", "simplify"] = "keep"  # simplify: ê → e, œ → oe (160 a segment)
+    # simplify: ê → e, ç → c, œ → oe… (é, è, à, ù stay): 160 characters a segment, not 70.
+    accents: Literal["keep", "simplify"] = "simplify"
     confirm_answers: bool = True  # an SMS back when a reply is recorded ("Réponse enregistrée")
     default_region: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "FR"  # for 06… numbers
     in_flight: Annotated[int, Field(ge=1, le=16)] = 2
