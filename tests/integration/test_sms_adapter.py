@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 import pytest
 from aiohttp import ClientSession
 
-pytest.importorskip("android_sms_gateway")
-
 from adapters.sms.adapter import WEBHOOK_ID, SmsAdapter, gateway_id
 from adapters.sms.signature import sign
 from animabot.chat.events import ButtonPressed, CommandReceived, InboundEvent

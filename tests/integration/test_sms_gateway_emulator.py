@@ -12,13 +12,12 @@ import json
 import time
 from collections.abc import AsyncIterator
 
+import android_sms_gateway as ags
 import pytest
 from aiohttp import web
+from android_sms_gateway import errors as ags_errors
 
-ags = pytest.importorskip("android_sms_gateway")
-from android_sms_gateway import errors as ags_errors  # noqa: E402
-
-from ..support.sms_gateway import LIMIT_EXCEEDED, SmsGatewayEmulator  # noqa: E402
+from ..support.sms_gateway import LIMIT_EXCEEDED, SmsGatewayEmulator
 
 PHONE = "+33612345678"
 

@@ -5,9 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("android_sms_gateway")
-
 from android_sms_gateway import errors as gateway
 
 from adapters.sms.errors import translate

@@ -98,6 +98,7 @@ class SmsGatewayEmulator:
         self.webhooks: dict[str, RegisteredWebhook] = {}
         self.attempts: list[WebhookAttempt] = []
         self.acknowledged: set[str] = set()  # webhook event ids a receiver answered 2xx
+        self.events: dict[str, list[tuple[str, dict[str, Any]]]] = {}  # id -> (url, body)
         self.requests: list[tuple[str, str]] = []  # (method, path) of every call
         self.port = 0
         self._faults: list[_Fault] = []
@@ -210,8 +211,18 @@ class SmsGatewayEmulator:
             if hook.event == "sms:received":
                 body = {"deviceId": self.device_id, "event": hook.event, "id": event_id,
                         "payload": payload, "webhookId": hook.id}
+                self.events.setdefault(event_id, []).append((hook.url, body))
                 self._spawn(self._deliver(hook.url, event_id, body))
         return event_id
+
+    def redeliver(self, event_id: str) -> None:
+        """Post an event again, same body and id (the app does after a lost answer)."""
+        for url, body in self.events[event_id]:
+            self._spawn(self._deliver(url, event_id, body))
+
+    def acknowledgements(self, event_id: str) -> int:
+        return sum(1 for a in self.attempts
+                   if a.event_id == event_id and a.status is not None and 200 <= a.status < 300)
 
     def sign(self, body: bytes, timestamp: str) -> str:
         return hmac.new(self.signing_key.encode(), body + timestamp.encode(),
