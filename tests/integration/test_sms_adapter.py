@@ -3,6 +3,7 @@ official client, incoming SMS through the signed webhook."""
 
 from __future__ import annotations
 
+import logging
 import socket
 import time
 from collections.abc import AsyncIterator
@@ -103,6 +104,19 @@ async def test_a_poll_goes_out_and_a_reply_with_its_number_answers_it(
     # The notice the core returned goes back as an SMS: "Réponse enregistrée".
     await gateway.wait_until(lambda: len(gateway.sent) == 2)
     assert gateway.sent_to(PHONE)[-1] == "Mairie\nRéponse enregistrée : Non."
+
+
+async def test_no_phone_number_in_the_logs(
+        gateway: SmsGatewayEmulator, running: tuple[SmsAdapter, Core, int],
+        caplog: pytest.LogCaptureFixture) -> None:
+    adapter, core, _ = running
+    caplog.set_level(logging.DEBUG)
+    await adapter.send(TARGET, POLL, key="c1:poll:r:tag1")
+    core.fail_next = 1  # logged: "not journaled"
+    for text in ("1", "AIDE", "n'importe quoi", "STOP"):
+        event_id = gateway.resident_sends(PHONE, text)
+        await gateway.wait_until(lambda event_id=event_id: event_id in gateway.acknowledged)
+    assert caplog.records and PHONE not in caplog.text and "612345678" not in caplog.text
 
 
 async def test_a_resend_of_the_same_row_is_not_a_second_sms(
