@@ -42,7 +42,7 @@ from .errors import translate
 from .keywords import Intent, read
 from .memory import Memory, OpenOptions, PartsBudget
 from .rendering import SmsText, render
-from .residents import PLATFORM, PseudonymsOnly, SmsResidents, e164
+from .residents import PLATFORM, e164, pseudonym
 from .settings import sms_settings
 from .webhook import WebhookEndpoint, WebhookServer
 
@@ -61,7 +61,7 @@ class SmsAdapter:
     idempotent_sends = True  # the message id makes a resend a 409, never a second SMS
 
     def __init__(self, settings: Settings, pseudonymize: Pseudonymizer,
-                 state: PlatformState | None, *, residents: SmsResidents | None = None) -> None:
+                 state: PlatformState | None) -> None:
         config = sms_settings(settings)
         password = settings.secret(config.password, config.password_file)
         secret = settings.secret(config.webhook_secret, config.webhook_secret_file)
@@ -73,7 +73,7 @@ class SmsAdapter:
         self.config = config
         self.language = settings.bot.language
         self.password = password
-        self.residents: SmsResidents = residents or PseudonymsOnly(pseudonymize)
+        self.pseudonymize = pseudonymize
         self.memory = Memory(state)
         span = config.window_minutes * 60
         self.budget = PartsBudget(config.max_per_window, span)
@@ -118,7 +118,8 @@ class SmsAdapter:
 
     # --- out ------------------------------------------------------------------------------
     def render(self, message: OutgoingMessage) -> SmsText:
-        return render(message, self.language, max_segments=self.config.max_segments,
+        language = message.personal.language if message.personal else self.language
+        return render(message, language, max_segments=self.config.max_segments,
                       sender_name=self.config.sender_name, with_stop_hint=self.config.stop_hint,
                       simplify_accents=self.config.accents == "simplify")
 
@@ -127,16 +128,16 @@ class SmsAdapter:
             raise RejectedError("SMS reaches people one by one, not groups")
         phone = target.address
         register_identity(phone)
-        pseudonym = self.residents.pseudonym(phone)
+        who = pseudonym(self.pseudonymize, phone)
         if message.edit_ref is not None:  # an SMS cannot be edited, and a new one costs
             if not message.buttons:
-                await self.memory.close(pseudonym, message.edit_ref)
+                await self.memory.close(who, message.edit_ref)
             return SendResult(ref=message.edit_ref)
         sms = self.render(message)
         message_id = gateway_id(key)
         await self._post(phone, sms.text, message_id, sms.count.segments)
         if sms.actions:
-            await self.memory.remember(pseudonym, OpenOptions(message_id, sms.actions))
+            await self.memory.remember(who, OpenOptions(message_id, sms.actions))
         return SendResult(ref=message_id)
 
     async def _post(self, phone: str, text: str, message_id: str, parts: int) -> None:
@@ -170,19 +171,20 @@ class SmsAdapter:
             log.info("incoming SMS without an event id or a valid number ignored")
             return
         register_identity(raw, phone)
-        pseudonym = self.residents.pseudonym(phone)
+        who = pseudonym(self.pseudonymize, phone)
         reading = read(str(payload.get("message") or ""))
         chat = ChatRef(PLATFORM, "", True)
-        sender = Sender(pseudonym, language_hint="en" if reading.english else None,
+        sender = Sender(who, language_hint="en" if reading.english else None,
                         private_address=phone)
         at = datetime.now(UTC)
         if reading.intent is Intent.STOP:
-            await self.residents.unsubscribe(phone)
-            await self.memory.close(pseudonym)
+            # The core's stop marks the number unsubscribed in the address book (and opts
+            # the resident out) in the unit of work that journals the SMS.
             await self._handle(CommandReceived(event_id, chat, sender, at, command="stop"))
+            await self.memory.close(who)
             return
         if reading.intent is Intent.ANSWER:
-            options = await self.memory.options(pseudonym)
+            options = await self.memory.options(who)
             assert reading.number is not None
             if options is not None and reading.number <= len(options.actions):
                 notice = await self._handle(ButtonPressed(
@@ -192,7 +194,7 @@ class SmsAdapter:
                     await self._reply(phone, notice, event_id)
                 return
         language = "en" if reading.english else self.language
-        await self._local_reply(phone, pseudonym, event_id, self._explanation(
+        await self._local_reply(phone, who, event_id, self._explanation(
             language, help_asked=reading.intent is Intent.HELP))
 
     async def _handle(self, event: Any) -> str | None:
@@ -208,13 +210,13 @@ class SmsAdapter:
         return _("Not understood. Send the number of your choice, HELP for help, STOP to "
                  "receive no more SMS.")
 
-    async def _local_reply(self, phone: str, pseudonym: str, event_id: str, text: str) -> None:
+    async def _local_reply(self, phone: str, who: str, event_id: str, text: str) -> None:
         """A help or not-understood SMS, at most one an hour to a number (they cost)."""
         now = time.monotonic()
-        last = self._last_local_reply.get(pseudonym)
+        last = self._last_local_reply.get(who)
         if last is not None and now - last < LOCAL_REPLY_EVERY:
             return
-        self._last_local_reply[pseudonym] = now
+        self._last_local_reply[who] = now
         await self._reply(phone, text, event_id)
 
     async def _reply(self, phone: str, text: str, event_id: str) -> None:

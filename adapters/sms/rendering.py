@@ -1,24 +1,24 @@
 """Neutral messages as SMS text: numbered options to reply with, cut to what SMS carries.
 
-An SMS has no buttons. Each button becomes a numbered line and the resident replies with its
-number ("Répondez 1, 2 ou 3."); the adapter remembers which signed action each number stands
-for. A button that has a web page (a training's reading page, once the public pages give
-one) becomes its link instead. The text is cut to ``max_segments`` (see
+An SMS has no buttons. A question's buttons (a poll, a quiz) become numbered lines and the
+resident replies with a number ("Répondez 1, 2 ou 3."); the adapter remembers which signed
+action each number stands for. Another button that carries a personal link (a training's
+"Commencer", for a resident of the address book) becomes that link: a short text plus a link.
+A link costs some 80 characters, so a poll gives none (its page and the unsubscribe link of
+e-mails are left out: replying is shorter, and STOP unsubscribes). The text is cut to
+``max_segments`` (see
 :func:`adapters.sms.segments.fit`), the options and how to answer never: a poll must stay
 answerable. Pure: no I/O, no gateway client.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from animabot.chat.outgoing import Button, OutgoingMessage
+from animabot.chat.outgoing import OutgoingMessage
 from animabot.i18n import translator
 
 from .segments import DEFAULT_MAX_SEGMENTS, SmsCount, count, fit, plain
-
-LinkFor = Callable[[Button], str | None]
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,6 @@ def stop_hint(language: str) -> str:
 def render(
     message: OutgoingMessage, language: str, *, max_segments: int = DEFAULT_MAX_SEGMENTS,
     sender_name: str = "", with_stop_hint: bool = True, simplify_accents: bool = False,
-    link_for: LinkFor | None = None,
 ) -> SmsText:
     """``message`` as one SMS text of at most ``max_segments`` segments."""
     head_lines = [f"{sender_name}: {message.title}" if sender_name and message.title
@@ -68,9 +67,8 @@ def render(
     actions: list[str] = []
     for row in message.buttons:
         for button in row:
-            link = link_for(button) if link_for is not None else None
-            if link:
-                tail_lines.append(f"{button.unnumbered}: {link}")
+            if button.url and not message.question:
+                tail_lines.append(f"{button.unnumbered}: {button.url}")
                 continue
             actions.append(button.action)
             tail_lines.append(f"{len(actions)}. {button.unnumbered}")

@@ -1,55 +1,31 @@
-"""What the SMS adapter needs to know about the people behind phone numbers.
+"""Phone numbers as the address book holds them, and the pseudonyms made from them.
 
-Issue 15's address book (residents reached one by one, e-mail and phone) owns the numbers:
-the normalised number is stored only there, and a resident's pseudonym is the keyed HMAC of
-it. The adapter needs two things from it, named here so that it does not depend on how the
-address book is built: the pseudonym of a number, and marking a number unsubscribed.
+The address book (:mod:`animabot.store.address_book`) owns the numbers: the normalised
+number (E.164, the ``sms`` address kind of :mod:`.address`) is stored only there, and a
+resident's pseudonym is the keyed HMAC of ``sms:<number>``, so the adapter finds the same
+resident for an incoming SMS as the import or the sign-up made. A ``STOP`` goes to the
+core's ``stop`` command, which marks the number unsubscribed in the same unit of work.
 """
 
 from __future__ import annotations
 
-from typing import Protocol
-
-import phonenumbers
-
+from animabot.chat.addresses import AddressError
 from animabot.privacy.pseudonyms import Pseudonymizer
 
-PLATFORM = "sms"
+from .address import SMS, PhoneKind
+
+PLATFORM = SMS.name
 
 
 def e164(raw: str, region: str = "FR") -> str | None:
-    """``raw`` as an E.164 number (``+33612345678``), or None when it is not a valid one;
-    a national number (``06 12 34 56 78``) is read in ``region``."""
+    """``raw`` as the address book spells it (``+33612345678``), or None when it is not a
+    valid number; a national number (``06 12 34 56 78``) is read in ``region``."""
     try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
+        return PhoneKind(region).normalise(raw)
+    except AddressError:
         return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-class SmsResidents(Protocol):
-    """The address book, as the SMS adapter sees it (numbers are E.164)."""
-
-    def pseudonym(self, phone: str) -> str:
-        """The pseudonym of the resident at ``phone`` (whether known yet or not)."""
-        ...
-
-    async def unsubscribe(self, phone: str) -> None:
-        """``phone`` said STOP: no SMS of any kind goes there any more."""
-        ...
-
-
-class PseudonymsOnly:
-    """Until the address book is wired in: pseudonyms from the core's key, and STOP left to
-    the core's ``stop`` command (the resident's ``opted_out``)."""
-
-    def __init__(self, pseudonymize: Pseudonymizer) -> None:
-        self._pseudonymize = pseudonymize
-
-    def pseudonym(self, phone: str) -> str:
-        return self._pseudonymize(PLATFORM, phone)
-
-    async def unsubscribe(self, phone: str) -> None:
-        return None
+def pseudonym(pseudonymize: Pseudonymizer, phone: str) -> str:
+    """The resident's pseudonym for an E.164 number, as the address book computes it."""
+    return pseudonymize(PLATFORM, phone)

@@ -16,6 +16,8 @@ from animabot.config import AdapterSection, SectionProblem, Settings
 from animabot.i18n.lazy import lazy as _
 
 CLOUD_URL = "https://api.sms-gate.app/3rdparty/v1"
+# The gateway posts webhooks to HTTPS addresses, and to plain HTTP on the phone itself only.
+LOCAL_HTTP = ("http://127.0.0.1:", "http://127.0.0.1/", "http://localhost:", "http://localhost/")
 
 
 class SmsSettings(AdapterSection):
@@ -71,7 +73,7 @@ class SmsSettings(AdapterSection):
                 "webhook_secret", _("SMS is enabled but no webhook signing key is given"),
                 _("copy the app's Settings → Webhooks → Signing Key into "
                   "ANIMABOT_SMS__WEBHOOK_SECRET")))
-        if self.webhook_url and not self.webhook_url.startswith("https://"):
+        if self.webhook_url and not self.webhook_url.startswith(("https://", *LOCAL_HTTP)):
             found.append(SectionProblem(
                 "webhook_url", _("the gateway posts incoming SMS to HTTPS addresses only"),
                 _('write webhook_url = "https://bot.example.org/sms/webhook"')))

@@ -30,6 +30,9 @@ def test_an_enabled_gateway_needs_credentials_and_the_signing_key(tmp_path: Path
     plain = SmsSettings(enabled=True, username="sms", password="p", webhook_secret="k",
                         webhook_url="http://mairie.example/sms/webhook")
     assert [p.key for p in plain.problems()] == ["webhook_url"]
+    local = SmsSettings(enabled=True, username="sms", password="p", webhook_secret="k",
+                        webhook_url="http://127.0.0.1:8091/sms/webhook")
+    assert local.problems() == []  # the gateway allows plain HTTP to localhost only
 
 
 def test_defaults_respect_androids_limit() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from adapters.sms.rendering import choices, render
 from adapters.sms.segments import Encoding, segments
 from animabot.campaigns.render import announcement_message, poll_message, training_invite
@@ -30,6 +32,14 @@ def test_a_poll_lists_numbered_options_and_how_to_answer_in_french() -> None:
                           "STOP pour ne plus recevoir de SMS"]
     assert len(sms.actions) == 3 and all(a.startswith("signed:") for a in sms.actions)
     assert sms.count.segments == segments(sms.text) <= 3
+
+
+def test_a_polls_personal_links_are_left_out_replying_is_shorter() -> None:
+    message = poll_message(poll(2), "fr", 7, sign, None)
+    linked = replace(message, buttons=tuple(
+        tuple(replace(b, url="https://ville.example/r/" + "x" * 60) for b in row)
+        for row in message.buttons))
+    assert render(linked, "fr") == render(message, "fr")
 
 
 def test_english_too() -> None:
@@ -61,8 +71,10 @@ def test_a_training_is_a_short_text_and_its_link_when_the_page_exists() -> None:
         quiz=[{"question": {"fr": "Le verre ?"}, "options": {"fr": ["Bac vert", "Bac jaune"]},
                "correct": 1, "explanation": {"fr": "Le verre va au bac vert."}}])
     message = training_invite(training, "fr", 9, sign)
-    linked = render(message, "fr", link_for=lambda b: "https://ville.example/l/abc")
-    assert linked.text.splitlines()[-2] == "Commencer: https://ville.example/l/abc"
+    [[start]] = message.buttons
+    personal = replace(message, buttons=((replace(start, url="https://ville.example/r/abc"),),))
+    linked = render(personal, "fr")
+    assert linked.text.splitlines()[-2] == "Commencer: https://ville.example/r/abc"
     assert linked.actions == ()
     unlinked = render(message, "fr")
     assert "1. Commencer" in unlinked.text and "Répondez 1." in unlinked.text
