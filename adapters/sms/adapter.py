@@ -41,7 +41,7 @@ from animabot.store.state import PlatformState
 from .errors import translate
 from .keywords import Intent, read
 from .memory import Memory, OpenOptions, PartsBudget
-from .rendering import SmsText, render
+from .rendering import SmsText, configured, render
 from .residents import PLATFORM, e164, pseudonym
 from .settings import sms_settings
 from .webhook import WebhookEndpoint, WebhookServer
@@ -118,10 +118,7 @@ class SmsAdapter:
 
     # --- out ------------------------------------------------------------------------------
     def render(self, message: OutgoingMessage) -> SmsText:
-        language = message.personal.language if message.personal else self.language
-        return render(message, language, max_segments=self.config.max_segments,
-                      sender_name=self.config.sender_name, with_stop_hint=self.config.stop_hint,
-                      simplify_accents=self.config.accents == "simplify")
+        return configured(message, self.config, self.language)
 
     async def send(self, target: Target, message: OutgoingMessage, *, key: str) -> SendResult:
         if not target.private:

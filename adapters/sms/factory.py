@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from animabot.chat.outgoing import OutgoingMessage
 from animabot.config import Settings
 from animabot.privacy.pseudonyms import Pseudonymizer
 
@@ -23,6 +24,13 @@ class SmsAdapterFactory:
 
     def enabled(self, settings: Settings) -> bool:
         return sms_settings(settings).enabled
+
+    def message_parts(self, settings: Settings, message: OutgoingMessage) -> int:
+        """The SMS ``message`` takes for one resident (``scenario preview``, ``campaign
+        start``): rendered and counted as the adapter will, without the gateway's client."""
+        from .rendering import configured
+
+        return configured(message, sms_settings(settings), settings.bot.language).count.segments
 
     def create(
         self, settings: Settings, pseudonymize: Pseudonymizer, **options: Any

@@ -19,6 +19,7 @@ from animabot.chat.outgoing import OutgoingMessage
 from animabot.i18n import translator
 
 from .segments import DEFAULT_MAX_SEGMENTS, SmsCount, count, fit, plain
+from .settings import SmsSettings
 
 
 @dataclass(frozen=True)
@@ -80,3 +81,12 @@ def render(
     tail = plain("".join("\n" + line for line in tail_lines), simplify_accents=simplify_accents)
     text = fit(head, tail, max_segments)
     return SmsText(text, tuple(actions), count(text))
+
+
+def configured(message: OutgoingMessage, config: SmsSettings, language: str) -> SmsText:
+    """``message`` as ``[sms]`` says (segments, sender name, STOP line, accents), in the
+    resident's language when the message carries it, else ``language``."""
+    return render(message, message.personal.language if message.personal else language,
+                  max_segments=config.max_segments, sender_name=config.sender_name,
+                  with_stop_hint=config.stop_hint,
+                  simplify_accents=config.accents == "simplify")

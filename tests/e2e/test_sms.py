@@ -129,9 +129,16 @@ async def test_a_campaign_by_sms_answered_by_number_and_stopped_by_stop(
                         check=False)
     assert "3 new" in imported.stdout, imported.stdout + imported.stderr
     assert "line 5" in imported.stderr  # "06 00" is not a number
+    preview = animabot("scenario", "preview", str(scenario), "--start", "01/06/2027 10:00",
+                       "--to", "centre", "--plain", "--config", str(config)).stdout
+    assert "SMS : jusqu'à " in preview and "(3 habitants × " in preview
     started = json.loads(animabot(
         "campaign", "start", str(scenario), "--to", "centre", "--at", "2027-06-01 10:00",
         "--json", "--config", str(config)).stdout)
+    estimate = started["channels"]["sms"]
+    assert estimate["residents"] == 3
+    assert estimate["total"] == 3 * estimate["per_resident"]
+    assert f"SMS : jusqu'à {estimate['total']} à envoyer" in preview
 
     settings = load_settings(config)
     clock = FakeClock(START)
@@ -182,5 +189,9 @@ async def test_a_campaign_by_sms_answered_by_number_and_stopped_by_stop(
             assert len(gateway.sent_to(ANA)) == 5  # the training, no reminder: she answered
             assert len(gateway.sent_to(BOB)) == 2  # nothing after STOP
             assert all(m.state == "Delivered" for m in gateway.messages.values())
+            # Cleo answered nothing: she got every message the estimate counted, as many parts.
+            cleo_parts = sum(m.segments for m in gateway.sent
+                             if m.recipients[0].phone_number == CLEO)
+            assert cleo_parts == estimate["per_resident"]
         finally:
             await sms.stop()
