@@ -9,9 +9,11 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from adapters.sms.adapter import SmsAdapter
+from adapters.sms.memory import Memory, OpenOptions
 from adapters.sms.settings import sms_settings
 from animabot.clock import FakeClock
 from animabot.core import open_core
+from animabot.store.residents import ResidentRepository
 from animabot.store.state import PlatformState
 
 from ..conftest import T0, make_settings
@@ -61,3 +63,17 @@ async def test_stop_by_sms_unsubscribes_the_number_and_nothing_more_is_sent(
                 assert gateway.messages == {}  # STOP stops everything, a confirmation too
             finally:
                 await adapter.stop()
+
+
+async def test_erasing_a_resident_forgets_the_options_kept_for_them(tmp_path: Path) -> None:
+    async with open_core(make_settings(tmp_path), FakeClock(T0)) as core:
+        who = core.pseudonymize("sms", PHONE)
+        await ResidentRepository(core.database).touch(who, "sms", T0, private_address=PHONE)
+        memory = Memory(PlatformState(core.database, "sms"))
+        await memory.remember(who, OpenOptions("ref", ("a", "b")))
+        await memory.save_sent([1.0])
+        await ResidentRepository(core.database).erase(who)
+        rows = await core.database.fetch_all("SELECT key, value FROM platform_state")
+        assert all(who not in row["key"] and who not in row["value"] for row in rows)
+        assert await memory.options(who) is None
+        assert await memory.load_sent() == [1.0]  # not about anyone: kept
