@@ -163,7 +163,7 @@ class SmsAdapter:
         payload: dict[str, Any] = body["payload"]
         event_id = str(body.get("id") or "")
         raw = str(payload.get("sender") or payload.get("phoneNumber") or "")
-        phone = e164(raw, self.config.default_region)
+        phone = e164(raw)  # read as the import reads numbers: the same resident
         if not event_id or phone is None:
             log.info("incoming SMS without an event id or a valid number ignored")
             return

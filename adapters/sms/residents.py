@@ -17,11 +17,12 @@ from .address import SMS, PhoneKind
 PLATFORM = SMS.name
 
 
-def e164(raw: str, region: str = "FR") -> str | None:
+def e164(raw: str, region: str | None = None) -> str | None:
     """``raw`` as the address book spells it (``+33612345678``), or None when it is not a
-    valid number; a national number (``06 12 34 56 78``) is read in ``region``."""
+    valid number; a national number (``06 12 34 56 78``) is read in ``region``, by default
+    the address kind's, as ``animabot residents import`` reads it."""
     try:
-        return PhoneKind(region).normalise(raw)
+        return (PhoneKind(region) if region else SMS).normalise(raw)
     except AddressError:
         return None
 

@@ -45,7 +45,6 @@ class SmsSettings(AdapterSection):
     # simplify: ê → e, ç → c, œ → oe… (é, è, à, ù stay): 160 characters a segment, not 70.
     accents: Literal["keep", "simplify"] = "simplify"
     confirm_answers: bool = True  # an SMS back when a reply is recorded ("Réponse enregistrée")
-    default_region: Annotated[str, Field(pattern=r"^[A-Z]{2}$")] = "FR"  # for 06… numbers
     in_flight: Annotated[int, Field(ge=1, le=16)] = 2
     request_timeout: Annotated[float, Field(gt=0, le=120)] = 20.0
 
