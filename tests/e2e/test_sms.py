@@ -5,8 +5,11 @@ signed webhooks bring the replies back, ``STOP`` stops everything to that number
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
+import sqlite3
+import subprocess
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -23,7 +26,7 @@ from animabot.store.address_book import AddressBook
 from animabot.store.state import PlatformState
 from tests.support.sms_gateway import SmsGatewayEmulator
 
-from .conftest import animabot, base_config
+from .conftest import ANIMABOT, ROOT, animabot, base_config, stop
 
 pytestmark = pytest.mark.slow
 START = datetime(2027, 6, 1, 8, 0, tzinfo=UTC)  # Tuesday 1 June 2027, 10:00 in Paris
@@ -195,3 +198,39 @@ async def test_a_campaign_by_sms_answered_by_number_and_stopped_by_stop(
             assert cleo_parts == estimate["per_resident"]
         finally:
             await sms.stop()
+
+
+async def test_animabot_run_sends_by_sms_and_counts_a_reply(
+        tmp_path: Path, gateway: SmsGatewayEmulator) -> None:
+    """The real ``animabot run``: the factory builds the adapter, which registers its webhook,
+    sends the campaign, hears a reply, and stops on SIGTERM."""
+    port = free_port()
+    config, scenario, residents = write_files(tmp_path, gateway, port)
+    animabot("residents", "import", str(residents), "--config", str(config), check=False)
+    started = json.loads(animabot(
+        "campaign", "start", str(scenario), "--to", "centre", "--at", "now",
+        "--json", "--config", str(config)).stdout)
+    log = tmp_path / "bot.log"
+    with log.open("ab") as handle:
+        bot = subprocess.Popen([ANIMABOT, "run", "--config", str(config)], cwd=ROOT,
+                               stdout=handle, stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL)
+    try:
+        await gateway.wait_until(lambda: len(gateway.sent_to(ANA)) >= 2, timeout=60)
+        assert "sms:received" in {h.event for h in gateway.webhooks.values()}
+        event = gateway.resident_sends(ANA, "3")
+        await gateway.wait_until(lambda: event in gateway.acknowledged, timeout=60)
+
+        def answered() -> bool:
+            with sqlite3.connect(tmp_path / "animabot.db", timeout=5) as db:
+                rows = db.execute("SELECT choices FROM answer WHERE campaign_id = ?",
+                                  (started["id"],)).fetchall()
+            return rows == [("[2]",)]
+
+        await gateway.wait_until(answered, timeout=30)
+        await gateway.wait_until(lambda: any(
+            t.startswith("Mairie\nRéponse enregistrée : Sans avis.")
+            for t in gateway.sent_to(ANA)), timeout=30)
+    finally:  # in a thread: the emulator on this loop must keep answering while it stops
+        assert await asyncio.to_thread(stop, bot) == 0, log.read_text(encoding="utf-8")
+    assert ANA not in log.read_text(encoding="utf-8")
