@@ -8,8 +8,8 @@ masked. Its ``name`` is the platform that writes to it (the adapter's name, the 
 (:class:`~animabot.privacy.pseudonyms.Pseudonymizer`), so the same address always gives the
 same resident, and nobody without the key can go back from one to the other.
 
-A kind can be installed before its adapter (phone numbers are accepted into the book before
-the SMS adapter exists); its module must stay light (no network library).
+A kind works without its adapter enabled (phone numbers are accepted into the book whether
+or not ``[sms]`` is on); its module must stay light (no network library).
 """
 
 from __future__ import annotations

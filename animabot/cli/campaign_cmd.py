@@ -11,6 +11,7 @@ from typing import Annotated, TypedDict, cast
 import typer
 from rich.table import Table
 
+from ..campaigns.costs import ChannelCost, active_residents, channel_costs, cost_lines
 from ..campaigns.lookup import resolve_campaign_id
 from ..campaigns.service import StartedCampaign
 from ..clock import SystemClock
@@ -22,6 +23,7 @@ from ..scenario.snapshot import scenario_of
 from ..scenario.timeline import build_timeline
 from ..stats.follow_ups import follow_up_progress
 from ..stats.suppression import Cell, format_cell
+from ..store.address_book import AddressBook
 from ..store.deliveries import DeliveryRepository
 from .common import (
     ConfigOption,
@@ -100,7 +102,7 @@ def start(
 ) -> None:
     """Plan a scenario on neighbourhoods; a running bot picks it up within seconds."""
 
-    async def work() -> tuple[StartedCampaign | None, str | None, Voice]:
+    async def work() -> tuple[StartedCampaign | None, str | None, Voice, list[ChannelCost]]:
         settings = settings_from(config, database)
         voice = Voice.of(settings)
         with told_in(voice.language):  # a faulty scenario is told as scenario check does
@@ -110,22 +112,29 @@ def start(
             who = f"cli:{author}" if author else None
             rule = every or scenario.every
             async with open_core(settings, clock, sends=False) as core:
+                # What counted channels (SMS) will send, from the address book's residents.
+                residents = await active_residents(AddressBook(core.database), to.split(","))
+                costs = channel_costs(settings, scenario, when, settings.window(), residents)
                 if rule:
                     series = await core.series.create(scenario, to.split(","), rule, when,
                                                       source=str(scenario_file), author=who)
                     first = series.campaigns[0] if series.campaigns else None
-                    return first, series.id, voice
+                    return first, series.id, voice, costs
                 started = await core.campaigns.start(scenario, to.split(","), when,
                                                      source=str(scenario_file), author=who)
-                return started, None, voice
+                return started, None, voice, costs
 
-    started, series_id, voice = run_async(work)
+    started, series_id, voice, costs = run_async(work)
     _ = voice._
     if as_json:
         data: dict[str, object] = {"id": started.id if started else None, "series": series_id}
         if started:
             data |= {"status": "pending_approval" if started.pending_approval else "scheduled",
                      "deliveries": started.deliveries, "chats": started.chats}
+        if costs:  # counted channels: at most this many parts, reminders included
+            data["channels"] = {c.platform: {"residents": c.residents,
+                                             "per_resident": c.per_resident,
+                                             "total": c.total} for c in costs}
         out.print_json(json.dumps(data))
         return
     if series_id:
@@ -133,7 +142,14 @@ def start(
             id=series_id, rule=every or _("the scenario's recurrence")))
     if started is None:
         out.print(_("The first occurrence is more than a day away: it will be planned then."))
-        return
+    else:
+        _started_lines(started, voice)
+    for line in cost_lines(costs, voice.language):
+        out.print(line)
+
+
+def _started_lines(started: StartedCampaign, voice: Voice) -> None:
+    _ = voice._
     out.print(f"{started.id}")
     if started.pending_approval:
         out.print(_("Waiting for a second facilitator's approval: "

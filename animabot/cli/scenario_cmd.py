@@ -18,12 +18,14 @@ import typer
 from rich.console import Console
 
 from ..campaigns import when
+from ..campaigns.costs import active_residents, channel_costs, cost_lines
 from ..config import DEFAULT_CONFIG, Settings, load_settings
 from ..errors import ConfigError, Problem, ScenarioError, StorageError
 from ..i18n import DEFAULT_LANGUAGE, Translate, counts, translator
 from ..scenario.loader import load_scenario, locate_in_file, unknown_actors
 from ..scenario.preview import render_preview, render_preview_text
 from ..store.actors import ActorRepository
+from ..store.address_book import AddressBook
 from ..store.database import open_database
 
 app = typer.Typer(
@@ -147,8 +149,14 @@ def preview(
     plain: Annotated[
         bool, typer.Option(help="Plain lines instead of a table (automatic when narrow).")
     ] = False,
+    to: Annotated[
+        str | None, typer.Option(
+            "--to", help="Neighbourhood ids, comma-separated: count the SMS their residents "
+            "would receive (from the database's address book).")
+    ] = None,
 ) -> None:
-    """Show when each message of a scenario would be sent, after the sending window."""
+    """Show when each message of a scenario would be sent, after the sending window, and
+    how many SMS it would send."""
     _ = translator(language or DEFAULT_LANGUAGE)
     try:
         settings = _settings(config)
@@ -160,6 +168,8 @@ def preview(
         render = render_preview_text if plain or console.width < NARROW else render_preview
         when = parse_start(start, zone)
         shown = render(scenario, when, window, language or settings.bot.language)
+        residents = _residents(settings, to.split(",")) if to else None
+        costs = channel_costs(settings, scenario, when, window, residents)
     except ConfigError as exc:
         _print_problems(exc.problems, translator(language or exc.language))
         raise typer.Exit(1) from None
@@ -167,10 +177,31 @@ def preview(
         # Faults that only this start date reveals come from the timeline, without a line.
         _print_problems(locate_in_file(exc.problems, file), _)
         raise typer.Exit(1) from None
+    except StorageError as exc:
+        typer.echo(_("error: {reason}").format(reason=exc), err=True)
+        raise typer.Exit(1) from None
     if isinstance(shown, str):
         typer.echo(shown)
     else:
         console.print(shown)
+    for line in cost_lines(costs, language or settings.bot.language):
+        typer.echo(line)
+
+
+def _residents(settings: Settings, neighbourhoods: list[str]) -> dict[str, int]:
+    """Active residents reached one by one, per channel, in ``neighbourhoods`` (none
+    without a database)."""
+    storage = settings.storage
+    where = storage.target()
+    if isinstance(where, Path) and not where.is_file():
+        return {}
+    password = settings.secret(storage.password, storage.password_file)
+
+    async def read() -> dict[str, int]:
+        async with open_database(where, password=password, read_only=True) as opened:
+            return await active_residents(AddressBook(opened), neighbourhoods)
+
+    return asyncio.run(read())
 
 
 def _settings(config: Path | None) -> Settings:

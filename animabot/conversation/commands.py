@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from ..campaigns.actions import ERASE_NO, ERASE_YES, Action
+from ..chat.addresses import address_kinds
 from ..chat.outgoing import Button, OutgoingMessage
+from ..domain.addresses import AddressStatus
 from ..i18n import LANGUAGE_NAMES, LANGUAGES
 from ..store.timestamps import to_db
 from . import directory, facilitators, ideas
@@ -164,6 +166,12 @@ async def forget(turn: Turn, args: tuple[str, ...]) -> str | None:
 
 async def stop(turn: Turn, args: tuple[str, ...]) -> str | None:
     await turn.services.residents.update(turn.pseudonym, opted_out=True)
+    if turn.event.chat.platform in address_kinds():
+        # A resident reached one by one (an SMS "STOP"): the address itself is unsubscribed,
+        # in this same unit of work, and nothing more is written to it, not even a reply.
+        await turn.services.address_book.mark(
+            turn.pseudonym, AddressStatus.UNSUBSCRIBED, turn.services.clock.now())
+        return None
     await turn.reply(OutgoingMessage(
         turn._("Done: no more private messages from me. /start to come back.")
     ), private=True)

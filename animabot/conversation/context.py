@@ -14,6 +14,7 @@ from ..config import Settings
 from ..delivery.composer import Composer, encode_reply
 from ..i18n import Translate, translator
 from ..privacy.pseudonyms import ActionSigner
+from ..store.address_book import AddressBook
 from ..store.answers import AnswerRepository
 from ..store.chats import ChatRecord, ChatRepository
 from ..store.database import Database
@@ -36,12 +37,14 @@ class Services:
     residents: ResidentRepository = field(init=False)
     answers: AnswerRepository = field(init=False)
     deliveries: DeliveryRepository = field(init=False)
+    address_book: AddressBook = field(init=False)
 
     def __post_init__(self) -> None:
         self.chats = ChatRepository(self.database)
         self.residents = ResidentRepository(self.database)
         self.answers = AnswerRepository(self.database)
         self.deliveries = DeliveryRepository(self.database)
+        self.address_book = AddressBook(self.database)
 
     def sign(self, action: Action) -> str:
         return self.signer.sign(action.encode())

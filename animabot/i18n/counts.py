@@ -43,3 +43,7 @@ def messages(language: str, count: int) -> str:
 
 def members(language: str, count: int) -> str:
     return _counted(language, count, lambda _: (_("{n} member"), _("{n} members")))
+
+
+def residents(language: str, count: int) -> str:
+    return _counted(language, count, lambda _: (_("{n} resident"), _("{n} residents")))

@@ -157,5 +157,7 @@ class ResidentRepository:
                 " WHERE pseudonym = ?",
                 (pseudonym,),
             )
+            # An adapter's values about one person end in ":<pseudonym>" (PlatformState).
+            await db.execute("DELETE FROM platform_state WHERE key LIKE ?", (f"%:{pseudonym}",))
             await db.execute("DELETE FROM resident WHERE pseudonym = ?", (pseudonym,))
         await self.database.forget_freed_pages()

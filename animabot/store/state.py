@@ -10,7 +10,10 @@ from .database import Database
 
 
 class PlatformState:
-    """The key-value store of one platform, handed to its adapter."""
+    """The key-value store of one platform, handed to its adapter.
+
+    A value about one resident is keyed ``<what>:<pseudonym>`` (never by a platform id or an
+    address), so that erasing the resident deletes it with them."""
 
     def __init__(self, database: Database, platform: str) -> None:
         self.database = database

@@ -16,6 +16,7 @@ from animabot.store.database import Database, Dialect, open_database, sqlite_pat
 from animabot.store.deliveries import NewDelivery, expand_delivery
 from animabot.store.inbox import InboxRepository
 from animabot.store.retention import RetentionStore
+from animabot.store.state import PlatformState
 from animabot.store.stores import Stores
 
 from ..backends import both_backends  # noqa: F401 (the fixture storage_backend, twice)
@@ -224,9 +225,13 @@ async def test_residents_answers_and_erasure(database: Database) -> None:
     assert row is not None and row["cards_seen"] == 3
     assert await answers.quiz_answer("c", "t", "p1", 0, True, 1, T0)
     assert await answers.held_for("p1") == (1, 1)
+    state = PlatformState(database, "sms")
+    await state.set("options:p1", '{"ref": "r", "actions": []}')  # about p1: erased with p1
+    await state.set("parts_sent", "[]")
     await people.erase("p1")
     assert await people.get("p1") is None
     assert await answers.held_for("p1") == (0, 0)
+    assert await state.get("options:p1") is None and await state.get("parts_sent") == "[]"
 
 
 async def test_ideas_inbox_facilitators_actors_and_state(database: Database) -> None:

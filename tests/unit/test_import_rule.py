@@ -10,7 +10,8 @@ from pathlib import Path
 
 import animabot
 
-FORBIDDEN = ("telegram", "nio", "adapters")  # platform libraries stay in adapters/
+# Platform libraries stay in adapters/.
+FORBIDDEN = ("telegram", "nio", "aiosmtplib", "phonenumbers", "android_sms_gateway", "adapters")
 CORE = Path(animabot.__file__).parent
 
 

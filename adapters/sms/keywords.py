@@ -1,0 +1,59 @@
+"""What a resident's SMS says: a number (an answer), STOP, AIDE, or something else.
+
+Pure. Residents type on a phone keyboard: case, accents, spaces, a final dot or an
+exclamation mark, and "STOP SMS" as French operators print it, all count as the same word.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+STOP_WORDS = frozenset({
+    "stop", "stop sms", "stopsms", "arret", "arret sms", "arreter", "arretez", "stopper",
+    "desabonner", "desabonnement", "desinscrire", "desinscription", "unsubscribe", "end",
+    "quit", "cancel", "stop all", "stopall",
+})
+HELP_WORDS = frozenset({"aide", "help", "info", "infos", "?"})
+ENGLISH_WORDS = frozenset({"help", "unsubscribe", "end", "quit", "cancel", "stop all",
+                           "stopall"})
+_NUMBER = re.compile(r"^(?:n°|no|#|reponse|choix|option)?\s*(\d{1,2})$")
+_EDGES = " \t\r\n.!?,;:-_*'\"()[]"
+
+
+class Intent(StrEnum):
+    ANSWER = "answer"
+    STOP = "stop"
+    HELP = "help"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Reading:
+    """``number`` is set for an answer (1-based); ``english`` when the word was English."""
+
+    intent: Intent
+    number: int | None = None
+    english: bool = False
+
+
+def folded(text: str) -> str:
+    """Lower case, accents removed, inner spaces collapsed, edge punctuation stripped."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    bare = " ".join(bare.split()).strip(_EDGES)
+    return bare if bare else text.strip()
+
+
+def read(text: str) -> Reading:
+    word = folded(text)
+    if word in STOP_WORDS:
+        return Reading(Intent.STOP, english=word in ENGLISH_WORDS)
+    if word in HELP_WORDS:
+        return Reading(Intent.HELP, english=word in ENGLISH_WORDS)
+    match = _NUMBER.match(word)
+    if match and int(match.group(1)) >= 1:
+        return Reading(Intent.ANSWER, int(match.group(1)))
+    return Reading(Intent.OTHER)
