@@ -127,9 +127,10 @@ def run(
 ) -> None:
     """Run the bot: enabled adapters, scheduler and worker, until Ctrl-C or SIGTERM."""
     from ..app import run_bot
+    from ..web.public.app import public_face
 
     setup_logging(verbose, logging.INFO)
-    run_async(lambda: run_bot(settings_from(config, database)))
+    run_async(lambda: run_bot(settings_from(config, database), faces=(public_face,)))
 
 
 @config_app.command("check")
