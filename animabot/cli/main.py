@@ -44,6 +44,9 @@ class AnimabotCommands(LazyGroup):
                       "Back-office accounts: add, list, change a password, disable, remove."),
         "audit": Lazy("animabot.cli.audit_cmd:app",
                       "The audit log: who did what in the back-office, and when."),
+        "poster": Lazy("animabot.cli.poster_cmd:poster",
+                       "Make a neighbourhood's A4 poster: what residents can do, and a QR code "
+                       "to its sign-up page under [web] public_url."),
         "neighbourhood": Lazy("animabot.cli.neighbourhood_cmd:app",
                               "Neighbourhoods: their groups and rooms on every platform."),
     }
