@@ -21,7 +21,14 @@ from ..campaigns.actions import Action
 from ..chat.events import ButtonPressed, ChatRef, Sender
 from ..domain.addresses import AddressStatus
 from ..i18n import LANGUAGE_NAMES, normalise_language, translator
-from ..privacy.links import CONFIRM, UNSUBSCRIBE, LinkSigner, PersonalLink
+from ..privacy.links import (
+    CONFIRM,
+    UNSUBSCRIBE,
+    LinkSigner,
+    PersonalLink,
+    SignUpRequest,
+    sign_up_of,
+)
 from ..scenario.model import Poll, Training, pick
 from ..scenario.timeline import CLOSE
 from ..store.address_book import AddressBook
@@ -43,6 +50,7 @@ class Visit:
     link: PersonalLink
     resident: ResidentRecord
     action: Action | None  # None for the link kinds that carry no button action (u, a)
+    sign_up: SignUpRequest | None = None  # a sign-up's confirmation link
 
     @property
     def language(self) -> str:
@@ -98,11 +106,15 @@ class PersonalPages:
         resident = await self.services.residents.get(pseudonym) if pseudonym else None
         if resident is None:
             return None
-        action = None
-        if link.action not in (UNSUBSCRIBE, CONFIRM):
-            action = actions.decode(link.action)
-            if action is None or action.verb not in ("v", "p", "t"):
-                return None
+        if link.action == UNSUBSCRIBE:
+            return Visit(token, link, resident, None)
+        sign_up = sign_up_of(link.action)
+        if sign_up is not None:  # an SMS code's token is no link: the code is needed
+            return Visit(token, link, resident, None, sign_up) \
+                if sign_up.verb == CONFIRM else None
+        action = actions.decode(link.action)
+        if action is None or action.verb not in ("v", "p", "t"):
+            return None
         return Visit(token, link, resident, action)
 
     async def _step(self, delivery_id: int) -> tuple[Delivery, Poll | Training] | None:
@@ -207,8 +219,14 @@ class PersonalPages:
 
     async def confirm(self, visit: Visit) -> None:
         """A sign-up confirmed (double opt-in): the address becomes active."""
+        asked = visit.sign_up
+        if asked is None:
+            return
+
         async def activate() -> None:
-            await self.book.confirm(visit.resident.pseudonym, self.services.clock.now())
+            assert asked is not None
+            await self.book.confirm(visit.resident.pseudonym, asked.neighbourhood_id,
+                                    asked.language, self.services.clock.now())
         await self._journaled(visit.resident.platform,
                               event_id(visit.token, CONFIRM, "once"), activate)
         log.info("a sign-up was confirmed")

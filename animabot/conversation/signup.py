@@ -1,9 +1,10 @@
 """Signing up from the public page, with double opt-in.
 
-A sign-up puts the resident in the address book as ``pending`` (consent is recorded when they
-confirm), then proves the address is theirs: by e-mail a signed confirmation link whose page
-asks for a button, by SMS a 6-digit code typed on the page (a few tries only). Only then is
-the address ``active``. The messages go through the adapter's transactional send
+A sign-up puts a new resident in the address book as ``pending``, then proves the address is
+theirs: by e-mail a signed confirmation link whose page asks for a button, by SMS a 6-digit
+code typed on the page (a few tries only). Only then is the address ``active``, in the
+neighbourhood and language asked for (carried by the signed token: a known address is changed
+only by its owner). The messages go through the adapter's transactional send
 (:class:`~animabot.chat.contract.TransactionalSender`): the address never leaves the adapter
 and the address book. Sign-ups are limited per client address and per resident address, so
 nobody uses the page to flood someone's inbox or phone.
@@ -28,7 +29,15 @@ from ..clock import Clock
 from ..domain.addresses import AddressStatus
 from ..errors import PlatformError
 from ..i18n import normalise_language, translator
-from ..privacy.links import CONFIRM, SMS_CODE, LinkSigner, link_expiry, personal_url
+from ..privacy.links import (
+    CONFIRM,
+    SMS_CODE,
+    LinkSigner,
+    SignUpRequest,
+    link_expiry,
+    personal_url,
+    sign_up_of,
+)
 from ..privacy.pseudonyms import Pseudonymizer
 from ..store.address_book import AddressBook, Enrolment
 from ..store.database import Database
@@ -117,13 +126,17 @@ class SignUps:
             log.warning("a sign-up was refused: too many from one client or to one address")
             return SignUpResult(Outcome.LIMITED)
         language = normalise_language(language)
-        await self.book.enrol_all([Enrolment(
-            pseudonym, channel, address, neighbourhood_id, language, consent_at=now,
-            status=AddressStatus.PENDING)], now)
+        if await self.book.entry(pseudonym) is None:
+            # A new address waits as pending; a known one is left as it is until its owner
+            # confirms (nobody else can move it to another neighbourhood or language).
+            await self.book.enrol_all([Enrolment(
+                pseudonym, channel, address, neighbourhood_id, language, consent_at=now,
+                status=AddressStatus.PENDING)], now)
         tag = await self.book.tag_of(pseudonym)
         assert tag is not None
         action = CONFIRM if channel == "email" else SMS_CODE
-        token = self.links.sign(tag, action, link_expiry(now, action))
+        asked = SignUpRequest(action, neighbourhood_id, language).action()
+        token = self.links.sign(tag, asked, link_expiry(now, asked))
         if action == CONFIRM:
             text = "\n".join([
                 _("Please confirm that you want to take part in your neighbourhood's "
@@ -136,7 +149,7 @@ class SignUps:
             message = OutgoingMessage(text, title=_("Confirm your sign-up"))
         else:
             code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
-            self._codes[tag] = _Code(self._digest(code), link_expiry(now, SMS_CODE))
+            self._codes[tag] = _Code(self._digest(code), link_expiry(now, asked))
             message = OutgoingMessage(_("Your sign-up code: {code}").format(code=code))
         try:
             await sender.send_transactional(address, message)
@@ -155,7 +168,8 @@ class SignUps:
         unknown (sign up again)."""
         now = self.clock.now()
         link = self.links.verify(pending, now)
-        if link is None or link.action != SMS_CODE:
+        asked = sign_up_of(link.action) if link else None
+        if link is None or asked is None or asked.verb != SMS_CODE:
             return None
         waiting = self._codes.get(link.tag)
         if waiting is None or waiting.expires_at <= now or waiting.tries >= CODE_TRIES:
@@ -168,6 +182,6 @@ class SignUps:
         pseudonym = await self.book.pseudonym_of(link.tag)
         if pseudonym is None:
             return None
-        await self.book.confirm(pseudonym, now)
+        await self.book.confirm(pseudonym, asked.neighbourhood_id, asked.language, now)
         log.info("a sign-up was confirmed by its SMS code")
         return True

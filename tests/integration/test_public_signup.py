@@ -119,12 +119,20 @@ async def test_confirming_brings_back_a_resident_who_had_unsubscribed(core: Core
     await book.mark(pseudonym, AddressStatus.UNSUBSCRIBED, now)
     assert await book.active_in("centre", "email") == []
     mail = Outbox("email")
-    result = await signups(core, mail).request("centre", "email", "a@example.org", "fr", "1")
+    # Someone else signs the address up elsewhere: nothing changes until its owner confirms.
+    result = await signups(core, mail).request("gare", "email", "a@example.org", "en", "1")
     assert result.outcome is Outcome.LINK_SENT
+    resident = await core.services.residents.get(pseudonym)
+    assert resident is not None and resident.neighbourhood_id == "centre"
+    assert resident.language == "fr"
     entry = await book.entry(pseudonym)
     assert entry is not None and entry.status is AddressStatus.UNSUBSCRIBED  # not yet
-    await book.confirm(pseudonym, now)
-    assert [r.pseudonym for r in await book.active_in("centre", "email")] == [pseudonym]
+    await book.confirm(pseudonym, "gare", "en", now)  # what the confirmation link carries
+    assert await book.active_in("centre", "email") == []
+    assert [r.pseudonym for r in await book.active_in("gare", "email")] == [pseudonym]
+    resident = await core.services.residents.get(pseudonym)
+    assert resident is not None and resident.language == "en"
+    assert await core.stores.chats.find("email", "residents:gare") is not None
     assert await book.tag_of(pseudonym) is not None
 
 

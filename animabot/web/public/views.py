@@ -13,7 +13,7 @@ from ...conversation.personal import Visit
 from ...conversation.signup import Outcome
 from ...domain.access import Access
 from ...i18n import LANGUAGE_NAMES, LANGUAGES, normalise_language
-from ...privacy.links import CONFIRM, UNSUBSCRIBE
+from ...privacy.links import UNSUBSCRIBE
 from ..guard import requires
 from . import poster
 from .app import (
@@ -71,7 +71,7 @@ async def _show(request: web.Request, visit: Visit, language: str, *, notice: st
                       lines=[words["unsubscribe_ask"]], items=[],
                       button=words["unsubscribe_button"], danger=False, links=[
                           (common["data_url"], words["data_link"])], **common)
-    if visit.link.action == CONFIRM:
+    if visit.sign_up is not None:
         return render(request, "confirm.html", "confirm_title", language, status,
                       lines=[words["confirm_ask"]], items=[], button=words["confirm_button"],
                       danger=False, links=[], **common)
@@ -117,7 +117,7 @@ async def personal_action(request: web.Request) -> web.StreamResponse:
         return render(request, "message.html", "unsubscribe_title", language,
                       lines=[words["unsubscribed"]], role="status",
                       data_url=f"/r/{token}/donnees?lang={language}")
-    if visit.link.action == CONFIRM:
+    if visit.sign_up is not None:
         await pages.confirm(visit)
         return render(request, "message.html", "confirm_title", language,
                       lines=[words["confirmed"]], role="status", data_url="")
