@@ -6,6 +6,7 @@ the language, what an adapter mounts)."""
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -181,3 +182,14 @@ async def test_the_public_face_mounts_the_webhook_and_follows_the_browser_langua
             "csrf_token": "x", "channel": "email", "address": "a@example.org",
             "consent": "yes"})
         assert refused.status == 403
+
+
+async def test_a_poster_without_its_library_is_a_page_not_a_traceback(
+    core: Core, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "segno", None)  # `import segno` fails
+    app = build_public_app(public_state(core, {}))
+    async with TestClient(TestServer(app)) as client:
+        response = await client.get("/affiche/centre.png")
+        text = await response.text()
+        assert response.status == 503 and 'lang="fr"' in text and "Traceback" not in text

@@ -134,6 +134,11 @@ async def public_guard(request: web.Request, handler: Handler) -> web.StreamResp
             return render(request, "message.html", "not_found_title", language, exc.status,
                           lines=[texts(language)["not_found"]], role="", data_url="")
         raise
+    except AnimabotError as exc:  # the database away, a poster's library missing
+        log.error("public page %s failed: %s", request.path, exc)
+        language = language_of(request)
+        return render(request, "message.html", "error", language, 503,
+                      lines=[texts(language)["unavailable_page"]], role="alert", data_url="")
 
 
 def form_cookie(request: web.Request) -> str:

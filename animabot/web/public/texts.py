@@ -96,6 +96,8 @@ def texts(language: str) -> dict[str, str]:
                          "one or come back later."),
         "consent_needed": _("Please tick the box to give your consent."),
         "error": _("Error"),
+        "unavailable_page": _("This page is not available at the moment: please try again "
+                              "in a few minutes."),
         "unknown_hood": _("This neighbourhood does not exist."),
         "poster_title": _("Take part in your neighbourhood's life"),
         "poster_1": _("Answer the neighbourhood's polls"),
