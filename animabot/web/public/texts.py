@@ -81,6 +81,8 @@ def texts(language: str) -> dict[str, str]:
         "consent_2": _("Your address is never shared nor used for anything else. Each message "
                        "carries a link to unsubscribe; from it you can also see what is kept "
                        "about you and erase it."),
+        "consent_days": _("Your answers are kept {days} days, then only counted in anonymous "
+                          "totals."),
         "consent_box": _("I agree to receive these messages and to the keeping of the data "
                          "above."),
         "signup_button": _("Sign up"),

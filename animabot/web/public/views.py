@@ -200,6 +200,7 @@ def _signup_page(request: web.Request, hood: str, language: str, *, error: str =
         intro=words["signup_intro"].format(name=name), error=error,
         channels=_channels(request, language), channel=channel, address=address,
         languages=[(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
+        retention_days=public.settings.privacy.retention_days,
         csrf=token, action_url=f"/inscription/{hood}")
     set_form_cookie(response, request, token)
     return response
