@@ -12,7 +12,7 @@ import re
 import socket
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -21,7 +21,6 @@ import aiohttp
 import pytest
 from playwright.async_api import Browser, Page
 
-from animabot.chat.outgoing import OutgoingMessage
 from animabot.chat.registry import create_adapter, enabled_adapters
 from animabot.clock import FakeClock
 from animabot.config import load_settings
@@ -29,7 +28,9 @@ from animabot.core import Core, open_core
 from animabot.delivery.worker import DeliveryWorker
 from animabot.domain.addresses import AddressStatus
 from animabot.store.address_book import AddressBook, Enrolment
-from animabot.web.public.app import build_public_app, public_state, serve_public
+from animabot.store.state import PlatformState
+from animabot.web.public.app import public_face
+from tests.support.sms_gateway import SmsGatewayEmulator
 from tests.support.smtp_server import SmtpServer, smtp_server
 
 from ..conftest import animabot, base_config
@@ -47,24 +48,13 @@ def free_port() -> int:
 
 
 @dataclass
-class FakeSms:
-    """The SMS channel's transactional send, as the SMS adapter offers it."""
-
-    platform: str = "sms"
-    sent: list[tuple[str, str]] = field(default_factory=list)
-
-    async def send_transactional(self, address: str, message: OutgoingMessage) -> None:
-        self.sent.append((address, message.text))
-
-
-@dataclass
 class Site:
     url: str
     core: Core
     clock: FakeClock
     smtp: SmtpServer
     worker: DeliveryWorker
-    sms: FakeSms
+    gateway: SmsGatewayEmulator
     campaign: str
 
     async def drain(self) -> None:
@@ -96,11 +86,26 @@ def smtp() -> Iterator[SmtpServer]:
 
 
 @pytest.fixture
-async def site(tmp_path: Path, smtp: SmtpServer) -> AsyncIterator[Site]:
+async def gateway() -> AsyncIterator[SmsGatewayEmulator]:
+    async with SmsGatewayEmulator(retry_base=0.05, retry_count=5) as gateway:
+        yield gateway
+
+
+@pytest.fixture
+async def site(tmp_path: Path, smtp: SmtpServer,
+               gateway: SmsGatewayEmulator) -> AsyncIterator[Site]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     config = tmp_path / "config.toml"
     config.write_text(base_config(tmp_path) + f"""
+[sms]
+enabled = true
+gateway_url = "{gateway.cloud_url}"
+username = "{gateway.username}"
+password = "{gateway.password}"
+webhook_secret = "{gateway.signing_key}"
+webhook_url = "{url}/sms/webhook"
+max_per_window = 300
 [email]
 enabled = true
 smtp_host = "127.0.0.1"
@@ -131,15 +136,16 @@ name = "Centre-ville"
     assert campaign is not None
     async with AsyncExitStack() as stack:
         core = await stack.enter_async_context(open_core(settings, clock))
-        adapters = {name: create_adapter(factory, settings, core.pseudonymize, clock=clock)
+        adapters = {name: create_adapter(factory, settings, core.pseudonymize, clock=clock,
+                                         state=PlatformState(core.database, name))
                     for name, factory in enabled_adapters(settings).items()}
-        stack.push_async_callback(adapters["email"].stop)
-        sms = FakeSms()
-        senders = {"email": adapters["email"], "sms": sms}
-        app = build_public_app(public_state(core, senders))  # type: ignore[arg-type]
-        served = await serve_public(stack, app, "127.0.0.1", port)
-        assert served == url
-        site = Site(url, core, clock, smtp, core.worker(adapters), sms, campaign.group(1))
+        assert set(adapters) == {"email", "sms"}
+        for adapter in adapters.values():  # as animabot run: adapters, then the pages
+            await adapter.start(core.conversation.handle)
+            stack.push_async_callback(adapter.stop)
+        await public_face(core, adapters, stack)
+        assert "sms:received" in {h.event for h in gateway.webhooks.values()}
+        site = Site(url, core, clock, smtp, core.worker(adapters), gateway, campaign.group(1))
         await site.drain()
         yield site
 
@@ -343,11 +349,10 @@ async def test_sign_up_with_double_opt_in_by_email_and_by_sms(
     await en.check("#consent")
     await en.click("button[type=submit]")
     await assert_accessible(en)
-    assert len(site.sms.sent) == 1
-    number, text = site.sms.sent[0]
-    assert number == "+33612345678"
+    await site.gateway.wait_until(lambda: len(site.gateway.sent_to("+33612345678")) == 1)
+    text = site.gateway.sent_to("+33612345678")[0]
     code = re.search(r"\b(\d{6})\b", text)
-    assert code is not None
+    assert code is not None and "sign-up code" in text  # in the language chosen
     phone = site.core.pseudonymize("sms", "+33612345678")
     wrong = "000000" if code.group(1) != "000000" else "111111"
     await en.fill("#code", wrong)
@@ -359,6 +364,11 @@ async def test_sign_up_with_double_opt_in_by_email_and_by_sms(
     await en.click("button[type=submit]")
     assert "confirmed" in await en.inner_text("[role=status]")
     assert (await book.entry(phone)).status == AddressStatus.ACTIVE  # type: ignore[union-attr]
+
+    # The gateway's signed webhook reaches the pages' listener: STOP unsubscribes.
+    event = site.gateway.resident_sends("+33612345678", "STOP")
+    await site.gateway.wait_until(lambda: event in site.gateway.acknowledged)
+    assert (await book.entry(phone)).status == AddressStatus.UNSUBSCRIBED  # type: ignore[union-attr]
 
 
 async def test_the_posters_lead_to_the_sign_up_page(site: Site) -> None:
