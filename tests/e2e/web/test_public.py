@@ -389,3 +389,33 @@ async def test_the_posters_lead_to_the_sign_up_page(site: Site) -> None:
     assert [code.text for code in zxingcpp.read_barcodes(image)] == [
         f"{site.url}/inscription/centre"]
     assert pdf.startswith(b"%PDF") and b"/MediaBox [0 0 595.28 841.89]" in pdf
+
+
+async def test_every_public_page_passes_axe_in_french_and_english_on_a_phone(
+    site: Site, browser: Browser,
+) -> None:
+    """Each kind of page, in both languages, at a phone's width: no violation, no sideways
+    scrolling, the skip link first under the keyboard."""
+    site.clock.advance(timedelta(days=1))  # the training's message
+    await site.drain()
+    poll, training = (next(m for m in site.mails("bob@example.org") if word in str(m["Subject"]))
+                      for word in ("Poll", "Composting"))
+    vote, *_, page_link, unsubscribe = site.links(poll)
+    status, _ = await fetch(f"{site.url}/inscription/centre")
+    assert status == 200
+    pages = [vote, page_link, site.links(training)[0], unsubscribe, f"{unsubscribe}/donnees",
+             f"{site.url}/inscription", f"{site.url}/inscription/centre",
+             f"{site.url}/inscription/lune", f"{site.url}/r/forged", f"{site.url}/nowhere"]
+    phone = await english(browser)
+    for url in pages:
+        for language in ("fr", "en"):
+            address = f"{url}{'&' if '?' in url else '?'}lang={language}"
+            await phone.goto(address)
+            assert await phone.get_attribute("html", "lang") == language, address
+            await assert_accessible(phone)
+            assert await phone.evaluate(
+                "document.documentElement.scrollWidth <= window.innerWidth"), address
+            await phone.keyboard.press("Tab")
+            assert await phone.evaluate("document.activeElement.className") == "skip", address
+    assert await site.votes() == 0  # all of that opened pages, none voted
+    await phone.context.close()
