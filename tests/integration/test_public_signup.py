@@ -19,6 +19,7 @@ from animabot.chat.outgoing import OutgoingMessage
 from animabot.clock import FakeClock
 from animabot.config import load_settings
 from animabot.config.sections import listen_address
+from animabot.conversation.personal import PersonalPages
 from animabot.conversation.signup import CODE_TRIES, PER_ADDRESS, Outcome, SignUps
 from animabot.core import Core
 from animabot.domain.addresses import AddressStatus
@@ -72,8 +73,12 @@ async def test_an_sms_sign_up_waits_for_its_code_which_is_tried_a_few_times_only
     assert code is not None
     assert await service.check_code(second.pending, code.group()) is True
     assert [r.pseudonym for r in await book.active_in("centre", "sms")] == [pseudonym]
-    # A code page's token is not a confirmation link (the code is needed).
+    # A code page's token is not a confirmation link (the code is needed), and works once.
     assert await service.check_code(second.pending, code.group()) is None
+    personalise = core.composer.personalise
+    assert personalise is not None
+    pages = PersonalPages(core.services, core.conversation, personalise.links)
+    assert await pages.open(second.pending) is None
 
 
 async def test_sign_ups_are_limited_per_client_and_per_address(core: Core) -> None:
