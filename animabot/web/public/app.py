@@ -242,6 +242,10 @@ async def public_face(core: Core, adapters: Mapping[str, ChatAdapter],
             log.warning("[web] public_url is set but [web] listen is not: the residents' "
                         "pages are not served by this process")
         return
+    if not core.settings.web.public_url:
+        log.warning("[web] listen is set but [web] public_url is not: confirmation links and "
+                    "posters need the address residents type; write public_url = "
+                    "\"https://participer.ville.fr\"")
     senders = {name: adapter for name, adapter in adapters.items()
                if isinstance(adapter, TransactionalSender)}
     app = build_public_app(public_state(core, senders), mount_adapters(adapters))
