@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from contextlib import AsyncExitStack, suppress
 from datetime import timedelta
 from typing import Any
@@ -15,7 +15,7 @@ from .chat.contract import ChatAdapter
 from .chat.registry import create_adapter, enabled_adapters
 from .clock import Clock, SystemClock
 from .config import Settings
-from .core import open_core
+from .core import Core, open_core
 from .errors import AnimabotError
 from .privacy.retention import purge
 from .scheduling import WakeScheduler
@@ -29,10 +29,18 @@ NO_ADAPTER = (
 )
 
 
+# A face served beside the bot over its running core and adapters (the residents' public
+# pages on [web] listen): it starts on the stack, which stops it first. The CLI passes it, so
+# that this composition root does not import the web layer.
+Face = Callable[[Core, Mapping[str, ChatAdapter], AsyncExitStack], Awaitable[None]]
+
+
 async def run_bot(
-    settings: Settings, clock: Clock | None = None, stop: asyncio.Event | None = None
+    settings: Settings, clock: Clock | None = None, stop: asyncio.Event | None = None,
+    faces: Sequence[Face] = (),
 ) -> None:
-    """Run the enabled adapters, the scheduler and the worker until SIGINT/SIGTERM or ``stop``."""
+    """Run the enabled adapters, the scheduler and the worker until SIGINT/SIGTERM or ``stop``;
+    and ``faces`` beside them."""
     clock = clock or SystemClock()
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -71,6 +79,8 @@ async def run_bot(
             log.info("adapter %s started", name)
         await scheduler.start()
         stack.push_async_callback(scheduler.stop)
+        for face in faces:
+            await face(core, adapters, stack)
 
         async def purge_old_data() -> None:
             try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import secrets
 
 import aiosmtplib
 
@@ -109,8 +110,17 @@ class EmailAdapter:
     async def send(self, target: Target, message: OutgoingMessage, *, key: str) -> SendResult:
         if message.personal is None:
             raise RejectedError("an e-mail needs its unsubscribe link: not sent")
-        register_address(target.address)
-        mail = build_email(message, target.address, key, self.config.from_address,
+        await self._deliver(message, target.address, key)
+        return SendResult(message_id(key, self.config.from_address))
+
+    async def send_transactional(self, address: str, message: OutgoingMessage) -> None:
+        """A sign-up's confirmation link to an address not active yet (no unsubscribe
+        link: there is no subscription until the person confirms)."""
+        await self._deliver(message, address, f"confirm:{secrets.token_hex(16)}")
+
+    async def _deliver(self, message: OutgoingMessage, address: str, key: str) -> None:
+        register_address(address)
+        mail = build_email(message, address, key, self.config.from_address,
                            self.config.from_name, self.clock.now())
         async with self._room:
             client, reused = await self._client()
@@ -120,18 +130,17 @@ class EmailAdapter:
                 # A kept connection the relay closed while idle: nothing was sent on it.
                 self._drop(client, exc)
                 if not reused:
-                    raise classify(exc, target.address) from None
+                    raise classify(exc, address) from None
                 client = await self._connect()
                 try:
                     await client.send_message(mail)
                 except Exception as again:
                     self._drop(client, again)
-                    raise classify(again, target.address) from None
+                    raise classify(again, address) from None
             except Exception as exc:
                 self._drop(client, exc)
-                raise classify(exc, target.address) from None
+                raise classify(exc, address) from None
             self._idle.put_nowait(client)
-        return SendResult(message_id(key, self.config.from_address))
 
     async def _client(self) -> tuple[aiosmtplib.SMTP, bool]:
         """An idle connection (``True``: reused), or a new one."""

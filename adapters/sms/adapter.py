@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import secrets
 import time
 from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 from android_sms_gateway import AsyncAPIClient, Message, TextMessage, Webhook, WebhookEvent
 from android_sms_gateway import errors as gateway
 from android_sms_gateway.ahttp import AiohttpAsyncHttpClient
@@ -82,6 +84,9 @@ class SmsAdapter:
         self.max_in_flight = config.in_flight
         self.endpoint = WebhookEndpoint(secret, self.receive, tolerance=config.webhook_tolerance)
         self.server = WebhookServer(self.endpoint, config.webhook_listen, config.webhook_path)
+        # With [web] listen, `animabot run` serves the endpoint with the residents' pages
+        # (:meth:`mount`); else on our own listener, [sms] webhook_listen.
+        self.on_public_pages = bool(settings.web.listen)
         self.client: AsyncAPIClient | None = None
         self._session: aiohttp.ClientSession | None = None
         self._handler: InboundHandler | None = None
@@ -96,7 +101,8 @@ class SmsAdapter:
         self.client = AsyncAPIClient(
             self.config.username, self.password, base_url=self.config.gateway_url,
             http_client=AiohttpAsyncHttpClient(self._session))
-        await self.server.start()
+        if not self.on_public_pages:
+            await self.server.start()
         if self.config.webhook_url:
             try:
                 await self.client.create_webhook(Webhook(
@@ -115,6 +121,20 @@ class SmsAdapter:
 
     async def member_count(self, address: str) -> int | None:
         return None  # an SMS reaches one person, never a group
+
+    def mount(self, app: web.Application) -> None:
+        """``POST /sms/webhook`` (``[sms] webhook_path``) on the residents' pages, which
+        ``animabot run`` serves on ``[web] listen``; the signature is checked as ever."""
+        self.endpoint.add_to(app, self.config.webhook_path)
+        log.info("SMS webhook served with the residents' pages at %s", self.config.webhook_path)
+
+    async def send_transactional(self, address: str, message: OutgoingMessage) -> None:
+        """A sign-up's code to a number not active yet (outside the worker): under the same
+        Android budget as every SMS, cut as every SMS."""
+        register_identity(address)
+        sms = self.render(message)
+        await self._post(address, sms.text, gateway_id(f"signup:{secrets.token_hex(12)}"),
+                         sms.count.segments)
 
     # --- out ------------------------------------------------------------------------------
     def render(self, message: OutgoingMessage) -> SmsText:

@@ -48,6 +48,31 @@ class ChatAdapter(Protocol):
         ...
 
 
+@runtime_checkable
+class TransactionalSender(Protocol):
+    """An adapter that reaches residents one by one (e-mail, SMS) also sends the messages a
+    sign-up needs before the address is active (its confirmation link, its code): to a raw
+    address, outside the delivery worker, never for a campaign. The address stays inside the
+    adapter and the address book; raises a ``PlatformError`` when it cannot be sent."""
+
+    platform: str
+
+    async def send_transactional(self, address: str, message: OutgoingMessage) -> None:
+        ...
+
+
+@runtime_checkable
+class WebMount(Protocol):
+    """An adapter whose platform calls back over HTTP (the SMS gateway's ``sms:received``
+    webhook) mounts its endpoint on the public pages' application, which ``animabot run``
+    serves on ``[web] listen``: ``mount(app)`` adds the route (``POST /sms/webhook``), which
+    checks its own signature. ``app`` is an ``aiohttp.web.Application``; the core does not
+    import aiohttp."""
+
+    def mount(self, app: Any) -> None:
+        ...
+
+
 class AdapterFactory(Protocol):
     """The object an ``animabot.adapters`` entry point names.
 

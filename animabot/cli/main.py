@@ -44,6 +44,9 @@ class AnimabotCommands(LazyGroup):
                       "Back-office accounts: add, list, change a password, disable, remove."),
         "audit": Lazy("animabot.cli.audit_cmd:app",
                       "The audit log: who did what in the back-office, and when."),
+        "poster": Lazy("animabot.cli.poster_cmd:poster",
+                       "Make a neighbourhood's A4 poster: what residents can do, and a QR code "
+                       "to its sign-up page under [web] public_url."),
         "neighbourhood": Lazy("animabot.cli.neighbourhood_cmd:app",
                               "Neighbourhoods: their groups and rooms on every platform."),
     }
@@ -127,9 +130,10 @@ def run(
 ) -> None:
     """Run the bot: enabled adapters, scheduler and worker, until Ctrl-C or SIGTERM."""
     from ..app import run_bot
+    from ..web.public.app import public_face
 
     setup_logging(verbose, logging.INFO)
-    run_async(lambda: run_bot(settings_from(config, database)))
+    run_async(lambda: run_bot(settings_from(config, database), faces=(public_face,)))
 
 
 @config_app.command("check")

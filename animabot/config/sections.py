@@ -239,6 +239,16 @@ class OidcSettings(_Section):
         return None
 
 
+def listen_address(value: str) -> tuple[str, int] | None:
+    """``host:port`` (``[::1]:8081`` for IPv6) as a pair; None when it is not one."""
+    host, colon, port = value.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not colon or not host or not port.isascii() or not port.isdigit() \
+            or not 0 <= int(port) <= 65535:
+        return None
+    return host, int(port)
+
+
 class WebSettings(_Section):
     host: str = "127.0.0.1"
     port: Annotated[int, Field(ge=0, le=65535)] = 8080
@@ -246,6 +256,11 @@ class WebSettings(_Section):
     # residents open their personal links (e-mail, SMS), the OpenID redirect address, and
     # https there marks the back-office's cookies Secure.
     public_url: str = ""
+    # Where ``animabot run`` serves the residents' public pages (personal links, sign-up,
+    # posters) and the SMS gateway's webhook: "127.0.0.1:8081" behind the proxy that answers
+    # for public_url. Empty: ``animabot run`` serves no page (``animabot web`` serves the
+    # back-office on host and port, apart).
+    listen: str = ""
     # Behind a reverse proxy on this machine, every request comes from 127.0.0.1: read the
     # client's address from the X-Forwarded-For header the proxy sets (for the sign-in limit
     # and the audit log). Only trusted from a loopback peer.
@@ -254,6 +269,18 @@ class WebSettings(_Section):
     session_hours: Annotated[float, Field(gt=0, le=24 * 30)] = 12.0  # absolute lifetime
     session_idle_minutes: Annotated[float, Field(gt=0, le=24 * 60 * 30)] = 60.0
     oidc: OidcSettings = Field(default_factory=OidcSettings)
+
+    @field_validator("listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        if value and listen_address(value) is None:
+            raise FieldValueError(_("{value!r} is not host:port", value=value),
+                                  _('write listen = "127.0.0.1:8081"'))
+        return value
+
+    def listen_at(self) -> tuple[str, int] | None:
+        """``listen`` as (host, port), or None when the public pages are not served."""
+        return listen_address(self.listen) if self.listen else None
 
     @field_validator("public_url")
     @classmethod

@@ -9,7 +9,9 @@ A token is ``<tag>.<expiry>.<action>~<signature>``:
 - ``action``: what the link leads to, in the button actions' words
   (:mod:`animabot.campaigns.actions`): ``v.<delivery>.<option>`` an option of a poll,
   ``p.<delivery>`` the poll's answer page, ``t.<delivery>.<card>`` a training's reading page,
-  ``u`` unsubscribing;
+  ``u`` unsubscribing, ``a.<neighbourhood>.<language>`` confirming a sign-up (double
+  opt-in: what was asked is applied only then), ``s.<neighbourhood>.<language>`` a sign-up
+  waiting for its SMS code (never opened as a link: the code page carries it);
 - ``signature``: 22 characters of URL-safe base64 of HMAC-SHA256 over ``tag.expiry.action``,
   with a key derived from the pseudonym key (``links|``), distinct from the buttons' one.
 
@@ -36,6 +38,9 @@ SIGNATURE_CHARS = 22  # 132 bits
 LINK_DAYS = 90  # a poll's or a training's link
 UNSUBSCRIBE_DAYS = 400  # an unsubscribe link outlives any campaign (RFC 8058 wants it to work)
 UNSUBSCRIBE = "u"
+CONFIRM = "a"  # a sign-up's confirmation link (e-mail)
+SMS_CODE = "s"  # a sign-up waiting for the code sent by SMS
+CONFIRM_DAYS = 2
 _TAG = re.compile(r"^[0-9a-f]{1,32}$")
 _ACTION = re.compile(r"^[a-z](\.[0-9a-z_-]{1,40}){0,4}$")
 
@@ -54,6 +59,10 @@ class LinkSigner:
 
     def __init__(self, key: bytes) -> None:
         self._key = hashlib.sha256(b"links|" + key).digest()
+
+    def derived(self, purpose: bytes) -> bytes:
+        """A key for another use of the same secret (the pages' form tokens)."""
+        return hashlib.sha256(purpose + self._key).digest()
 
     def _signature(self, payload: str) -> str:
         digest = hmac.new(self._key, payload.encode("ascii"), hashlib.sha256).digest()
@@ -94,5 +103,27 @@ def personal_url(public_url: str, token: str) -> str:
 
 def link_expiry(now: datetime, action: str) -> datetime:
     """How long a link works: an unsubscribe link much longer than a poll's."""
-    days = UNSUBSCRIBE_DAYS if action == UNSUBSCRIBE else LINK_DAYS
+    days = {UNSUBSCRIBE: UNSUBSCRIBE_DAYS, CONFIRM: CONFIRM_DAYS, SMS_CODE: CONFIRM_DAYS}.get(
+        action.split(".", 1)[0], LINK_DAYS)
     return now + timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class SignUpRequest:
+    """What a sign-up's token carries: applied when the person confirms."""
+
+    verb: str  # CONFIRM or SMS_CODE
+    neighbourhood_id: str
+    language: str
+
+    def action(self) -> str:
+        return f"{self.verb}.{self.neighbourhood_id}.{self.language}"
+
+
+def sign_up_of(action: str) -> SignUpRequest | None:
+    """The sign-up an ``a``/``s`` action asks for, or None for any other action."""
+    verb, _, rest = action.partition(".")
+    hood, _, language = rest.partition(".")
+    if verb not in (CONFIRM, SMS_CODE) or not hood or not language or "." in language:
+        return None
+    return SignUpRequest(verb, hood, language)

@@ -35,7 +35,8 @@ Données traitées :
     moyen de joindre une personne, supprimé à l'effacement ;
   - langue, quartier choisi, date du consentement, choix de ne plus être relancé ;
   - réponses aux sondages et progression des formations, liées au pseudonyme.
-  - pour les habitants inscrits par courriel ou SMS (liste importée avec leur accord) :
+  - pour les habitants inscrits par courriel ou SMS (liste importée avec leur accord, ou
+    inscription sur la page publique du quartier, confirmée par lien ou code SMS) :
     l'adresse de courriel ou le numéro de téléphone, dans le carnet d'adresses seulement,
     avec son état (actif, désabonné, injoignable) ; le pseudonyme est le HMAC de l'adresse.
   Aucun nom, aucun contenu de conversation de groupe.

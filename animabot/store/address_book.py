@@ -135,6 +135,32 @@ class AddressBook:
                 await db.execute(
                     "UPDATE resident SET opted_out = 1 WHERE pseudonym = ?", (pseudonym,))
 
+    async def confirm(self, pseudonym: str, neighbourhood_id: str, language: str,
+                      now: datetime) -> None:
+        """A sign-up confirmed by its owner (double opt-in): the address is active, the
+        resident consented now, in the neighbourhood and language they asked for, even one
+        who had unsubscribed before (they asked again)."""
+        async with self.database.transaction() as db:
+            await db.execute(
+                "UPDATE address_book SET status = ?, status_at = ? WHERE pseudonym = ?",
+                (AddressStatus.ACTIVE, to_db(now), pseudonym))
+            await db.execute(
+                "UPDATE resident SET opted_out = 0, consent_at = ?, neighbourhood_id = ?,"
+                " language = ? WHERE pseudonym = ?",
+                (to_db(now), neighbourhood_id, language, pseudonym))
+            row = await db.fetch_one(
+                "SELECT platform FROM address_book WHERE pseudonym = ?", (pseudonym,))
+            if row is not None:
+                await db.execute(_UPSERT_LIST, (
+                    row["platform"], resident_list(neighbourhood_id),
+                    f"{row['platform']}: {neighbourhood_id}", neighbourhood_id, to_db(now)))
+
+    async def tag_of(self, pseudonym: str) -> str | None:
+        """The random tag links name the resident by."""
+        row = await self.database.fetch_one(
+            "SELECT tag FROM resident WHERE pseudonym = ?", (pseudonym,))
+        return str(row["tag"]) if row else None
+
     async def pseudonym_of(self, tag: str) -> str | None:
         """The resident a personal link names (its verified tag), if still there: what the
         answer and unsubscribe pages start from (``privacy.links``)."""
