@@ -3,7 +3,10 @@
 The secret token is compared in constant time; we answer 200 only after the update has been
 handled (journaled), so Telegram retries what a crash interrupted, and 503 when it could not
 be (the storage is unavailable, or an earlier update of the same person or chat was not
-journaled). Requests are handled concurrently, in arrival order for each person or chat.
+journaled). Requests are handled concurrently (Telegram opens up to ``max_connections``), in
+arrival order for each person or chat. A button press's answer (``answerCallbackQuery``)
+rides on the 200 itself, as the Bot API allows: the resident's toast costs no request of its
+own, and comes as soon as the vote is journaled.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from telegram import Update
 from animabot.errors import AnimabotError
 
 from .settings import TelegramSettings
+from .updates import ALLOWED_UPDATES
 
 if TYPE_CHECKING:
     from .adapter import TelegramAdapter
@@ -49,7 +53,7 @@ class WebhookServer:
         self.port = sockets[0].getsockname()[1] if sockets else int(port)
         await self.adapter.bot.set_webhook(
             self.config.webhook_url, secret_token=self.secret or None,
-            allowed_updates=["message", "callback_query", "my_chat_member", "poll", "poll_answer"],
+            allowed_updates=ALLOWED_UPDATES, max_connections=self.config.webhook_max_connections,
         )
         log.info("telegram webhook listening on %s:%s%s", host, self.port, self.path)
 
@@ -67,9 +71,11 @@ class WebhookServer:
         except ValueError:
             return web.Response(status=400)
         try:
-            await self.adapter.receive(update)
+            answer = await self.adapter.receive(update)
         except AnimabotError as exc:
             log.info("update %d not journaled (%s): Telegram will send it again",
                      update.update_id, exc)
             return web.Response(status=503)
+        if answer is not None:  # the press's answer rides on our response: no round trip
+            return web.json_response(answer.as_method())
         return web.Response(status=200)
