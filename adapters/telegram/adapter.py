@@ -38,6 +38,7 @@ from animabot.privacy.pseudonyms import Pseudonymizer
 from animabot.redaction import register_identity, register_secret
 from animabot.store.state import PlatformState
 
+from .counts import MemberCounts
 from .errors import translate
 from .identities import RedactingRequest
 from .rendering import html_text, keyboard
@@ -91,6 +92,8 @@ class TelegramAdapter:
                 "Telegram is enabled but has no token: set ANIMABOT_TELEGRAM__TOKEN"
             )
         register_secret(token)
+        self._token = token
+        self._counts: MemberCounts | None = None
         self.config = config
         self.state = state
         self.pseudonymize = pseudonymize
@@ -154,6 +157,8 @@ class TelegramAdapter:
             task.cancel()
         await asyncio.gather(*self._answering, return_exceptions=True)
         await self._answer_request.shutdown()
+        if self._counts is not None:
+            await self._counts.close()
         with contextlib.suppress(tg.TelegramError):
             await self.bot.shutdown()
 
@@ -343,7 +348,8 @@ class TelegramAdapter:
         return SendResult(message.edit_ref)
 
     async def member_count(self, address: str) -> int | None:
-        try:
-            return await self.bot.get_chat_member_count(int(address))
-        except tg.TelegramError as exc:
-            raise translate(exc) from exc
+        """``getChatMemberCount`` on a light client of its own (see :mod:`.counts`): it is
+        asked once per group, beside the sends, and PTB's stack cost as much as a send."""
+        if self._counts is None:
+            self._counts = MemberCounts(self.config.base_url, self._token)
+        return await self._counts.get(int(address))
