@@ -324,7 +324,7 @@ class BotApiEmulator(EmulatorHooks):
         if lower not in BY_LOWER_NAME:
             log.info("webhook answer named an unknown method %r: ignored", name)
             return
-        self.state.record_call(name, decode_for_log(params))
+        self.state.record_call(name, decode_for_log(params), in_webhook_reply=True)
         try:
             await self._dispatch(lower, Params(params))
         except ApiError as error:
