@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hmac
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from aiohttp import web
@@ -29,6 +29,21 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+PRESSED_MESSAGE_FIELDS = ("message_id", "date", "chat")
+
+
+def slim(data: Any) -> Any:
+    """A press carries the whole message pressed (its text, its keyboard): only its id,
+    date and chat are read, and parsing the rest into PTB objects was a tenth of a press's
+    cost when a thousand come at once."""
+    if isinstance(data, dict):
+        query = data.get("callback_query")
+        if isinstance(query, dict) and isinstance(query.get("message"), dict):
+            message = query["message"]
+            query["message"] = {k: message[k] for k in PRESSED_MESSAGE_FIELDS if k in message}
+    return data
 
 
 class WebhookServer:
@@ -67,8 +82,8 @@ class WebhookServer:
             log.warning("webhook request with a wrong secret token refused")
             return web.Response(status=401)
         try:
-            update = Update.de_json(await request.json(), self.adapter.bot)
-        except ValueError:
+            update = Update.de_json(slim(await request.json()), self.adapter.bot)
+        except (ValueError, TypeError, KeyError):
             return web.Response(status=400)
         try:
             answer = await self.adapter.receive(update)
