@@ -1,11 +1,13 @@
 """Benchmark: 1,000 residents press a poll button at once, at 0 ms and at 150 ms per Bot API
-call. Prints, over repeated runs (median and min-max), the time from the presses to each
-answer reaching Telegram (p50, p95), the answers past Telegram's 15 s and the votes counted,
-beside a baseline measured in the same run: a raw python-telegram-bot loop that answers each
-callback query at once, without the core (the floor the Bot API allows). The emulator runs in
-another process.
+call, with the updates fetched by polling and pushed to a webhook. Prints, over repeated runs
+(median and min-max), the time from the presses to each answer reaching Telegram (p50, p95),
+the answers past Telegram's 15 s and the votes counted, beside a baseline measured in the same
+run for each mode, without the core (the floor the Bot API allows): a raw python-telegram-bot
+polling loop that answers each callback query at once, and a raw aiohttp webhook that answers
+each in its response. The emulator runs in another process.
 
     python bench/bench_presses.py [--residents 1000] [--runs 3] [--latency-ms 0 150]
+                                  [--modes polling webhook]
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import argparse
 import asyncio
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
@@ -21,12 +24,14 @@ import tempfile
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from aiohttp import web
 from pydantic import SecretStr
 from telegram import Bot
 from telegram.request import HTTPXRequest
@@ -85,6 +90,45 @@ class Emulator:
         self.process.wait(timeout=10)
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def baseline_webhook(emulator: Emulator) -> tuple[list[float], int]:
+    """A raw aiohttp webhook answering each callback query in its response, at once."""
+    seen = 0
+
+    async def receive(request: web.Request) -> web.Response:
+        nonlocal seen
+        update = await request.json()
+        query = update.get("callback_query")
+        if query is None:
+            return web.Response()
+        seen += 1
+        return web.json_response({"method": "answerCallbackQuery",
+                                  "callback_query_id": query["id"], "text": "Merci"})
+
+    app = web.Application()
+    app.router.add_post("/hook", receive)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    bot = Bot(emulator.token, base_url=emulator.base_url)
+    try:
+        async with bot:
+            await bot.set_webhook(f"http://127.0.0.1:{port}/hook", max_connections=100)
+            sent = await bot.send_message(PRESS_GROUP, "Un jardin partagé ?")
+            emulator.press(sent.message_id, ["x"])
+            waits = await emulator.waits()
+            await bot.delete_webhook()
+    finally:
+        await runner.cleanup()
+    return waits, seen
+
+
 async def baseline(emulator: Emulator) -> tuple[list[float], int]:
     """A raw PTB loop answering each callback query as soon as it arrives."""
     request = HTTPXRequest(connection_pool_size=100, pool_timeout=30.0)
@@ -130,7 +174,7 @@ async def until(check: Callable[[], Any], timeout: float) -> None:
         await asyncio.sleep(0.05)
 
 
-async def animabot_run(emulator: Emulator) -> tuple[list[float], int]:
+async def animabot_run(emulator: Emulator, mode: str = "polling") -> tuple[list[float], int]:
     """The bot's Telegram adapter and core on a SQLite file; (answer delays, votes counted)."""
     with tempfile.TemporaryDirectory(prefix="animabot-presses-") as tmp:
         settings = load_settings(None, database=Path(tmp) / "bench.db")
@@ -141,6 +185,12 @@ async def animabot_run(emulator: Emulator) -> tuple[list[float], int]:
         settings.telegram.token = SecretStr(emulator.token)
         settings.telegram.base_url = emulator.base_url
         settings.telegram.poll_timeout = 25
+        if mode == "webhook":
+            port = free_port()
+            settings.telegram.mode = "webhook"
+            settings.telegram.webhook_listen = f"127.0.0.1:{port}"
+            settings.telegram.webhook_url = f"http://127.0.0.1:{port}/telegram"
+            settings.telegram.secret_token = SecretStr("bench-secret-token")
         settings.neighbourhoods = [NeighbourhoodSettings(
             id="ville", name="Ville", telegram_chats=[str(PRESS_GROUP)])]
         async with open_core(settings, SystemClock()) as core:
@@ -186,15 +236,21 @@ def quantiles(waits: list[float]) -> tuple[float, float, int]:
     return statistics.median(waits), cuts[-1], sum(w > TOO_LATE for w in waits)
 
 
-async def main(residents: int, runs: int, latencies: list[float]) -> None:
+async def main(residents: int, runs: int, latencies: list[float], modes: list[str]) -> None:
     load = os.getloadavg()
     print(f"{residents} simultaneous presses, {runs} runs each; "
           f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}, {os.cpu_count()} CPUs, "
           f"{datetime.now(UTC):%Y-%m-%d}")
+    contenders: dict[str, Callable[[Emulator], Any]] = {
+        "polling baseline": baseline, "polling animabot": animabot_run,
+        "webhook baseline": baseline_webhook,
+        "webhook animabot": partial(animabot_run, mode="webhook")}
     for latency in latencies:
-        results: dict[str, list[tuple[float, float, int, int]]] = {"baseline": [], "animabot": []}
+        results: dict[str, list[tuple[float, float, int, int]]] = {
+            name: [] for name in contenders if name.split()[0] in modes}
         for _ in range(runs):
-            for name, run in (("baseline", baseline), ("animabot", animabot_run)):
+            for name in results:
+                run = contenders[name]
                 emulator = Emulator(latency, residents)
                 try:
                     waits, counted = await run(emulator)
@@ -206,8 +262,8 @@ async def main(residents: int, runs: int, latencies: list[float]) -> None:
         print(f"\n{latency:.0f} ms per Bot API call")
         for name, rows in results.items():
             counted = sorted({row[3] for row in rows})
-            label = "answered" if name == "baseline" else "votes counted"
-            print(f"  {name:9} p50 {summary([r[0] for r in rows])}   "
+            label = "answered" if name.endswith("baseline") else "votes counted"
+            print(f"  {name:16} p50 {summary([r[0] for r in rows])}   "
                   f"p95 {summary([r[1] for r in rows])}   past 15 s: "
                   f"{max(r[2] for r in rows)}   {label}: {counted}")
 
@@ -217,5 +273,8 @@ if __name__ == "__main__":
     parser.add_argument("--residents", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--latency-ms", type=float, nargs="+", default=[0.0, 150.0])
+    parser.add_argument("--modes", nargs="+", choices=["polling", "webhook"],
+                        default=["polling", "webhook"])
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.residents, arguments.runs, arguments.latency_ms))
+    asyncio.run(main(arguments.residents, arguments.runs, arguments.latency_ms,
+                     arguments.modes))

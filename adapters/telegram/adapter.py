@@ -19,6 +19,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -37,6 +38,7 @@ from animabot.privacy.pseudonyms import Pseudonymizer
 from animabot.redaction import register_identity, register_secret
 from animabot.store.state import PlatformState
 
+from .counts import MemberCounts
 from .errors import translate
 from .identities import RedactingRequest
 from .rendering import html_text, keyboard
@@ -62,6 +64,20 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
 }
 
 
+@dataclass(frozen=True)
+class PressAnswer:
+    """A button press's answer (``answerCallbackQuery``): the toast the resident sees."""
+
+    query_id: str
+    text: str | None
+
+    def as_method(self) -> dict[str, str]:
+        """The call as a webhook's response carries it (the Bot API runs it; no round trip
+        of its own, no result either)."""
+        call = {"method": "answerCallbackQuery", "callback_query_id": self.query_id}
+        return call | ({"text": self.text} if self.text else {})
+
+
 class TelegramAdapter:
     platform = PLATFORM
     idempotent_sends = False  # the Bot API has no idempotency key
@@ -76,6 +92,8 @@ class TelegramAdapter:
                 "Telegram is enabled but has no token: set ANIMABOT_TELEGRAM__TOKEN"
             )
         register_secret(token)
+        self._token = token
+        self._counts: MemberCounts | None = None
         self.config = config
         self.state = state
         self.pseudonymize = pseudonymize
@@ -139,6 +157,8 @@ class TelegramAdapter:
             task.cancel()
         await asyncio.gather(*self._answering, return_exceptions=True)
         await self._answer_request.shutdown()
+        if self._counts is not None:
+            await self._counts.close()
         with contextlib.suppress(tg.TelegramError):
             await self.bot.shutdown()
 
@@ -210,45 +230,56 @@ class TelegramAdapter:
                 await self.state.set("offset", str(offset))
         return offset
 
-    async def receive(self, update: Update) -> None:
+    async def receive(self, update: Update) -> PressAnswer | None:
         """One update from the webhook, behind the same person's or chat's earlier ones.
-        Raises :class:`AnimabotError` when it was not journaled (Telegram must retry)."""
-        await self.inbound.submit(ordering_key(update), partial(self._handle, update))
+        Returns a button press's answer for the webhook's response to carry (no request of
+        its own); raises :class:`AnimabotError` when it was not journaled (Telegram must
+        retry)."""
+        return await self.inbound.submit(
+            ordering_key(update), partial(self._handle, update, answer_now=False))
 
-    async def _handle(self, update: Update) -> None:
+    async def _handle(self, update: Update, *, answer_now: bool = True) -> PressAnswer | None:
+        """Hand one update to the core; a button press's answer is sent at once on its own
+        connection (``answer_now``), or returned for the webhook's response."""
         try:
-            await self.dispatch(update)
+            answer = await self.dispatch(update)
         except StorageUnavailableError:
             raise
         except Exception:  # a bug on one update must not stop the bot
             log.exception("update %d could not be handled: skipped", update.update_id)
+            return None
+        if answer is not None and answer_now:
+            task = asyncio.create_task(self._answer(answer))
+            self._answering.add(task)
+            task.add_done_callback(self._answering.discard)
+            return None
+        return answer
 
-    async def dispatch(self, update: Update) -> None:
-        """Hand one update to the core; a button press is answered with the core's notice
-        as soon as the core returns (its vote is journaled), without waiting for the rest
-        of the batch."""
+    async def dispatch(self, update: Update) -> PressAnswer | None:
+        """Hand one update to the core; for a button press, the answer to give as soon as
+        the core returns (its vote is journaled), without waiting for the rest of the
+        batch."""
         assert self.handler is not None and self.translator is not None
         try:
             event = await self.translator.translate(update)
         except tg.TelegramError as exc:
             log.warning("update %d could not be read: %s", update.update_id, exc)
-            return
+            return None
         if event is None:
-            return
+            return None
         notice = await self.handler(event)
-        if update.callback_query is not None:
-            task = asyncio.create_task(self._answer(update.callback_query.id, notice))
-            self._answering.add(task)
-            task.add_done_callback(self._answering.discard)
+        if update.callback_query is None:
+            return None
+        return PressAnswer(update.callback_query.id, (notice or "")[:200] or None)
 
     async def answered(self) -> None:
         """Wait until every button press handled so far has been answered (tests, benches)."""
         while self._answering:
             await asyncio.gather(*self._answering, return_exceptions=True)
 
-    async def _answer(self, query_id: str, notice: str | None) -> None:
+    async def _answer(self, answer: PressAnswer) -> None:
         with contextlib.suppress(tg.TelegramError):
-            await self._answers.answer_callback_query(query_id, text=(notice or "")[:200] or None)
+            await self._answers.answer_callback_query(answer.query_id, text=answer.text)
 
     async def _is_admin(self, chat_id: int, user_id: int) -> bool:
         cached = self._admins.get(chat_id)
@@ -317,7 +348,8 @@ class TelegramAdapter:
         return SendResult(message.edit_ref)
 
     async def member_count(self, address: str) -> int | None:
-        try:
-            return await self.bot.get_chat_member_count(int(address))
-        except tg.TelegramError as exc:
-            raise translate(exc) from exc
+        """``getChatMemberCount`` on a light client of its own (see :mod:`.counts`): it is
+        asked once per group, beside the sends, and PTB's stack cost as much as a send."""
+        if self._counts is None:
+            self._counts = MemberCounts(self.config.base_url, self._token)
+        return await self._counts.get(int(address))

@@ -25,6 +25,8 @@ class TelegramSettings(AdapterSection):
     webhook_listen: str = "127.0.0.1:8443"  # where our webhook endpoint listens
     webhook_url: str = ""  # the public HTTPS URL Telegram posts to (webhook mode)
     secret_token: SecretStr | None = None  # checked on every webhook request
+    # Connections Telegram may open to the webhook at once (its own default is 40).
+    webhook_max_connections: Annotated[int, Field(ge=1, le=100)] = 100
     global_per_second: Annotated[float, Field(gt=0)] = 30.0
     per_chat_per_second: Annotated[float, Field(gt=0)] = 1.0
     group_per_minute: Annotated[float, Field(gt=0)] = 20.0

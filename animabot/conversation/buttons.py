@@ -57,7 +57,7 @@ async def _on_its_message(turn: Turn, action: Action, token: str) -> bool:
             or event.message_ref is None):
         return True
     deliveries = turn.services.deliveries
-    named = await deliveries.get(action.int_arg(0))
+    named = await turn.delivery(action.int_arg(0))
     if named is None:
         return True  # answered as "no longer exists" by the handler
     sent = await deliveries.sent_as(
@@ -77,7 +77,7 @@ async def _campaign_step(
     turn: Turn, delivery_id: int, kind: type[StepT]
 ) -> tuple[Delivery, StepT] | None:
     """The delivery and its step, if the step still exists and is a ``kind``."""
-    delivery = await turn.services.deliveries.get(delivery_id)
+    delivery = await turn.delivery(delivery_id)
     if delivery is None or delivery.campaign_id is None or delivery.step_id is None:
         return None
     scenario = await turn.services.composer.scenario(delivery.campaign_id)
@@ -96,6 +96,8 @@ async def _closed(turn: Turn, delivery: Delivery) -> bool:
 
 
 async def _hood_of(turn: Turn, delivery: Delivery) -> str | None:
+    if turn.chat is not None and turn.chat.id == delivery.chat_id:
+        return turn.chat.neighbourhood_id  # read at the start of this turn
     chat = await turn.services.chats.get(delivery.chat_id) if delivery.chat_id else None
     return chat.neighbourhood_id if chat else turn.resident.neighbourhood_id
 

@@ -18,7 +18,7 @@ from ..store.address_book import AddressBook
 from ..store.answers import AnswerRepository
 from ..store.chats import ChatRecord, ChatRepository
 from ..store.database import Database
-from ..store.deliveries import DeliveryRepository, NewDelivery
+from ..store.deliveries import Delivery, DeliveryRepository, NewDelivery
 from ..store.residents import ResidentRecord, ResidentRepository
 
 
@@ -68,6 +68,14 @@ class Turn:
     chat: ChatRecord | None
     language: str
     _replies: int = 0
+    _deliveries: dict[int, Delivery | None] = field(default_factory=dict)
+
+    async def delivery(self, delivery_id: int) -> Delivery | None:
+        """A delivery row as this turn first read it: a press checks its button against
+        the row, then acts on it, in one unit of work (one read, not two)."""
+        if delivery_id not in self._deliveries:
+            self._deliveries[delivery_id] = await self.services.deliveries.get(delivery_id)
+        return self._deliveries[delivery_id]
 
     @property
     def _(self) -> Translate:

@@ -263,6 +263,20 @@ class Database(ABC):
         async with self.transaction() as active:
             await active.execute_many(sql, rows)
 
+    async def write(self, *statements: tuple[str, Sequence[Any]]) -> list[list[Row]]:
+        """Statements that commit together or not at all (inside a unit, undone together
+        if one fails); the rows each one returns (``RETURNING``), [] for the others. The
+        SQLite backend makes it one trip to its thread."""
+        returned: list[list[Row]] = []
+        async with self.transaction() as active:
+            for sql, params in statements:
+                if "RETURNING" in sql.upper():
+                    returned.append(await active.fetch_all(sql, params))
+                else:
+                    await active.execute(sql, params)
+                    returned.append([])
+        return returned
+
     async def tables(self) -> list[str]:
         """The schema's tables, by name (the version's bookkeeping left out)."""
         rows = await self.fetch_all(self._TABLES)

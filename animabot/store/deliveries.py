@@ -100,8 +100,7 @@ class DeliveryRepository:
         self.database = database
 
     async def add(self, items: Sequence[NewDelivery]) -> None:
-        async with self.database.transaction() as db:
-            await insert_deliveries(db, items)
+        await self.database.execute_many(_INSERT, [_values(item) for item in items])
 
     async def claim_due(
         self, now: datetime, limit: int, lease: timedelta, *, interactive_only: bool = False

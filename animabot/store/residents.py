@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -45,28 +46,25 @@ class ResidentRepository:
         neighbourhood_id: str | None = None, private_address: str | None = None,
     ) -> ResidentRecord:
         """Create the resident on first contact; learn a neighbourhood or address if new."""
-        async with self.database.transaction() as db:
-            await db.execute(
-                """
-                INSERT INTO resident (pseudonym, platform, neighbourhood_id, first_seen, tag)
-                VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (pseudonym) DO UPDATE SET
-                    neighbourhood_id =
-                        COALESCE(resident.neighbourhood_id, excluded.neighbourhood_id)
-                """,
-                (pseudonym, platform, neighbourhood_id, to_db(now), secrets.token_hex(8)),
-            )
-            if private_address is not None:
-                await db.execute(
-                    # A resident who writes again can be written to again.
-                    "INSERT INTO address_book (pseudonym, platform, address) VALUES (?, ?, ?)"
-                    " ON CONFLICT (pseudonym) DO UPDATE SET address = excluded.address,"
-                    " status = 'active'",
-                    (pseudonym, platform, private_address),
-                )
-            row = await db.fetch_one("SELECT * FROM resident WHERE pseudonym = ?", (pseudonym,))
-        assert row is not None
-        return ResidentRecord.from_row(row)
+        # One trip to SQLite's thread: the upsert returns the row (a press is 1 of 1,000).
+        statements: list[tuple[str, Sequence[object]]] = [(
+            """
+            INSERT INTO resident (pseudonym, platform, neighbourhood_id, first_seen, tag)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (pseudonym) DO UPDATE SET
+                neighbourhood_id = COALESCE(resident.neighbourhood_id, excluded.neighbourhood_id)
+            RETURNING *
+            """,
+            (pseudonym, platform, neighbourhood_id, to_db(now), secrets.token_hex(8)))]
+        if private_address is not None:
+            statements.append((
+                # A resident who writes again can be written to again.
+                "INSERT INTO address_book (pseudonym, platform, address) VALUES (?, ?, ?)"
+                " ON CONFLICT (pseudonym) DO UPDATE SET address = excluded.address,"
+                " status = 'active'",
+                (pseudonym, platform, private_address)))
+        rows = await self.database.write(*statements)
+        return ResidentRecord.from_row(rows[0][0])
 
     async def get(self, pseudonym: str) -> ResidentRecord | None:
         row = await self.database.fetch_one(

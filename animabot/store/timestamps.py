@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, datetime
 
 _FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
@@ -14,6 +15,11 @@ def to_db(moment: datetime) -> str:
 
 
 def from_db(text: str) -> datetime:
+    # fromisoformat reads what to_db writes ("...Z" is UTC) ten times faster than strptime
+    # (rows are read by the thousand); anything else goes the strict way.
+    if len(text) == 27 and text[-1] == "Z":
+        with contextlib.suppress(ValueError):
+            return datetime.fromisoformat(text)
     return datetime.strptime(text, _FORMAT).replace(tzinfo=UTC)
 
 

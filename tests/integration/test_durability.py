@@ -37,18 +37,46 @@ class FullDisk:
         self.full = False
         self.failures = 0  # fail this many COMMITs, then free the space
         self.connection.execute = self._execute  # type: ignore[method-assign]
+        # Writes made in one trip to SQLite's thread see the same full disk.
+        on_thread = database._on_thread
 
-    def _execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
+        async def on_full_disk(job: Any) -> Any:
+            return await on_thread(lambda connection: job(_OnFullDisk(connection, self)))
+
+        database._on_thread = on_full_disk  # type: ignore[method-assign]
+
+    def check(self, sql: str, in_transaction: bool) -> None:
         statement = sql.strip().upper()
         commits = statement == "COMMIT" or (
-            statement.startswith(("UPDATE", "INSERT", "DELETE"))
-            and not self.connection.in_transaction)
+            statement.startswith(("UPDATE", "INSERT", "DELETE")) and not in_transaction)
         if commits and (self.full or self.failures > 0):
             self.failures = max(0, self.failures - 1)
             exc = sqlite3.OperationalError("database or disk is full")
             exc.sqlite_errorcode = sqlite3.SQLITE_FULL
             raise exc
+
+    def _execute(self, sql: str, *args: Any, **kwargs: Any) -> Any:
+        self.check(sql, self.connection.in_transaction)
         return self.real(sql, *args, **kwargs)
+
+
+class _OnFullDisk:
+    """The sqlite3 connection as a job on SQLite's thread sees it, on a full disk."""
+
+    def __init__(self, connection: sqlite3.Connection, disk: FullDisk) -> None:
+        self.connection, self.disk = connection, disk
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.connection.in_transaction
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        self.disk.check(sql, self.connection.in_transaction)
+        return self.connection.execute(sql, *args)
+
+    def executemany(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        self.disk.check(sql, self.connection.in_transaction)
+        return self.connection.executemany(sql, *args)
 
 
 @pytest.fixture

@@ -414,6 +414,90 @@ async def test_webhook_delivery_and_conflict(emulator: BotApiEmulator, bot: Bot)
         await runner.cleanup()
 
 
+async def _hook(handler: Any) -> tuple[web.AppRunner, str]:
+    app = web.Application()
+    app.router.add_post("/hook", handler)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/hook"
+
+
+async def test_a_method_in_the_webhook_answer_is_run_as_the_bot_api_does(
+    emulator: BotApiEmulator, bot: Bot
+) -> None:
+    """The Bot API runs a method the webhook's answer carries (JSON or a form), with no
+    result for the bot; a failing one is simply dropped."""
+    message = await bot.send_message(ALICE, "Choose", reply_markup=keyboard("yes"))
+
+    async def receive(request: web.Request) -> web.Response:
+        query = (await request.json())["callback_query"]
+        if query["data"] == "yes":
+            return web.json_response({"method": "answerCallbackQuery",
+                                      "callback_query_id": query["id"], "text": "Merci"})
+        return web.Response(text=f"method=answerCallbackQuery&callback_query_id={query['id']}",
+                            content_type="application/x-www-form-urlencoded")
+
+    runner, url = await _hook(receive)
+    try:
+        assert await bot.set_webhook(url)
+        first = emulator.user_presses(ALICE, ALICE, message.message_id, "yes")
+        second = emulator.user_presses(ALICE, ALICE, message.message_id, "no", strict=False)
+        await emulator.wait_for(lambda: {first, second} <= emulator.callback_answers.keys())
+        assert emulator.callback_answers[first].text == "Merci"
+        assert emulator.callback_answers[second].text is None
+        answers = emulator.calls_to("answerCallbackQuery")
+        assert [c.in_webhook_reply for c in answers] == [True, True]
+        assert not emulator.pending_updates
+    finally:
+        await runner.cleanup()
+
+
+async def test_webhook_deliveries_run_in_parallel_up_to_max_connections_in_order_per_person(
+    emulator: BotApiEmulator, bot: Bot
+) -> None:
+    emulator.add_user(CAROL, "Carol")
+    message = await bot.send_message(ALICE, "Choose", reply_markup=keyboard("a"))
+    at_once = 0
+    most = 0
+    release, two_held = asyncio.Event(), asyncio.Event()
+    seen: list[tuple[int, str]] = []
+
+    async def receive(request: web.Request) -> web.Response:
+        nonlocal at_once, most
+        update = await request.json()
+        if "callback_query" not in update:
+            return web.Response()
+        query = update["callback_query"]
+        seen.append((query["from"]["id"], query["data"]))
+        if len(seen) == 2:
+            two_held.set()
+        at_once += 1
+        most = max(most, at_once)
+        await release.wait()
+        at_once -= 1
+        return web.Response()
+
+    runner, url = await _hook(receive)
+    try:
+        assert await bot.set_webhook(url, max_connections=2)
+        assert (await bot.get_webhook_info()).max_connections == 2
+        for data in ("1", "2", "3"):  # one person's presses: one at a time, in order
+            emulator.user_presses(ALICE, ALICE, message.message_id, data, strict=False)
+        for data in ("x", "y", "z"):
+            emulator.user_presses(BOB, ALICE, message.message_id, data, strict=False)
+        emulator.user_presses(CAROL, ALICE, message.message_id, "c", strict=False)
+        await asyncio.wait_for(two_held.wait(), 5)  # Alice's 1st, Bob's 1st
+        assert sorted(seen) == [(ALICE, "1"), (BOB, "x")]  # two connections, both held
+        release.set()
+        await emulator.wait_for(lambda: not emulator.pending_updates, timeout=5)
+        assert [d for who, d in seen if who == ALICE] == ["1", "2", "3"]
+        assert [d for who, d in seen if who == BOB] == ["x", "y", "z"]
+        assert most == 2 and (CAROL, "c") in seen
+    finally:
+        await runner.cleanup()
+
+
 async def test_stop_ends_pending_long_polls() -> None:
     emulator = await BotApiEmulator().start()
     url = f"{emulator.base_url}{emulator.token}/getUpdates"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -165,3 +166,29 @@ def test_round_trips_as_usual_cost_no_rate() -> None:
         while flying and flying[0][0] <= clock.now:
             pacer.answered(flying.pop(0)[1])  # type: ignore[arg-type]
     assert 299 / (last - first) >= 0.95 * 30
+
+
+def test_a_late_send_is_counted_from_the_fastest_trip_not_the_typical_one() -> None:
+    # Round trips spread between 150 and 220 ms (the typical one 190 ms, a loaded machine).
+    # A send that took 220 ms may have reached the platform 70 ms after the fastest would
+    # have: the 31st after it, as fast as the fastest, must reach it a second later. From the
+    # typical trip it was counted 30 ms late: 31 in the platform's second.
+    clock = Clock()
+    pacer = Pacer(RateLimits(30, 1, 20), now=clock)
+    for i, trip in enumerate([0.150, 0.220, 0.190, 0.200, 0.185, 0.210, 0.180]):  # history
+        slot = pacer.reserve(f"warm{i}", True)
+        clock.now = max(clock.now, slot.at)
+        pacer.left(slot)
+        clock.now += trip
+        pacer.answered(slot)
+    clock.now += 2.0  # the windows are empty again
+    late = pacer.reserve("g0", True)
+    clock.now = late.at
+    pacer.left(late)
+    assert late.left is not None
+    clock.now += 0.220
+    pacer.answered(late)
+    assert late.at == pytest.approx(late.left + 0.070 - 0.030)  # the margin covers 30 ms
+    thirty_later = [pacer.reserve(f"g{i}", True).at for i in range(1, 31)][-1]
+    arrived = late.left + 0.220 - 0.150 / 2  # at the latest: the fastest way back
+    assert thirty_later + 0.150 / 2 >= arrived + 1.0 - 1e-9  # the 31st a second later

@@ -30,3 +30,15 @@ def test_cuts_never_split_a_surrogate_pair_or_an_accent_sequence() -> None:
 def test_short_texts_are_unchanged() -> None:
     assert html_text(OutgoingMessage("a < b & c")) == "a &lt; b &amp; c"
     assert shorten("x" * MAX_TEXT, MAX_TEXT) == "x" * MAX_TEXT
+
+
+def test_a_press_s_message_is_slimmed_to_what_is_read_before_parsing() -> None:
+    from adapters.telegram.webhook import slim
+
+    pressed = {"message_id": 5, "date": 1, "chat": {"id": -1, "type": "group"},
+               "text": "Un jardin ?", "reply_markup": {"inline_keyboard": [[{"text": "Oui"}]]}}
+    update = {"update_id": 1, "callback_query": {"id": "q", "data": "x", "message": pressed}}
+    assert slim(update)["callback_query"]["message"] == {
+        "message_id": 5, "date": 1, "chat": {"id": -1, "type": "group"}}
+    other = {"update_id": 2, "message": dict(pressed)}
+    assert slim(other) == other  # only a press's message is slimmed

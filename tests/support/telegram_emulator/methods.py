@@ -152,8 +152,9 @@ def set_webhook(state: EmulatorState, params: Params) -> bool:
     if params.flag("drop_pending_updates", False):
         state.updates.clear()
     allowed = params.obj("allowed_updates")
+    connections = min(max(params.integer("max_connections") or 40, 1), 100)  # 1-100
     state.webhook = (
-        WebhookConfig(url, secret, allowed, params.integer("max_connections") or 40)
+        WebhookConfig(url, secret, allowed, connections)
         if url
         else None
     )

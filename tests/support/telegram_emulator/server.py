@@ -10,15 +10,16 @@ import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Any
+from urllib.parse import parse_qsl
 
-from aiohttp import ClientError, ClientSession, ClientTimeout, web
+from aiohttp import ClientError, ClientResponse, ClientSession, ClientTimeout, TCPConnector, web
 
 from .faults import FaultPlan
 from .flood import FLOOD_METHODS, FloodControl
 from .hooks import EmulatorHooks
 from .methods import BY_LOWER_NAME
 from .params import ApiError, Params, decode_for_log
-from .state import EmulatorState
+from .state import EmulatorState, WebhookConfig
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,8 @@ class BotApiEmulator(EmulatorHooks):
         self._runner = runner
         self._stopping.clear()
         self.state.closing = False
-        self._session = ClientSession(timeout=ClientTimeout(total=5.0))
+        self._session = ClientSession(  # the Bot API opens up to 100 connections to a webhook
+            timeout=ClientTimeout(total=5.0), connector=TCPConnector(limit=100))
         return self
 
     async def stop(self) -> None:
@@ -246,40 +248,134 @@ class BotApiEmulator(EmulatorHooks):
             self._webhook_task = asyncio.get_running_loop().create_task(self._deliver())
 
     async def _deliver(self) -> None:
-        """POST queued updates to the webhook one by one, in order; retry failures."""
-        while not self.state.closing and self.state.webhook is not None:
-            changed = self.state.changed()
-            hook = self.state.webhook
-            updates = self.state.pending(1, hook.allowed_updates)
-            if not updates:
+        """POST queued updates to the webhook over up to ``max_connections`` connections at
+        once, oldest first; retry failures. An update is held back while an earlier one of
+        the same chat or person is still being posted or waits for a retry, so each one's
+        updates reach the bot in order, as the Bot API delivers them."""
+        posting: dict[int, asyncio.Task[None]] = {}
+        failed_at: dict[int, float] = {}
+        loop = asyncio.get_running_loop()
+        try:
+            while not self.state.closing and self.state.webhook is not None:
+                changed = self.state.changed()
+                hook = self.state.webhook
+                now = loop.time()
+                held: set[tuple[str, Any]] = set()
+                kinds = set(hook.allowed_updates or ())
+                for update in self.state.updates:
+                    if len(posting) >= hook.max_connections:
+                        break
+                    if kinds and not kinds & update.keys():
+                        continue
+                    key = _order_key(update)
+                    update_id = update["update_id"]
+                    if key in held or update_id in posting:
+                        held.add(key)
+                        continue
+                    held.add(key)
+                    if failed_at.get(update_id, 0.0) > now:
+                        continue
+                    task = loop.create_task(self._deliver_one(hook, update, failed_at))
+                    posting[update_id] = task
+                    task.add_done_callback(lambda _, i=update_id: self._posted(posting, i))
+                waiting = min(failed_at.values(), default=now + 1.0) - now
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(changed.wait(), 1.0)
-                continue
-            update = updates[0]
-            headers = (
-                {"X-Telegram-Bot-Api-Secret-Token": hook.secret_token} if hook.secret_token else {}
-            )
-            error = await self._post_update(hook.url, update, headers)
+                    await asyncio.wait_for(changed.wait(), max(0.01, min(1.0, waiting)))
+                failed_at = {i: at for i, at in failed_at.items() if at > loop.time()}
+        finally:
+            for task in list(posting.values()):
+                task.cancel()
+            await asyncio.gather(*posting.values(), return_exceptions=True)
+
+    def _posted(self, posting: dict[int, asyncio.Task[None]], update_id: int) -> None:
+        posting.pop(update_id, None)
+        self.state.wake()  # a connection is free
+
+    async def _deliver_one(
+        self, hook: WebhookConfig, update: dict[str, Any], failed_at: dict[int, float]
+    ) -> None:
+        """One delivery: the update travels, the bot answers, its answer travels back and
+        the method it may carry is run; on failure, a retry 0.2 s later."""
+        headers = (
+            {"X-Telegram-Bot-Api-Secret-Token": hook.secret_token} if hook.secret_token else {}
+        )
+        if self.latency:
+            await self._sleep(self.latency / 2)  # the update on its way to the bot
+        error, reply = await self._post_update(hook.url, update, headers)
+        if self.latency:
+            await self._sleep(self.latency / 2)  # the bot's answer on its way back
+        try:
             if error is None:
                 self.state.updates = [u for u in self.state.updates if u is not update]
-                self.state.wake()  # waiters on pending_updates must see the change
-                continue
+                if reply is not None:
+                    await self._run_reply(reply)
+                return
             hook.last_error_date = self.state.timestamp()
             hook.last_error_message = error
-            await self._sleep(0.2)
+            failed_at[update["update_id"]] = asyncio.get_running_loop().time() + 0.2
+        finally:
+            self.state.wake()  # waiters on pending_updates, and the delivery loop
+
+    async def _run_reply(self, params: dict[str, Any]) -> None:
+        """A method carried by the webhook's answer, run as if the bot had called it; as
+        with the Bot API, nobody learns whether it succeeded."""
+        name = str(params.pop("method", ""))
+        lower = name.lower()
+        if lower not in BY_LOWER_NAME:
+            log.info("webhook answer named an unknown method %r: ignored", name)
+            return
+        self.state.record_call(name, decode_for_log(params), in_webhook_reply=True)
+        try:
+            await self._dispatch(lower, Params(params))
+        except ApiError as error:
+            if error.status == 429 and error.description.startswith("Too Many Requests"):
+                self.state.flood_429s += 1
+            log.info("the method in a webhook answer failed: %s", error.description)
 
     async def _post_update(
         self, url: str, update: dict[str, Any], headers: dict[str, str]
-    ) -> str | None:
-        """One webhook delivery; the error message, or None when it was accepted."""
+    ) -> tuple[str | None, dict[str, Any] | None]:
+        """One webhook delivery: (the error message or None when it was accepted, the
+        method call its answer carries, if any: JSON or a form with a "method" field)."""
         assert self._session is not None
         try:
             async with self._session.post(url, json=update, headers=headers) as response:
-                if 200 <= response.status < 300:
-                    return None
-                return f"Wrong response from the webhook: {response.status} {response.reason}"
+                if not 200 <= response.status < 300:
+                    return (f"Wrong response from the webhook: {response.status} "
+                            f"{response.reason}"), None
+                return None, await _reply_method(response)
         except (ClientError, TimeoutError) as exc:
-            return f"Connection error: {exc!r}"
+            return f"Connection error: {exc!r}", None
+
+
+def _order_key(update: dict[str, Any]) -> tuple[str, Any]:
+    """Whose order an update keeps: the person pressing or answering, else the chat."""
+    for kind in ("callback_query", "poll_answer"):
+        if kind in update:
+            who = update[kind].get("from") or update[kind].get("user") or {}
+            return "user", who.get("id")
+    if "poll" in update:
+        return "poll", update["poll"].get("id")
+    for kind in ("message", "edited_message", "my_chat_member", "chat_member"):
+        if kind in update:
+            return "chat", update[kind].get("chat", {}).get("id")
+    return "update", None
+
+
+async def _reply_method(response: ClientResponse) -> dict[str, Any] | None:
+    """The method call in a webhook's answer, if its body names one."""
+    if response.content_type == "application/json":
+        try:
+            body = await response.json()
+        except ValueError:
+            return None
+    elif response.content_type == "application/x-www-form-urlencoded":
+        body = dict(parse_qsl(await response.text()))
+    else:
+        return None
+    if isinstance(body, dict) and isinstance(body.get("method"), str):
+        return body
+    return None
 
 
 async def _read_params(request: web.Request) -> dict[str, Any]:

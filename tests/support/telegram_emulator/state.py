@@ -95,6 +95,7 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float
+    in_webhook_reply: bool = False  # carried by a webhook's answer, not a request of its own
 
 
 @dataclass
@@ -185,9 +186,11 @@ class EmulatorState:
         return self._wakeup
 
     # --- records --------------------------------------------------------------------------
-    def record_call(self, method: str, params: dict[str, Any]) -> None:
-        """Log one request."""
-        self.calls.append(Call(method, params, time.monotonic()))
+    def record_call(
+        self, method: str, params: dict[str, Any], *, in_webhook_reply: bool = False
+    ) -> None:
+        """Log one request (or a method a webhook's answer carried)."""
+        self.calls.append(Call(method, params, time.monotonic(), in_webhook_reply))
         self.wake()
 
     def record_sent(
