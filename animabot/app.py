@@ -71,6 +71,11 @@ async def run_bot(
             log.info("adapter %s started", name)
         await scheduler.start()
         stack.push_async_callback(scheduler.stop)
+        router = core.report_router()
+        router.on_change = scheduler.poke
+        core.services.reports_wake = router.poke
+        router.start()
+        stack.push_async_callback(router.stop)
 
         async def purge_old_data() -> None:
             try:
