@@ -24,7 +24,7 @@ from pydantic import AfterValidator, Field, SecretStr
 
 from ..errors import FieldValueError
 from ..i18n.lazy import lazy as _
-from .sections import SLUG, _Section
+from .sections import SLUG, StorageSettings, _Section
 
 
 def _email(value: str) -> str:
@@ -80,6 +80,19 @@ class ReportSettings(_Section):
 
     def category(self, category_id: str) -> ReportCategory | None:
         return next((c for c in self.categories if c.id == category_id), None)
+
+
+def photo_folder(reports: ReportSettings, storage: StorageSettings) -> Path:
+    """``[reports] photos``, or a folder beside the SQLite database ("animabot-photos" for
+    "animabot.db"; in the working folder with PostgreSQL)."""
+    if reports.photos is not None:
+        return Path(reports.photos)
+    database = Path(storage.database)
+    if storage.url and storage.url.startswith("sqlite:///"):
+        database = Path(storage.url.removeprefix("sqlite:///"))
+    elif storage.url:
+        return Path("animabot-photos")
+    return database.with_name(f"{database.stem}-photos")
 
 
 def report_problems(reports: ReportSettings, hoods: Collection[str], add: Complain) -> None:

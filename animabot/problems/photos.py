@@ -17,6 +17,7 @@ from pathlib import Path
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..config import Settings
+from ..config.reports import photo_folder as reports_photo_folder
 from ..errors import AnimabotError
 
 log = logging.getLogger(__name__)
@@ -51,14 +52,7 @@ def strip_metadata(data: bytes, max_bytes: int) -> bytes:
 
 def photo_folder(settings: Settings) -> Path:
     """``[reports] photos``, or a folder beside the SQLite database."""
-    if settings.reports.photos is not None:
-        return Path(settings.reports.photos)
-    database = Path(settings.storage.database)
-    if settings.storage.url and settings.storage.url.startswith("sqlite:///"):
-        database = Path(settings.storage.url.removeprefix("sqlite:///"))
-    elif settings.storage.url:
-        return Path("animabot-photos")
-    return database.with_name(f"{database.stem}-photos")
+    return reports_photo_folder(settings.reports, settings.storage)
 
 
 class PhotoStore:

@@ -13,8 +13,8 @@ from typing import Any
 
 from aiohttp import ClientError, ClientSession, ClientTimeout, web
 
-from .faults import FaultPlan
 from . import files
+from .faults import FaultPlan
 from .flood import FLOOD_METHODS, FloodControl
 from .hooks import EmulatorHooks
 from .methods import BY_LOWER_NAME
