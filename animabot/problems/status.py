@@ -29,7 +29,7 @@ def status_name(status: ReportStatus, _: Translate) -> str:
         ReportStatus.FORWARDED: _("sent to the service in charge"),
         ReportStatus.IN_PROGRESS: _("in progress"),
         ReportStatus.RESOLVED: _("resolved"),
-        ReportStatus.NOT_RETAINED: _("not retained"),
+        ReportStatus.NOT_RETAINED: _("not taken forward"),
     }[status]
 
 
