@@ -9,6 +9,7 @@ from ..chat.addresses import address_kinds
 from ..chat.outgoing import Button, OutgoingMessage
 from ..domain.addresses import AddressStatus
 from ..i18n import LANGUAGE_NAMES, LANGUAGES
+from ..store.problem_reports import ProblemReportRepository
 from ..store.timestamps import to_db
 from . import directory, facilitators, ideas, reports
 from .context import Turn
@@ -144,6 +145,8 @@ async def my_data(turn: Turn, args: tuple[str, ...]) -> str | None:
             value=to_db(resident.consent_at)[:10] if resident.consent_at else _("not given")),
         _("- poll answers: {n}").format(n=answers),
         _("- trainings followed: {n}").format(n=trainings),
+        _("- problem reports: {n}").format(
+            n=await ProblemReportRepository(services.database).held_for(turn.pseudonym)),
         _("- private messages: {value}").format(
             value=_("on") if private_on else _("off")),
         _("/oubli erases all of this."),
