@@ -508,7 +508,7 @@ async def test_photos_documents_and_places_come_as_the_bot_api_sends_them(
             assert (found.file_path or "").startswith(
                 f"{emulator.base_file_url}{emulator.token}/")
             assert bytes(await found.download_as_bytearray()) == data
-        with pytest.raises(BadRequest, match="(?i)invalid file_id"):
+        with pytest.raises(BadRequest, match=r"(?i)invalid file_id"):
             await bot.get_file("AgACnothing")
     found_path = next(c.params["file_path"] for c in emulator.calls if c.method == "download")
     async with aiohttp.ClientSession() as session:
