@@ -7,11 +7,13 @@ change; the GeoJSON export holds the point and no pseudonym."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -153,3 +155,43 @@ async def test_a_pothole_reported_with_a_photo_reaches_the_service_and_its_resol
                                  "--database", database).stdout)
     assert [(r["id"], r["status"], r["routed_at"] is not None) for r in listed] == [
         (1, "resolu", True)]
+
+
+async def test_the_running_bot_routes_a_report_at_once_and_tells_the_resident(
+    tmp_path: Path, emulator: BotApiEmulator, smtp: SmtpServer,
+) -> None:
+    """`run_bot` wires the router: a report sent reaches the service within seconds (woken,
+    not waiting for its 5 s tick), and the resident hears it was sent on."""
+    from animabot.app import run_bot
+
+    settings = telegram_settings(tmp_path, emulator)
+    settings.reports.categories = [ReportCategory(id="voirie", name="Voirie", email=SERVICE)]
+    email = settings.email  # type: ignore[attr-defined]
+    email.smtp_host, email.smtp_port, email.starttls = "127.0.0.1", smtp.port, False
+    email.from_address = "participation@ville.example"
+    stop = asyncio.Event()
+    bot = asyncio.create_task(run_bot(settings, stop=stop))
+
+    async def reply_count(count: int) -> Any:
+        await emulator.wait_for(lambda: len(emulator.messages_to(RESIDENT)) >= count,
+                                timeout=20)
+        return emulator.messages_to(RESIDENT)[-1]
+
+    try:
+        emulator.user_sends(RESIDENT, RESIDENT, "/signaler")
+        choices = await reply_count(1)
+        emulator.user_presses(RESIDENT, RESIDENT, choices.message_id, _buttons(choices)[0][1])
+        await reply_count(2)
+        emulator.user_sends(RESIDENT, RESIDENT, "Un trou")
+        await reply_count(3)
+        emulator.user_sends_location(RESIDENT, LAT, LON)
+        details = await reply_count(4)
+        send = next(d for label, d in _buttons(details) if "Envoyer" in label)
+        emulator.user_presses(RESIDENT, RESIDENT, details.message_id, send)
+        await reply_count(5)
+        told = await reply_count(6)
+        assert "transmis au service concerné" in (told.text or "")
+        assert [m["Subject"] for m in smtp.handler.to(SERVICE)] == ["[Signalement 1] Voirie"]
+    finally:
+        stop.set()
+        await asyncio.wait_for(bot, timeout=15)
