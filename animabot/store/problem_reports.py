@@ -10,7 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..domain.problem_report import ReportStatus, can_move, needs_reason, next_statuses
+from ..domain.problem_report import (
+    CLOSED,
+    ReportStatus,
+    can_move,
+    needs_reason,
+    next_statuses,
+)
 from ..errors import ProblemReportError
 from ..i18n.lazy import lazy as _
 from .database import Database, Row
@@ -139,10 +145,13 @@ class ProblemReportRepository:
                 raise ProblemReportError(_(
                     "report #{id} is {current}: it cannot move to {new} (possible: {allowed})",
                     id=report_id, current=current.value, new=new.value, allowed=allowed))
+            # A report closed before its service had it (a duplicate, say) is not sent.
             row = await db.fetch_one(
-                "UPDATE problem_report SET status = ?, reason = ?, updated_at = ?"
+                "UPDATE problem_report SET status = ?, reason = ?, updated_at = ?,"
+                " route_due_at = CASE WHEN ? = 1 THEN NULL ELSE route_due_at END"
                 " WHERE id = ? AND status = ? RETURNING *",
-                (new.value, reason, to_db(now), report_id, current.value))
+                (new.value, reason, to_db(now), int(new in CLOSED), report_id,
+                 current.value))
             assert row is not None  # the transaction holds the row since the read
             await db.execute(
                 "INSERT INTO problem_report_change (report_id, status, reason, changed_by,"

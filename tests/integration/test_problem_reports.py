@@ -177,3 +177,14 @@ async def test_retention_empties_old_reports_and_deletes_photos_nothing_names(
     assert sorted(p.name for p in photos.iterdir()) == ["fresh.jpg", "kept.jpg"]
     still = await reports.get(kept.id)
     assert still is not None and still.photo_ref == "kept.jpg"
+
+
+async def test_a_report_closed_before_its_service_had_it_is_not_sent(
+    core: Core, clock: FakeClock,
+) -> None:
+    reports = core.stores.problem_reports
+    report = await reports.add(_pothole(), clock.now())
+    await reports.change_status(report.id, ReportStatus.NOT_RETAINED, "cli:anne", clock.now(),
+                                reason="Doublon du n° 3")
+    assert await reports.due_for_routing(clock.now() + timedelta(days=1)) == []
+    assert await reports.route_again(report.id, clock.now())  # a person may still send it
