@@ -15,9 +15,10 @@ from .chat.contract import ChatAdapter
 from .chat.registry import create_adapter, enabled_adapters
 from .clock import Clock, SystemClock
 from .config import Settings
+from .config.reports import photo_folder
 from .core import Core, open_core
 from .errors import AnimabotError
-from .privacy.retention import purge
+from .privacy.retention import purge, purge_reports
 from .scheduling import WakeScheduler
 from .store.state import PlatformState
 
@@ -79,12 +80,21 @@ async def run_bot(
             log.info("adapter %s started", name)
         await scheduler.start()
         stack.push_async_callback(scheduler.stop)
+        router = core.report_router()
+        router.on_change = scheduler.poke
+        core.services.reports_wake = router.poke
+        router.start()
+        stack.push_async_callback(router.stop)
         for face in faces:
             await face(core, adapters, stack)
 
         async def purge_old_data() -> None:
             try:
                 await purge(core.stores, settings.privacy.retention_days, clock.now())
+                await purge_reports(
+                    core.stores, settings.reports.retention_days
+                    or settings.privacy.retention_days, clock.now(),
+                    photo_folder(settings.reports, settings.storage))
             except Exception:  # housekeeping must never stop the bot
                 log.exception("the daily retention purge failed; it will run again tomorrow")
 

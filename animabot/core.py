@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import secrets
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -23,6 +25,7 @@ from .errors import StorageUnavailableError
 from .privacy.keys import load_or_create_key
 from .privacy.links import LinkSigner
 from .privacy.pseudonyms import ActionSigner, Pseudonymizer
+from .problems.routing import ReportRouter, load_mailer
 from .store.chats import ChatRepository, ConfiguredChats
 from .store.database import Database
 from .store.database import open_database as open_store
@@ -44,6 +47,12 @@ class Core:
     series: SeriesService
     services: Services
     conversation: Conversation
+    webhook_secret: bytes = b""
+
+    def report_router(self) -> ReportRouter:
+        """Problem reports to their services (the ``[email]`` relay's mailer if any)."""
+        return ReportRouter(self.stores, self.settings, self.clock, self.webhook_secret,
+                            load_mailer(self.settings))
 
     def worker(self, adapters: Mapping[str, ChatAdapter]) -> DeliveryWorker:
         return DeliveryWorker(
@@ -143,4 +152,14 @@ async def open_core(
             series=SeriesService(stores.series, campaigns, clock,
                                  ZoneInfo(settings.bot.timezone)),
             services=services, conversation=Conversation(services),
+            webhook_secret=webhook_secret(settings, key),
         )
+
+
+def webhook_secret(settings: Settings, key: bytes) -> bytes:
+    """``[reports] webhook_secret``, else one derived from the privacy key (stable, and
+    shown by ``animabot reports secret`` to give the services)."""
+    configured = settings.reports.webhook_secret
+    if configured is not None and configured.get_secret_value():
+        return configured.get_secret_value().encode()
+    return hmac.new(key, b"animabot report webhooks", hashlib.sha256).hexdigest().encode()

@@ -172,3 +172,8 @@ class RejectedError(PlatformError):
 
 class DeliveryUnknownError(PlatformError):
     """The request may or may not have been delivered (e.g. a read time-out)."""
+
+
+class RoutingError(AnimabotError):
+    """A problem report could not reach its service this time (relay down, webhook refused):
+    kept, and tried again later. The message names no address."""

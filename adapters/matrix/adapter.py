@@ -57,6 +57,7 @@ from .encryption import client_config, pickle_key, prepare_store
 from .errors import translate_error
 from .inbound import PLATFORM, EventTranslator, since_invited, when
 from .login import log_in
+from .media import fetch_media
 from .outbound import POLL_START, render
 from .rooms import DIRECT, GROUP, RoomBook
 from .settings import MatrixSettings, matrix_settings
@@ -91,6 +92,7 @@ class MatrixAdapter:
         self.state = state
         self.pseudonymize = pseudonymize
         self.facilitators = set(settings.facilitators.ids(PLATFORM))
+        self.max_photo_bytes = settings.reports.max_photo_bytes
         self.limits = RateLimits(global_per_second=self.config.rate,
                                  global_burst=self.config.burst)
         self.max_in_flight = self.config.in_flight  # the worker's lane (transaction ids: safe)
@@ -137,7 +139,7 @@ class MatrixAdapter:
         await self.rooms.load()
         self.translator = EventTranslator(
             self.pseudonymize, self.config.user_id, self.facilitators, self.rooms,
-            self._power_level,
+            self._power_level, self._fetch_media,
         )
         self._since = await self._state("next_batch")
         self._last_ts = int(await self._state("last_ts") or 0)
@@ -292,6 +294,11 @@ class MatrixAdapter:
         notice = await self.handler(neutral)
         if notice and direct:
             await self._notice(room_id, notice)
+
+    async def _fetch_media(self, content: dict[str, Any]) -> bytes | None:
+        """An m.image from the homeserver's media repository (authenticated media, through
+        nio), decrypted with the event's key in an encrypted room."""
+        return await fetch_media(self.client, content, self.max_photo_bytes)
 
     async def _notice(self, room_id: str, text: str) -> None:
         try:

@@ -10,7 +10,7 @@ group room nothing else is read but commands.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,6 +19,8 @@ from animabot.chat.events import (
     ChatRef,
     CommandReceived,
     InboundEvent,
+    LocationReceived,
+    PhotoReceived,
     Sender,
     TextReceived,
 )
@@ -34,6 +36,28 @@ FACILITATOR_LEVEL = 50
 COMMAND_PREFIXES = ("!", "/")
 
 PowerLevel = Callable[[str, str], int]  # (room_id, user_id) → power level
+# An m.image's content → its bytes (downloaded from the media repository, decrypted when the
+# room is encrypted), or None when it cannot be had or is over the size limit.
+FetchMedia = Callable[[dict[str, Any]], Awaitable[bytes | None]]
+
+
+async def _no_media(content: dict[str, Any]) -> bytes | None:
+    return None
+
+
+def geo_point(content: dict[str, Any]) -> tuple[float, float] | None:
+    """``geo:48.85,2.35;u=10`` (``geo_uri``, or MSC3488's ``uri``) → latitude, longitude."""
+    block = content.get("org.matrix.msc3488.location") or content.get("m.location")
+    uri = content.get("geo_uri") or (block.get("uri") if isinstance(block, dict) else None)
+    if not isinstance(uri, str) or not uri.startswith("geo:"):
+        return None
+    try:
+        latitude, longitude = (float(x) for x in uri[4:].split(";")[0].split(",")[:2])
+    except ValueError:
+        return None
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None
+    return latitude, longitude
 
 
 def when(event: dict[str, Any]) -> datetime:
@@ -112,8 +136,9 @@ def poll_answers(event: dict[str, Any]) -> list[str]:
 class EventTranslator:
     def __init__(
         self, pseudonymize: Pseudonymizer, bot_user_id: str, facilitators: set[str],
-        rooms: RoomBook, power_level: PowerLevel,
+        rooms: RoomBook, power_level: PowerLevel, fetch_media: FetchMedia = _no_media,
     ) -> None:
+        self.fetch_media = fetch_media
         self.pseudonymize = pseudonymize
         self.bot_user_id = bot_user_id
         self.facilitators = facilitators
@@ -173,6 +198,9 @@ class EventTranslator:
         if kind != "m.room.message":
             return None
         content = event.get("content") or {}
+        if direct and content.get("msgtype") in ("m.image", "m.location") \
+                and "m.new_content" not in content:
+            return await self._media(event_id, chat, room_id, user_id, event, content)
         if content.get("msgtype") not in ("m.text", "m.notice") or "m.new_content" in content:
             return None
         body = strip_reply_fallback(str(content.get("body", "")))
@@ -197,3 +225,17 @@ class EventTranslator:
         return TextReceived(event_id, chat, self.sender(room_id, user_id, True), when(event),
                             text=body)
 
+
+    async def _media(self, event_id: str, chat: ChatRef, room_id: str, user_id: str,
+                     event: dict[str, Any], content: dict[str, Any]) -> InboundEvent | None:
+        """A photo (``m.image``) or a place (``m.location``) sent in a direct room."""
+        sender = self.sender(room_id, user_id, True)
+        if content.get("msgtype") == "m.location":
+            point = geo_point(content)
+            if point is None:
+                return None
+            return LocationReceived(event_id, chat, sender, when(event), latitude=point[0],
+                                    longitude=point[1])
+        data = await self.fetch_media(content)
+        return PhotoReceived(event_id, chat, sender, when(event), data=data,
+                             too_large=data is None)

@@ -42,7 +42,7 @@ from .counts import MemberCounts
 from .errors import translate
 from .identities import RedactingRequest
 from .rendering import html_text, keyboard
-from .settings import telegram_settings
+from .settings import file_url, telegram_settings
 from .updates import ALLOWED_UPDATES, PLATFORM, UpdateTranslator, ordering_key
 
 log = logging.getLogger(__name__)
@@ -57,10 +57,12 @@ ANSWER_CONNECTIONS = 100  # answers to button presses, apart from the sends' con
 COMMANDS: dict[str, list[tuple[str, str]]] = {
     "fr": [("start", "Commencer"), ("aide", "Aide"), ("langue", "Choisir la langue"),
            ("quartier", "Choisir son quartier"), ("mesdonnees", "Voir mes données"),
-           ("oubli", "Effacer mes données"), ("stop", "Ne plus recevoir de messages privés")],
+           ("oubli", "Effacer mes données"), ("signaler", "Signaler un problème"),
+           ("stop", "Ne plus recevoir de messages privés")],
     "en": [("start", "Start"), ("help", "Help"), ("language", "Choose the language"),
            ("neighbourhood", "Choose your neighbourhood"), ("mydata", "See my data"),
-           ("forget", "Erase my data"), ("stop", "No more private messages")],
+           ("forget", "Erase my data"), ("report", "Report a problem"),
+           ("stop", "No more private messages")],
 }
 
 
@@ -101,8 +103,9 @@ class TelegramAdapter:
         self.limits = RateLimits(config.global_per_second, config.per_chat_per_second,
                                  config.group_per_minute)
         self.max_in_flight = config.in_flight  # the worker's lane: sends at once, still paced
+        self.max_photo_bytes = settings.reports.max_photo_bytes
         self.bot = Bot(
-            token, base_url=config.base_url,
+            token, base_url=config.base_url, base_file_url=file_url(config),
             request=RedactingRequest(connection_pool_size=64, connect_timeout=5.0,
                                  read_timeout=config.read_timeout,
                                  write_timeout=config.read_timeout, pool_timeout=5.0),
@@ -132,7 +135,8 @@ class TelegramAdapter:
         except tg.TelegramError as exc:
             raise AnimabotError(f"cannot reach Telegram at {self.config.base_url}: {exc}") from exc
         self.translator = UpdateTranslator(
-            self.pseudonymize, self.bot.username, self.facilitators, self._is_admin
+            self.pseudonymize, self.bot.username, self.facilitators, self._is_admin,
+            fetch=self._fetch_file, max_file_bytes=self.max_photo_bytes,
         )
         await self._set_commands()
         if self.config.mode == "webhook":
@@ -280,6 +284,22 @@ class TelegramAdapter:
     async def _answer(self, answer: PressAnswer) -> None:
         with contextlib.suppress(tg.TelegramError):
             await self._answers.answer_callback_query(answer.query_id, text=answer.text)
+
+    async def _fetch_file(self, file_id: str) -> bytes | None:
+        """A resident's photo from the Bot API's file endpoint (``base_file_url``), tried
+        three times; None when it cannot be had (the resident is asked to send it again)."""
+        for attempt in range(3):
+            try:
+                found = await self.bot.get_file(file_id)
+                if found.file_size is not None and found.file_size > self.max_photo_bytes:
+                    return None
+                return bytes(await found.download_as_bytearray())
+            except (tg.TimedOut, tg.NetworkError) as exc:
+                log.info("a photo could not be fetched (try %d): %s", attempt + 1, exc)
+            except tg.TelegramError as exc:
+                log.warning("a photo could not be fetched: %s", exc)
+                return None
+        return None
 
     async def _is_admin(self, chat_id: int, user_id: int) -> bool:
         cached = self._admins.get(chat_id)

@@ -19,6 +19,9 @@ class TelegramSettings(AdapterSection):
     token: SecretStr | None = None
     token_file: Path | None = None
     base_url: str = "https://api.telegram.org/bot"  # or a self-hosted Bot API server
+    # Where files (residents' photos) are downloaded from; empty: derived from base_url
+    # ("…/bot" → "…/file/bot"), which also serves a self-hosted Bot API server.
+    base_file_url: str = ""
     mode: Literal["polling", "webhook"] = "polling"
     poll_timeout: Annotated[int, Field(ge=1, le=50)] = 25  # seconds a getUpdates waits
     read_timeout: Annotated[float, Field(gt=0, le=120)] = 15.0  # then a send is "unknown"
@@ -61,3 +64,13 @@ class TelegramSettings(AdapterSection):
 def telegram_settings(settings: Settings) -> TelegramSettings:
     """``[telegram]`` of ``settings``, typed."""
     return settings.section("telegram", TelegramSettings)
+
+
+def file_url(config: TelegramSettings) -> str:
+    """``base_file_url``, or the one the Bot API serves beside ``base_url``."""
+    if config.base_file_url:
+        return config.base_file_url
+    base = config.base_url.rstrip("/")
+    if base.endswith("/bot"):
+        return base[: -len("bot")] + "file/bot"
+    return base + "/file/bot"

@@ -15,8 +15,10 @@ from animabot.chat.events import (
     ChatRef,
     CommandReceived,
     InboundEvent,
+    LocationReceived,
     NativePollAnswered,
     NativePollTallied,
+    PhotoReceived,
     Sender,
     TextReceived,
 )
@@ -30,6 +32,11 @@ GONE = (ChatMember.LEFT, ChatMember.BANNED)
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member", "poll", "poll_answer"]
 
 IsAdmin = Callable[[int, int], Awaitable[bool]]
+FetchFile = Callable[[str], Awaitable[bytes | None]]
+
+
+async def _no_fetch(file_id: str) -> bytes | None:
+    return None
 
 
 def ordering_key(update: Update) -> tuple[str, int | str]:
@@ -57,8 +64,10 @@ def chat_ref(chat: Chat) -> ChatRef:
 class UpdateTranslator:
     def __init__(
         self, pseudonymize: Pseudonymizer, bot_username: str, facilitators: set[str],
-        is_admin: IsAdmin,
+        is_admin: IsAdmin, fetch: FetchFile = _no_fetch, max_file_bytes: int = 10_000_000,
     ) -> None:
+        self.fetch = fetch
+        self.max_file_bytes = max_file_bytes
         self.pseudonymize = pseudonymize
         self.bot_username = bot_username.lower()
         self.facilitators = facilitators
@@ -139,10 +148,45 @@ class UpdateTranslator:
             sender = await self.sender(message.from_user, message.chat, command=True)
             return CommandReceived(event_id, ref, sender, message.date, command=name.lower(),
                                    args=tuple(args))
-        if message.chat.type == Chat.PRIVATE and text:
+        if message.chat.type != Chat.PRIVATE:
+            return None
+        if text:
             sender = await self.sender(message.from_user, message.chat)
             return TextReceived(event_id, ref, sender, message.date, text=text)
+        if message.location is not None:
+            sender = await self.sender(message.from_user, message.chat)
+            return LocationReceived(event_id, ref, sender, message.date,
+                                    latitude=message.location.latitude,
+                                    longitude=message.location.longitude)
+        if message.photo or _image_document(message):
+            return await self._photo(event_id, ref, message)
         return None
+
+    async def _photo(self, event_id: str, ref: ChatRef, message: Message) -> InboundEvent:
+        """The largest size under the limit (a photo), or the file itself (an image sent
+        as a file keeps its metadata: the core strips it), fetched from the file endpoint."""
+        sender = await self.sender(message.from_user, message.chat)
+        caption = message.caption or ""
+        if message.photo:
+            fitting = [size for size in message.photo
+                       if (size.file_size or 0) <= self.max_file_bytes]
+            chosen = max(fitting, key=lambda size: size.width * size.height, default=None)
+            file_id = chosen.file_id if chosen else None
+        else:
+            assert message.document is not None
+            too_big = (message.document.file_size or 0) > self.max_file_bytes
+            file_id = None if too_big else message.document.file_id
+        if file_id is None:
+            return PhotoReceived(event_id, ref, sender, message.date, too_large=True,
+                                 caption=caption)
+        data = await self.fetch(file_id)
+        return PhotoReceived(event_id, ref, sender, message.date, data=data,
+                             too_large=data is None, caption=caption)
+
+
+def _image_document(message: Message) -> bool:
+    document = message.document
+    return document is not None and (document.mime_type or "").startswith("image/")
 
 
 def _now() -> datetime:

@@ -8,6 +8,7 @@
 ``c.y`` consent · ``l.<lang>`` language · ``h.<neighbourhood>`` choose one
 ``e.y`` / ``e.n``                erase my data / keep it (the two answers to /oubli)
 ``i.<idea>.a`` / ``i.<idea>.r``  a facilitator accepts or rejects a resident's idea
+``r.<category>`` · ``rs`` · ``rx`` a problem report: its category, send it, cancel it
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ class Action:
 ERASE_YES, ERASE_NO = "y", "n"
 # Actions that name a delivery: only valid on the message sent for that delivery's step.
 DELIVERY_VERBS = ("v", "t", "q")
-ARITY = {"v": 2, "t": 2, "q": 3, "c": 1, "l": 1, "h": 1, "e": 1, "i": 2, "p": 1, "u": 0}
+ARITY = {"v": 2, "t": 2, "q": 3, "c": 1, "l": 1, "h": 1, "e": 1, "i": 2, "p": 1, "u": 0,
+         "r": 1, "rs": 0, "rx": 0}
 
 
 def vote(delivery_id: int, option: int) -> Action:

@@ -85,3 +85,24 @@ class BotJoinedChat(InboundEvent):
 @dataclass(frozen=True)
 class BotLeftChat(InboundEvent):
     """Removed, kicked or banned: the chat can no longer be written to."""
+
+
+@dataclass(frozen=True)
+class PhotoReceived(InboundEvent):
+    """A photo sent in a private chat, already fetched from the platform's file endpoint.
+
+    ``data`` is None when it could not be fetched: ``too_large`` when the platform said it is
+    over the size limit (it was not downloaded). The core strips its metadata before keeping
+    it; the adapter never writes it anywhere."""
+
+    data: bytes | None = None
+    too_large: bool = False
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class LocationReceived(InboundEvent):
+    """A place shared in a private chat (WGS 84)."""
+
+    latitude: float = 0.0
+    longitude: float = 0.0

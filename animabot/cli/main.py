@@ -36,6 +36,9 @@ class AnimabotCommands(LazyGroup):
                         "Residents' data: retention and the processing register."),
         "ideas": Lazy("animabot.cli.ideas_cmd:app",
                       "Residents' ideas: list, accept or reject, turn into a consultation."),
+        "reports": Lazy("animabot.cli.reports_cmd:app",
+                        "Problem reports (signalements): list, move their status, export, "
+                        "figures."),
         "actors": Lazy("animabot.cli.actors_cmd:app",
                        "The directory of local actors (associations, shops, public services)."),
         "residents": Lazy("animabot.cli.residents_cmd:app",

@@ -8,19 +8,23 @@ name = "Voirie (trous, trottoirs)"
 email = "voirie@ville.example"                  # or webhook = "https://…"
 neighbourhoods = { gare = { email = "voirie-gare@bailleur.example" } }
 ```
+
+``[reports]`` itself holds the photos' folder, their size limit, the webhooks' secret and
+what the exports may show.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection
+from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, Field, SecretStr
 
 from ..errors import FieldValueError
 from ..i18n.lazy import lazy as _
-from .sections import SLUG, _Section
+from .sections import SLUG, StorageSettings, _Section
 
 
 def _email(value: str) -> str:
@@ -62,9 +66,33 @@ class ReportCategory(ReportRoute):
 
 class ReportSettings(_Section):
     categories: list[ReportCategory] = Field(default_factory=list)
+    # Where photos are kept (stripped of their metadata, under random names); unset: a
+    # folder beside the SQLite database ("animabot-photos" for "animabot.db").
+    photos: Path | None = None
+    max_photo_bytes: Annotated[int, Field(ge=10_000, le=50_000_000)] = 10_000_000
+    # Signs webhook bodies (X-Animabot-Signature: sha256=HMAC of the body); usually
+    # ANIMABOT_REPORTS__WEBHOOK_SECRET. Unset: the privacy key derives one.
+    webhook_secret: SecretStr | None = None
+    route_attempts: Annotated[int, Field(ge=1, le=50)] = 8  # then a person must look
+    export_text: bool = False  # residents' texts in the GeoJSON and CSV exports
+    # Closed reports lose their text and photo after this many days ([privacy]'s if unset).
+    retention_days: Annotated[int | None, Field(ge=1)] = None
 
     def category(self, category_id: str) -> ReportCategory | None:
         return next((c for c in self.categories if c.id == category_id), None)
+
+
+def photo_folder(reports: ReportSettings, storage: StorageSettings) -> Path:
+    """``[reports] photos``, or a folder beside the SQLite database ("animabot-photos" for
+    "animabot.db"; in the working folder with PostgreSQL)."""
+    if reports.photos is not None:
+        return Path(reports.photos)
+    database = Path(storage.database)
+    if storage.url and storage.url.startswith("sqlite:///"):
+        database = Path(storage.url.removeprefix("sqlite:///"))
+    elif storage.url:
+        return Path("animabot-photos")
+    return database.with_name(f"{database.stem}-photos")
 
 
 def report_problems(reports: ReportSettings, hoods: Collection[str], add: Complain) -> None:

@@ -18,7 +18,7 @@ from ..delivery.composer import decode_reply
 from ..scenario.model import Poll, Training
 from ..scenario.timeline import CLOSE, TOTALS
 from ..store.deliveries import Delivery, NewDelivery
-from . import commands, ideas
+from . import commands, ideas, reports
 from .context import Turn
 
 log = logging.getLogger(__name__)
@@ -40,6 +40,7 @@ async def press(turn: Turn, token: str) -> str | None:
     handler = {
         "v": vote, "t": training_card, "q": quiz_answer, "c": consent,
         "l": language, "h": neighbourhood, "e": erase, "i": ideas.decide,
+        "r": reports.choose_category, "rs": reports.send, "rx": reports.cancel,
     }.get(action.verb)  # "p" and "u" are personal links' actions (web pages), not buttons
     if handler is None:
         return turn._("This button is not valid.")

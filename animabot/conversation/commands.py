@@ -9,8 +9,9 @@ from ..chat.addresses import address_kinds
 from ..chat.outgoing import Button, OutgoingMessage
 from ..domain.addresses import AddressStatus
 from ..i18n import LANGUAGE_NAMES, LANGUAGES
+from ..store.problem_reports import ProblemReportRepository
 from ..store.timestamps import to_db
-from . import directory, facilitators, ideas
+from . import directory, facilitators, ideas, reports
 from .context import Turn
 
 Handler = Callable[[Turn, tuple[str, ...]], Awaitable[str | None]]
@@ -25,6 +26,7 @@ ALIASES: dict[str, str] = {
     "stop": "stop",
     "annuaire": "directory", "directory": "directory",
     "idee": "idea", "idea": "idea",
+    "signaler": "report", "report": "report",
 }
 
 
@@ -38,6 +40,7 @@ def help_text(turn: Turn) -> str:
         _("/quartier: choose your neighbourhood"),
         _("/annuaire: find a local association, shop or public service"),
         _("/idee: share an idea for the neighbourhood"),
+        _("/signaler: report a problem in the street (with a photo or a place)"),
         _("/mesdonnees: see what is kept about you"),
         _("/oubli: erase what is kept about you"),
         _("/stop: no more private messages (reminders)"),
@@ -142,6 +145,8 @@ async def my_data(turn: Turn, args: tuple[str, ...]) -> str | None:
             value=to_db(resident.consent_at)[:10] if resident.consent_at else _("not given")),
         _("- poll answers: {n}").format(n=answers),
         _("- trainings followed: {n}").format(n=trainings),
+        _("- problem reports: {n}").format(
+            n=await ProblemReportRepository(services.database).held_for(turn.pseudonym)),
         _("- private messages: {value}").format(
             value=_("on") if private_on else _("off")),
         _("/oubli erases all of this."),
@@ -181,7 +186,7 @@ async def stop(turn: Turn, args: tuple[str, ...]) -> str | None:
 HANDLERS: dict[str, Handler] = {
     "start": start, "help": show_help, "language": language, "neighbourhood": neighbourhood,
     "mydata": my_data, "forget": forget, "stop": stop,
-    "directory": directory.search, "idea": ideas.submit,
+    "directory": directory.search, "idea": ideas.submit, "report": reports.start,
 }
 
 
@@ -204,7 +209,10 @@ async def run(turn: Turn, command: str, args: tuple[str, ...]) -> str | None:
 
 
 async def plain_text(turn: Turn, text: str) -> str | None:
-    """Free text in private: the bot is not a chat partner, so point to the help."""
+    """Free text in private: part of a report being told, else the bot is not a chat
+    partner, so point to the help."""
+    if await reports.pending_text(turn, text):
+        return None
     await turn.reply(OutgoingMessage(
         turn._("I only understand commands and buttons. /aide lists them.")
     ))

@@ -33,6 +33,7 @@ class Services:
     settings: Settings
     campaigns: CampaignService
     wake: Callable[[], None] = lambda: None
+    reports_wake: Callable[[], None] = lambda: None  # a problem report to route
     chats: ChatRepository = field(init=False)
     residents: ResidentRepository = field(init=False)
     answers: AnswerRepository = field(init=False)

@@ -22,7 +22,7 @@ from ..scenario.model import Scenario
 from ..scenario.preview import render_preview_text
 from ..stats.campaign import campaign_figures
 from ..stats.suppression import format_cell
-from . import hub, ideas
+from . import hub, ideas, report_desk
 from .context import Turn
 
 Handler = Callable[[Turn, tuple[str, ...]], Awaitable[None]]
@@ -37,6 +37,8 @@ ALIASES: dict[str, str] = {
     "quartiers": "neighbourhoods", "neighbourhoods": "neighbourhoods",
     "annonce": "announce", "announce": "announce",
     "approuver": "approve", "approve": "approve",
+    "signalements": "reports", "reports": "reports",
+    "statut": "report_status", "reportstatus": "report_status",
 }
 LINK_COMMANDS = ("quartier", "neighbourhood")
 PROBLEMS_SHOWN = 10  # in a chat reply; `animabot scenario check` prints them all
@@ -163,6 +165,7 @@ HANDLERS: dict[str, Handler] = {
     "campaigns": campaigns, "schedule": schedule, "preview": preview, "cancel": cancel,
     "stats": stats, "ideas": ideas.review, "neighbourhoods": hub.neighbourhoods,
     "announce": hub.announce, "approve": hub.approve,
+    "reports": report_desk.open_reports, "report_status": report_desk.set_status,
 }
 
 
@@ -179,6 +182,8 @@ async def _about_this_group(
     if name in ("cancel", "stats", "approve") and args:
         record = await turn.services.campaigns.campaigns.get(args[0])
         return record is not None and set(record.targets) == {hood}
+    if name == "report_status":
+        return True  # checked against the report's neighbourhood by the handler
     return name in ("campaigns", "preview", "neighbourhoods")
 
 

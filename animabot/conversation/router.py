@@ -19,8 +19,10 @@ from ..chat.events import (
     ButtonPressed,
     CommandReceived,
     InboundEvent,
+    LocationReceived,
     NativePollAnswered,
     NativePollTallied,
+    PhotoReceived,
     TextReceived,
 )
 from ..delivery.notices import chat_lost, remember_facilitator
@@ -29,7 +31,7 @@ from ..i18n import normalise_language
 from ..store.chats import ChatRecord
 from ..store.inbox import InboxRepository, InboxStatus
 from ..store.polls import PollTallyRepository
-from . import buttons, commands
+from . import buttons, commands, reports
 from .context import Services, Turn
 
 log = logging.getLogger(__name__)
@@ -146,4 +148,8 @@ class Conversation:
             return await buttons.native_answer(turn, event.poll_ref, event.options)
         if isinstance(event, TextReceived) and event.chat.private:
             return await commands.plain_text(turn, event.text)
+        if isinstance(event, PhotoReceived) and event.chat.private:
+            return await reports.photo(turn, event)
+        if isinstance(event, LocationReceived) and event.chat.private:
+            return await reports.location(turn, event)
         return None

@@ -48,6 +48,7 @@ class AuditAction(StrEnum):
     USER_ENABLED = "user_enabled"
     USER_PASSWORD_CHANGED = "user_password_changed"
     EXPORT = "export"
+    REPORT_STATUS = "report_status"  # a problem report's status moved from the back-office
 
 
 _GRANTS: dict[Role, frozenset[Access]] = {

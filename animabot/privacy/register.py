@@ -14,6 +14,7 @@ def processing_register(settings: Settings) -> str:
     channels = channels or ["aucun canal activé"]
     hoods = ", ".join(h.name for h in settings.neighbourhoods) or "aucun quartier configuré"
     k, days = settings.privacy.min_cell, settings.privacy.retention_days
+    report_days = settings.reports.retention_days or days
     return f"""\
 REGISTRE DES ACTIVITÉS DE TRAITEMENT — animabot
 =============================================
@@ -26,7 +27,9 @@ Base légale : mission d'intérêt public (art. 6.1.e RGPD), gestion urbaine et 
 Finalités :
   - informer les habitants et les consulter (annonces, sondages, formations) ;
   - relancer en privé les habitants qui l'ont accepté et n'ont pas encore répondu ;
-  - produire des statistiques anonymes pour évaluer la démarche.
+  - produire des statistiques anonymes pour évaluer la démarche ;
+  - recevoir les signalements de problèmes dans l'espace public et les transmettre aux
+    services compétents, en tenant l'habitant informé de leur suite.
 Personnes concernées : habitants des quartiers ({hoods}) qui écrivent au bot ou répondent.
 Données traitées :
   - un pseudonyme (HMAC-SHA256 à clé secrète de l'identifiant de messagerie) ; la clé
@@ -39,12 +42,17 @@ Données traitées :
     inscription sur la page publique du quartier, confirmée par lien ou code SMS) :
     l'adresse de courriel ou le numéro de téléphone, dans le carnet d'adresses seulement,
     avec son état (actif, désabonné, injoignable) ; le pseudonyme est le HMAC de l'adresse.
+  - signalements : catégorie, description, photo (métadonnées EXIF et GPS retirées avant
+    conservation), lieu, quartier, statut et son historique, liés au pseudonyme ; les
+    services destinataires ne reçoivent qu'un pseudonyme abrégé.
   Aucun nom, aucun contenu de conversation de groupe.
 Canaux : {", ".join(channels)}.
 Destinataires : agents de la collectivité habilités, qui ne voient que des statistiques
-  agrégées ; tout effectif inférieur à {k} est masqué (avec les cases complémentaires).
+  agrégées ; tout effectif inférieur à {k} est masqué (avec les cases complémentaires) ;
+  pour les signalements, les services et partenaires désignés par catégorie et quartier.
 Durée de conservation : {days} jours pour les réponses, ensuite agrégées en effectifs puis
-  supprimées (`animabot privacy purge`, chaque jour automatiquement).
+  supprimées (`animabot privacy purge`, chaque jour automatiquement) ; {report_days} jours
+  après leur clôture, les signalements perdent description, photo et pseudonyme.
 Droits des personnes : /mesdonnees (accès), /oubli (effacement : le carnet d'adresses et le
   pseudonyme sont supprimés, les réponses passées ne sont plus rattachées à personne),
   /stop (opposition aux messages privés).

@@ -447,11 +447,44 @@ async def _m014_web_accounts(db: Transaction) -> None:
     )
 
 
+async def _m015_problem_report_flow(db: Transaction) -> None:
+    """Problem reports told in several messages, and their routing (issue 17).
+
+    - ``problem_report_draft``: one report being told in a private chat, per resident (the
+      category, the text, the photo and the place as they come; each message's event is
+      journaled with its change, so a crash or a handler error loses none).
+    - ``problem_report`` gains its routing state: ``routed_at`` once the service has it,
+      ``route_attempts``, ``route_error`` (the last fault, no address in it) and
+      ``route_due_at`` (the next try; ``problem_report_routing`` finds the due ones)."""
+    await _ddl(
+        db,
+        """
+        CREATE TABLE problem_report_draft (
+            pseudonym  TEXT PRIMARY KEY,
+            platform   TEXT NOT NULL,
+            step       TEXT NOT NULL,
+            category   TEXT,
+            text       TEXT NOT NULL DEFAULT '',
+            photo_ref  TEXT,
+            latitude   REAL,
+            longitude  REAL,
+            updated_at TEXT NOT NULL
+        );
+        ALTER TABLE problem_report ADD COLUMN routed_at TEXT;
+        ALTER TABLE problem_report ADD COLUMN route_attempts INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE problem_report ADD COLUMN route_error TEXT;
+        ALTER TABLE problem_report ADD COLUMN route_due_at TEXT;
+        CREATE INDEX problem_report_routing ON problem_report (route_due_at)
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_native_polls_and_state, _m003_vote_time, _m004_answer_archive,
     _m005_answer_time_index, _m006_statistics_indexes, _m007_hub, _m008_resident_tags,
     _m009_inbox_outcome, _m010_resident_neighbourhood, _m011_interactive_lane,
     _m012_address_status, _m013_problem_reports, _m014_web_accounts,
+    _m015_problem_report_flow,
 )
 # The version PostgreSQL's baseline creates at once: the migrations above it apply to both.
 POSTGRESQL_BASELINE = 11

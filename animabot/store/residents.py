@@ -144,6 +144,9 @@ class ResidentRepository:
                 "UPDATE problem_report_change SET changed_by = 'erased' WHERE changed_by = ?",
                 (pseudonym,),
             )
+            await db.execute(
+                "DELETE FROM problem_report_draft WHERE pseudonym = ?", (pseudonym,)
+            )
             for column in ("author", "approved_by"):  # a facilitator who started one
                 await db.execute(
                     f"UPDATE campaign SET {column} = 'erased' WHERE {column} = ?", (pseudonym,)

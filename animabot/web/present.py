@@ -27,6 +27,7 @@ ACTIONS = {
     AuditAction.USER_ADDED: "compte créé", AuditAction.USER_REMOVED: "compte supprimé",
     AuditAction.USER_DISABLED: "compte désactivé", AuditAction.USER_ENABLED: "compte réactivé",
     AuditAction.USER_PASSWORD_CHANGED: "mot de passe changé", AuditAction.EXPORT: "export",
+    AuditAction.REPORT_STATUS: "signalement mis à jour",
 }
 
 

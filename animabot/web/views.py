@@ -15,7 +15,7 @@ from ..stats.campaign import CampaignFigures, campaign_figures
 from ..stats.charts import answers_over_time_chart, options_chart, response_rate_chart
 from ..stats.export import figures_to_json, to_csv
 from ..stats.overview import neighbourhood_figures, overview
-from . import admin, signin
+from . import admin, reports, signin
 from .chart_cache import chart_key
 from .guard import PRINCIPAL, requires, url_neighbourhood
 from .pages import address, page
@@ -134,6 +134,7 @@ async def neighbourhood(request: web.Request) -> web.Response:
 def add_routes(router: web.UrlDispatcher) -> None:
     signin.add_routes(router)
     admin.add_routes(router, SLUG)
+    reports.add_routes(router)
     router.add_get("/", campaigns, name="campaigns")
     router.add_get(f"/campaigns/{{id:{SLUG}}}.csv", campaign_csv)
     router.add_get(f"/campaigns/{{id:{SLUG}}}.json", campaign_json)

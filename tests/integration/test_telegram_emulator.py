@@ -565,3 +565,39 @@ async def test_latency_makes_each_call_a_round_trip_but_lets_calls_overlap() -> 
 def test_latency_is_a_duration() -> None:
     with pytest.raises(ValueError, match="0 or more seconds"):
         BotApiEmulator(latency=-1)
+
+
+async def test_photos_documents_and_places_come_as_the_bot_api_sends_them(
+    emulator: BotApiEmulator,
+) -> None:
+    """A photo is a PhotoSize array, largest last; getFile gives a file_path served under
+    base_file_url; an unknown file id is a 400, a wrong token a 401, an unknown path a 404."""
+    from ..support.photos import photo_with_gps
+
+    data = photo_with_gps()
+    emulator.user_sends_photo(ALICE, data, caption="Un trou")
+    emulator.user_sends_photo(ALICE, data, as_file=True)
+    emulator.user_sends_location(ALICE, 48.85661, 2.35222)
+    async with Bot(emulator.token, base_url=emulator.base_url,
+                   base_file_url=emulator.base_file_url) as bot:
+        photo, document, place = [u.message for u in await bot.get_updates(timeout=0)]
+        assert photo is not None and document is not None and place is not None
+        assert [size.width for size in photo.photo] == [90, 320] and photo.caption == "Un trou"
+        assert photo.photo[-1].file_size == len(data)
+        assert document.document is not None and document.document.mime_type == "image/jpeg"
+        assert place.location is not None and place.location.latitude == 48.85661
+        for file_id in (photo.photo[-1].file_id, document.document.file_id):
+            found = await bot.get_file(file_id)
+            # PTB makes the file_path a URL under base_file_url
+            assert (found.file_path or "").startswith(
+                f"{emulator.base_file_url}{emulator.token}/")
+            assert bytes(await found.download_as_bytearray()) == data
+        with pytest.raises(BadRequest, match=r"(?i)invalid file_id"):
+            await bot.get_file("AgACnothing")
+    found_path = next(c.params["file_path"] for c in emulator.calls if c.method == "download")
+    async with aiohttp.ClientSession() as session:
+        base = emulator.base_file_url
+        async with session.get(f"{base}999:wrong/{found_path}") as answer:
+            assert answer.status == 401
+        async with session.get(f"{base}{emulator.token}/photos/nothing.jpg") as answer:
+            assert answer.status == 404

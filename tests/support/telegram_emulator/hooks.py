@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from . import files
 from .access import current_message, new_message
 from .faults import Fault, FaultPlan
 from .shapes import chat_member_updated_json, poll_json, user_json
@@ -122,6 +123,36 @@ class EmulatorHooks:
         self.state.messages[(chat_id, message["message_id"])] = message
         if self._bot_hears(chat_id, text):
             self.state.push_update("message", message)
+        return message
+
+    def user_sends_photo(self, user_id: int, data: bytes, caption: str = "",
+                         as_file: bool = False) -> dict[str, Any]:
+        """The user sends a photo in private (as a photo, or as a file: a document that
+        keeps the image's bytes); the bot fetches it with getFile and the file URL."""
+        user = self.state.users[user_id]
+        message = new_message(self.state, user_id, sender=user_json(user))
+        if as_file:
+            stored = files.store_file(self.state, data, "documents")
+            message["document"] = {"file_id": stored.file_id,
+                                   "file_unique_id": stored.file_unique_id,
+                                   "file_name": "IMG_0001.jpg", "mime_type": "image/jpeg",
+                                   "file_size": len(data)}
+        else:
+            message["photo"] = files.photo_sizes(self.state, data)
+        if caption:
+            message["caption"] = caption
+        self.state.messages[(user_id, message["message_id"])] = message
+        self.state.push_update("message", message)
+        return message
+
+    def user_sends_location(self, user_id: int, latitude: float, longitude: float
+                            ) -> dict[str, Any]:
+        """The user shares a place in private (paper clip → Location)."""
+        user = self.state.users[user_id]
+        message = new_message(self.state, user_id, sender=user_json(user))
+        message["location"] = {"latitude": latitude, "longitude": longitude}
+        self.state.messages[(user_id, message["message_id"])] = message
+        self.state.push_update("message", message)
         return message
 
     def _bot_hears(self, chat_id: int, text: str) -> bool:

@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from . import messaging
+from . import files, messaging
 from .access import check_can_write, resolve_chat
 from .params import Params, bad_request
 from .shapes import (
@@ -210,6 +210,7 @@ METHODS: dict[str, Handler] = {
     "setWebhook": set_webhook,
     "deleteWebhook": delete_webhook,
     "getWebhookInfo": get_webhook_info,
+    "getFile": files.get_file,
 }
 """Handlers by Bot API method name; getUpdates is answered by the server."""
 

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import ClientError, ClientResponse, ClientSession, ClientTimeout, TCPConnector, web
 
+from . import files
 from .faults import FaultPlan
 from .flood import FLOOD_METHODS, FloodControl
 from .hooks import EmulatorHooks
@@ -106,6 +107,7 @@ class BotApiEmulator(EmulatorHooks):
         """Listen on 127.0.0.1 on a free port."""
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -150,7 +152,22 @@ class BotApiEmulator(EmulatorHooks):
     ) -> None:
         await self.stop()
 
+    @property
+    def base_file_url(self) -> str:
+        """Where the Bot API serves files: PTB's `base_file_url`."""
+        return self.base_url.replace("/bot", "/file/bot")
+
     # --- requests -------------------------------------------------------------------------
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        """A file by the `file_path` getFile gave (plain 401/404 bodies, as the Bot API)."""
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401, text="Unauthorized")
+        self.state.record_call("download", {"file_path": request.match_info["path"]})
+        data = files.download(self.state, request.match_info["path"])
+        if data is None:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=data, content_type="application/octet-stream")
+
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != self.token:
             return _error(ApiError(401, "Unauthorized"))

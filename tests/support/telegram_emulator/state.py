@@ -123,6 +123,7 @@ class EmulatorState:
         self.chats: dict[int, ChatRecord] = {}
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.polls: dict[str, PollRecord] = {}
+        self.files: dict[str, Any] = {}  # file_id → files.StoredFile
         self.updates: list[dict[str, Any]] = []
         self.sent: list[SentMessage] = []
         self.calls: list[Call] = []

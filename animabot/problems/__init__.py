@@ -1,0 +1,1 @@
+"""Problem reports (signalements): photos, routing to services, statuses, exports, figures."""
