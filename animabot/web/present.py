@@ -16,7 +16,7 @@ from ..domain.access import AuditAction, Role
 from ..domain.lifecycle import delivery_label, status_label
 from ..stats.series import phase_label
 from ..stats.suppression import Cell, format_cell
-from ..stats.tables import hours_fr
+from ..stats.tables import channel_label, hours_fr
 
 DASH = "—"
 ROLES = {Role.ADMINISTRATOR: "administrateur", Role.FACILITATOR: "animateur",
@@ -67,5 +67,5 @@ def filters(timezone: str, min_cell: int) -> dict[str, Callable[..., str]]:
         "delivery_status": delivery_label,
         "role": lambda value: ROLES.get(value) or str(value),
         "action": lambda value: ACTIONS.get(value) or str(value),
-        "platform": lambda value: labels.get(value, value.capitalize()),
+        "platform": lambda value: labels.get(value) or channel_label(value),
     }
