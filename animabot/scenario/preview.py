@@ -23,7 +23,8 @@ EXCERPT_LENGTH = 60
 _WORDS: dict[str, dict[str, str]] = {
     "fr": {
         "announcement": "annonce", "poll": "sondage", "training": "formation",
-        "results": "résultats", "outcome": "ce que nous avons fait", SEND: "envoi", CLOSE: "clôture", "reminder": "relance",
+        "results": "résultats", "outcome": "ce que nous avons fait", SEND: "envoi",
+        CLOSE: "clôture", "reminder": "relance",
         "deferred": "reporté : hors plage d'envoi, prévu {planned}",
         "silent": "fin des réponses, sans message", "results of": "résultats de « {of} »",
         "when": "Quand", "step": "Étape", "kind": "Type", "part": "Quoi", "text": "Texte",
@@ -34,7 +35,8 @@ _WORDS: dict[str, dict[str, str]] = {
     },
     "en": {
         "announcement": "announcement", "poll": "poll", "training": "training",
-        "results": "results", "outcome": "what we did", SEND: "send", CLOSE: "close", "reminder": "reminder",
+        "results": "results", "outcome": "what we did", SEND: "send", CLOSE: "close",
+        "reminder": "reminder",
         "deferred": "deferred: outside the sending window, planned {planned}",
         "silent": "answers end, no message", "results of": "results of “{of}”",
         "when": "When", "step": "Step", "kind": "Kind", "part": "What", "text": "Text",

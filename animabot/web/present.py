@@ -28,6 +28,8 @@ ACTIONS = {
     AuditAction.USER_DISABLED: "compte désactivé", AuditAction.USER_ENABLED: "compte réactivé",
     AuditAction.USER_PASSWORD_CHANGED: "mot de passe changé", AuditAction.EXPORT: "export",
     AuditAction.REPORT_STATUS: "signalement mis à jour",
+    AuditAction.PAPER_ANSWERS_RECORDED: "réponses papier saisies",
+    AuditAction.PAPER_ANSWERS_REMOVED: "réponses papier retirées",
 }
 
 
