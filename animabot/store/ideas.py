@@ -23,13 +23,14 @@ class IdeaRecord:
     submitted_at: datetime
     reviewed_at: datetime | None
     reviewer: str | None
+    reason: str | None = None  # why moderation refused it, told to its author
 
     @classmethod
     def from_row(cls, row: Row) -> IdeaRecord:
         return cls(
             row["id"], row["pseudonym"], row["platform"], row["neighbourhood_id"], row["text"],
             row["status"], from_db(row["submitted_at"]), maybe_from_db(row["reviewed_at"]),
-            row["reviewer"],
+            row["reviewer"], row["reason"],
         )
 
 
@@ -102,13 +103,15 @@ class IdeaRepository:
         found = {row["status"]: int(row["n"]) for row in rows}
         return {status: found.get(status, 0) for status in STATUSES}
 
-    async def decide(self, idea_id: int, status: str, reviewer: str, now: datetime) -> bool:
-        """Accept or reject a pending idea; False if it was already decided (or is unknown),
-        so two facilitators pressing at once cannot both decide it."""
+    async def decide(self, idea_id: int, status: str, reviewer: str, now: datetime,
+                     reason: str | None = None) -> bool:
+        """Accept or reject a pending idea (a refusal with its ``reason``); False if it was
+        already decided (or is unknown), so two facilitators pressing at once cannot both
+        decide it."""
         assert status in (ACCEPTED, REJECTED)
         changed = await self.database.execute(
-            "UPDATE idea SET status = ?, reviewed_at = ?, reviewer = ?"
+            "UPDATE idea SET status = ?, reviewed_at = ?, reviewer = ?, reason = ?"
             " WHERE id = ? AND status = ?",
-            (status, to_db(now), reviewer, idea_id, PENDING),
+            (status, to_db(now), reviewer, reason, idea_id, PENDING),
         )
         return changed == 1
