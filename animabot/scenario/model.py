@@ -17,6 +17,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainValidator,
     field_validator,
     model_validator,
 )
@@ -233,16 +234,23 @@ class Results(_Step):
         return data
 
 
-def _no_false_ideas(value: Any) -> Any:
+_IDEAS_FIX = _("write ideas = true (the accepted ideas of each neighbourhood), a list of "
+               "idea numbers (ideas = [12, 15]), or remove the key")
+MAX_IDEAS = 12
+
+
+def _idea_refs(value: Any) -> Literal[True] | list[int] | None:
+    """``true`` or a list of idea numbers; one message per fault, not one per union arm."""
+    if value is None or value is True:
+        return value
     if value is False:
+        raise FieldValueError(_("ideas = false links no idea"), _IDEAS_FIX)
+    if not isinstance(value, list) or not value or len(value) > MAX_IDEAS or not all(
+            isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in value):
         raise FieldValueError(
-            _("ideas = false links no idea"),
-            _("write ideas = true (the accepted ideas of each neighbourhood), a list of "
-              "idea numbers (ideas = [12, 15]), or remove the key"))
-    return value
-
-
-IdeaIds = Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=12)]
+            _("ideas = {value} is neither true nor a list of 1 to {most} idea numbers",
+              value=value, most=MAX_IDEAS), _IDEAS_FIX)
+    return list(value)
 
 
 class Outcome(_Step):
@@ -253,7 +261,7 @@ class Outcome(_Step):
 
     kind: Literal["outcome"]
     poll: StepRef | None = None
-    ideas: Annotated[Literal[True] | IdeaIds | None, BeforeValidator(_no_false_ideas)] = None
+    ideas: Annotated[Literal[True] | list[int] | None, PlainValidator(_idea_refs)] = None
     at: When = ""  # with a poll: "after POLL closes" (below); else the campaign's start
     decision: Text
     done: Text | None = None
