@@ -63,7 +63,7 @@ def figures_tables(figures: CampaignFigures) -> Group:
                 f"{hours_fr(poll.median_hours_to_answer)} ({hours_fr(low)} – {hours_fr(high)})",
             )
         parts.append(participation)
-        if len(poll.platforms) > 1:
+        if len(poll.platforms) > 1 or PAPER in poll.platforms:
             parts.append(_split_table("Par plateforme", "Plateforme", poll.platforms,
                                       channel_label, k))
         if len(poll.neighbourhoods) > 1:
