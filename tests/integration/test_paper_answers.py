@@ -15,6 +15,7 @@ from animabot.core import Core
 from animabot.domain.access import AuditAction
 from animabot.errors import CampaignError
 from animabot.ideas.moderation import decide_idea
+from animabot.report.build import build_report
 from animabot.scenario.model import Poll
 from animabot.stats.campaign import campaign_figures
 from animabot.stats.overview import overview
@@ -133,3 +134,25 @@ async def test_a_refused_idea_keeps_its_reason_and_its_author_is_told_it_in_thei
     told = [m.text for t, m, _ in adapter.sent if t.private and t.address == "user1"][-1]
     assert "n'a pas été retenue" in told and "le terrain est une zone inondable." in told
     assert "Un skatepark rue Hugo" in told
+
+
+async def test_the_report_says_what_was_done_and_how_many_answered_on_paper(
+    core: Core, clock: FakeClock,
+) -> None:
+    data = {**CONSULTATION, "steps": [
+        CONSULTATION["steps"][0],
+        {"id": "fait", "kind": "outcome", "poll": "envie", "at": "after envie closes +7d",
+         "decision": "Quatre bancs seront posés.", "done": "Ils sont commandés."},
+        {"id": "idees", "kind": "outcome", "ideas": True, "at": "+1d",
+         "decision": "Deux idées retenues."},
+    ]}
+    started = await core.campaigns.start(scenario(data), ["centre", "gare"])
+    for hood, option, count in (("centre", 1, 9), ("gare", 2, 7)):
+        await record_paper_answers(core.stores, _entry(
+            campaign=started.id, neighbourhood_id=hood, option=option, count=count),
+            clock.now(), "cli:anne")
+    html = await build_report(core.stores, started.id, 5, generated_at=clock.now())
+    assert "Ce que nous avons fait" in html and "Quatre bancs seront posés." in html
+    assert "Ils sont commandés." in html and "Sondage « Des bancs place du marché ? »" in html
+    assert "les idées retenues de chaque quartier" in html and "pas encore" in html
+    assert 'id="paper-answers"' in html and "tous sondages confondus :\n    16." in html
