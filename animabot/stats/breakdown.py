@@ -39,6 +39,14 @@ def split_shares(
     names = sorted(set(reach) | set(respondents))
     counts = [respondents.get(name, 0) for name in names]
     cells = suppress_counts(counts, min_cell, total=total).cells
+    if 0 < total <= len(names):
+        # So few answers that every share may hold one (two channels, one answer each): no
+        # complement can protect such a line against the respondents, published beside it,
+        # and hiding it only then would say so. Decided on the total alone, it is hidden,
+        # zeros too, and a share listed only for its answers (paper: no chats) left out.
+        names = [name for name in names if name in reach]
+        counts = [respondents.get(name, 0) for name in names]
+        cells = (None,) * len(names)
     shares = {}
     for name, count, cell in zip(names, counts, cells, strict=True):
         members, chats = reach.get(name, (None, 0))
