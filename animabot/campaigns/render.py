@@ -257,6 +257,7 @@ def results_message(
 
 
 IDEA_QUOTED = 120  # characters of an accepted idea quoted in an outcome
+OUTCOME_IDEAS = 10  # accepted ideas an outcome with ideas = true quotes, the newest
 
 
 def outcome_message(

@@ -63,7 +63,6 @@ class Defer:
 
 Plan = Send | Expand | Skip | Defer
 FAN_OUTS = ("reminder", COPIES)
-OUTCOME_IDEAS = 10  # accepted ideas an outcome with ideas = true quotes, the newest
 LIST_WAIT = 600.0  # seconds a resident list's row waits for its channel's adapter to run
 
 
@@ -406,7 +405,7 @@ class Composer:
         if chat is None or chat.neighbourhood_id is None:
             return []
         accepted = await ideas.find(ACCEPTED, neighbourhood_id=chat.neighbourhood_id,
-                                    limit=OUTCOME_IDEAS, newest_first=True)
+                                    limit=render.OUTCOME_IDEAS, newest_first=True)
         return [idea.text for idea in accepted]
 
     async def _expand_audience(self, delivery: Delivery) -> Plan:

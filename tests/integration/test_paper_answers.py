@@ -54,7 +54,8 @@ async def test_paper_counts_are_kept_with_who_and_when_and_merged_as_their_own_c
 ) -> None:
     campaign_id = await _campaign(core)
     stores = core.stores
-    first = await record_paper_answers(stores, _entry(campaign=campaign_id[:6]), clock.now(), "cli:anne")
+    first = await record_paper_answers(stores, _entry(campaign=campaign_id[:6]), clock.now(),
+                                       "cli:anne")
     assert (first.campaign_id, first.choice, first.count, first.entered_by) == (
         campaign_id, 0, 7, "anne")
     assert first.entered_at == clock.now() and first.source == "réunion du 12/03"

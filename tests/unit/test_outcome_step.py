@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from animabot.campaigns.costs import resident_messages
 from animabot.campaigns.render import outcome_message
 from animabot.domain.window import DeliveryWindow
 from animabot.errors import ScenarioError
@@ -161,3 +162,13 @@ def _data(**outcome: Any) -> dict[str, Any]:
 def test_the_model_refuses_an_outcome_linked_to_nothing() -> None:
     with pytest.raises(ValueError, match="names neither"):
         Outcome.model_validate(_data())
+
+
+def test_an_sms_estimate_counts_an_outcome_at_its_longest() -> None:
+    text = ('id = "idees"\ntitle = "Vos idées"\n\n[[steps]]\nid = "fait"\nkind = "outcome"\n'
+            'ideas = [3, 7]\ndecision = "Deux idées retenues."\n')
+    start = datetime(2027, 6, 1, 8, 0, tzinfo=ZoneInfo("UTC"))
+    (message,) = resident_messages(load_scenario_text(text, "idees.toml"), start,
+                                   DeliveryWindow.always("Europe/Paris"), "fr", "")
+    assert message.title == "Ce que nous avons fait"
+    assert message.text.count("• " + "x" * 120) == 2  # two ideas, each at its longest
