@@ -3,6 +3,8 @@ per-channel split published with them still let no hidden count be computed back
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -41,7 +43,7 @@ HOOD_REACH = {"centre": (50, 2), "gare": (20, 1)}
 
 
 def _solved(shown: dict[str, ShareFigures], total: int | None,
-            reach: dict[str, tuple[int | None, int]]) -> set[str]:
+            reach: Mapping[str, tuple[int | None, int]]) -> set[str]:
     """The hidden shares a reader can pin down by arithmetic, knowing the respondents when
     published: a hidden share holds at least one, unless the whole line is hidden (zeros
     may be hidden then) and the share has chats (listed whatever its answers)."""
