@@ -49,7 +49,7 @@ async def submit(turn: Turn, args: tuple[str, ...]) -> str | None:
     ideas = IdeaRepository(services.database)
     new_id = await ideas.add_within_limit(
         turn.pseudonym, turn.event.chat.platform, turn.resident.neighbourhood_id, text,
-        now, now - DAY, limits.per_day,
+        now, now - DAY, limits.per_day, turn.language,
     )
     if new_id is None:
         recent = await ideas.submitted_since(turn.pseudonym, now - DAY)

@@ -70,7 +70,8 @@ async def tell_author(
     author = await residents.get(idea.pseudonym)
     if author is None or author.opted_out or await residents.address(idea.pseudonym) is None:
         return False
-    _ = translator(author.language or default_language)
+    # Their chosen language, else the one they wrote the idea in (their client's).
+    _ = translator(author.language or idea.language or default_language)
     if idea.status == ACCEPTED:
         text = _("Your idea “{idea}” was accepted by the facilitators. Thank you!")
     elif idea.reason:

@@ -24,13 +24,14 @@ class IdeaRecord:
     reviewed_at: datetime | None
     reviewer: str | None
     reason: str | None = None  # why moderation refused it, told to its author
+    language: str | None = None  # the language its author wrote in (their client's)
 
     @classmethod
     def from_row(cls, row: Row) -> IdeaRecord:
         return cls(
             row["id"], row["pseudonym"], row["platform"], row["neighbourhood_id"], row["text"],
             row["status"], from_db(row["submitted_at"]), maybe_from_db(row["reviewed_at"]),
-            row["reviewer"], row["reason"],
+            row["reviewer"], row["reason"], row["language"],
         )
 
 
@@ -40,7 +41,7 @@ class IdeaRepository:
 
     async def add_within_limit(
         self, pseudonym: str, platform: str, neighbourhood_id: str | None, text: str,
-        now: datetime, since: datetime, limit: int,
+        now: datetime, since: datetime, limit: int, language: str | None = None,
     ) -> int | None:
         """Store a pending idea unless its author already sent ``limit`` since ``since``.
 
@@ -54,9 +55,9 @@ class IdeaRepository:
             if row is not None and int(row[0]) >= limit:
                 return None
             added = await db.fetch_one(
-                "INSERT INTO idea (pseudonym, platform, neighbourhood_id, text, submitted_at)"
-                " VALUES (?, ?, ?, ?, ?) RETURNING id",
-                (pseudonym, platform, neighbourhood_id, text, to_db(now)),
+                "INSERT INTO idea (pseudonym, platform, neighbourhood_id, text, submitted_at,"
+                " language) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                (pseudonym, platform, neighbourhood_id, text, to_db(now), language),
             )
         assert added is not None
         return int(added["id"])

@@ -483,7 +483,8 @@ async def _m016_paper_answers_and_reasons(db: Transaction) -> None:
     """Answers collected on paper or at a public meeting (issue 17): counts per poll,
     neighbourhood and option (``choice`` from 0, as ``answer.choices``), with where they come
     from (``source``), who entered them and when; ``paper_answer_step`` reads a poll's.
-    ``idea.reason``: why moderation refused an idea, told to its author."""
+    ``idea.reason``: why moderation refused an idea, told to its author; ``idea.language``:
+    the language the author wrote in, to tell them of the decision in it."""
     await _ddl(
         db,
         """
@@ -499,7 +500,8 @@ async def _m016_paper_answers_and_reasons(db: Transaction) -> None:
             entered_at       TEXT NOT NULL
         );
         CREATE INDEX paper_answer_step ON paper_answer (campaign_id, step_id);
-        ALTER TABLE idea ADD COLUMN reason TEXT
+        ALTER TABLE idea ADD COLUMN reason TEXT;
+        ALTER TABLE idea ADD COLUMN language TEXT
         """,
     )
 

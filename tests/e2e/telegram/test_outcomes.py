@@ -11,7 +11,7 @@ from typing import Any
 from ..conftest import animabot
 from .conftest import TelegramWorld
 from .test_follow_ups import _start, _vote
-from .test_residents import _buttons, _onboard
+from .test_residents import _onboard
 
 DECISION = "Un composteur sera installé square Lamartine."
 OUTCOME: dict[str, Any] = {
@@ -37,13 +37,7 @@ async def test_a_refused_idea_reaches_its_author_with_the_reason_in_their_langua
 ) -> None:
     em = world.emulator
     english = 5  # the emulator gives every fifth user an English Telegram client
-    await _onboard(world, english)
-    em.user_sends(english, english, "/langue")  # the resident's own choice, kept
-    await world.settle()
-    choice = em.messages_to(english)[-1]
-    em.user_presses(english, english, choice.message_id,
-                    next(data for label, data in _buttons(choice) if label == "English"))
-    await world.settle()
+    await _onboard(world, english)  # never chooses a language: their client's is used
     em.user_sends(english, english, "/idee A skate park behind the station")
     await world.settle()
 
