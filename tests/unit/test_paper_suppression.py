@@ -8,12 +8,15 @@ from collections.abc import Mapping
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from animabot.report.build import PLATFORMS as REPORT
 from animabot.stats.breakdown import ShareFigures, split_shares
 from animabot.stats.campaign import guard_shares, series_give_paper_back, shown_respondents
 from animabot.stats.neighbourhoods import tally_by_neighbourhood
 from animabot.stats.suppression import Cell
+from animabot.stats.tables import channel_label
 from animabot.stats.tally import PollTally
 from animabot.store.paper_answers import PAPER
+from animabot.web.present import filters
 
 from .test_suppression import _determined
 
@@ -135,3 +138,9 @@ def test_beside_each_neighbourhoods_line_paper_counts_stay_protected(
     for index, cell in enumerate(split.overall.cells):
         shown = [line.cells[index] for line in split.rows.values()]
         assert cell is None or all(part is not None for part in shown)
+
+
+def test_the_paper_channel_is_named_papier_wherever_agents_read_it() -> None:
+    assert channel_label(PAPER) == "Papier" and channel_label("telegram") == "Telegram"
+    assert filters("Europe/Paris", 5)["platform"](PAPER) == "Papier"
+    assert REPORT[PAPER] == "Papier"
