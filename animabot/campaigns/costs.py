@@ -24,7 +24,7 @@ from ..domain.addresses import AddressStatus
 from ..domain.window import DeliveryWindow
 from ..i18n import counts, translator
 from ..privacy.links import LinkSigner, personal_url
-from ..scenario.model import Announcement, Poll, Results, Scenario, Training, pick
+from ..scenario.model import Announcement, AnyStep, Outcome, Poll, Results, Scenario, Training, pick
 from ..scenario.timeline import CLOSE, SEND, build_timeline
 from ..stats.suppression import SuppressedCounts
 from ..store.address_book import AddressBook
@@ -80,7 +80,7 @@ def _linked(message: OutgoingMessage, public_url: str, now: datetime) -> Outgoin
     return replace(message, buttons=rows)
 
 
-def _message(scenario: Scenario, step: Announcement | Poll | Training | Results, part: str,
+def _message(scenario: Scenario, step: AnyStep, part: str,
              closes: str | None, language: str) -> OutgoingMessage | None:
     reminder = part.startswith("reminder")
     if isinstance(step, Announcement) and part == SEND:
@@ -99,7 +99,22 @@ def _message(scenario: Scenario, step: Announcement | Poll | Training | Results,
         counts = SuppressedCounts(tuple(999 for _ in pick(poll.options, language)), 999)
         heading = pick(step.text, language) if step.text else None
         return render.results_message(poll, language, counts, 5, heading)
+    if isinstance(step, Outcome) and part == SEND:
+        return _outcome(scenario, step, language)
     return None
+
+
+def _outcome(scenario: Scenario, step: Outcome, language: str) -> OutgoingMessage:
+    """An outcome at its longest: three-digit figures, and every idea it may quote at the
+    longest an idea is quoted (which ideas is only known when it is sent)."""
+    poll = scenario.step(step.poll) if step.poll else None
+    poll = poll if isinstance(poll, Poll) else None
+    counts = (SuppressedCounts(tuple(999 for _ in pick(poll.options, language)), 999)
+              if poll is not None and step.figures else None)
+    quoted = len(step.ideas) if isinstance(step.ideas, list) else (
+        render.OUTCOME_IDEAS if step.ideas else 0)
+    ideas = ["x" * render.IDEA_QUOTED] * quoted
+    return render.outcome_message(step, language, poll=poll, figures=counts, ideas=ideas)
 
 
 def resident_messages(scenario: Scenario, start: datetime, window: DeliveryWindow,

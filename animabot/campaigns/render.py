@@ -10,7 +10,7 @@ from babel.dates import format_datetime, get_timezone
 from ..chat.outgoing import Button, NativePoll, OutgoingMessage
 from ..domain.actor import Actor
 from ..i18n import translator
-from ..scenario.model import Announcement, Poll, Training, pick
+from ..scenario.model import Announcement, Outcome, Poll, Training, pick
 from ..stats.suppression import Cell, SuppressedCounts, format_cell
 from . import actions
 from .actions import Action
@@ -254,3 +254,40 @@ def results_message(
         lines.extend(_result_lines(poll, language, counts, min_cell,
                                    beside_neighbourhoods=neighbourhood is not None))
     return OutgoingMessage("\n".join(lines), title=_("Results"))
+
+
+IDEA_QUOTED = 120  # characters of an accepted idea quoted in an outcome
+OUTCOME_IDEAS = 10  # accepted ideas an outcome with ideas = true quotes, the newest
+
+
+def outcome_message(
+    step: Outcome, language: str, *, poll: Poll | None = None,
+    figures: SuppressedCounts | None = None, min_cell: int = 5,
+    ideas: Sequence[str] = (), actor: Actor | None = None,
+    beside_neighbourhoods: bool = False,
+) -> OutgoingMessage:
+    """« Ce que nous avons fait »: the decision taken after a poll or about residents'
+    ideas, what was done, the poll's final figures (suppressed) when asked, and the
+    accepted ideas it answers (their texts, never their authors)."""
+    _ = translator(language)
+    lines = []
+    if poll is not None:
+        lines.append(_("About the poll “{question}”:").format(
+            question=pick(poll.question, language)))
+    lines.append(_("Decision: {decision}").format(decision=pick(step.decision, language)))
+    if step.done is not None:
+        lines.append(_("What was done: {done}").format(done=pick(step.done, language)))
+    if poll is not None and figures is not None:
+        lines.append(_("The poll's final figures:"))
+        lines.extend(_result_lines(poll, language, figures, min_cell, beside_neighbourhoods))
+    if ideas:
+        lines.append(_("Residents' ideas it answers:"))
+        lines.extend(f"• {_shorten(idea, IDEA_QUOTED)}" for idea in ideas)
+    if actor is not None:
+        lines.append(actor_line(actor, language))
+    return OutgoingMessage("\n".join(lines), title=_("What we did"))
+
+
+def _shorten(text: str, length: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"

@@ -17,6 +17,7 @@ from ..scenario.snapshot import scenario_of
 from ..store.campaigns import PENDING_APPROVAL, SCHEDULED, CampaignRecord
 from ..store.chats import ChatRecord
 from ..store.database import Database
+from ..store.ideas import ACCEPTED, IdeaRepository
 from ..store.stores import Stores, stores_of
 from .planner import plan_campaign
 
@@ -62,6 +63,7 @@ class CampaignService:
         wanted = [t.strip() for t in targets if t.strip()]
         chats = await self.check_targets(wanted)
         await self._check_actors(scenario)
+        await self._check_ideas(scenario)
         campaign_id = campaign_id or new_campaign_id(scenario.id)
         if await self.campaigns.get(campaign_id) is not None:
             raise CampaignError(_("a campaign {id!r} already exists", id=campaign_id))
@@ -113,6 +115,21 @@ class CampaignService:
             raise CampaignError(_("campaign {id!r} was approved meanwhile", id=campaign_id))
         first = min((r.due_at for r in rows), default=None)
         return StartedCampaign(record.id, len(rows), len(chats), first)
+
+    async def _check_ideas(self, scenario: Scenario) -> None:
+        """Every idea an outcome names must be an accepted idea: residents would otherwise
+        read of an idea that was refused, or of none."""
+        ideas = IdeaRepository(self.database)
+        wrong = []
+        for index, number in scenario.idea_refs():
+            idea = await ideas.get(number)
+            if idea is None or idea.status != ACCEPTED:
+                state = _("unknown") if idea is None else idea.status
+                wrong.append(f"steps[{index}].ideas: {number} ({state})")
+        if wrong:
+            raise CampaignError(_(
+                "an outcome names ideas that are not accepted: {where}; see `animabot ideas "
+                "list --status accepted`, or write ideas = true", where=", ".join(wrong)))
 
     async def _check_actors(self, scenario: Scenario) -> None:
         """Every actor the scenario names must be in the directory: residents would

@@ -284,7 +284,7 @@ def show(campaign_id: IdArgument, as_json: JsonOption = False,
 def kind_label(kind: str, voice: Voice) -> str:
     _ = voice._
     labels = {"announcement": _("announcement"), "poll": _("poll"), "training": _("training"),
-              "results": _("results")}
+              "results": _("results"), "outcome": _("what we did")}
     return labels.get(kind, kind)
 
 

@@ -52,6 +52,7 @@ class IdeaRow(TypedDict):
     submitted_at: str
     reviewed_at: str | None
     reviewed_by: str | None
+    reason: str | None
 
 
 def _reviewed_by(reviewer: str | None) -> str | None:
@@ -67,7 +68,7 @@ def _row(idea: IdeaRecord, hoods: dict[str, str]) -> IdeaRow:
         neighbourhood_name=hoods.get(idea.neighbourhood_id or ""), text=idea.text,
         submitted_at=to_db(idea.submitted_at),
         reviewed_at=to_db(idea.reviewed_at) if idea.reviewed_at else None,
-        reviewed_by=_reviewed_by(idea.reviewer),
+        reviewed_by=_reviewed_by(idea.reviewer), reason=idea.reason,
     )
 
 
@@ -98,9 +99,10 @@ def list_(
     table = Table("id", "status", "neighbourhood", "submitted", "reviewed by", "idea")
     for idea in ideas:
         row = _row(idea, hoods)
+        text = idea.text + (f"\n(reason: {idea.reason})" if idea.reason else "")
         table.add_row(str(idea.id), idea.status, row["neighbourhood_name"] or "—",
                       local_time(idea.submitted_at, zone, language), row["reviewed_by"] or "—",
-                      idea.text)
+                      text)
     out.print(table)
 
 
@@ -110,11 +112,19 @@ def review(
     name: Annotated[str, typer.Option("--as", help="Your name, kept as the reviewer.")],
     accept: Annotated[bool, typer.Option("--accept", help="Accept the idea.")] = False,
     reject: Annotated[bool, typer.Option("--reject", help="Reject the idea.")] = False,
+    reason: Annotated[str | None, typer.Option(
+        "--reason", help="Why it is rejected (required with --reject): told to its author.")]
+    = None,
     config: ConfigOption = None, database: DatabaseOption = None,
 ) -> None:
-    """Accept or reject a pending idea; its author is told in private, by pseudonym."""
+    """Accept or reject a pending idea; its author is told in private, by pseudonym, in
+    their language (a rejection with its reason)."""
     if accept == reject:
         fail("give exactly one of --accept or --reject")
+    if reject and not (reason or "").strip():
+        fail('--reject needs --reason "…": its author is told why (in private)')
+    if accept and reason is not None:
+        fail("--reason goes with --reject: an accepted idea needs none")
     if not name.strip():
         fail("--as needs your name: it is kept as the reviewer")
     settings = settings_from(config, database)
@@ -124,7 +134,7 @@ def review(
         async with open_core(settings, clock, sends=False) as core:
             return await decide_idea(core.database, idea_id, accept,
                                      CLI_REVIEWER + name.strip(), clock.now(),
-                                     settings.bot.language)
+                                     settings.bot.language, reason)
 
     decision = run_async(work)
     if decision is None:

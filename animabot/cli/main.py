@@ -34,6 +34,8 @@ class AnimabotCommands(LazyGroup):
         "db": Lazy("animabot.cli.db_cmd:app", "The database: copy a deployment to PostgreSQL."),
         "privacy": Lazy("animabot.cli.privacy_cmd:app",
                         "Residents' data: retention and the processing register."),
+        "answers": Lazy("animabot.cli.answers_cmd:app",
+                        "Answers from paper and public meetings: record, list, remove."),
         "ideas": Lazy("animabot.cli.ideas_cmd:app",
                       "Residents' ideas: list, accept or reject, turn into a consultation."),
         "reports": Lazy("animabot.cli.reports_cmd:app",

@@ -34,6 +34,7 @@ ALIASES: dict[str, str] = {
     "annuler": "cancel", "cancel": "cancel",
     "stats": "stats",
     "idees": "ideas", "ideas": "ideas",
+    "refuser": "reject", "reject": "reject",
     "quartiers": "neighbourhoods", "neighbourhoods": "neighbourhoods",
     "annonce": "announce", "announce": "announce",
     "approuver": "approve", "approve": "approve",
@@ -163,8 +164,8 @@ async def link_group(turn: Turn, args: tuple[str, ...]) -> None:
 
 HANDLERS: dict[str, Handler] = {
     "campaigns": campaigns, "schedule": schedule, "preview": preview, "cancel": cancel,
-    "stats": stats, "ideas": ideas.review, "neighbourhoods": hub.neighbourhoods,
-    "announce": hub.announce, "approve": hub.approve,
+    "stats": stats, "ideas": ideas.review, "reject": ideas.reject,
+    "neighbourhoods": hub.neighbourhoods, "announce": hub.announce, "approve": hub.approve,
     "reports": report_desk.open_reports, "report_status": report_desk.set_status,
 }
 
@@ -182,8 +183,8 @@ async def _about_this_group(
     if name in ("cancel", "stats", "approve") and args:
         record = await turn.services.campaigns.campaigns.get(args[0])
         return record is not None and set(record.targets) == {hood}
-    if name == "report_status":
-        return True  # checked against the report's neighbourhood by the handler
+    if name in ("report_status", "reject"):
+        return True  # checked against the report's or idea's neighbourhood by the handler
     return name in ("campaigns", "preview", "neighbourhoods")
 
 

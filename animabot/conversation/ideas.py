@@ -1,4 +1,5 @@
-"""Residents' ideas: ``/idee <texte>`` in private, moderated by facilitators (``/idees``).
+"""Residents' ideas: ``/idee <texte>`` in private, moderated by facilitators (``/idees``;
+a refusal with its reason, ``/refuser <n> <raison>``, which the author reads).
 
 Ideas are kept under the author's pseudonym only: facilitators see the text, the
 neighbourhood and the date, never who wrote it; the author hears of the decision through
@@ -48,7 +49,7 @@ async def submit(turn: Turn, args: tuple[str, ...]) -> str | None:
     ideas = IdeaRepository(services.database)
     new_id = await ideas.add_within_limit(
         turn.pseudonym, turn.event.chat.platform, turn.resident.neighbourhood_id, text,
-        now, now - DAY, limits.per_day,
+        now, now - DAY, limits.per_day, turn.language,
     )
     if new_id is None:
         recent = await ideas.submitted_since(turn.pseudonym, now - DAY)
@@ -121,9 +122,40 @@ async def decide(turn: Turn, action: Action) -> str | None:
         turn.chat is None or turn.chat.neighbourhood_id != idea.neighbourhood_id
     ):
         return _("As an admin of this group, you can only act on its own neighbourhood.")
+    if action.args[1] != "a" and idea.status == PENDING:
+        # A refusal needs its reason, which a button cannot carry: its author reads it.
+        return _("To refuse idea #{id}, write /refuser {id} followed by the reason: its "
+                 "author will read it.").format(id=idea.id)
+    return await _decided(turn, idea, action.args[1] == "a", None)
+
+
+async def reject(turn: Turn, args: tuple[str, ...]) -> None:
+    """``/refuser <n> <raison>``: a facilitator refuses an idea and says why."""
+    _, services = turn._, turn.services
+    number = args[0].lstrip("#") if args else ""
+    reason = " ".join(args[1:]).strip()
+    if not number.isdigit() or not reason:
+        await turn.reply(OutgoingMessage(_(
+            "Write /refuser followed by the idea's number and the reason, e.g. /refuser 12 "
+            "the square is already planned for a market.")))
+        return
+    idea = await IdeaRepository(services.database).get(int(number))
+    sender = turn.event.sender
+    if idea is None:
+        notice = _("This idea no longer exists.")
+    elif sender is not None and sender.facilitator_here_only and (
+            turn.chat is None or turn.chat.neighbourhood_id != idea.neighbourhood_id):
+        notice = _("As an admin of this group, you can only act on its own neighbourhood.")
+    else:
+        notice = await _decided(turn, idea, False, reason)
+    await turn.reply(OutgoingMessage(notice))
+
+
+async def _decided(turn: Turn, idea: IdeaRecord, accept: bool, reason: str | None) -> str:
+    _, services = turn._, turn.services
     decision = await decide_idea(
-        services.database, idea.id, action.args[1] == "a", turn.pseudonym,
-        services.clock.now(), services.default_language,
+        services.database, idea.id, accept, turn.pseudonym,
+        services.clock.now(), services.default_language, reason,
     )
     if decision is None:
         return _("This idea no longer exists.")

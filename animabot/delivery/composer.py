@@ -15,7 +15,7 @@ from ..clock import Clock
 from ..domain.actor import Actor
 from ..domain.addresses import is_resident_list
 from ..privacy.pseudonyms import ActionSigner
-from ..scenario.model import Announcement, Poll, Results, Scenario, Training, pick
+from ..scenario.model import Announcement, Outcome, Poll, Results, Scenario, Training, pick
 from ..scenario.snapshot import scenario_of
 from ..scenario.timeline import AUDIENCE, CLOSE, COPIES, SEND, TOTALS
 from ..stats.neighbourhoods import NeighbourhoodResults, tally_by_neighbourhood
@@ -28,6 +28,7 @@ from ..store.campaigns import CampaignRepository
 from ..store.chats import ChatRecord, ChatRepository
 from ..store.database import Database
 from ..store.deliveries import Delivery, DeliveryRepository, NewDelivery
+from ..store.ideas import ACCEPTED, IdeaRepository
 from ..store.residents import Reachable, ResidentRecord, ResidentRepository
 from ..store.statistics import StatisticsQueries
 from .personal import Personaliser
@@ -252,6 +253,8 @@ class Composer:
             return render.announcement_message(step, lang, await self._actor(step.actor))
         if isinstance(step, Results):
             return await self._results(delivery, step, lang)
+        if isinstance(step, Outcome):
+            return await self._outcome(delivery, step, lang)
         if part == SEND and isinstance(step, Poll):
             closes = await self._closes_text(delivery, lang)
             return render.poll_message(step, lang, delivery.id, self.sign, closes)
@@ -373,6 +376,37 @@ class Composer:
                 own = (names.get(hood, hood), split.row(hood, len(poll.options["fr"])))
         overall = await self._counts(delivery.campaign_id, poll) if step.overall else None
         return render.results_message(poll, lang, overall, self.settings.min_cell, heading, own)
+
+    async def _outcome(self, delivery: Delivery, step: Outcome, lang: str) -> OutgoingMessage:
+        """What was decided and done: the poll's final figures (suppressed as its results
+        are) and the accepted ideas named, or those of the chat's neighbourhood."""
+        assert delivery.campaign_id
+        scenario = await self.scenario(delivery.campaign_id)
+        assert scenario is not None
+        poll = scenario.step(step.poll) if step.poll else None
+        poll = poll if isinstance(poll, Poll) else None
+        figures = beside = None
+        if poll is not None and step.figures:
+            figures = await self._counts(delivery.campaign_id, poll)
+            beside = await self._per_neighbourhood(delivery.campaign_id, poll)
+        return render.outcome_message(
+            step, lang, poll=poll, figures=figures, min_cell=self.settings.min_cell,
+            ideas=await self._outcome_ideas(delivery, step), actor=await self._actor(step.actor),
+            beside_neighbourhoods=bool(beside))
+
+    async def _outcome_ideas(self, delivery: Delivery, step: Outcome) -> list[str]:
+        ideas = IdeaRepository(self.database)
+        if isinstance(step.ideas, list):
+            found = [await ideas.get(number) for number in step.ideas]
+            return [idea.text for idea in found if idea is not None and idea.status == ACCEPTED]
+        if step.ideas is not True:
+            return []
+        chat = await self.chats.get(delivery.chat_id) if delivery.chat_id else None
+        if chat is None or chat.neighbourhood_id is None:
+            return []
+        accepted = await ideas.find(ACCEPTED, neighbourhood_id=chat.neighbourhood_id,
+                                    limit=render.OUTCOME_IDEAS, newest_first=True)
+        return [idea.text for idea in accepted]
 
     async def _expand_audience(self, delivery: Delivery) -> Plan:
         """A follow-up's row becomes a private row per resident whose latest answer holds

@@ -49,6 +49,8 @@ class AuditAction(StrEnum):
     USER_PASSWORD_CHANGED = "user_password_changed"
     EXPORT = "export"
     REPORT_STATUS = "report_status"  # a problem report's status moved from the back-office
+    PAPER_ANSWERS_RECORDED = "paper_answers_recorded"
+    PAPER_ANSWERS_REMOVED = "paper_answers_removed"
 
 
 _GRANTS: dict[Role, frozenset[Access]] = {

@@ -38,12 +38,14 @@ def excerpt(text: str, length: int = QUOTED) -> str:
 
 async def decide_idea(
     database: Database, idea_id: int, accept: bool, reviewer: str, now: datetime,
-    default_language: str,
+    default_language: str, reason: str | None = None,
 ) -> Decision | None:
-    """Decide a pending idea once; None if there is no such idea."""
+    """Decide a pending idea once; None if there is no such idea. A refusal's ``reason``
+    is kept and told to the author (the command line requires one)."""
     ideas = IdeaRepository(database)
     status = ACCEPTED if accept else REJECTED
-    changed = await ideas.decide(idea_id, status, reviewer, now)
+    reason = " ".join(reason.split()) if reason and not accept else None
+    changed = await ideas.decide(idea_id, status, reviewer, now, reason or None)
     idea = await ideas.get(idea_id)
     if idea is None:
         return None
@@ -51,6 +53,11 @@ async def decide_idea(
     if changed:
         log.info("idea %d %s", idea_id, status)
     return Decision(idea, changed, told)
+
+
+def _sentence(text: str) -> str:
+    """The reason as typed, ended like a sentence so the thanks that follow read well."""
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
 
 
 async def tell_author(
@@ -63,14 +70,19 @@ async def tell_author(
     author = await residents.get(idea.pseudonym)
     if author is None or author.opted_out or await residents.address(idea.pseudonym) is None:
         return False
-    _ = translator(author.language or default_language)
+    # Their chosen language, else the one they wrote the idea in (their client's).
+    _ = translator(author.language or idea.language or default_language)
     if idea.status == ACCEPTED:
         text = _("Your idea “{idea}” was accepted by the facilitators. Thank you!")
+    elif idea.reason:
+        text = _("Your idea “{idea}” was not retained. The facilitators' reason: {reason} "
+                 "Thank you for sharing it!")
     else:
         text = _("Your idea “{idea}” was not retained this time. Thank you for sharing it!")
     await DeliveryRepository(database).add([NewDelivery(
         dedupe_key=f"notice:idea:{idea.id}", part="notice", due_at=now,
         pseudonym=idea.pseudonym,
-        payload=encode_reply(OutgoingMessage(text.format(idea=excerpt(idea.text)))),
+        payload=encode_reply(OutgoingMessage(text.format(
+            idea=excerpt(idea.text), reason=_sentence(idea.reason or "")))),
     )])
     return True

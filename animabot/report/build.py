@@ -19,7 +19,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from ..domain.lifecycle import status_label
 from ..errors import CampaignError
 from ..i18n.lazy import lazy as _
-from ..scenario.model import Announcement, Poll, Results, Scenario, Training, pick
+from ..scenario.model import AnyStep, Outcome, Poll, Results, Scenario, Training, pick
 from ..scenario.snapshot import scenario_of
 from ..stats.campaign import CampaignFigures, PollFigures, campaign_figures
 from ..stats.charts import answers_over_time_chart, neighbourhood_rate_chart, options_chart
@@ -31,11 +31,11 @@ from ..store.database import Database
 from ..store.stores import Stores, stores_of
 
 KINDS = {"announcement": "Annonce", "poll": "Sondage", "training": "Micro-formation",
-         "results": "Publication des résultats"}
+         "results": "Publication des résultats", "outcome": "Ce que nous avons fait"}
 PARTS = {"send": "Envoi", "close": "Clôture", "copies": "Copies en privé",
          "totals": "Mise à jour des totaux", "audience": "Envoi ciblé en privé"}
 PLATFORMS = {"telegram": "Telegram", "matrix": "Matrix", "simulated": "Simulation",
-             "console": "Console"}
+             "console": "Console", "paper": "Papier"}
 NO_OPS = ("copies", "totals")  # technical parts: worth a line only when something was sent
 UNKNOWN_HOOD = "?"  # the tally's key for answers whose neighbourhood is not known
 
@@ -86,6 +86,18 @@ class PollView:
 
 
 @dataclass(frozen=True)
+class OutcomeView:
+    """A decision told to residents (« ce que nous avons fait »), for the effects part."""
+
+    step: str
+    poll: str | None  # the question it answers
+    ideas: str | None  # which ideas: "accepted ideas of each neighbourhood" or their numbers
+    decision: str
+    done: str | None
+    sent: datetime | None  # when it first went out; None while it is still to come
+
+
+@dataclass(frozen=True)
 class Trend:
     id: str
     name: str
@@ -123,6 +135,8 @@ async def build_report(
                    for hood in figures.targets],
         "generated_at": generated_at or datetime.now(UTC),
         "reminders_planned": sum(len(getattr(s, "reminders", [])) for s in scenario.steps),
+        "outcomes": _outcomes(scenario, actions, language),
+        "paper_answers": _paper_answers(figures),
     }
     return _environment(min_cell, timezone).get_template("report.html").render(context)
 
@@ -139,6 +153,33 @@ async def _actions(stores: Stores, campaign_id: str, min_cell: int) -> list[Acti
         for r in await stores.reporting.parts(campaign_id)
         if r.part not in NO_OPS or r.messages or r.people or r.failed or r.waiting
     ]
+
+
+def _paper_answers(figures: CampaignFigures) -> Cell | bool:
+    """The campaign's respondents on paper, every poll together: the sum of each poll's
+    published paper share, hidden when one of them is (it would give that one back);
+    False when no answer came from paper."""
+    shares = [p.platforms["paper"].respondents for p in figures.polls if "paper" in p.platforms]
+    if not shares:
+        return False
+    return None if any(s is None for s in shares) else sum(s for s in shares if s is not None)
+
+
+def _outcomes(scenario: Scenario, actions: list[Action], language: str) -> list[OutcomeView]:
+    sent = {a.step: a.first_sent for a in actions if a.code == "send"}
+    views = []
+    for step in scenario.outcomes():
+        poll = scenario.step(step.poll) if step.poll else None
+        ideas = None
+        if step.ideas is True:
+            ideas = "les idées retenues de chaque quartier"
+        elif step.ideas:
+            ideas = "idées n° " + ", ".join(str(n) for n in step.ideas)
+        views.append(OutcomeView(
+            step=step.id, poll=pick(poll.question, language) if isinstance(poll, Poll) else None,
+            ideas=ideas, decision=pick(step.decision, language),
+            done=pick(step.done, language) if step.done else None, sent=sent.get(step.id)))
+    return views
 
 
 def _part_label(part: str) -> str:
@@ -161,14 +202,14 @@ def _planned_steps(scenario: Scenario, actions: list[Action], language: str) -> 
     return steps
 
 
-def _subject(step: Announcement | Poll | Training | Results, language: str) -> str:
+def _subject(step: AnyStep, language: str) -> str:
     if isinstance(step, Poll):
         return pick(step.question, language)
     if isinstance(step, Training):
         return pick(step.title, language)
     if isinstance(step, Results):
         return f"Résultats du sondage « {step.of} »"
-    text = pick(step.text, language)
+    text = pick(step.decision if isinstance(step, Outcome) else step.text, language)
     return text if len(text) <= 160 else text[:157].rstrip() + "…"
 
 

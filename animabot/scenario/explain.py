@@ -22,6 +22,7 @@ from .model import (
     Announcement,
     Audience,
     Card,
+    Outcome,
     Poll,
     QuizQuestion,
     Results,
@@ -37,6 +38,7 @@ _STEP_MODELS: dict[str, type[BaseModel]] = {
     "poll": Poll,
     "training": Training,
     "results": Results,
+    "outcome": Outcome,
 }
 # How a model is named in a sentence ("the scenario needs the key 'id'").
 _OWNER_NAMES: dict[str, str] = {
@@ -45,6 +47,7 @@ _OWNER_NAMES: dict[str, str] = {
     "poll": _("a poll step"),
     "training": _("a training step"),
     "results": _("a results step"),
+    "outcome": _("an outcome step"),
     "card": _("a card"),
     "quiz question": _("a quiz question"),
     "audience": _("an audience"),
@@ -79,7 +82,7 @@ _ITEM_FIXES = (_("add {n} item"), _("add {n} items"), _("remove {n} item"), _("r
 _MISSING_FIXES: dict[str, str] = {
     "id": _('add id = "vote-jardin"  (lower-case letters, digits, - and _)'),
     "title": _('add title = "Un jardin partagé ?"'),
-    "kind": _('add kind = "announcement"  (or poll, training, results)'),
+    "kind": _('add kind = "announcement"  (or poll, training, results, outcome)'),
     "at": _('add at = "+1d 18:00"'),
     "closes": _('add closes = "+4d 20:00"'),
     "text": _('add text.fr = "..." (and text.en = "...")'),
@@ -87,6 +90,7 @@ _MISSING_FIXES: dict[str, str] = {
     "options": _('add options.fr = ["Oui", "Non"] (and options.en = ["Yes", "No"])'),
     "explanation": _('add explanation.fr = "..." (and explanation.en = "...")'),
     "of": _('add of = "envie"  (the id of the poll whose results are published)'),
+    "decision": _('add decision.fr = "..." (what was decided; and decision.en = "...")'),
     "correct": _("add correct = 1  (the number of the right option, counting from 1)"),
     "cards": _('add at least two [[steps.cards]] tables, each with text.fr = "..."'),
     "quiz": _("add at least one [[steps.quiz]] table with question, options, correct, "
@@ -98,6 +102,8 @@ _MODEL_CHECKS: dict[str, str] = {
     "correct = ": "correct",
     "every language needs the same number of options": "options",
     "overall = false and per_neighbourhood = false": "overall",
+    "an outcome tells what became of a poll or of ideas": "kind",
+    "figures = true repeats a poll's final figures": "figures",
 }
 def field_path(loc: Loc) -> str:
     """``("steps", 2, "options", "fr")`` → ``"steps[2].options.fr"``."""

@@ -24,7 +24,7 @@ from ..i18n.lazy import lazy as _
 from ..toml_lines import Loc, locate
 from ..toml_reading import normalise_newlines, parse_toml
 from .explain import EXAMPLE, field_path, from_pydantic, parse_field_path
-from .model import Announcement, Poll, Results, Scenario, Step, Training
+from .model import Announcement, AnyStep, Scenario, Step
 from .timeline import build_timeline
 
 __all__ = [
@@ -37,10 +37,12 @@ __all__ = [
 REFERENCE_ZONE = "Europe/Paris"
 REFERENCE_START = datetime(2026, 1, 5, 10, 0, tzinfo=ZoneInfo(REFERENCE_ZONE))
 
-_STEP: TypeAdapter[Announcement | Poll | Training | Results] = TypeAdapter(Step)
+_STEP: TypeAdapter[AnyStep] = TypeAdapter(Step)
 _PLACEHOLDER = "\x00unreadable-"  # no step id can start so: the pattern forbids it
 _START_FIX = _("write at least id, title and one [[steps]]: copy {example} to start",
               example=EXAMPLE)
+# Steps whose default ``at`` is built from another key: a fault there is that key's.
+_DEFAULT_AT_FROM = {"results": "of", "outcome": "poll"}
 KNOWN_SHOWN = 12  # actor ids listed in a fix: enough to spot a typo, not the whole directory
 
 
@@ -153,21 +155,23 @@ def relabel_problems(
 ) -> list[Problem]:
     """Give timeline problems (labelled ``scenario 'x'``, no line) the file and line they are at.
 
-    A results step without ``at`` uses "after OF closes": a fault there is reported on ``of``.
+    A results step without ``at`` uses "after OF closes": a fault there is reported on ``of``;
+    an outcome's, "after POLL closes", on ``poll``.
     """
     located = []
     for problem in problems:
         field = problem.field
         loc = parse_field_path(field)
+        raw = _raw_step(data, loc[1]) if data is not None and len(loc) == 3 else {}
+        anchor = _DEFAULT_AT_FROM.get(str(raw.get("kind")))
         if (
-            data is not None
-            and len(loc) == 3
+            anchor is not None
             and loc[0] == "steps"
             and loc[2] == "at"
-            and _raw_step(data, loc[1]).get("kind") == "results"
-            and "at" not in _raw_step(data, loc[1])
+            and "at" not in raw
+            and anchor in raw
         ):
-            loc = (*loc[:2], "of")
+            loc = (*loc[:2], anchor)
             field = field_path(loc)
         located.append(Problem(name, field, problem.message, problem.fix, locate(text, loc)))
     return located

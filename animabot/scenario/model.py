@@ -17,6 +17,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PlainValidator,
     field_validator,
     model_validator,
 )
@@ -233,8 +234,65 @@ class Results(_Step):
         return data
 
 
-Step = Annotated[Announcement | Poll | Training | Results, Field(discriminator="kind")]
-STEP_KINDS: tuple[str, ...] = ("announcement", "poll", "training", "results")
+_IDEAS_FIX = _("write ideas = true (the accepted ideas of each neighbourhood), a list of "
+               "idea numbers (ideas = [12, 15]), or remove the key")
+MAX_IDEAS = 12
+
+
+def _idea_refs(value: Any) -> Literal[True] | list[int] | None:
+    """``true`` or a list of idea numbers; one message per fault, not one per union arm."""
+    if value is None or value is True:
+        return value
+    if value is False:
+        raise FieldValueError(_("ideas = false links no idea"), _IDEAS_FIX)
+    if not isinstance(value, list) or not value or len(value) > MAX_IDEAS or not all(
+            isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in value):
+        raise FieldValueError(
+            _("ideas = {value} is neither true nor a list of 1 to {most} idea numbers",
+              value=value, most=MAX_IDEAS), _IDEAS_FIX)
+    return list(value)
+
+
+class Outcome(_Step):
+    """« Ce que nous avons fait »: tells residents what was decided after a poll or about
+    accepted ideas, and what was done. ``figures`` repeats the poll's final figures
+    (suppressed); ``ideas`` is ``true`` (the accepted ideas of each chat's neighbourhood,
+    when it is sent) or the numbers of accepted ideas (checked when the campaign starts)."""
+
+    kind: Literal["outcome"]
+    poll: StepRef | None = None
+    ideas: Annotated[Literal[True] | list[int] | None, PlainValidator(_idea_refs)] = None
+    at: When = ""  # with a poll: "after POLL closes" (below); else the campaign's start
+    decision: Text
+    done: Text | None = None
+    figures: bool = False
+    actor: ActorRef | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_at(cls, data: Any) -> Any:
+        if isinstance(data, dict) and not data.get("at"):
+            poll = data.get("poll")
+            data = {**data, "at": f"after {poll} closes" if isinstance(poll, str) else "+0"}
+        return data
+
+    @model_validator(mode="after")
+    def _linked(self) -> Outcome:
+        if self.poll is None and self.ideas is None:
+            raise FieldValueError(
+                _("an outcome tells what became of a poll or of ideas: it names neither"),
+                _('write poll = "STEP_ID" (the poll it answers), or ideas = true'))
+        if self.figures and self.poll is None:
+            raise FieldValueError(
+                _("figures = true repeats a poll's final figures, but no poll is named"),
+                _('write poll = "STEP_ID", or remove figures = true'))
+        return self
+
+
+Step = Annotated[Announcement | Poll | Training | Results | Outcome,
+                 Field(discriminator="kind")]
+AnyStep = Announcement | Poll | Training | Results | Outcome
+STEP_KINDS: tuple[str, ...] = ("announcement", "poll", "training", "results", "outcome")
 
 
 class Scenario(_Strict):
@@ -257,7 +315,7 @@ class Scenario(_Strict):
                 raise ValueError(str(exc)) from None
         return value
 
-    def step(self, step_id: str) -> Announcement | Poll | Training | Results:
+    def step(self, step_id: str) -> AnyStep:
         for step in self.steps:
             if step.id == step_id:
                 return step
@@ -272,6 +330,14 @@ class Scenario(_Strict):
         already (see :mod:`animabot.stats.neighbourhoods`)."""
         return any(isinstance(s, Results) and s.of == poll_id and s.per_neighbourhood
                    for s in self.steps)
+
+    def outcomes(self) -> list[Outcome]:
+        return [s for s in self.steps if isinstance(s, Outcome)]
+
+    def idea_refs(self) -> list[tuple[int, int]]:
+        """(step index, idea number) for every idea an outcome names."""
+        return [(i, idea) for i, s in enumerate(self.steps)
+                if isinstance(s, Outcome) and isinstance(s.ideas, list) for idea in s.ideas]
 
     def live_totals(self, poll: Poll) -> bool:
         """Whether the poll's running totals may be shown while it is open."""

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..domain.window import WEEKDAYS, DeliveryWindow
-from .model import Announcement, Poll, Results, Scenario, Training, pick
+from .model import Announcement, Outcome, Poll, Results, Scenario, Training, pick
 from .timeline import CLOSE, SEND, TimelineEntry, build_timeline
 
 EXCERPT_LENGTH = 60
@@ -23,7 +23,8 @@ EXCERPT_LENGTH = 60
 _WORDS: dict[str, dict[str, str]] = {
     "fr": {
         "announcement": "annonce", "poll": "sondage", "training": "formation",
-        "results": "résultats", SEND: "envoi", CLOSE: "clôture", "reminder": "relance",
+        "results": "résultats", "outcome": "ce que nous avons fait", SEND: "envoi",
+        CLOSE: "clôture", "reminder": "relance",
         "deferred": "reporté : hors plage d'envoi, prévu {planned}",
         "silent": "fin des réponses, sans message", "results of": "résultats de « {of} »",
         "when": "Quand", "step": "Étape", "kind": "Type", "part": "Quoi", "text": "Texte",
@@ -34,7 +35,8 @@ _WORDS: dict[str, dict[str, str]] = {
     },
     "en": {
         "announcement": "announcement", "poll": "poll", "training": "training",
-        "results": "results", SEND: "send", CLOSE: "close", "reminder": "reminder",
+        "results": "results", "outcome": "what we did", SEND: "send", CLOSE: "close",
+        "reminder": "reminder",
         "deferred": "deferred: outside the sending window, planned {planned}",
         "silent": "answers end, no message", "results of": "results of “{of}”",
         "when": "When", "step": "Step", "kind": "Kind", "part": "What", "text": "Text",
@@ -191,6 +193,8 @@ def _excerpt(
         text = pick(step.title, language)
     elif isinstance(step, Results):
         text = pick(step.text, language) if step.text else words["results of"].format(of=step.of)
+    elif isinstance(step, Outcome):
+        text = pick(step.decision, language)
     return shorten(text)
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from ..domain.window import DeliveryWindow, local_to_utc
 from ..errors import Problem, ScenarioError
 from ..i18n.lazy import lazy as _
-from .model import Announcement, Audience, Poll, Results, Scenario, Training
+from .model import Announcement, Audience, Outcome, Poll, Results, Scenario, Training
 from .timespec import Offset, TimeSpec, parse_timespec
 
 # Parts of a step that become deliveries; "close" is silent and ignores the sending window.
@@ -142,12 +142,17 @@ def build_timeline(
         # Check `of` first: its default `at` ("after OF closes") would hide the real fault.
         if isinstance(step, Results) and not _check_results_target(resolver, step, base):
             continue
+        if isinstance(step, Outcome) and step.poll is not None and not _check_outcome_poll(
+                resolver, step.poll, base, position):
+            continue
         audience_of = None
         if isinstance(step, Announcement) and step.audience is not None:
             audience_of = _check_audience(resolver, step.audience, base, position)
         sent = resolver.resolve(parse_timespec(step.at), f"{base}.at", position)
         if sent is None:
             continue
+        if isinstance(step, Outcome) and step.poll is not None:
+            _check_outcome_time(resolver, step, base, sent)
         if sent < resolver.start:
             resolver.problem(f"{base}.at", _("happens before the campaign starts"),
                              _("use a later time"))
@@ -220,6 +225,51 @@ def _check_results_target(resolver: _Resolver, step: Results, base: str) -> bool
         )
         return False
     return True
+
+
+def _check_outcome_poll(resolver: _Resolver, poll_id: str, base: str, position: int) -> bool:
+    """An outcome's ``poll`` names an earlier poll (checked before its default ``at``,
+    "after POLL closes", would report the fault less clearly)."""
+    if poll_id in resolver.unreadable:
+        return False
+    earlier = [s.id for s in resolver.scenario.steps[:position] if isinstance(s, Poll)]
+    fix = (_("write the id of an earlier poll: {polls}", polls=", ".join(earlier)) if earlier
+           else _("add a poll above this step, or link the outcome to ideas (ideas = true)"))
+    field = f"{base}.poll"
+    if poll_id not in resolver.index:
+        resolver.problem(field, _("refers to an unknown step {target!r}", target=poll_id), fix)
+        return False
+    target = resolver.scenario.steps[resolver.index[poll_id]]
+    if not isinstance(target, Poll):
+        resolver.problem(field, _("step {target!r} is not a poll (its kind is {kind!r})",
+                                  target=poll_id, kind=target.kind), fix)
+        return False
+    if resolver.index[poll_id] >= position:
+        resolver.problem(
+            field, _("refers to poll {target!r}, which comes later in the file", target=poll_id),
+            _("move this step below {target!r}: it tells what became of that poll",
+              target=poll_id))
+        return False
+    return True
+
+
+def _check_outcome_time(resolver: _Resolver, step: Outcome, base: str, sent: datetime) -> None:
+    """An outcome comes after its poll was sent; with ``figures``, once it has closed."""
+    assert step.poll is not None
+    closes = resolver.close_at.get(step.poll)
+    if step.figures and closes is not None and sent < closes:
+        resolver.problem(
+            f"{base}.at",
+            _("repeats the final figures of poll {poll!r} before it closes", poll=step.poll),
+            _('send it after the poll closes, e.g. at = "after {poll} closes +2d"',
+              poll=step.poll))
+        return
+    poll_sent = resolver.send_at.get(step.poll)
+    if poll_sent is not None and sent <= poll_sent:
+        resolver.problem(
+            f"{base}.at",
+            _("is sent before or with the poll {poll!r}: nothing is decided yet", poll=step.poll),
+            _('send it later, e.g. at = "after {poll} closes +7d"', poll=step.poll))
 
 
 def _check_audience(

@@ -4,6 +4,7 @@ complement, so the total minus the other shares never gives it back."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..store.statistics import Split, StatisticsQueries
@@ -25,9 +26,27 @@ async def split_poll(
 ) -> dict[str, ShareFigures]:
     reach = await queries.share_reach(campaign_id, step_id, by)
     respondents = tally.by_platform if by == "platform" else tally.by_neighbourhood
+    return split_shares(respondents, tally.respondents, reach, min_cell)
+
+
+def split_shares(
+    respondents: Mapping[str, int], total: int, reach: Mapping[str, tuple[int | None, int]],
+    min_cell: int,
+) -> dict[str, ShareFigures]:
+    """Pure: each share's respondents (a channel — a platform or ``paper`` — or a
+    neighbourhood) suppressed as one line against ``total``, with its reach when it has
+    chats (paper has none)."""
     names = sorted(set(reach) | set(respondents))
     counts = [respondents.get(name, 0) for name in names]
-    cells = suppress_counts(counts, min_cell, total=tally.respondents).cells
+    cells = suppress_counts(counts, min_cell, total=total).cells
+    if 0 < total <= len(names):
+        # So few answers that every share may hold one (two channels, one answer each): no
+        # complement can protect such a line against the respondents, published beside it,
+        # and hiding it only then would say so. Decided on the total alone, it is hidden,
+        # zeros too, and a share listed only for its answers (paper: no chats) left out.
+        names = [name for name in names if name in reach]
+        counts = [respondents.get(name, 0) for name in names]
+        cells = (None,) * len(names)
     shares = {}
     for name, count, cell in zip(names, counts, cells, strict=True):
         members, chats = reach.get(name, (None, 0))

@@ -16,6 +16,7 @@ from ..scenario.snapshot import scenario_of
 from ..scenario.timeline import CLOSE
 from ..store.database import Database
 from ..store.deliveries import FINAL_STATUSES
+from ..store.paper_answers import PAPER
 from ..store.statistics import TrainingCounts
 from ..store.stores import Stores, stores_of
 from .breakdown import ShareFigures, split_poll
@@ -149,8 +150,11 @@ async def _poll(
             # respondents (platforms, phases, the curve's last point) would give them back.
             platforms = {name: replace(share, respondents=None, response_rate=None)
                          for name, share in platforms.items()}
-            times = replace(times, phases=[(phase, None) for phase, _n in times.phases],
-                            curve=[(at, None) for at, _n in times.curve])
+            times = _without_totals(times)
+    else:
+        platforms, hoods = guard_shares(suppressed, platforms, hoods)
+    if series_give_paper_back(tally, platforms):
+        times = _without_totals(times)
     hidden = not poll.live_results and not await poll_closed(stores, campaign_id, poll.id)
     if hidden:
         suppressed = SuppressedCounts((None,) * len(suppressed.cells), suppressed.total)
@@ -170,6 +174,32 @@ async def _poll(
         times=times,
         results_hidden=hidden,
     )
+
+
+def guard_shares(
+    answers: SuppressedCounts, platforms: dict[str, ShareFigures],
+    hoods: dict[str, ShareFigures],
+) -> tuple[dict[str, ShareFigures], dict[str, ShareFigures]]:
+    """The splits as they may stand beside the answers' line: when the respondents are
+    hidden, shares that add up to them would give them back."""
+    if answers.total is None:
+        platforms = {n: replace(f, respondents=None, response_rate=None)
+                     for n, f in platforms.items()}
+        hoods = {n: replace(f, respondents=None, response_rate=None) for n, f in hoods.items()}
+    return platforms, hoods
+
+
+def series_give_paper_back(tally: PollTally, platforms: dict[str, ShareFigures]) -> bool:
+    """Whether the phases and the hourly curve must hide their totals: they count the
+    answers given in a chat (their sum is the curve's last point), so beside the respondents
+    they publish the difference, the answers from paper, which the split may hide."""
+    paper = platforms.get(PAPER)
+    return bool(tally.by_platform.get(PAPER)) and (paper is None or paper.respondents is None)
+
+
+def _without_totals(times: AnswerTimes) -> AnswerTimes:
+    return replace(times, phases=[(phase, None) for phase, _n in times.phases],
+                   curve=[(at, None) for at, _n in times.curve])
 
 
 def _own_share(share: ShareFigures, published: Cell, respondents: int) -> ShareFigures:

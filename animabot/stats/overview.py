@@ -3,6 +3,7 @@ needs to judge the effects of the approach). Suppressed like every other figure.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -70,6 +71,7 @@ async def overview(
     choices = await queries.choices_of(polls)
     native = await queries.native_tallies_of(polls)
     archived = await queries.archived_of(polls)
+    paper = await stores.paper.grouped_of(polls)
     completions = await queries.trainings_of(trainings)
     summaries = []
     for record, (poll, training) in zip(records, firsts, strict=True):
@@ -80,7 +82,7 @@ async def overview(
         if poll is not None:
             key = (record.id, poll.id)
             tally = _tally(len(poll.options["fr"]), choices.get(key, []), native.get(key, []),
-                           archived.get(key, []))
+                           archived.get(key, []), paper.get(key, []))
             sent = reach.get(key)
             poll_reach = sent.reach if sent else None
             respondents = shown_respondents(tally, min_cell).total
@@ -105,6 +107,7 @@ def _first_steps(record: CampaignRecord) -> tuple[Poll | None, Training | None]:
 def _tally(
     size: int, choices: list[tuple[tuple[int, ...], int]],
     native: list[tuple[tuple[int, ...], int]], archived: list[ArchivedCounts],
+    paper: Sequence[tuple[int, int]] = (),
 ) -> PollTally:
     """The option counts and respondents of :func:`tally_poll`, from the grouped rows."""
     tally = PollTally([0] * size)
@@ -120,6 +123,10 @@ def _tally(
         for index in range(size):
             tally.counts[index] += archive.counts.get(index, 0)
         tally.respondents += archive.respondents
+    for choice, count in paper:  # one choice per paper answer
+        if 0 <= choice < size:
+            tally.counts[choice] += count
+            tally.respondents += count
     return tally
 
 

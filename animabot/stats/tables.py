@@ -8,6 +8,7 @@ from babel.numbers import format_decimal
 from rich.console import Group
 from rich.table import Table
 
+from ..store.paper_answers import PAPER
 from .breakdown import ShareFigures
 from .campaign import CampaignFigures
 from .overview import CampaignSummary, NeighbourhoodFigures
@@ -17,6 +18,12 @@ from .suppression import format_cell
 def hours_fr(value: float) -> str:
     """``22,0 h``: French decimal comma (Babel), never ``-0,0``."""
     return f"{format_decimal(max(0.0, value), '0.0', locale='fr')}\u00a0h"
+
+
+def channel_label(name: str) -> str:
+    """A channel as agents read it: a platform's name, or « Papier » for the answers
+    collected on paper or at a public meeting."""
+    return "Papier" if name == PAPER else name.capitalize()
 
 
 def _percent(rate: float | None) -> str:
@@ -56,9 +63,9 @@ def figures_tables(figures: CampaignFigures) -> Group:
                 f"{hours_fr(poll.median_hours_to_answer)} ({hours_fr(low)} – {hours_fr(high)})",
             )
         parts.append(participation)
-        if len(poll.platforms) > 1:
+        if len(poll.platforms) > 1 or PAPER in poll.platforms:
             parts.append(_split_table("Par plateforme", "Plateforme", poll.platforms,
-                                      str.capitalize, k))
+                                      channel_label, k))
         if len(poll.neighbourhoods) > 1:
             parts.append(_split_table("Par quartier", "Quartier", poll.neighbourhoods,
                                       hood_name, k))

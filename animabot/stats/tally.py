@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from ..scenario.model import Poll
 from ..store.database import Database
+from ..store.paper_answers import PAPER
 from ..store.stores import Stores, stores_of
 
 UNKNOWN_NEIGHBOURHOOD = "?"
@@ -49,6 +50,13 @@ async def tally_poll(source: Database | Stores, campaign_id: str, poll: Poll) ->
     native = await stores.polls.for_step(campaign_id, poll.id)
     for platform, neighbourhood, counts, voters in native:
         tally.add(platform, neighbourhood, list(counts[:size]), voters)
+    # Answers collected on paper or at a meeting: a channel of their own, one choice each
+    # (``answers record`` refuses multiple-choice polls: a count per option is no respondent).
+    for neighbourhood, choice, count in await stores.paper.grouped(campaign_id, poll.id):
+        if 0 <= choice < size:
+            vector = [0] * size
+            vector[choice] = count
+            tally.add(PAPER, neighbourhood, vector, count)
     # Answers past retention, kept as counts.
     for archived in await stores.statistics.archived(campaign_id, poll.id):
         vector = [archived.counts.get(index, 0) for index in range(size)]

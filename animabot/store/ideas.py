@@ -23,13 +23,15 @@ class IdeaRecord:
     submitted_at: datetime
     reviewed_at: datetime | None
     reviewer: str | None
+    reason: str | None = None  # why moderation refused it, told to its author
+    language: str | None = None  # the language its author wrote in (their client's)
 
     @classmethod
     def from_row(cls, row: Row) -> IdeaRecord:
         return cls(
             row["id"], row["pseudonym"], row["platform"], row["neighbourhood_id"], row["text"],
             row["status"], from_db(row["submitted_at"]), maybe_from_db(row["reviewed_at"]),
-            row["reviewer"],
+            row["reviewer"], row["reason"], row["language"],
         )
 
 
@@ -39,7 +41,7 @@ class IdeaRepository:
 
     async def add_within_limit(
         self, pseudonym: str, platform: str, neighbourhood_id: str | None, text: str,
-        now: datetime, since: datetime, limit: int,
+        now: datetime, since: datetime, limit: int, language: str | None = None,
     ) -> int | None:
         """Store a pending idea unless its author already sent ``limit`` since ``since``.
 
@@ -53,9 +55,9 @@ class IdeaRepository:
             if row is not None and int(row[0]) >= limit:
                 return None
             added = await db.fetch_one(
-                "INSERT INTO idea (pseudonym, platform, neighbourhood_id, text, submitted_at)"
-                " VALUES (?, ?, ?, ?, ?) RETURNING id",
-                (pseudonym, platform, neighbourhood_id, text, to_db(now)),
+                "INSERT INTO idea (pseudonym, platform, neighbourhood_id, text, submitted_at,"
+                " language) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                (pseudonym, platform, neighbourhood_id, text, to_db(now), language),
             )
         assert added is not None
         return int(added["id"])
@@ -102,13 +104,15 @@ class IdeaRepository:
         found = {row["status"]: int(row["n"]) for row in rows}
         return {status: found.get(status, 0) for status in STATUSES}
 
-    async def decide(self, idea_id: int, status: str, reviewer: str, now: datetime) -> bool:
-        """Accept or reject a pending idea; False if it was already decided (or is unknown),
-        so two facilitators pressing at once cannot both decide it."""
+    async def decide(self, idea_id: int, status: str, reviewer: str, now: datetime,
+                     reason: str | None = None) -> bool:
+        """Accept or reject a pending idea (a refusal with its ``reason``); False if it was
+        already decided (or is unknown), so two facilitators pressing at once cannot both
+        decide it."""
         assert status in (ACCEPTED, REJECTED)
         changed = await self.database.execute(
-            "UPDATE idea SET status = ?, reviewed_at = ?, reviewer = ?"
+            "UPDATE idea SET status = ?, reviewed_at = ?, reviewer = ?, reason = ?"
             " WHERE id = ? AND status = ?",
-            (status, to_db(now), reviewer, idea_id, PENDING),
+            (status, to_db(now), reviewer, reason, idea_id, PENDING),
         )
         return changed == 1

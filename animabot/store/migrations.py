@@ -479,12 +479,40 @@ async def _m015_problem_report_flow(db: Transaction) -> None:
     )
 
 
+async def _m016_paper_answers_and_reasons(db: Transaction) -> None:
+    """Answers collected on paper or at a public meeting (issue 17): counts per poll,
+    neighbourhood and option (``choice`` from 0, as ``answer.choices``), with where they come
+    from (``source``), who entered them and when; ``paper_answer_step`` reads a poll's.
+    ``idea.reason``: why moderation refused an idea, told to its author; ``idea.language``:
+    the language the author wrote in, to tell them of the decision in it."""
+    await _ddl(
+        db,
+        """
+        CREATE TABLE paper_answer (
+            id               INTEGER PRIMARY KEY,
+            campaign_id      TEXT NOT NULL REFERENCES campaign (id),
+            step_id          TEXT NOT NULL,
+            neighbourhood_id TEXT NOT NULL,
+            choice           INTEGER NOT NULL,
+            count            INTEGER NOT NULL,
+            source           TEXT NOT NULL,
+            entered_by       TEXT NOT NULL,
+            entered_at       TEXT NOT NULL
+        );
+        CREATE INDEX paper_answer_step ON paper_answer (campaign_id, step_id);
+        ALTER TABLE idea ADD COLUMN reason TEXT;
+        ALTER TABLE idea ADD COLUMN language TEXT
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_native_polls_and_state, _m003_vote_time, _m004_answer_archive,
     _m005_answer_time_index, _m006_statistics_indexes, _m007_hub, _m008_resident_tags,
     _m009_inbox_outcome, _m010_resident_neighbourhood, _m011_interactive_lane,
     _m012_address_status, _m013_problem_reports, _m014_web_accounts,
     _m015_problem_report_flow,
+    _m016_paper_answers_and_reasons,
 )
 # The version PostgreSQL's baseline creates at once: the migrations above it apply to both.
 POSTGRESQL_BASELINE = 11

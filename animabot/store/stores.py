@@ -19,6 +19,7 @@ from .database import Database
 from .deliveries import DeliveryRepository
 from .facilitators import FacilitatorRepository
 from .hub import HubQueries
+from .paper_answers import PaperAnswerRepository
 from .polls import PollTallyRepository
 from .problem_reports import ProblemReportRepository
 from .reporting import ReportQueries
@@ -39,6 +40,7 @@ class Stores:
     deliveries: DeliveryRepository
     facilitators: FacilitatorRepository
     hub: HubQueries
+    paper: PaperAnswerRepository
     polls: PollTallyRepository
     problem_reports: ProblemReportRepository
     reporting: ReportQueries
@@ -55,7 +57,8 @@ class Stores:
             answers=AnswerRepository(database), campaigns=CampaignRepository(database),
             chats=ChatRepository(database), deliveries=DeliveryRepository(database),
             facilitators=FacilitatorRepository(database),
-            hub=HubQueries(database), polls=PollTallyRepository(database),
+            hub=HubQueries(database), paper=PaperAnswerRepository(database),
+            polls=PollTallyRepository(database),
             problem_reports=ProblemReportRepository(database),
             reporting=ReportQueries(database), retention=RetentionStore(database),
             series=SeriesRepository(database),

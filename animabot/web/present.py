@@ -16,7 +16,7 @@ from ..domain.access import AuditAction, Role
 from ..domain.lifecycle import delivery_label, status_label
 from ..stats.series import phase_label
 from ..stats.suppression import Cell, format_cell
-from ..stats.tables import hours_fr
+from ..stats.tables import channel_label, hours_fr
 
 DASH = "—"
 ROLES = {Role.ADMINISTRATOR: "administrateur", Role.FACILITATOR: "animateur",
@@ -28,6 +28,8 @@ ACTIONS = {
     AuditAction.USER_DISABLED: "compte désactivé", AuditAction.USER_ENABLED: "compte réactivé",
     AuditAction.USER_PASSWORD_CHANGED: "mot de passe changé", AuditAction.EXPORT: "export",
     AuditAction.REPORT_STATUS: "signalement mis à jour",
+    AuditAction.PAPER_ANSWERS_RECORDED: "réponses papier saisies",
+    AuditAction.PAPER_ANSWERS_REMOVED: "réponses papier retirées",
 }
 
 
@@ -67,5 +69,5 @@ def filters(timezone: str, min_cell: int) -> dict[str, Callable[..., str]]:
         "delivery_status": delivery_label,
         "role": lambda value: ROLES.get(value) or str(value),
         "action": lambda value: ACTIONS.get(value) or str(value),
-        "platform": lambda value: labels.get(value, value.capitalize()),
+        "platform": lambda value: labels.get(value) or channel_label(value),
     }

@@ -58,9 +58,12 @@ def test_ideas_are_listed_without_authors_reviewed_and_turned_into_a_consultatio
         reviewed = animabot("ideas", "review", idea, "--accept", "--as", "Marie",
                             "--config", str(config))
         assert "accepted" in reviewed.stdout and "will be told" in reviewed.stdout
-    again = animabot("ideas", "review", "1", "--reject", "--as", "Marie",
+    again = animabot("ideas", "review", "1", "--reject", "--as", "Marie", "--reason", "trop tard",
                      "--config", str(config), check=False)
     assert again.returncode == 1 and "already accepted" in again.stderr
+    no_reason = animabot("ideas", "review", "3", "--reject", "--as", "Marie",
+                         "--config", str(config), check=False)
+    assert no_reason.returncode == 1 and "--reason" in no_reason.stderr
     both = animabot("ideas", "review", "3", "--accept", "--reject", "--as", "Marie",
                     "--config", str(config), check=False)
     assert both.returncode == 1 and "Traceback" not in both.stderr

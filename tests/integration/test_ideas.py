@@ -131,7 +131,17 @@ async def test_a_facilitator_lists_accepts_and_rejects_and_each_author_alone_is_
 
     accept, reject = first.buttons[0][0].action, second.buttons[0][1].action
     assert "accepted" in (await handle(facilitator(people.press(FACILITATOR, accept))) or "")
-    assert "not retained" in (await handle(facilitator(people.press(FACILITATOR, reject))) or "")
+    # A refusal needs a reason, which a button cannot carry: the facilitator is told how.
+    asked = await handle(facilitator(people.press(FACILITATOR, reject))) or ""
+    assert "/refuser 2 followed by the reason" in asked
+    assert [r["status"] for r in await ideas(core)] == ["accepted", "pending"]
+    await handle(facilitator(people.command(FACILITATOR, "refuser", "2")))
+    await handle(facilitator(people.command(FACILITATOR, "refuser", "#2", "The", "library",
+                                            "already", "runs", "one")))
+    await worker.drain()
+    usage, refused = (m.text for m in private_to(adapter, FACILITATOR)[-2:])
+    assert usage.startswith("Write /refuser followed by the idea's number and the reason")
+    assert refused.startswith("Idea #2 not retained.")
     again = await handle(facilitator(people.press(FACILITATOR, second.buttons[0][0].action)))
     assert again is not None and "already decided" in again
     rows = await ideas(core)
@@ -143,6 +153,7 @@ async def test_a_facilitator_lists_accepts_and_rejects_and_each_author_alone_is_
     told_7 = [m.text for m in private_to(adapter, 7)]
     assert "Un composteur collectif" in told_6[-1] and "accepted" in told_6[-1]
     assert "Une boîte à livres" in told_7[-1] and "not retained" in told_7[-1]
+    assert "The facilitators' reason: The library already runs one." in told_7[-1]
     assert not any("boîte" in t for t in told_6) and not any("composteur" in t for t in told_7)
 
     await handle(facilitator(people.command(FACILITATOR, "ideas")))
