@@ -34,7 +34,7 @@ from .auth import AgentDirectory
 from .guard import guard
 from .oidc import OidcClient
 from .present import filters
-from .state import DASHBOARD, DATABASE, GATE, Dashboard, Gate
+from .state import DASHBOARD, DATABASE, DESK, GATE, Dashboard, Desk, Gate
 
 log = logging.getLogger(__name__)
 SECURITY_HEADERS = {
@@ -75,6 +75,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> web.Application
             async with open_core(settings, clock, sends=False) as core:
                 app[DATABASE] = core.database
                 app[GATE] = gate(settings, core.stores, clock)
+                app[DESK] = Desk(core.stores, core.campaigns, settings.window())
                 yield
         finally:
             app[DASHBOARD].painter.shutdown(wait=True)

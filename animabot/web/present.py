@@ -30,6 +30,12 @@ ACTIONS = {
     AuditAction.REPORT_STATUS: "signalement mis à jour",
     AuditAction.PAPER_ANSWERS_RECORDED: "réponses papier saisies",
     AuditAction.PAPER_ANSWERS_REMOVED: "réponses papier retirées",
+    AuditAction.SCENARIO_SAVED: "scénario enregistré",
+    AuditAction.CAMPAIGN_STARTED: "campagne programmée",
+    AuditAction.CAMPAIGN_APPROVED: "campagne approuvée",
+    AuditAction.CAMPAIGN_CANCELLED: "campagne annulée",
+    AuditAction.DELIVERY_MARKED_SENT: "envoi marqué comme reçu",
+    AuditAction.DELIVERY_SENT_AGAIN: "envoi relancé",
 }
 
 
