@@ -46,7 +46,8 @@ async def server(settings: Settings, clock: FakeClock) -> AsyncIterator[TestServ
         s = core.stores
         await AccountService(s.accounts, s.sessions, s.audit, clock, s.chats).add(
             "bruno", Role.FACILITATOR, frozenset(), password=PASSWORD, actor="cli:test")
-    async with TestServer(build_app(settings, clock)) as opened:
+    opened = TestServer(build_app(settings, clock))
+    async with opened:
         yield opened
 
 
