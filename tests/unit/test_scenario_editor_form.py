@@ -10,6 +10,7 @@ import pytest
 
 from animabot.errors import Problem
 from animabot.scenario.loader import load_scenario, load_scenario_text
+from animabot.scenario.model import Announcement
 from animabot.scenario.writer import data_to_toml, scenario_to_toml
 from animabot.web.editor.check import check
 from animabot.web.editor.form import data_of, fields_of, new_step, slots, without_step
@@ -50,7 +51,8 @@ def test_a_text_with_quotes_backslashes_and_lines_is_written_as_toml_reads_it() 
     checked = check(fields)
     assert checked.scenario is not None, checked.problems
     assert checked.scenario.title == 'Le "grand" \\ titre'
-    assert checked.scenario.steps[0].text["fr"] == "ligne 1\nligne 2 \x7f é"  # type: ignore[union-attr]
+    step = checked.scenario.steps[0]
+    assert isinstance(step, Announcement) and step.text["fr"] == "ligne 1\nligne 2 \x7f é"
 
 
 def test_each_problem_is_placed_beside_the_nearest_field() -> None:
