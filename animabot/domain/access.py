@@ -57,6 +57,10 @@ class AuditAction(StrEnum):
     CAMPAIGN_CANCELLED = "campaign_cancelled"
     DELIVERY_MARKED_SENT = "delivery_marked_sent"
     DELIVERY_SENT_AGAIN = "delivery_sent_again"
+    IDEA_ACCEPTED = "idea_accepted"
+    IDEA_REJECTED = "idea_rejected"
+    ACTOR_SAVED = "actor_saved"
+    ACTORS_IMPORTED = "actors_imported"
 
 
 _GRANTS: dict[Role, frozenset[Access]] = {

@@ -36,6 +36,8 @@ ACTIONS = {
     AuditAction.CAMPAIGN_CANCELLED: "campagne annulée",
     AuditAction.DELIVERY_MARKED_SENT: "envoi marqué comme reçu",
     AuditAction.DELIVERY_SENT_AGAIN: "envoi relancé",
+    AuditAction.IDEA_ACCEPTED: "idée acceptée", AuditAction.IDEA_REJECTED: "idée refusée",
+    AuditAction.ACTOR_SAVED: "acteur modifié", AuditAction.ACTORS_IMPORTED: "acteurs importés",
 }
 
 

@@ -138,11 +138,16 @@ async def accessibility(request: web.Request) -> web.Response:
 
 
 def add_routes(router: web.UrlDispatcher) -> None:
-    from . import campaign_desk, scenario_pages  # they use this module's scope functions
+    from . import (  # they use this module's scope functions
+        campaign_desk,
+        facilitation_pages,
+        scenario_pages,
+    )
 
     signin.add_routes(router)
     scenario_pages.add_routes(router)
     campaign_desk.add_routes(router)
+    facilitation_pages.add_routes(router)
     router.add_get("/accessibilite", accessibility)
     admin.add_routes(router, SLUG)
     reports.add_routes(router)

@@ -1,0 +1,60 @@
+"""axe-core on every page the back-office added that the facilitator's story does not
+visit: the ideas, the directory (an import's report included), the chats, an editor opened
+from a template (every step kind) and an import refused; and the pages on a phone's width."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Page
+
+from animabot.clock import FakeClock
+from animabot.config import Settings
+
+from .browser import assert_accessible
+from .test_backoffice_browser import base_url, sign_in  # noqa: F401 (the fixture)
+from .test_facilitation_http import _ideas
+from .test_facilitator_story_browser import shot
+
+pytestmark = pytest.mark.slow
+
+
+async def test_every_other_back_office_page_passes_axe(
+    page: Page, base_url: str, settings: Settings, clock: FakeClock,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    await _ideas(settings, clock)
+    await sign_in(page, base_url, "anna")
+    await page.goto(f"{base_url}ideas")
+    await shot(page, "idees", tmp_path)
+    await page.goto(f"{base_url}actors")
+    csv = tmp_path / "acteurs.csv"
+    csv.write_text("id;nom;type;quartier\njardin;Jardin partagé;association;centre\n"
+                   ";;commerce;centre\n", encoding="utf-8")
+    await page.set_input_files("#file", str(csv))
+    await page.click("button:has-text('Importer')")
+    assert "ligne 3" in await page.locator("#report").inner_text()
+    await shot(page, "acteurs", tmp_path)
+    await page.goto(f"{base_url}actors/epicerie")
+    await assert_accessible(page)
+    await page.goto(f"{base_url}neighbourhoods")
+    await assert_accessible(page)
+    await page.goto(f"{base_url}scenarios/new?template=decouverte")  # training and results
+    await assert_accessible(page)
+    await page.click("button:has-text('Vérifier et prévisualiser')")
+    await assert_accessible(page)
+    await page.goto(f"{base_url}scenarios")
+    await page.fill("#toml", 'id = "x"\ntitle = \n')
+    await page.click("button:has-text('Importer')")
+    assert "ligne 2" in await page.locator("[role=alert]").inner_text()
+    await assert_accessible(page)
+
+    await page.set_viewport_size({"width": 375, "height": 800})
+    await page.goto(f"{base_url}scenarios/new?template=jardin-partage")
+    await assert_accessible(page)
+    wide = await page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= 375 + 1, "the editor scrolls sideways on a phone"
+    await shot(page, "editeur-telephone", tmp_path)
+    await page.goto(f"{base_url}accessibilite")
+    await assert_accessible(page)
