@@ -14,7 +14,7 @@ from animabot.scenario.model import Announcement
 from animabot.scenario.writer import data_to_toml, scenario_to_toml
 from animabot.web.editor.check import check
 from animabot.web.editor.form import data_of, fields_of, new_step, slots, without_step
-from animabot.web.editor.problems import GENERAL, field_for, place
+from animabot.web.editor.problems import GENERAL, field_for, label_of, place
 from animabot.web.editor.times import choice_of, spec_of
 
 SHIPPED = sorted(Path(__file__).parents[2].joinpath("scenarios").glob("*.toml"))
@@ -81,3 +81,10 @@ def test_steps_are_added_with_room_for_one_more_item_and_removed_in_place() -> N
     kept = without_step(fields, 1)
     assert [s.kind for s in slots(kept)] == ["poll", "results"]
     assert kept["steps[1].id"] == "results-3"
+
+
+def test_a_field_is_named_as_the_form_shows_it() -> None:
+    assert label_of("steps[0].options.en") == "étape 1, réponses possibles (anglais)"
+    assert label_of("steps[1].reminders[0].mode") == "étape 2, relance 1"
+    assert label_of("steps[2].quiz[1].correct") == "étape 3, question de quiz 2, bonne réponse"
+    assert label_of("title") == "titre"

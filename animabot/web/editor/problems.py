@@ -20,11 +20,45 @@ GENERAL = ""  # the key of problems about the scenario as a whole
 _SUFFIXES = ("", ".fr", ".mode")
 
 
+_NAMES = {
+    "id": "identifiant", "title": "titre", "objective": "objectif", "every": "récurrence",
+    "description": "description", "steps": "étapes", "at": "quand", "text": "texte",
+    "question": "question", "options": "réponses possibles", "closes": "clôture",
+    "reminder_text": "texte de la relance", "intro": "introduction", "of": "sondage",
+    "correct": "bonne réponse", "explanation": "explication", "actor": "acteur",
+    "audience": "destinataires", "poll": "sondage", "overall": "résultats de tous",
+    "per_neighbourhood": "résultats par quartier", "mode": "", "fr": "(français)",
+    "en": "(anglais)",
+}
+_COUNTED = {"steps": "étape", "reminders": "relance", "cards": "fiche",
+            "quiz": "question de quiz"}
+
+
+def label_of(key: str) -> str:
+    """A field's name as the form shows it: ``steps[0].options.en`` → « étape 1, réponses
+    possibles (anglais) »."""
+    words: list[str] = []
+    loc = parse_field_path(key)
+    for position, part in enumerate(loc):
+        if isinstance(part, int):
+            continue
+        following = loc[position + 1] if position + 1 < len(loc) else None
+        if isinstance(following, int) and part in _COUNTED:
+            words.append(f"{_COUNTED[part]} {following + 1}")
+        elif word := _NAMES.get(part, part):
+            words.append(word)
+    return ", ".join(words).replace(", (", " (")
+
+
 @dataclass(frozen=True)
 class FieldProblem:
     key: str  # the form field it is shown beside (GENERAL: none)
     message: str
     fix: str
+
+    @property
+    def label(self) -> str:
+        return label_of(self.key)
 
 
 def place(problems: Iterable[Problem], names: Collection[str], language: str = "fr"
