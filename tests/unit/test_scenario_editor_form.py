@@ -14,6 +14,7 @@ from animabot.scenario.model import Announcement
 from animabot.scenario.writer import data_to_toml, scenario_to_toml
 from animabot.web.editor.check import check
 from animabot.web.editor.form import data_of, fields_of, new_step, slots, without_step
+from animabot.web.editor.messages import step_messages
 from animabot.web.editor.problems import GENERAL, field_for, label_of, place
 from animabot.web.editor.times import choice_of, spec_of
 
@@ -88,3 +89,12 @@ def test_a_field_is_named_as_the_form_shows_it() -> None:
     assert label_of("steps[1].reminders[0].mode") == "étape 2, relance 1"
     assert label_of("steps[2].quiz[1].correct") == "étape 3, question de quiz 2, bonne réponse"
     assert label_of("title") == "titre"
+
+
+def test_each_platform_shows_a_poll_as_its_residents_will_read_it() -> None:
+    scenario = load_scenario(Path(__file__).parents[2] / "scenarios" / "reunion-publique.toml")
+    poll = next(m for m in step_messages(scenario) if m.step_id == "viendrez")
+    assert {"Telegram", "Matrix", "Courriel"} <= set(poll.shown)
+    assert "[ 1. Oui ]" in poll.shown["Telegram"]
+    assert "1. Oui" in poll.shown["Matrix"] and "répondez par le numéro" in poll.shown["Matrix"]
+    assert poll.shown["Courriel"].startswith("Objet : Sondage · Viendrez-vous")

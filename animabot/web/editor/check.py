@@ -15,6 +15,7 @@ from ...scenario.model import Scenario
 from ...scenario.preview import PreviewRow, describe_window, preview_rows
 from ...scenario.writer import data_to_toml, scenario_to_toml
 from .form import data_of
+from .messages import StepMessages, step_messages
 from .problems import FieldProblem, place
 
 NAME = "éditeur"  # how the loader labels the form's problems (never shown: fields are)
@@ -27,6 +28,7 @@ class Checked:
     scenario: Scenario | None
     problems: dict[str, list[FieldProblem]] = field(default_factory=dict)
     preview: list[PreviewRow] = field(default_factory=list)
+    messages: list[StepMessages] = field(default_factory=list)
     window: str = ""
 
     @property
@@ -43,7 +45,7 @@ def check(fields: Mapping[str, str], start: datetime | None = None,
         scenario = load_scenario_text(text, NAME)
     except ScenarioError as exc:
         return Checked(None, place(exc.problems, fields.keys()))
-    checked = Checked(scenario)
+    checked = Checked(scenario, messages=step_messages(scenario))
     if start is not None and window is not None:
         checked.window = describe_window(window)
         try:

@@ -80,6 +80,7 @@ async def test_a_poll_written_in_forms_is_checked_saved_scheduled_approved_and_c
         **POLL, "steps[0].options.en": "Saturday\nSunday", "action": "check",
         "preview_start": "2026-12-08T10:00"})
     assert status == 200 and 'id="timeline"' in html and "clôture" in html
+    assert "Aperçu des messages" in html and "[ 1. Samedi ]" in html  # Telegram's buttons
     status, where, _ = await post(anna, "/scenarios/new", {
         **POLL, "steps[0].options.en": "Saturday\nSunday", "action": "save"})
     assert (status, where) == (303, "/scenarios/fete-voisins?saved=1")
