@@ -55,6 +55,8 @@ class AuditAction(StrEnum):
     CAMPAIGN_STARTED = "campaign_started"
     CAMPAIGN_APPROVED = "campaign_approved"
     CAMPAIGN_CANCELLED = "campaign_cancelled"
+    SERIES_STARTED = "series_started"
+    SERIES_CANCELLED = "series_cancelled"
     DELIVERY_MARKED_SENT = "delivery_marked_sent"
     DELIVERY_SENT_AGAIN = "delivery_sent_again"
     IDEA_ACCEPTED = "idea_accepted"

@@ -75,7 +75,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> web.Application
             async with open_core(settings, clock, sends=False) as core:
                 app[DATABASE] = core.database
                 app[GATE] = gate(settings, core.stores, clock)
-                app[DESK] = Desk(core.stores, core.campaigns, settings.window())
+                app[DESK] = Desk(core.stores, core.campaigns, settings.window(), core.series)
                 yield
         finally:
             app[DASHBOARD].painter.shutdown(wait=True)

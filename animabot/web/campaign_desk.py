@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from aiohttp import web
 
@@ -18,6 +18,7 @@ from ..errors import CampaignError, ScenarioError
 from ..scenario.loader import load_scenario_text
 from ..scenario.snapshot import scenario_of
 from ..store.campaigns import CANCELLED, PENDING_APPROVAL
+from ..store.scenarios import ScenarioVersion
 from .guard import PRINCIPAL, requires
 from .pages import address, page, see_other
 from .scenario_pages import SLUG, scenario_neighbourhoods
@@ -64,14 +65,17 @@ async def schedule_form(request: web.Request) -> web.Response:
 
 
 async def _schedule_page(request: web.Request, chosen: list[str], start: str,
-                         errors: list[str], status: int = 200) -> web.Response:
+                         errors: list[str], status: int = 200,
+                         every: str | None = None) -> web.Response:
     saved = await request.app[DESK].stores.scenarios.latest(request.match_info["id"])
     if saved is None:
         raise web.HTTPNotFound(text="Scénario inconnu.")
+    if every is None:
+        every = load_scenario_text(saved.toml, saved.scenario_id).every or ""
     hoods = await _mine(request)
     return page("campaign_schedule.html", request, {
         "saved": saved, "reach": await _reach(request, hoods), "chosen": chosen,
-        "start": start, "errors": errors,
+        "start": start, "errors": errors, "every": every,
         "approval_above": request.app[DESK].campaigns.approval_above,
     }, status=status)
 
@@ -82,6 +86,7 @@ async def schedule(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     chosen = [str(v) for v in form.getall("neighbourhoods", [])]
     start_text = str(form.get("start", "")).strip()
+    every = str(form.get("every", "")).strip()
     who = request[PRINCIPAL]
     saved = await desk.stores.scenarios.latest(request.match_info["id"])
     if saved is None:
@@ -92,6 +97,8 @@ async def schedule(request: web.Request) -> web.StreamResponse:
     try:
         start = parse_start(start_text, desk.window.zone, now) \
             if start_text else now
+        if not errors and every:
+            return await _start_series(request, saved, chosen, every, start)
         if not errors:
             scenario = load_scenario_text(saved.toml, saved.scenario_id)
             started = await desk.campaigns.start(
@@ -100,12 +107,48 @@ async def schedule(request: web.Request) -> web.StreamResponse:
     except (ValueError, CampaignError, ScenarioError) as exc:
         errors.append(str(exc))
     if errors:
-        return await _schedule_page(request, chosen, start_text, errors, status=422)
+        return await _schedule_page(request, chosen, start_text, errors, status=422,
+                                    every=every)
     await request.app[GATE].accounts.record(
         who.name, AuditAction.CAMPAIGN_STARTED, started.id,
         f"scenario {saved.scenario_id} v{saved.version} to {','.join(chosen)}"
         + (" (awaiting approval)" if started.pending_approval else ""), address(request))
     return see_other(f"/campaigns/{started.id}/manage")
+
+
+async def _start_series(request: web.Request, saved: ScenarioVersion, chosen: list[str],
+                        rule: str, start: datetime) -> web.StreamResponse:
+    """A recurring series (``animabot series start``): its first occurrence is planned now
+    when near, the next ones by the running bot."""
+    who = request[PRINCIPAL]
+    scenario = load_scenario_text(saved.toml, saved.scenario_id)
+    series = await request.app[DESK].series.create(
+        scenario, chosen, rule, not_before=start, source=f"back-office v{saved.version}",
+        author=who.name)
+    await request.app[GATE].accounts.record(
+        who.name, AuditAction.SERIES_STARTED, series.id,
+        f"scenario {saved.scenario_id} v{saved.version} to {','.join(chosen)}: {rule}",
+        address(request))
+    if series.campaigns:
+        return see_other(f"/campaigns/{series.campaigns[0].id}/manage?done=series")
+    return see_other(f"/scenarios/{saved.scenario_id}?series={series.id}")
+
+
+@requires(Access.FACILITATE, about=campaign_neighbourhoods)
+async def stop_series(request: web.Request) -> web.StreamResponse:
+    """Stop the series this campaign belongs to, and cancel its occurrences not begun."""
+    campaign_id = request.match_info["id"]
+    record = await request.app[DESK].campaigns.campaigns.get(campaign_id)
+    if record is None or record.series_id is None:
+        raise web.HTTPNotFound(text="Cette campagne n'appartient à aucune série.")
+    try:
+        cancelled = await request.app[DESK].series.cancel(record.series_id)
+    except CampaignError as exc:
+        raise web.HTTPConflict(text=str(exc)) from None
+    await request.app[GATE].accounts.record(
+        request[PRINCIPAL].name, AuditAction.SERIES_CANCELLED, record.series_id,
+        f"{cancelled} occurrence(s) cancelled", address(request))
+    return see_other(f"/campaigns/{campaign_id}/manage?done=series-stopped")
 
 
 @requires(Access.FACILITATE, about=campaign_neighbourhoods)
@@ -177,4 +220,5 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get(f"/campaigns/{{id:{SLUG}}}/manage", manage)
     router.add_post(f"/campaigns/{{id:{SLUG}}}/approve", approve)
     router.add_post(f"/campaigns/{{id:{SLUG}}}/cancel", cancel)
+    router.add_post(f"/campaigns/{{id:{SLUG}}}/series/stop", stop_series)
     router.add_post(f"/campaigns/{{id:{SLUG}}}/deliveries/{{delivery:[0-9]+}}", settle)

@@ -34,6 +34,7 @@ ACTIONS = {
     AuditAction.CAMPAIGN_STARTED: "campagne programmée",
     AuditAction.CAMPAIGN_APPROVED: "campagne approuvée",
     AuditAction.CAMPAIGN_CANCELLED: "campagne annulée",
+    AuditAction.SERIES_STARTED: "série programmée", AuditAction.SERIES_CANCELLED: "série arrêtée",
     AuditAction.DELIVERY_MARKED_SENT: "envoi marqué comme reçu",
     AuditAction.DELIVERY_SENT_AGAIN: "envoi relancé",
     AuditAction.IDEA_ACCEPTED: "idée acceptée", AuditAction.IDEA_REJECTED: "idée refusée",

@@ -10,6 +10,7 @@ from aiohttp import web
 from ..accounts.service import AccountService
 from ..accounts.sessions import SessionManager
 from ..accounts.throttle import SignInThrottle
+from ..campaigns.series import SeriesService
 from ..campaigns.service import CampaignService
 from ..config import Settings
 from ..domain.window import DeliveryWindow
@@ -69,6 +70,7 @@ class Desk:
     stores: Stores
     campaigns: CampaignService
     window: DeliveryWindow
+    series: SeriesService
 
 
 DASHBOARD = web.AppKey("dashboard", Dashboard)

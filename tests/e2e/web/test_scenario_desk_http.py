@@ -174,3 +174,32 @@ async def test_an_uncertain_message_is_marked_delivered_or_sent_again_and_audite
     assert statuses == ["sent", "pending"]
     assert (AuditAction.DELIVERY_MARKED_SENT, f"delivery {ids[0]}") in logged
     assert (AuditAction.DELIVERY_SENT_AGAIN, f"delivery {ids[1]}") in logged
+
+
+async def test_a_recurring_series_is_scheduled_and_stopped_from_its_campaign(
+    server: TestServer, clients: list[Client], settings: Settings, clock: FakeClock,
+) -> None:
+    anna = await signed_in(server, clients, "anna")
+    fields = {**POLL, "steps[0].options.en": "Saturday\nSunday", "action": "save"}
+    assert (await post(anna, "/scenarios/new", fields))[0] == 303
+    token = await page_csrf(anna, "/scenarios/fete-voisins/schedule")
+    wrong = await anna.post("/scenarios/fete-voisins/schedule", data={
+        "neighbourhoods": "centre", "every": "tous les jours", "csrf_token": token})
+    assert wrong.status == 422 and 'value="tous les jours"' in await wrong.text()
+    answer = await anna.post("/scenarios/fete-voisins/schedule", data={
+        "neighbourhoods": "centre", "every": "every day at 18:00", "csrf_token": token},
+        allow_redirects=False)
+    assert answer.status == 303, await answer.text()
+    manage = answer.headers["Location"]
+    assert manage.endswith("/manage?done=series")
+    page = await (await anna.get(manage)).text()
+    assert "Série programmée" in page and "Arrêter la série" in page
+    campaign = manage.split("/")[2]
+    stopped = await post(anna, f"/campaigns/{campaign}/series/stop", {})
+    assert stopped[:2] == (303, f"/campaigns/{campaign}/manage?done=series-stopped")
+    async with open_core(settings, clock, sends=False, writes=False) as core:
+        logged = [(e.actor, e.action) for e in await core.stores.audit.latest()]
+        record = await core.stores.campaigns.get(campaign)
+    assert record is not None and record.status == "cancelled"
+    assert ("anna", AuditAction.SERIES_STARTED) in logged
+    assert ("anna", AuditAction.SERIES_CANCELLED) in logged
