@@ -11,6 +11,8 @@ from playwright.async_api import Page
 
 from animabot.clock import FakeClock
 from animabot.config import Settings
+from animabot.core import open_core
+from animabot.scenario.loader import load_scenario_text
 
 from .browser import assert_accessible
 from .test_backoffice_browser import base_url, sign_in  # noqa: F401 (the fixture)
@@ -57,4 +59,18 @@ async def test_every_other_back_office_page_passes_axe(
     assert wide <= 375 + 1, "the editor scrolls sideways on a phone"
     await shot(page, "editeur-telephone", tmp_path)
     await page.goto(f"{base_url}accessibilite")
+    await assert_accessible(page)
+
+    await page.set_viewport_size({"width": 1100, "height": 900})
+    async with open_core(settings, clock, sends=False) as core:
+        started = await core.campaigns.start(load_scenario_text(
+            'id = "court"\ntitle = "Court"\n[[steps]]\nid = "a"\nkind = "announcement"\n'
+            'text = "Bonjour"\n', "t"), ["centre"], author="anna")
+        for row in await core.stores.deliveries.find(started.id, "a", "send"):
+            await core.stores.deliveries.finish(row.id, "unknown")
+    await page.goto(f"{base_url}campaigns/{started.id}/manage")
+    assert "Messages incertains" in await page.locator("main").inner_text()
+    await shot(page, "campagne-incertains", tmp_path)
+    await page.click("button:has-text('Marquer comme reçu')")
+    await page.wait_for_url("**?done=marked")
     await assert_accessible(page)

@@ -118,6 +118,8 @@ async def test_a_poll_written_in_forms_is_checked_saved_scheduled_approved_and_c
     page = await (await bruno.get(manage)).text()
     assert "attente d&#39;approbation" in page and "Approuver" not in page  # not its author
     assert (await post(paul, f"/campaigns/{campaign}/approve", {}))[0] == 403
+    assert (await paul.get(manage)).status == 403  # neither centre's nor gare's
+    assert (await agent.get(manage)).status == 403  # figures only, at /campaigns/<id>
     assert (await post(agent, f"/campaigns/{campaign}/cancel", {}))[0] == 403
     assert (await post(bruno, f"/campaigns/{campaign}/approve", {}))[0] == 409
     page = await (await anna.get(manage)).text()
