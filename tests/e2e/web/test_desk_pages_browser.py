@@ -46,6 +46,17 @@ async def test_every_other_back_office_page_passes_axe(
     await assert_accessible(page)
     await page.click("button:has-text('Vérifier et prévisualiser')")
     await assert_accessible(page)
+    # With JavaScript, the editor checks itself while one types.
+    await page.goto(f"{base_url}scenarios/new")
+    await page.fill('[id="id"]', "Pas Un Identifiant")
+    beside_id = page.locator('[id="id"] + p.field-error')
+    await beside_id.wait_for()
+    assert await page.locator('[id="id"]').get_attribute("aria-invalid") == "true"
+    assert "problème" in await page.locator("#live-status").inner_text()
+    await page.fill('[id="id"]', "un-identifiant")
+    await beside_id.wait_for(state="detached")
+    await assert_accessible(page)
+
     await page.goto(f"{base_url}scenarios")
     await page.fill("#toml", 'id = "x"\ntitle = \n')
     await page.click("button:has-text('Importer')")
