@@ -31,7 +31,7 @@ class EmailAdapterFactory:
 
         return EmailAdapter(settings, options.get("clock"))
 
-    def preview(self, message: OutgoingMessage) -> str:
+    def preview(self, settings: Settings, message: OutgoingMessage) -> str:
         """The subject, then the plain-text part (its buttons become links)."""
         from .message import plain_text, subject
 

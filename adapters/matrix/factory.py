@@ -32,7 +32,7 @@ class MatrixAdapterFactory:
 
         return MatrixAdapter(settings, pseudonymize, options.get("state"))
 
-    def preview(self, message: OutgoingMessage) -> str:
+    def preview(self, settings: Settings, message: OutgoingMessage) -> str:
         """The room's plain body: options numbered, answered by their number."""
         from .outbound import numbered, text_content
 

@@ -32,7 +32,7 @@ class TelegramAdapterFactory:
 
         return TelegramAdapter(settings, pseudonymize, options.get("state"))
 
-    def preview(self, message: OutgoingMessage) -> str:
+    def preview(self, settings: Settings, message: OutgoingMessage) -> str:
         """The text as the group reads it (cut to Telegram's limit), its buttons under it."""
         from .rendering import MAX_TEXT, shorten
 

@@ -91,10 +91,14 @@ def platform_labels() -> dict[str, str]:
     return labels
 
 
-def platform_previews() -> dict[str, Callable[[OutgoingMessage], str]]:
+Preview = Callable[[Settings, OutgoingMessage], str]
+
+
+def platform_previews() -> dict[str, Preview]:
     """Each installed platform's ``preview`` (a message as its residents read it, as plain
-    text), by the platform's label; platforms without one are left out."""
-    previews: dict[str, Callable[[OutgoingMessage], str]] = {}
+    text, under the configuration given), by the platform's label; platforms without one
+    are left out."""
+    previews: dict[str, Preview] = {}
     for name, point in sorted(_points().items()):
         try:
             factory = _load(point)

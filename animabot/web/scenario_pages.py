@@ -25,7 +25,7 @@ from .editor.form import MAX_STEPS, Fields, fields_of, new_step, slots, step_cou
 from .editor.problems import FieldProblem
 from .guard import PRINCIPAL, requires
 from .pages import address, page, see_other
-from .state import DESK, GATE
+from .state import DASHBOARD, DESK, GATE
 
 SLUG = "[a-z0-9][a-z0-9_-]*"
 IMPORTED = "fichier importé"
@@ -114,7 +114,7 @@ async def _act(request: web.Request, scenario_id: str | None) -> web.StreamRespo
     zone = desk.window.zone
     now = request.app[GATE].accounts.clock.now()
     start = _start(fields.get("preview_start", ""), zone, now)
-    checked = check(fields, start, desk.window)
+    checked = check(fields, start, desk.window, request.app[DASHBOARD].settings)
     if action != "save" or checked.scenario is None or checked.problems:
         return _editor(request, fields, checked, scenario_id, status=200 if
                        checked.scenario and not checked.problems else 422)

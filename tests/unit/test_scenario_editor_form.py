@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from animabot.config import load_settings
 from animabot.errors import Problem
 from animabot.scenario.loader import load_scenario, load_scenario_text
 from animabot.scenario.model import Announcement
@@ -93,8 +94,11 @@ def test_a_field_is_named_as_the_form_shows_it() -> None:
 
 def test_each_platform_shows_a_poll_as_its_residents_will_read_it() -> None:
     scenario = load_scenario(Path(__file__).parents[2] / "scenarios" / "reunion-publique.toml")
-    poll = next(m for m in step_messages(scenario) if m.step_id == "viendrez")
-    assert {"Telegram", "Matrix", "Courriel"} <= set(poll.shown)
+    settings = load_settings(None)
+    settings.sms.sender_name = "Mairie"  # type: ignore[attr-defined]
+    poll = next(m for m in step_messages(scenario, settings) if m.step_id == "viendrez")
+    assert {"Telegram", "Matrix", "Courriel", "SMS"} <= set(poll.shown)
+    assert poll.shown["SMS"].startswith("Mairie: Sondage") and "STOP" in poll.shown["SMS"]
     assert "[ 1. Oui ]" in poll.shown["Telegram"]
     assert "1. Oui" in poll.shown["Matrix"] and "répondez par le numéro" in poll.shown["Matrix"]
     assert poll.shown["Courriel"].startswith("Objet : Sondage · Viendrez-vous")

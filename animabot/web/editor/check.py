@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from ...config import Settings
 from ...domain.window import DeliveryWindow
 from ...errors import ScenarioError
 from ...scenario.loader import load_scenario_text, relabel_problems
@@ -37,15 +38,18 @@ class Checked:
 
 
 def check(fields: Mapping[str, str], start: datetime | None = None,
-          window: DeliveryWindow | None = None) -> Checked:
+          window: DeliveryWindow | None = None, settings: Settings | None = None) -> Checked:
     """The loader's verdict on the form and, given a start, the preview of its timeline
-    (faults only that start reveals, such as a time in quiet hours, placed too)."""
+    (faults only that start reveals, such as a time in quiet hours, placed too); given the
+    settings, each step's message as each platform shows it."""
     text = data_to_toml(data_of(fields))
     try:
         scenario = load_scenario_text(text, NAME)
     except ScenarioError as exc:
         return Checked(None, place(exc.problems, fields.keys()))
-    checked = Checked(scenario, messages=step_messages(scenario))
+    checked = Checked(scenario)
+    if settings is not None:
+        checked.messages = step_messages(scenario, settings)
     if start is not None and window is not None:
         checked.window = describe_window(window)
         try:

@@ -17,6 +17,7 @@ from ...campaigns.render import (
 )
 from ...chat.outgoing import OutgoingMessage
 from ...chat.registry import platform_previews
+from ...config import Settings
 from ...scenario.model import Announcement, Poll, Results, Scenario, Training, pick
 from ...stats.suppression import SuppressedCounts
 
@@ -53,13 +54,15 @@ def first_message(scenario: Scenario, index: int, language: str) -> OutgoingMess
     return None
 
 
-def step_messages(scenario: Scenario, language: str = "fr") -> list[StepMessages]:
-    """Every step's first message, rendered by every platform that can show it."""
+def step_messages(scenario: Scenario, settings: Settings, language: str = "fr"
+                  ) -> list[StepMessages]:
+    """Every step's first message, rendered by every platform that can show it (under
+    ``settings``: an SMS's sender name and segments are the configuration's)."""
     previews = platform_previews()
     found = []
     for index, step in enumerate(scenario.steps):
         message = first_message(scenario, index, language)
         if message is not None:
-            found.append(StepMessages(step.id, {label: show(message)
+            found.append(StepMessages(step.id, {label: show(settings, message)
                                                 for label, show in previews.items()}))
     return found
