@@ -7,14 +7,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Page
+from playwright.async_api import Browser, Page
 
 from animabot.clock import FakeClock
 from animabot.config import Settings
 from animabot.core import open_core
 from animabot.scenario.loader import load_scenario_text
 
-from .browser import assert_accessible
+from .browser import assert_accessible, new_context
 from .test_backoffice_browser import base_url, sign_in  # noqa: F401 (the fixture)
 from .test_facilitation_http import _ideas
 from .test_facilitator_story_browser import shot
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 
 async def test_every_other_back_office_page_passes_axe(
-    page: Page, base_url: str, settings: Settings, clock: FakeClock,  # noqa: F811
+    browser: Browser, page: Page, base_url: str, settings: Settings, clock: FakeClock,  # noqa: F811
     tmp_path: Path,
 ) -> None:
     await _ideas(settings, clock)
@@ -85,3 +85,32 @@ async def test_every_other_back_office_page_passes_axe(
     await page.click("button:has-text('Marquer comme reçu')")
     await page.wait_for_url("**?done=marked")
     await assert_accessible(page)
+
+    # Another neighbourhood's facilitator reads and does nothing of it; an agent writes nothing.
+    await page.goto(f"{base_url}scenarios")
+    await page.fill("#toml", 'id = "court-anna"\ntitle = "Court"\n[[steps]]\nid = "a"\n'
+                    'kind = "announcement"\ntext = "Bonjour"\n')
+    await page.click("button:has-text('Importer')")
+    await page.wait_for_url("**/scenarios/court-anna?saved=1")
+    for name in ("paul", "agent"):
+        other = await (await new_context(browser)).new_page()
+        await sign_in(other, base_url, name)
+        token = await other.locator("input[name=csrf_token]").first.get_attribute("value")
+        assert token
+        for path in (f"campaigns/{started.id}/manage", "scenarios/court-anna",
+                     "scenarios/court-anna.toml", "scenarios/court-anna/schedule"):
+            response = await other.goto(f"{base_url}{path}")
+            assert response is not None and response.status == 403, (name, path)
+        await assert_accessible(other)
+        writes = [f"campaigns/{started.id}/cancel", f"campaigns/{started.id}/approve",
+                  "scenarios/court-anna", "scenarios/court-anna/schedule"]
+        if name == "agent":  # a facilitator writes scenarios of its own; an agent none
+            writes += ["scenarios/new", "scenarios/import", "ideas/1", "actors/import"]
+        for path in writes:
+            answer = await other.request.post(f"{base_url}{path}", form={
+                "csrf_token": token, "action": "save", "id": "x"}, max_redirects=0)
+            assert answer.status == 403, (name, path, answer.status)
+        await other.context.close()
+    response = await page.goto(f"{base_url}campaigns/{started.id}/manage")
+    assert response is not None and response.status == 200
+    assert "annulée" not in (await page.locator("#status").inner_text()).lower()
