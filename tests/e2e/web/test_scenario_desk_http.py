@@ -85,6 +85,15 @@ async def test_a_poll_written_in_forms_is_checked_saved_scheduled_approved_and_c
         **POLL, "steps[0].options.en": "Saturday\nSunday", "action": "save"})
     assert (status, where) == (303, "/scenarios/fete-voisins?saved=1")
 
+    status, where, _ = await post(anna, "/scenarios/fete-voisins", {
+        **POLL, "id": "autre-id", "title": "Fête des voisins 2027",
+        "steps[0].options.en": "Saturday\nSunday", "action": "save"})
+    assert (status, where) == (303, "/scenarios/fete-voisins?saved=1")  # the id is kept
+    page = await (await anna.get("/scenarios/fete-voisins")).text()
+    assert "version 2" in page and "version 1" in page and "Fête des voisins 2027" in page
+    first = await (await anna.get("/scenarios/fete-voisins/versions/1.toml")).text()
+    assert 'title = "Fête des voisins"' in first
+
     exported = await (await anna.get("/scenarios/fete-voisins.toml")).text()
     scenario = load_scenario_text(exported, "export")  # the CLI's loader takes it
     assert scenario.polls()[0].options["en"] == ["Saturday", "Sunday"]
