@@ -54,6 +54,10 @@ NO_AGENTS = (
 )
 
 
+# A back-office form or upload: a scenario file, an actors' CSV of a few thousand rows.
+MAX_BODY = 1024 * 1024
+
+
 def static_dir() -> Path:
     return Path(str(files("animabot.web").joinpath("static")))
 
@@ -67,7 +71,7 @@ async def _security_headers(request: web.Request, response: web.StreamResponse) 
 def build_app(settings: Settings, clock: Clock | None = None) -> web.Application:
     """The application; the database opens when it starts and closes when it stops."""
     clock = clock or SystemClock()
-    app = web.Application(middlewares=[guard(signin.refuse)], client_max_size=64 * 1024)
+    app = web.Application(middlewares=[guard(signin.refuse)], client_max_size=MAX_BODY)
     app[DASHBOARD] = Dashboard(settings, AgentDirectory(settings.web.agents))
 
     async def database(app: web.Application) -> AsyncIterator[None]:

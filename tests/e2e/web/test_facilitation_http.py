@@ -132,3 +132,17 @@ async def test_actors_are_edited_and_imported_with_the_line_by_line_report(
     assert ("anna", AuditAction.ACTORS_IMPORTED) in logged
     chats = await (await anna.get("/neighbourhoods")).text()
     assert "Centre-ville" in chats and "Quartier de la Gare" not in chats
+
+
+async def test_a_directory_of_thousands_of_rows_is_imported_in_one_upload(
+    server: TestServer, clients: list[Client], settings: Settings, clock: FakeClock,
+) -> None:
+    anna = await signed_in(server, clients, "anna")
+    rows = "".join(f"acteur-{n};Acteur numéro {n} du centre-ville;association;centre;"
+                   f"contact{n}@exemple.fr\n" for n in range(3000))
+    form = FormData()
+    form.add_field("csrf_token", await page_csrf(anna, "/actors"))
+    form.add_field("file", ("id;nom;type;quartier;contact\n" + rows).encode(),
+                   filename="acteurs.csv", content_type="text/csv")
+    report = await anna.post("/actors/import", data=form)
+    assert report.status == 200 and "3000 acteur(s) importé(s)" in await report.text()
