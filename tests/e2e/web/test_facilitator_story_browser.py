@@ -166,7 +166,11 @@ async def _story(browser: Browser, page: Page, base: str, provider: Provider,
 
     colleague = await (await new_context(browser)).new_page()
     await oidc_sign_in(colleague, base, provider, "bruno")
-    await colleague.goto(manage)
+    await colleague.click("header >> text=Espace animation")  # where pending ones wait
+    await colleague.wait_for_url("**/facilitation")
+    await assert_accessible(colleague)
+    await colleague.click("main li:has-text('programmée par anna@mairie.test') >> a")
+    await colleague.wait_for_url(manage)
     await assert_accessible(colleague)
     await colleague.click("button:has-text(\"Approuver la campagne\")")
     await colleague.wait_for_url("**?done=approved")

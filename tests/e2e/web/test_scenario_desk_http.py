@@ -131,6 +131,7 @@ async def test_a_poll_written_in_forms_is_checked_saved_scheduled_approved_and_c
     assert (await agent.get(manage)).status == 403  # figures only, at /campaigns/<id>
     assert (await post(agent, f"/campaigns/{campaign}/cancel", {}))[0] == 403
     assert (await post(bruno, f"/campaigns/{campaign}/approve", {}))[0] == 409
+    assert f"/campaigns/{campaign}/manage" in await (await anna.get("/facilitation")).text()
     page = await (await anna.get(manage)).text()
     assert "Approuver la campagne" in page
     status, where, _ = await post(anna, f"/campaigns/{campaign}/approve", {})
