@@ -30,6 +30,11 @@ async def test_every_other_back_office_page_passes_axe(
     await sign_in(page, base_url, "anna")
     await page.goto(f"{base_url}ideas")
     await shot(page, "idees", tmp_path)
+    await page.locator("main textarea").first.fill("La place sera refaite en 2027.")
+    await page.locator("main button:has-text('Refuser')").first.click()
+    await page.wait_for_url("**/ideas?done=rejected")
+    assert "Aucune idée en attente" in await page.locator("main").inner_text()
+    await assert_accessible(page)
     await page.goto(f"{base_url}actors")
     csv = tmp_path / "acteurs.csv"
     csv.write_text("id;nom;type;quartier\njardin;Jardin partagé;association;centre\n"
@@ -39,6 +44,10 @@ async def test_every_other_back_office_page_passes_axe(
     assert "ligne 3" in await page.locator("#report").inner_text()
     await shot(page, "acteurs", tmp_path)
     await page.goto(f"{base_url}actors/epicerie")
+    await assert_accessible(page)
+    await page.fill("#name", "")
+    await page.click("main button:has-text('Enregistrer')")
+    assert await page.locator("#problems").count() == 1
     await assert_accessible(page)
     await page.goto(f"{base_url}neighbourhoods")
     await assert_accessible(page)
@@ -92,6 +101,10 @@ async def test_every_other_back_office_page_passes_axe(
                     'kind = "announcement"\ntext = "Bonjour"\n')
     await page.click("button:has-text('Importer')")
     await page.wait_for_url("**/scenarios/court-anna?saved=1")
+    await page.goto(f"{base_url}scenarios/court-anna/schedule")
+    await page.click("button:has-text('Programmer la campagne')")  # no neighbourhood ticked
+    assert await page.locator("#problems").count() == 1
+    await assert_accessible(page)
     for name in ("paul", "agent"):
         other = await (await new_context(browser)).new_page()
         await sign_in(other, base_url, name)
