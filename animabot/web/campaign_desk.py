@@ -12,11 +12,14 @@ from datetime import datetime, timedelta
 
 from aiohttp import web
 
+from ..campaigns.costs import channel_costs
 from ..campaigns.when import parse_start
 from ..domain.access import Access, AuditAction
+from ..domain.addresses import AddressStatus
 from ..errors import CampaignError, ScenarioError
 from ..scenario.loader import load_scenario_text
 from ..scenario.snapshot import scenario_of
+from ..store.address_book import AddressBook
 from ..store.campaigns import CANCELLED, PENDING_APPROVAL
 from ..store.scenarios import ScenarioVersion
 from .guard import PRINCIPAL, requires
@@ -35,6 +38,7 @@ class Reach:
     hood: str
     chats: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     members: dict[str, int | None] = field(default_factory=dict)
+    residents: dict[str, int] = field(default_factory=dict)  # reached one by one (SMS, e-mail)
 
 
 async def _reach(request: web.Request, hoods: list[str]) -> list[Reach]:
@@ -43,6 +47,10 @@ async def _reach(request: web.Request, hoods: list[str]) -> list[Reach]:
     counted = {(p, a): n for p, a, n, _at in
                await desk.stores.deliveries.recent_reach(now - REACH_MEMORY)}
     found = {hood: Reach(hood) for hood in hoods}
+    for (platform, hood, status), count in (
+            await AddressBook(desk.stores.database).counts()).items():
+        if hood in found and status == AddressStatus.ACTIVE:
+            found[hood].residents[platform] = count
     for chat in await desk.stores.chats.active_in(hoods) if hoods else []:
         reach = found[chat.neighbourhood_id or ""]
         reach.chats[chat.platform] += 1
@@ -70,11 +78,16 @@ async def _schedule_page(request: web.Request, chosen: list[str], start: str,
     saved = await request.app[DESK].stores.scenarios.latest(request.match_info["id"])
     if saved is None:
         raise web.HTTPNotFound(text="Scénario inconnu.")
+    scenario = load_scenario_text(saved.toml, saved.scenario_id)
     if every is None:
-        every = load_scenario_text(saved.toml, saved.scenario_id).every or ""
+        every = scenario.every or ""
     hoods = await _mine(request)
+    desk = request.app[DESK]
+    costs = channel_costs(request.app[DASHBOARD].settings, scenario,
+                          request.app[GATE].accounts.clock.now(), desk.window)
     return page("campaign_schedule.html", request, {
         "saved": saved, "reach": await _reach(request, hoods), "chosen": chosen,
+        "costs": costs,
         "start": start, "errors": errors, "every": every,
         "approval_above": request.app[DESK].campaigns.approval_above,
     }, status=status)

@@ -108,6 +108,7 @@ async def test_a_poll_written_in_forms_is_checked_saved_scheduled_approved_and_c
 
     page = await (await anna.get("/scenarios/fete-voisins/schedule")).text()
     assert "hood-centre" in page and "hood-gare" not in page  # only anna's
+    assert "Habitants joints un par un" in page
     status, _, html = await post(anna, "/scenarios/fete-voisins/schedule",
                                  {"neighbourhoods": "gare"})
     assert status == 422 and "pas l&#39;un des vôtres" in html
