@@ -9,6 +9,7 @@ neighbourhoods of whoever first saved it: the guard keeps other facilitators out
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from importlib.resources import files
 from zoneinfo import ZoneInfo
@@ -20,6 +21,7 @@ from ..domain.access import Access, AuditAction
 from ..errors import Problem, ScenarioError
 from ..scenario.loader import load_scenario_text
 from ..scenario.model import STEP_KINDS, Scenario
+from ..store.scenarios import ScenarioVersion
 from .editor.check import Checked, check
 from .editor.form import MAX_STEPS, Fields, fields_of, new_step, slots, step_count, without_step
 from .editor.problems import FieldProblem
@@ -149,7 +151,7 @@ def _start(text: str, zone: ZoneInfo, now: datetime) -> datetime:
 
 
 def _editor(request: web.Request, fields: Fields, checked: Checked, scenario_id: str | None,
-            status: int = 200, history: object = ()) -> web.Response:
+            status: int = 200, history: Sequence[ScenarioVersion] = ()) -> web.Response:
     problems = checked.problems
     return page("scenario_edit.html", request, {
         "f": fields, "steps": slots(fields), "kinds": KINDS, "step_kinds": STEP_KINDS,
