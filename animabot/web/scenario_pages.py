@@ -33,7 +33,7 @@ SLUG = "[a-z0-9][a-z0-9_-]*"
 IMPORTED = "fichier importé"
 IMPORT_LIMIT = 60_000  # characters: the longest shipped scenario is a tenth of that
 KINDS = {"announcement": "annonce", "poll": "sondage", "training": "formation",
-         "results": "résultats"}
+         "results": "résultats", "outcome": "ce que nous avons fait"}
 
 
 async def scenario_neighbourhoods(request: web.Request) -> frozenset[str] | None:

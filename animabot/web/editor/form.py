@@ -26,9 +26,14 @@ _TEXTS = {  # each kind's texts in every language
     "poll": ("question", "reminder_text"),
     "training": ("title", "intro"),
     "results": ("text",),
+    "outcome": ("decision", "done"),
 }
 _FLAGS = {"poll": {"multiple": False, "live_results": True},
-          "results": {"per_neighbourhood": False, "overall": True}}
+          "results": {"per_neighbourhood": False, "overall": True},
+          "outcome": {"figures": False}}
+# Steps whose time may be left out: results then follow their poll's close, an outcome its
+# poll's close (or the start, when it answers ideas only).
+_DEFAULT_TIME = ("results", "outcome")
 
 
 @dataclass
@@ -112,6 +117,11 @@ def _step(fields: Mapping[str, str], slot: StepSlots) -> dict[str, Any]:
             step["reminders"] = kept
     if kind == "results" and (of := fields.get(f"{p}.of", "").strip()):
         step["of"] = of
+    if kind == "outcome":
+        if poll := fields.get(f"{p}.poll", "").strip():
+            step["poll"] = poll
+        if ideas := _ideas(fields.get(f"{p}.ideas", "")):
+            step["ideas"] = ideas
     for flag, default in _FLAGS.get(kind, {}).items():
         if (fields.get(f"{p}.{flag}") == CHECKED) != default:
             step[flag] = not default
@@ -122,6 +132,17 @@ def _step(fields: Mapping[str, str], slot: StepSlots) -> dict[str, Any]:
         step["audience"] = {"poll": poll,
                             "options": [int(n) if n.isdigit() else n for n in numbers]}
     return step
+
+
+def _ideas(text: str) -> bool | list[int | str] | None:
+    """An outcome's ideas: "toutes" (or "true": each neighbourhood's accepted ideas), or
+    their numbers; the loader judges what else is typed."""
+    words = text.replace(",", " ").split()
+    if not words:
+        return None
+    if len(words) == 1 and words[0].lower() in ("true", "toutes", "oui", "all"):
+        return True
+    return [int(w) if w.isdigit() else w for w in words]
 
 
 def _question(fields: Mapping[str, str], p: str) -> dict[str, Any]:
@@ -171,12 +192,17 @@ def step_fields(step: Mapping[str, Any], p: str) -> Fields:
     at = step.get("at")
     if kind == "results" and at == f"after {step.get('of')} closes":
         at = None  # the default: shown as "after the poll closes"
+    if kind == "outcome" and at == (f"after {step['poll']} closes" if step.get("poll")
+                                    else "+0"):
+        at = None
     fields.update(choice_of(at, f"{p}.at"))
     for name in (*_TEXTS.get(kind, ()), "options"):
         fields.update(_language_fields(step.get(name), f"{p}.{name}"))
-    for name in ("mode", "of", "actor"):
+    for name in ("mode", "of", "actor", "poll"):
         if step.get(name):
             fields[f"{p}.{name}"] = str(step[name])
+    if (ideas := step.get("ideas")) is not None:
+        fields[f"{p}.ideas"] = "toutes" if ideas is True else ", ".join(str(n) for n in ideas)
     for flag in _FLAGS.get(kind, {}):
         if step.get(flag):
             fields[f"{p}.{flag}"] = CHECKED
@@ -202,7 +228,7 @@ def new_step(kind: str, index: int) -> Fields:
     kind = kind if kind in STEP_KINDS else "announcement"
     p = f"steps[{index}]"
     fields: Fields = {f"{p}.kind": kind, f"{p}.id": f"{kind[:8]}-{index + 1}"}
-    fields.update(choice_of(None if kind == "results" else "+0", f"{p}.at"))
+    fields.update(choice_of(None if kind in _DEFAULT_TIME else "+0", f"{p}.at"))
     for flag, default in _FLAGS.get(kind, {}).items():
         if default:
             fields[f"{p}.{flag}"] = CHECKED

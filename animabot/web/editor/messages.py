@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from ...campaigns.actions import Action
 from ...campaigns.render import (
     announcement_message,
+    outcome_message,
     poll_message,
     results_message,
     training_invite,
@@ -18,10 +19,19 @@ from ...campaigns.render import (
 from ...chat.outgoing import OutgoingMessage
 from ...chat.registry import platform_previews
 from ...config import Settings
-from ...scenario.model import Announcement, Poll, Results, Scenario, Training, pick
+from ...scenario.model import (
+    Announcement,
+    Outcome,
+    Poll,
+    Results,
+    Scenario,
+    Training,
+    pick,
+)
 from ...stats.suppression import SuppressedCounts
 
 EXAMPLE_CLOSE = "sam. 12 déc. 18:00"  # no date is known before the campaign starts
+EXAMPLE_IDEA = "(une idée acceptée d'un habitant)"  # the real ones are known when it is sent
 
 
 @dataclass(frozen=True)
@@ -46,12 +56,19 @@ def first_message(scenario: Scenario, index: int, language: str) -> OutgoingMess
         poll = next((s for s in scenario.polls() if s.id == step.of), None)
         if poll is None:
             return None
-        sizes = tuple(12 - 3 * n for n in range(len(poll.options["fr"])))
-        counts = SuppressedCounts(tuple(max(size, 0) for size in sizes),
-                                  sum(max(size, 0) for size in sizes))
         heading = pick(step.text, language) if step.text else None
-        return results_message(poll, language, counts, 5, heading)
+        return results_message(poll, language, _example_counts(poll), 5, heading)
+    if isinstance(step, Outcome):
+        poll = next((s for s in scenario.polls() if s.id == step.poll), None)
+        figures = _example_counts(poll) if poll is not None and step.figures else None
+        ideas = [EXAMPLE_IDEA] if step.ideas is not None else []
+        return outcome_message(step, language, poll=poll, figures=figures, ideas=ideas)
     return None
+
+
+def _example_counts(poll: Poll) -> SuppressedCounts:
+    sizes = tuple(max(12 - 3 * n, 0) for n in range(len(poll.options["fr"])))
+    return SuppressedCounts(sizes, sum(sizes))
 
 
 def step_messages(scenario: Scenario, settings: Settings, language: str = "fr"
