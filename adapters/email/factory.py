@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from animabot.chat.outgoing import OutgoingMessage
 from animabot.config import Settings
 from animabot.privacy.pseudonyms import Pseudonymizer
 
@@ -29,3 +30,9 @@ class EmailAdapterFactory:
         from .adapter import EmailAdapter
 
         return EmailAdapter(settings, options.get("clock"))
+
+    def preview(self, settings: Settings, message: OutgoingMessage) -> str:
+        """The subject, then the plain-text part (its buttons become links)."""
+        from .message import plain_text, subject
+
+        return f"Objet : {subject(message)}\n\n{plain_text(message)}"

@@ -29,7 +29,7 @@ def subject(message: OutgoingMessage) -> str:
     return text if len(text) <= SUBJECT_CHARS else text[: SUBJECT_CHARS - 1] + "…"
 
 
-def _text(message: OutgoingMessage) -> str:
+def plain_text(message: OutgoingMessage) -> str:
     lines = [message.text, ""]
     for row in message.buttons:
         for button in row:
@@ -84,7 +84,7 @@ def build_email(
     if message.personal is not None:
         mail["List-Unsubscribe"] = f"<{message.personal.unsubscribe}>"
         mail["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    mail.set_content(_text(message))
+    mail.set_content(plain_text(message))
     mail.add_alternative(_html(message), subtype="html")
     if message.personal is not None:  # after the content, which resets Content-* headers
         mail["Content-Language"] = message.personal.language

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from animabot.chat.outgoing import OutgoingMessage
 from animabot.config import Settings
 from animabot.privacy.pseudonyms import Pseudonymizer
 
@@ -30,3 +31,9 @@ class MatrixAdapterFactory:
         from .adapter import MatrixAdapter
 
         return MatrixAdapter(settings, pseudonymize, options.get("state"))
+
+    def preview(self, settings: Settings, message: OutgoingMessage) -> str:
+        """The room's plain body: options numbered, answered by their number."""
+        from .outbound import numbered, text_content
+
+        return str(text_content(message, numbered(message))["body"])

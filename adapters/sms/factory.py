@@ -32,6 +32,13 @@ class SmsAdapterFactory:
 
         return configured(message, sms_settings(settings), settings.bot.language).count.segments
 
+    def preview(self, settings: Settings, message: OutgoingMessage) -> str:
+        """The SMS text as ``[sms]`` renders it, with its segment count."""
+        from .rendering import configured
+
+        rendered = configured(message, sms_settings(settings), settings.bot.language)
+        return f"{rendered.text}\n({rendered.count.segments} SMS)"
+
     def create(
         self, settings: Settings, pseudonymize: Pseudonymizer, **options: Any
     ) -> SmsAdapter:

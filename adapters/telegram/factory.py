@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from animabot.chat.outgoing import OutgoingMessage
 from animabot.config import Settings
 from animabot.privacy.pseudonyms import Pseudonymizer
 
@@ -30,3 +31,11 @@ class TelegramAdapterFactory:
         from .adapter import TelegramAdapter
 
         return TelegramAdapter(settings, pseudonymize, options.get("state"))
+
+    def preview(self, settings: Settings, message: OutgoingMessage) -> str:
+        """The text as the group reads it (cut to Telegram's limit), its buttons under it."""
+        from .rendering import MAX_TEXT, shorten
+
+        title = f"{message.title}\n" if message.title else ""
+        buttons = [f"[ {button.label} ]" for row in message.buttons for button in row]
+        return "\n".join([title + shorten(message.text, MAX_TEXT), *buttons])

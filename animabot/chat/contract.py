@@ -88,6 +88,8 @@ class AdapterFactory(Protocol):
     ``problems()``. A neighbourhood lists the adapter's chats under
     ``endpoints = { NAME = [...] }``; :meth:`animabot.config.NeighbourhoodSettings.addresses`
     reads them. Console and simulated keep their tables in the core (the demo drives them).
+    A factory may offer ``preview(settings, message) -> str``: the message as its residents
+    will read it, as plain text, for the back-office's editor (its library imported lazily).
     """
 
     name: str

@@ -8,6 +8,7 @@ stops the others (the demo needs none).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 from importlib.metadata import EntryPoint, entry_points
 from importlib.util import find_spec
@@ -19,6 +20,7 @@ from ..config import Settings, UnreadableSection
 from ..errors import AnimabotError
 from ..privacy.pseudonyms import Pseudonymizer
 from .contract import AdapterFactory, ChatAdapter
+from .outgoing import OutgoingMessage
 
 GROUP = "animabot.adapters"
 
@@ -87,6 +89,25 @@ def platform_labels() -> dict[str, str]:
         except ImportError:
             continue
     return labels
+
+
+Preview = Callable[[Settings, OutgoingMessage], str]
+
+
+def platform_previews() -> dict[str, Preview]:
+    """Each installed platform's ``preview`` (a message as its residents read it, as plain
+    text, under the configuration given), by the platform's label; platforms without one
+    are left out."""
+    previews: dict[str, Preview] = {}
+    for name, point in sorted(_points().items()):
+        try:
+            factory = _load(point)
+        except ImportError:
+            continue
+        show = getattr(factory, "preview", None)
+        if callable(show):
+            previews[str(getattr(factory, "label", name.capitalize()))] = show
+    return previews
 
 
 def _section_enabled(settings: Settings, name: str) -> bool:

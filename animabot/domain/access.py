@@ -51,6 +51,18 @@ class AuditAction(StrEnum):
     REPORT_STATUS = "report_status"  # a problem report's status moved from the back-office
     PAPER_ANSWERS_RECORDED = "paper_answers_recorded"
     PAPER_ANSWERS_REMOVED = "paper_answers_removed"
+    SCENARIO_SAVED = "scenario_saved"
+    CAMPAIGN_STARTED = "campaign_started"
+    CAMPAIGN_APPROVED = "campaign_approved"
+    CAMPAIGN_CANCELLED = "campaign_cancelled"
+    SERIES_STARTED = "series_started"
+    SERIES_CANCELLED = "series_cancelled"
+    DELIVERY_MARKED_SENT = "delivery_marked_sent"
+    DELIVERY_SENT_AGAIN = "delivery_sent_again"
+    IDEA_ACCEPTED = "idea_accepted"
+    IDEA_REJECTED = "idea_rejected"
+    ACTOR_SAVED = "actor_saved"
+    ACTORS_IMPORTED = "actors_imported"
 
 
 _GRANTS: dict[Role, frozenset[Access]] = {

@@ -236,6 +236,27 @@ class DeliveryRepository:
             )
         return await self.database.execute(sql)
 
+    async def uncertain_in_chats(self, campaign_id: str) -> list[Delivery]:
+        """The campaign's group messages in doubt (``unknown``): a facilitator checks the
+        chat, then settles each one (private rows stay out of sight: they name a resident)."""
+        rows = await self.database.fetch_all(
+            "SELECT * FROM delivery WHERE campaign_id = ? AND status = 'unknown'"
+            " AND pseudonym IS NULL AND chat_id IS NOT NULL ORDER BY due_at, id",
+            (campaign_id,))
+        return [Delivery.from_row(r) for r in rows]
+
+    async def settle_uncertain(self, delivery_id: int, campaign_id: str, resend: bool,
+                               now: datetime) -> bool:
+        """An ``unknown`` row of the campaign marked delivered, or queued to go again now
+        (the facilitator checked that it never arrived); False when it was not in doubt."""
+        if resend:
+            sql = ("UPDATE delivery SET status = 'pending', due_at = ?, lease_until = NULL,"
+                   " error = NULL WHERE id = ? AND campaign_id = ? AND status = 'unknown'")
+        else:
+            sql = ("UPDATE delivery SET status = 'sent', sent_at = ?, lease_until = NULL,"
+                   " error = NULL WHERE id = ? AND campaign_id = ? AND status = 'unknown'")
+        return await self.database.execute(sql, (to_db(now), delivery_id, campaign_id)) > 0
+
     async def skip_pending_for_chat(self, chat_id: int, reason: str) -> int:
         return await self.database.execute(
             "UPDATE delivery SET status = 'skipped', error = ?"

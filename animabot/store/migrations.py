@@ -506,13 +506,38 @@ async def _m016_paper_answers_and_reasons(db: Transaction) -> None:
     )
 
 
+async def _m017_scenario_versions(db: Transaction) -> None:
+    """The back-office's scenarios and their history (issue 16): each save adds a row holding
+    the whole TOML text, so any version can be read, exported or started again. The latest
+    version of a scenario is the one with the highest ``version``. ``neighbourhoods`` (comma
+    separated; empty: the whole commune) are its author's when it was first saved: only the
+    facilitators of one of them may read or change it."""
+    await _ddl(
+        db,
+        """
+        CREATE TABLE scenario_version (
+            id          INTEGER PRIMARY KEY,
+            scenario_id TEXT NOT NULL,
+            version     INTEGER NOT NULL,
+            title       TEXT NOT NULL,
+            toml        TEXT NOT NULL,
+            author      TEXT NOT NULL,
+            neighbourhoods TEXT NOT NULL DEFAULT '',
+            saved_at    TEXT NOT NULL,
+            note        TEXT NOT NULL DEFAULT ''
+        );
+        CREATE UNIQUE INDEX scenario_version_number ON scenario_version (scenario_id, version)
+        """,
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_native_polls_and_state, _m003_vote_time, _m004_answer_archive,
     _m005_answer_time_index, _m006_statistics_indexes, _m007_hub, _m008_resident_tags,
     _m009_inbox_outcome, _m010_resident_neighbourhood, _m011_interactive_lane,
     _m012_address_status, _m013_problem_reports, _m014_web_accounts,
     _m015_problem_report_flow,
-    _m016_paper_answers_and_reasons,
+    _m016_paper_answers_and_reasons, _m017_scenario_versions,
 )
 # The version PostgreSQL's baseline creates at once: the migrations above it apply to both.
 POSTGRESQL_BASELINE = 11

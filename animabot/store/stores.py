@@ -24,6 +24,7 @@ from .polls import PollTallyRepository
 from .problem_reports import ProblemReportRepository
 from .reporting import ReportQueries
 from .retention import RetentionStore
+from .scenarios import ScenarioRepository
 from .series import SeriesRepository
 from .statistics import StatisticsQueries
 
@@ -45,6 +46,7 @@ class Stores:
     problem_reports: ProblemReportRepository
     reporting: ReportQueries
     retention: RetentionStore
+    scenarios: ScenarioRepository
     series: SeriesRepository
     sessions: SessionRepository
     statistics: StatisticsQueries
@@ -61,6 +63,7 @@ class Stores:
             polls=PollTallyRepository(database),
             problem_reports=ProblemReportRepository(database),
             reporting=ReportQueries(database), retention=RetentionStore(database),
+            scenarios=ScenarioRepository(database),
             series=SeriesRepository(database),
             sessions=SessionRepository(database), statistics=StatisticsQueries(database),
         )

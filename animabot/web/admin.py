@@ -9,6 +9,7 @@ from ..accounts.audit_csv import audit_csv_text
 from ..domain.access import Access, AuditAction
 from ..errors import CampaignError
 from ..stats.overview import neighbourhood_figures, overview
+from ..store.campaigns import PENDING_APPROVAL
 from .guard import PRINCIPAL, requires, url_neighbourhood
 from .pages import address, page, see_other
 from .state import DASHBOARD, DATABASE, GATE
@@ -58,7 +59,10 @@ async def facilitation(request: web.Request) -> web.Response:
     hoods = [hood for hood in dashboard.hood_names if who.covers(hood)]
     summaries = await overview(request.app[DATABASE], dashboard.min_cell, dashboard.language)
     mine = [s for s in summaries if any(who.covers(hood) for hood in s.neighbourhoods)]
-    return page("facilitation.html", request, {"hoods": hoods, "summaries": mine})
+    pending = [c for c in await request.app[GATE].campaigns.list()
+               if c.status == PENDING_APPROVAL and who.may(Access.FACILITATE, c.targets)]
+    return page("facilitation.html", request, {"hoods": hoods, "summaries": mine,
+                                               "pending": pending})
 
 
 @requires(Access.FACILITATE, about=url_neighbourhood("id"))

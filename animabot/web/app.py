@@ -34,7 +34,7 @@ from .auth import AgentDirectory
 from .guard import guard
 from .oidc import OidcClient
 from .present import filters
-from .state import DASHBOARD, DATABASE, GATE, Dashboard, Gate
+from .state import DASHBOARD, DATABASE, DESK, GATE, Dashboard, Desk, Gate
 
 log = logging.getLogger(__name__)
 SECURITY_HEADERS = {
@@ -54,6 +54,10 @@ NO_AGENTS = (
 )
 
 
+# A back-office form or upload: a scenario file, an actors' CSV of a few thousand rows.
+MAX_BODY = 1024 * 1024
+
+
 def static_dir() -> Path:
     return Path(str(files("animabot.web").joinpath("static")))
 
@@ -67,7 +71,7 @@ async def _security_headers(request: web.Request, response: web.StreamResponse) 
 def build_app(settings: Settings, clock: Clock | None = None) -> web.Application:
     """The application; the database opens when it starts and closes when it stops."""
     clock = clock or SystemClock()
-    app = web.Application(middlewares=[guard(signin.refuse)], client_max_size=64 * 1024)
+    app = web.Application(middlewares=[guard(signin.refuse)], client_max_size=MAX_BODY)
     app[DASHBOARD] = Dashboard(settings, AgentDirectory(settings.web.agents))
 
     async def database(app: web.Application) -> AsyncIterator[None]:
@@ -75,6 +79,7 @@ def build_app(settings: Settings, clock: Clock | None = None) -> web.Application
             async with open_core(settings, clock, sends=False) as core:
                 app[DATABASE] = core.database
                 app[GATE] = gate(settings, core.stores, clock)
+                app[DESK] = Desk(core.stores, core.campaigns, settings.window(), core.series)
                 yield
         finally:
             app[DASHBOARD].painter.shutdown(wait=True)

@@ -30,6 +30,15 @@ ACTIONS = {
     AuditAction.REPORT_STATUS: "signalement mis à jour",
     AuditAction.PAPER_ANSWERS_RECORDED: "réponses papier saisies",
     AuditAction.PAPER_ANSWERS_REMOVED: "réponses papier retirées",
+    AuditAction.SCENARIO_SAVED: "scénario enregistré",
+    AuditAction.CAMPAIGN_STARTED: "campagne programmée",
+    AuditAction.CAMPAIGN_APPROVED: "campagne approuvée",
+    AuditAction.CAMPAIGN_CANCELLED: "campagne annulée",
+    AuditAction.SERIES_STARTED: "série programmée", AuditAction.SERIES_CANCELLED: "série arrêtée",
+    AuditAction.DELIVERY_MARKED_SENT: "envoi marqué comme reçu",
+    AuditAction.DELIVERY_SENT_AGAIN: "envoi relancé",
+    AuditAction.IDEA_ACCEPTED: "idée acceptée", AuditAction.IDEA_REJECTED: "idée refusée",
+    AuditAction.ACTOR_SAVED: "acteur modifié", AuditAction.ACTORS_IMPORTED: "acteurs importés",
 }
 
 

@@ -10,10 +10,14 @@ from aiohttp import web
 from ..accounts.service import AccountService
 from ..accounts.sessions import SessionManager
 from ..accounts.throttle import SignInThrottle
+from ..campaigns.series import SeriesService
+from ..campaigns.service import CampaignService
 from ..config import Settings
+from ..domain.window import DeliveryWindow
 from ..stats.tally import UNKNOWN_NEIGHBOURHOOD
 from ..store.campaigns import CampaignRepository
 from ..store.database import Database
+from ..store.stores import Stores
 from .auth import AgentDirectory
 from .chart_cache import ChartCache
 from .oidc import OidcClient
@@ -59,6 +63,17 @@ class Gate:
     oidc: OidcClient | None = None
 
 
+@dataclass
+class Desk:
+    """The facilitators' work: the stores, the campaign service the CLI uses, the window."""
+
+    stores: Stores
+    campaigns: CampaignService
+    window: DeliveryWindow
+    series: SeriesService
+
+
 DASHBOARD = web.AppKey("dashboard", Dashboard)
 GATE = web.AppKey("gate", Gate)
 DATABASE = web.AppKey("database", Database)
+DESK = web.AppKey("desk", Desk)

@@ -131,8 +131,24 @@ async def neighbourhood(request: web.Request) -> web.Response:
     return page("neighbourhood.html", request, {"hood": figures})
 
 
+@requires(Access.PUBLIC)
+async def accessibility(request: web.Request) -> web.Response:
+    """The RGAA accessibility statement, linked from every page's footer."""
+    return page("accessibilite.html", request, {})
+
+
 def add_routes(router: web.UrlDispatcher) -> None:
+    from . import (  # they use this module's scope functions
+        campaign_desk,
+        facilitation_pages,
+        scenario_pages,
+    )
+
     signin.add_routes(router)
+    scenario_pages.add_routes(router)
+    campaign_desk.add_routes(router)
+    facilitation_pages.add_routes(router)
+    router.add_get("/accessibilite", accessibility)
     admin.add_routes(router, SLUG)
     reports.add_routes(router)
     router.add_get("/", campaigns, name="campaigns")
