@@ -29,6 +29,13 @@ class Personaliser:
         token = self.links.sign(tag, action, link_expiry(now, action))
         return personal_url(self.public_url, token)
 
+    def footer(self, message: OutgoingMessage, tag: str, language: str, now: datetime
+               ) -> OutgoingMessage:
+        """``message`` (a reply, a notice) with the links every e-mail carries, its buttons
+        left as they are: an e-mail is refused without its unsubscribe link."""
+        personal = self(OutgoingMessage(""), tag, language, now).personal
+        return replace(message, personal=personal)
+
     def __call__(
         self, message: OutgoingMessage, tag: str, language: str, now: datetime
     ) -> OutgoingMessage:
