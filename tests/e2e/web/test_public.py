@@ -31,10 +31,8 @@ from animabot.core import Core, open_core
 from animabot.delivery.worker import DeliveryWorker
 from animabot.domain.addresses import AddressStatus
 from animabot.domain.problem_report import ReportStatus
-from animabot.privacy.links import REPORT
 from animabot.problems.status import change_status
 from animabot.store.address_book import AddressBook, Enrolment
-from animabot.store.residents import ResidentRepository
 from animabot.store.state import PlatformState
 from animabot.web.public.app import public_face
 from tests.support.photos import has_metadata, photo_with_gps
@@ -605,11 +603,16 @@ async def test_an_sms_resident_reports_on_the_page_and_hears_of_changes_by_sms(
     pseudonym = core.pseudonymize("sms", number)
     await AddressBook(core.database).enrol_all([Enrolment(
         pseudonym, "sms", number, "centre", "en", START - timedelta(days=3))], START)
-    resident = await ResidentRepository(core.database).get(pseudonym)
-    assert resident is not None
-    personalise = core.composer.personalise
-    assert personalise is not None
-    link = personalise.url(resident.tag, REPORT, site.clock.now())
+    # « SIGNALER » by SMS: the core answers with the link of the report page.
+    event = site.gateway.resident_sends(number, "REPORT")
+    await site.gateway.wait_until(lambda: event in site.gateway.acknowledged)
+    await site.drain()
+    await site.gateway.wait_until(lambda: any(
+        "/r/" in text for text in site.gateway.sent_to(number)))
+    [answer] = [text for text in site.gateway.sent_to(number) if "/r/" in text]
+    found = re.search(re.escape(site.url) + r"/r/\S+", answer)
+    assert found is not None and "report a problem" in answer
+    link = found.group(0)
 
     phone = await english(browser)
     await phone.goto(link)
