@@ -126,6 +126,11 @@ def texts(language: str) -> dict[str, str]:
         "report_longitude": _("Longitude"),
         "report_coordinates_hint": _("In decimal degrees, for example 48.8566 and 2.3522, "
                                      "as your phone's map app shows them."),
+        "report_locate": _("Use my current position"),
+        "report_locate_wait": _("Looking for your position…"),
+        "report_locate_done": _("Position filled in: check it, then send the report."),
+        "report_locate_failed": _("Your position could not be found: type the place "
+                                  "instead."),
         "report_button": _("Send the report"),
         "report_errors": _("The report was not sent: please correct the fields marked "
                            "below."),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 import re
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -435,6 +436,8 @@ async def test_every_public_page_passes_axe_in_french_and_english_on_a_phone(
 
 SERVICE = "voirie@ville.test"
 REPORTS = f"""
+[reports]
+max_photo_bytes = 1000000
 [[reports.categories]]
 id = "voirie"
 name = "Voirie (trous, trottoirs)"
@@ -445,6 +448,15 @@ name = "Éclairage"
 email = "eclairage@ville.test"
 """
 LAT, LON = "48,85661", "2.35222"  # a French keyboard's comma is read too
+
+
+def noise(width: int, height: int) -> bytes:
+    """A PNG that does not compress: its size is about 3 bytes a pixel."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)).save(out, "PNG")
+    return out.getvalue()
 
 
 def report_link(site: Site, mail: EmailMessage) -> str:
@@ -614,9 +626,18 @@ async def test_an_sms_resident_reports_on_the_page_and_hears_of_changes_by_sms(
     assert found is not None and "report a problem" in answer
     link = found.group(0)
 
-    phone = await english(browser)
+    context = await browser.new_context(  # a phone that may share its position
+        locale="en-GB", bypass_csp=True, viewport={"width": 390, "height": 844},
+        geolocation={"latitude": 48.8566, "longitude": 2.3522}, permissions=["geolocation"])
+    phone = await context.new_page()
     await phone.goto(link)
     assert await phone.get_attribute("html", "lang") == "en"
+    await assert_accessible(phone)
+    await phone.click("text=Use my current position")  # the progressive button (script)
+    await phone.wait_for_function(
+        "document.getElementById('latitude').value === '48.856600'", timeout=30_000)
+    assert await phone.input_value("#longitude") == "2.352200"
+    assert "check it" in await phone.inner_text("#locate-status")
     await assert_accessible(phone)
     await phone.check("#category-eclairage")
     await phone.fill("#text", "The street light at the corner is out")
@@ -624,7 +645,7 @@ async def test_an_sms_resident_reports_on_the_page_and_hears_of_changes_by_sms(
     assert "recorded as #1" in await phone.inner_text("[role=status]")
     await assert_accessible(phone)
     [report] = await core.stores.problem_reports.find()
-    assert (report.platform, report.photo_ref, report.latitude) == ("sms", None, None)
+    assert (report.platform, report.photo_ref, report.latitude) == ("sms", None, 48.8566)
 
     await change_status(core.database, 1, ReportStatus.IN_PROGRESS, "cli:anne",
                         site.clock.now(), "fr")
@@ -658,6 +679,18 @@ async def test_the_report_pages_pass_axe_in_french_and_english(
         await assert_accessible(phone)
         await phone.check("#category-voirie")
         await phone.fill("#text", "x")
+        await phone.set_input_files("#photo", files=[{  # over [reports] max_photo_bytes
+            "name": "big.png", "mimeType": "image/png", "buffer": noise(800, 600)}])
+        await phone.click("button[type=submit]")
+        assert await phone.locator("#photo-error").count() == 1
+        assert "photo-error" in (await phone.get_attribute("#photo", "aria-describedby")
+                                 or "")
+        await assert_accessible(phone)
+        await phone.check("#category-voirie")
+        await phone.fill("#text", "x")
+        await phone.set_input_files("#photo", files=[{  # larger than a plain form's limit
+            "name": "ok.png", "mimeType": "image/png", "buffer": noise(300, 300)}])
         await phone.click("button[type=submit]")  # the confirmation page
+        assert await phone.locator("[role=status]").count() == 1
         await assert_accessible(phone)
     await phone.context.close()
