@@ -105,3 +105,22 @@ def test_an_email_footer_offers_the_report_page_when_reports_are_open() -> None:
         "fr", "https://p.test/r/u", "Se désabonner", "Parce que.")), "a@b.fr", "k",
         "p@ville.fr", "", NOW)
     assert "Signaler" not in str(closed)
+
+
+def test_a_notice_gets_the_footer_links_and_keeps_its_buttons() -> None:
+    from animabot.chat.outgoing import Button
+    from animabot.delivery.personal import Personaliser
+    from animabot.privacy.pseudonyms import ActionSigner
+
+    signer = ActionSigner(b"b" * 32)
+    personalise = Personaliser(LinkSigner(b"k" * 32), signer, "https://p.test", True)
+    notice = OutgoingMessage("Votre signalement n° 1 est maintenant : en cours.",
+                             ((Button("1. Oui", signer.sign("v.1.0")),),))
+    told = personalise.footer(notice, "0123456789abcdef", "fr", NOW)
+    assert told.buttons == notice.buttons and told.text == notice.text
+    assert told.personal is not None and told.personal.unsubscribe.startswith("https://p.test/r/")
+    assert told.personal.report is not None and told.personal.report_label == \
+        "Signaler un problème"
+    closed = Personaliser(LinkSigner(b"k" * 32), signer, "https://p.test").footer(
+        notice, "0123456789abcdef", "fr", NOW)
+    assert closed.personal is not None and closed.personal.report is None

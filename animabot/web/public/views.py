@@ -7,6 +7,7 @@ from __future__ import annotations
 import hmac
 import logging
 import secrets
+from dataclasses import replace
 
 import aiohttp
 from aiohttp import web
@@ -200,7 +201,11 @@ def _report_page(request: web.Request, visit: Visit, language: str, form: Report
 
 
 class _TooLarge(Exception):
-    pass
+    """A part over its limit; ``fields`` are those read before it (shown again)."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("too large")
+        self.fields = fields
 
 
 async def _report_form(request: web.Request, max_photo: int
@@ -214,20 +219,20 @@ async def _report_form(request: web.Request, max_photo: int
     while (part := await reader.next()) is not None:
         count += 1
         if count > 20 or not isinstance(part, aiohttp.BodyPartReader):
-            raise _TooLarge()
+            raise _TooLarge(fields)
         if part.name == "photo":
             chunks, size = [], 0
             while chunk := await part.read_chunk(64 * 1024):
                 size += len(chunk)
                 if size > max_photo:
-                    raise _TooLarge()
+                    raise _TooLarge(fields)
                 chunks.append(chunk)
             if size:
                 photo = b"".join(chunks)
         elif part.name:
             value = await part.read(decode=True)
             if len(value) > 8 * 1024:
-                raise _TooLarge()
+                raise _TooLarge(fields)
             fields[part.name] = value.decode("utf-8", errors="replace")
     return fields, photo
 
@@ -246,9 +251,10 @@ async def report_send(request: web.Request) -> web.StreamResponse:
         return _report_page(request, visit, language, ReportForm(), 400)
     try:
         fields, photo = await _report_form(request, reports.max_photo_bytes)
-    except _TooLarge:
-        return _report_page(request, visit, language, ReportForm(
-            errors={"photo": "report_error_photo_large"}), 413)
+    except _TooLarge as exc:  # the fields before the photo (category, text) kept
+        typed = read_report(exc.fields, (), has_photo=True)
+        return _report_page(request, visit, language, replace(
+            typed, errors={"photo": "report_error_photo_large"}), 413)
     if fields.get("lang") in LANGUAGES:
         language = fields["lang"]
     if not _token_ok(request, token, fields.get(CSRF_FIELD, "")):
@@ -264,9 +270,8 @@ async def report_send(request: web.Request) -> web.StreamResponse:
             visit, form.category, report_text(form, place_label), photo, form.latitude,
             form.longitude, nonce)
     except PhotoError:
-        return _report_page(request, visit, language, ReportForm(
-            form.category, form.text, form.place, form.latitude_text, form.longitude_text,
-            errors={"photo": "report_error_photo"}), 400)
+        return _report_page(request, visit, language, replace(
+            form, errors={"photo": "report_error_photo"}), 400)
     words = texts(language)
     return render(request, "report_done.html", "report_done_title", language,
                   line=words["report_done"].format(id=number),

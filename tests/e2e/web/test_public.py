@@ -683,6 +683,7 @@ async def test_the_report_pages_pass_axe_in_french_and_english(
             "name": "big.png", "mimeType": "image/png", "buffer": noise(800, 600)}])
         await phone.click("button[type=submit]")
         assert await phone.locator("#photo-error").count() == 1
+        assert await phone.input_value("#text") == "x"  # what was typed before it: kept
         assert "photo-error" in (await phone.get_attribute("#photo", "aria-describedby")
                                  or "")
         await assert_accessible(phone)
