@@ -139,7 +139,8 @@ async def open_core(
             ),
             clock,
         )
-        composer.personalise = Personaliser(LinkSigner(key), signer, settings.web.public_url)
+        composer.personalise = Personaliser(LinkSigner(key), signer, settings.web.public_url,
+                                           bool(settings.reports.categories))
         stores = Stores.over(database)
         campaigns = CampaignService(stores, settings.window(), clock,
                                     settings.delivery.approval_above)

@@ -38,8 +38,10 @@ def plain_text(message: OutgoingMessage) -> str:
     if personal is not None:
         if personal.page:
             lines += ["", f"{personal.page_label} : {personal.page}"]
-        lines += ["", "-- ", personal.why, f"{personal.unsubscribe_label} : "
-                  f"{personal.unsubscribe}"]
+        lines += ["", "-- ", personal.why]
+        if personal.report:
+            lines.append(f"{personal.report_label} : {personal.report}")
+        lines.append(f"{personal.unsubscribe_label} : {personal.unsubscribe}")
     return "\n".join(lines).strip() + "\n"
 
 
@@ -64,7 +66,9 @@ def _html(message: OutgoingMessage) -> str:
         if personal.page:
             parts.append(f'<p><a href="{escape(personal.page)}">'
                          f"{escape(personal.page_label)}</a></p>")
-        parts.append(f'<hr><p style="font-size:.85em">{escape(personal.why)} '
+        report = (f'<a href="{escape(personal.report)}">{escape(personal.report_label)}'
+                  "</a> · ") if personal.report else ""
+        parts.append(f'<hr><p style="font-size:.85em">{escape(personal.why)} {report}'
                      f'<a href="{escape(personal.unsubscribe)}">'
                      f"{escape(personal.unsubscribe_label)}</a></p>")
     parts.append("</body></html>\n")

@@ -74,6 +74,7 @@ class SmsAdapter:
         register_secret(secret)
         self.config = config
         self.language = settings.bot.language
+        self.reports_open = bool(settings.reports.categories)  # AIDE mentions SIGNALER
         self.password = password
         self.pseudonymize = pseudonymize
         self.memory = Memory(state)
@@ -200,6 +201,10 @@ class SmsAdapter:
             await self._handle(CommandReceived(event_id, chat, sender, at, command="stop"))
             await self.memory.close(who)
             return
+        if reading.intent is Intent.REPORT:  # the core sends the report page's link
+            await self._handle(CommandReceived(event_id, chat, sender, at,
+                                               command="signaler"))
+            return
         if reading.intent is Intent.ANSWER:
             options = await self.memory.options(who)
             assert reading.number is not None
@@ -221,6 +226,9 @@ class SmsAdapter:
 
     def _explanation(self, language: str, *, help_asked: bool) -> str:
         _ = translator(language)
+        if help_asked and self.reports_open:
+            return _("To answer, send the number of your choice (1, 2...). SIGNALER to "
+                     "report a problem in the street. STOP to receive no more SMS.")
         if help_asked:
             return _("To answer, send the number of your choice (1, 2...). STOP to receive no "
                      "more SMS.")

@@ -17,8 +17,10 @@ STOP_WORDS = frozenset({
     "quit", "cancel", "stop all", "stopall",
 })
 HELP_WORDS = frozenset({"aide", "help", "info", "infos", "?"})
+# The core answers with the link of the resident's report page (a form: photo, place).
+REPORT_WORDS = frozenset({"signaler", "signalement", "report"})
 ENGLISH_WORDS = frozenset({"help", "unsubscribe", "end", "quit", "cancel", "stop all",
-                           "stopall"})
+                           "stopall", "report"})
 _NUMBER = re.compile(r"^(?:n°|no|#|reponse|choix|option)?\s*(\d{1,2})$")
 _EDGES = " \t\r\n.!?,;:-_*'\"()[]"
 
@@ -27,6 +29,7 @@ class Intent(StrEnum):
     ANSWER = "answer"
     STOP = "stop"
     HELP = "help"
+    REPORT = "report"
     OTHER = "other"
 
 
@@ -53,6 +56,8 @@ def read(text: str) -> Reading:
         return Reading(Intent.STOP, english=word in ENGLISH_WORDS)
     if word in HELP_WORDS:
         return Reading(Intent.HELP, english=word in ENGLISH_WORDS)
+    if word in REPORT_WORDS:
+        return Reading(Intent.REPORT, english=word in ENGLISH_WORDS)
     match = _NUMBER.match(word)
     if match and int(match.group(1)) >= 1:
         return Reading(Intent.ANSWER, int(match.group(1)))

@@ -62,6 +62,8 @@ class PersonalLinks:
     why: str  # why the resident receives this message
     page: str | None = None  # the answer or reading page (signed), for a poll or a training
     page_label: str = ""
+    report: str | None = None  # the page to report a problem (signed), when reports are open
+    report_label: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,7 @@
 """What a resident's personal link leads to, as the public web pages show it: a poll's answer
-page, a training's reading page and quiz, unsubscribing, their data and its erasure.
+page, a training's reading page and quiz, the problem report page (residents reached by
+e-mail or SMS report there what chat residents report with /signaler), unsubscribing, their
+data and its erasure.
 
 The web side only shows and confirms; every change happens here, as an inbound event of the
 resident's platform journaled in the inbox with its effects (one unit of work), so a form sent
@@ -23,17 +25,21 @@ from ..domain.addresses import AddressStatus
 from ..i18n import LANGUAGE_NAMES, normalise_language, translator
 from ..privacy.links import (
     CONFIRM,
+    REPORT,
     UNSUBSCRIBE,
     LinkSigner,
     PersonalLink,
     SignUpRequest,
+    link_expiry,
     sign_up_of,
 )
+from ..problems.photos import PhotoStore, photo_folder
 from ..scenario.model import Poll, Training, pick
 from ..scenario.timeline import CLOSE
 from ..store.address_book import AddressBook
 from ..store.deliveries import Delivery
 from ..store.inbox import InboxRepository
+from ..store.problem_reports import NewProblemReport, ProblemReportRepository
 from ..store.residents import ResidentRecord
 from .context import Services
 from .router import Conversation
@@ -106,7 +112,7 @@ class PersonalPages:
         resident = await self.services.residents.get(pseudonym) if pseudonym else None
         if resident is None:
             return None
-        if link.action == UNSUBSCRIBE:
+        if link.action in (UNSUBSCRIBE, REPORT):
             return Visit(token, link, resident, None)
         sign_up = sign_up_of(link.action)
         if sign_up is not None:  # an SMS code's token is no link: the code is needed
@@ -230,6 +236,46 @@ class PersonalPages:
         await self._journaled(visit.resident.platform,
                               event_id(visit.token, CONFIRM, "once"), activate)
         log.info("a sign-up was confirmed")
+
+    def report_link(self, visit: Visit) -> str | None:
+        """The token of the resident's report page (offered on their data page), or None
+        when no category is configured."""
+        if not self.services.settings.reports.categories:
+            return None
+        now = self.services.clock.now()
+        return self.links.sign(visit.link.tag, REPORT, link_expiry(now, REPORT))
+
+    async def report(self, visit: Visit, category: str, text: str, photo: bytes | None,
+                     latitude: float | None, longitude: float | None, nonce: str) -> int:
+        """Record a report made on the web page, as /signaler records one in chat; its
+        number. The photo is stripped of its metadata before it is written (raises
+        :class:`~animabot.problems.photos.PhotoError` when unreadable); the platform is the
+        resident's (e-mail, SMS), so that each change of status reaches them there. The same
+        form sent twice makes one report."""
+        services, resident = self.services, visit.resident
+        store = PhotoStore(photo_folder(services.settings))
+        ref = store.save(photo, services.settings.reports.max_photo_bytes) \
+            if photo is not None else None
+        reports = ProblemReportRepository(services.database)
+        made: list[int] = []
+
+        async def add() -> None:
+            report = await reports.add(NewProblemReport(
+                pseudonym=resident.pseudonym, platform=resident.platform,
+                neighbourhood_id=resident.neighbourhood_id, category=category, text=text,
+                photo_ref=ref, latitude=latitude, longitude=longitude), services.clock.now())
+            made.append(report.id)
+
+        if await self._journaled(resident.platform,
+                                 event_id(visit.token, REPORT, nonce), add):
+            services.reports_wake()
+            log.info("problem report %d made on the web page (%s)", made[0],
+                     resident.platform)
+            return made[0]
+        if ref is not None:  # the same form again: its photo is already kept
+            store.delete(ref)
+        latest = await reports.latest_of(resident.pseudonym)
+        return latest.id if latest else 0
 
     async def my_data(self, visit: Visit, language: str) -> list[str]:
         """What is kept about the resident, as /mesdonnees says it."""

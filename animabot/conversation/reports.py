@@ -1,6 +1,7 @@
 """``/signaler`` (``/report``, ``!signaler``): a resident reports a problem in the street, in a
 private chat, one message at a time: a category (buttons), a short text, a photo and/or a
-place, then "Send" and the report's number.
+place, then "Send" and the report's number. A resident reached by e-mail or SMS (``SIGNALER``
+by SMS) is answered with the link of their report page (:mod:`animabot.web.public`).
 
 The report being told is a draft row (:mod:`animabot.store.problem_report_drafts`) written
 in the unit of work that journals each message's event: a crash or a handler error loses
@@ -13,8 +14,10 @@ from __future__ import annotations
 import logging
 
 from ..campaigns.actions import Action
+from ..chat.addresses import address_kinds
 from ..chat.events import LocationReceived, PhotoReceived
 from ..chat.outgoing import Button, OutgoingMessage
+from ..privacy.links import REPORT
 from ..problems.photos import PhotoError, PhotoStore, photo_folder
 from ..store.problem_report_drafts import DraftStep, ReportDraft, ReportDraftRepository
 from ..store.problem_reports import NewProblemReport, ProblemReportRepository
@@ -49,6 +52,14 @@ async def start(turn: Turn, args: tuple[str, ...]) -> str | None:
     categories = services.settings.reports.categories
     if not categories:
         await turn.reply(OutgoingMessage(_("Problem reports are not open here yet.")))
+        return None
+    personalise = services.composer.personalise
+    if turn.event.chat.platform in address_kinds() and personalise is not None:
+        # E-mail and SMS carry no photo nor place well: their residents use the web page.
+        link = personalise.url(turn.resident.tag, REPORT, services.clock.now())
+        await turn.reply(OutgoingMessage(_(
+            "To report a problem in the street (with a photo or a place), open your "
+            "page: {link}").format(link=link)))
         return None
     await _discard(turn)
     await _drafts(turn).save(ReportDraft(turn.pseudonym, turn.event.chat.platform,

@@ -159,7 +159,13 @@ class Composer:
                 return await self._list(delivery, chat)
             target, lang = Target(chat.platform, chat.address, False), self.settings.language
         if delivery.payload is not None:
-            return Send(target, decode_reply(delivery.payload))
+            reply = decode_reply(delivery.payload)
+            if resident is not None and self._by_links(target.platform) \
+                    and reply.personal is None:
+                # A notice (a report's new status) to a resident reached one by one.
+                assert self.personalise is not None
+                reply = self.personalise.footer(reply, resident.tag, lang, self.clock.now())
+            return Send(target, reply)
         plan = await self._campaign_message(delivery, target, lang)
         if isinstance(plan, Send) and resident is not None and self._by_links(target.platform):
             assert self.personalise is not None

@@ -13,24 +13,34 @@ from datetime import datetime
 from ..campaigns import actions
 from ..chat.outgoing import Button, OutgoingMessage, PersonalLinks
 from ..i18n import translator
-from ..privacy.links import UNSUBSCRIBE, LinkSigner, link_expiry, personal_url
+from ..privacy.links import REPORT, UNSUBSCRIBE, LinkSigner, link_expiry, personal_url
 from ..privacy.pseudonyms import ActionSigner
 
 
 class Personaliser:
-    def __init__(self, links: LinkSigner, buttons: ActionSigner, public_url: str) -> None:
+    def __init__(self, links: LinkSigner, buttons: ActionSigner, public_url: str,
+                 reports_open: bool = False) -> None:
         self.links = links
         self.buttons = buttons
         self.public_url = public_url
+        self.reports_open = reports_open  # categories configured: footers offer the page
 
     def url(self, tag: str, action: str, now: datetime) -> str:
         token = self.links.sign(tag, action, link_expiry(now, action))
         return personal_url(self.public_url, token)
 
+    def footer(self, message: OutgoingMessage, tag: str, language: str, now: datetime
+               ) -> OutgoingMessage:
+        """``message`` (a reply, a notice) with the links every e-mail carries, its buttons
+        left as they are: an e-mail is refused without its unsubscribe link."""
+        personal = self(OutgoingMessage(""), tag, language, now).personal
+        return replace(message, personal=personal)
+
     def __call__(
         self, message: OutgoingMessage, tag: str, language: str, now: datetime
     ) -> OutgoingMessage:
-        """``message`` with a personal link on each button, its page and unsubscribe link."""
+        """``message`` with a personal link on each button, its page, the page to report a
+        problem (when reports are open) and the unsubscribe link."""
         _ = translator(language)
         rows: list[tuple[Button, ...]] = []
         page: str | None = None
@@ -57,5 +67,7 @@ class Personaliser:
             why=_("You receive this message because you agreed to hear from your "
                   "neighbourhood's participation service."),
             page=page, page_label=page_label,
+            report=self.url(tag, REPORT, now) if self.reports_open else None,
+            report_label=_("Report a problem") if self.reports_open else "",
         )
         return replace(message, buttons=tuple(rows), personal=personal)

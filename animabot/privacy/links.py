@@ -11,7 +11,8 @@ A token is ``<tag>.<expiry>.<action>~<signature>``:
   ``p.<delivery>`` the poll's answer page, ``t.<delivery>.<card>`` a training's reading page,
   ``u`` unsubscribing, ``a.<neighbourhood>.<language>`` confirming a sign-up (double
   opt-in: what was asked is applied only then), ``s.<neighbourhood>.<language>`` a sign-up
-  waiting for its SMS code (never opened as a link: the code page carries it);
+  waiting for its SMS code (never opened as a link: the code page carries it), ``r`` the
+  page where the resident reports a problem in the street (signalement);
 - ``signature``: 22 characters of URL-safe base64 of HMAC-SHA256 over ``tag.expiry.action``,
   with a key derived from the pseudonym key (``links|``), distinct from the buttons' one.
 
@@ -41,6 +42,8 @@ UNSUBSCRIBE = "u"
 CONFIRM = "a"  # a sign-up's confirmation link (e-mail)
 SMS_CODE = "s"  # a sign-up waiting for the code sent by SMS
 CONFIRM_DAYS = 2
+REPORT = "r"  # the problem report page (e-mail footers, the data page)
+REPORT_DAYS = 400  # like an unsubscribe link: a footer's link should still work next year
 _TAG = re.compile(r"^[0-9a-f]{1,32}$")
 _ACTION = re.compile(r"^[a-z](\.[0-9a-z_-]{1,40}){0,4}$")
 
@@ -103,8 +106,8 @@ def personal_url(public_url: str, token: str) -> str:
 
 def link_expiry(now: datetime, action: str) -> datetime:
     """How long a link works: an unsubscribe link much longer than a poll's."""
-    days = {UNSUBSCRIBE: UNSUBSCRIBE_DAYS, CONFIRM: CONFIRM_DAYS, SMS_CODE: CONFIRM_DAYS}.get(
-        action.split(".", 1)[0], LINK_DAYS)
+    days = {UNSUBSCRIBE: UNSUBSCRIBE_DAYS, CONFIRM: CONFIRM_DAYS, SMS_CODE: CONFIRM_DAYS,
+            REPORT: REPORT_DAYS}.get(action.split(".", 1)[0], LINK_DAYS)
     return now + timedelta(days=days)
 
 

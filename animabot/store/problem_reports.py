@@ -167,6 +167,13 @@ class ProblemReportRepository:
         return [StatusChange(ReportStatus(r["status"]), r["reason"], r["changed_by"],
                              from_db(r["changed_at"])) for r in rows]
 
+    async def latest_of(self, pseudonym: str) -> ProblemReport | None:
+        """The resident's last report (a web form sent twice is answered with it)."""
+        row = await self.database.fetch_one(
+            "SELECT * FROM problem_report WHERE pseudonym = ? ORDER BY id DESC LIMIT 1",
+            (pseudonym,))
+        return ProblemReport.from_row(row) if row else None
+
     async def held_for(self, pseudonym: str) -> int:
         """How many reports are linked to one resident (what /mesdonnees can say)."""
         row = await self.database.fetch_one(

@@ -48,6 +48,18 @@ async def test_a_report_is_recorded_received_and_moves_to_resolved(
         report.id]
 
 
+async def test_a_residents_latest_report_is_theirs_and_the_newest(
+    core: Core, clock: FakeClock,
+) -> None:
+    reports = core.stores.problem_reports
+    assert await reports.latest_of("p-1") is None
+    first = await reports.add(_pothole("p-1"), clock.now())
+    await reports.add(_pothole("p-2"), clock.now())
+    assert (await reports.latest_of("p-1")).id == first.id  # type: ignore[union-attr]
+    second = await reports.add(_pothole("p-1"), clock.now())
+    assert (await reports.latest_of("p-1")).id == second.id  # type: ignore[union-attr]
+
+
 async def test_moves_the_statuses_do_not_allow_are_refused_and_change_nothing(
     core: Core, clock: FakeClock,
 ) -> None:

@@ -26,6 +26,13 @@ def test_help(text: str, english: bool) -> None:
     assert reading.intent is Intent.HELP and reading.english is english
 
 
+@pytest.mark.parametrize(("text", "english"), [("SIGNALER", False), ("Signalement.", False),
+                                               ("signaler !", False), ("Report", True)])
+def test_report_asks_for_the_report_page(text: str, english: bool) -> None:
+    reading = read(text)
+    assert reading.intent is Intent.REPORT and reading.english is english
+
+
 @pytest.mark.parametrize(("text", "number"), [("1", 1), (" 2 ", 2), ("3.", 3), ("#2", 2),
                                               ("Réponse 2", 2), ("n°4", 4), ("12", 12)])
 def test_a_number_is_an_answer(text: str, number: int) -> None:

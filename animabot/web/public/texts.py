@@ -106,6 +106,50 @@ def texts(language: str) -> dict[str, str]:
         "poster_2": _("Receive its news and short trainings"),
         "poster_3": _("By e-mail or SMS, free of charge, leave at any time"),
         "poster_scan": _("Scan this code with your phone, or go to:"),
+        "report_link": _("Report a problem in the street"),
+        "report_title": _("Report a problem"),
+        "report_intro": _("A pothole, a broken street light, litter left behind? Tell us: "
+                          "your report goes to the service in charge, and you will be told "
+                          "of each change by the same way you receive our messages."),
+        "report_closed": _("Problem reports are not open here yet."),
+        "report_category": _("What is it about?"),
+        "report_text": _("Describe the problem in a few words"),
+        "report_text_hint": _("What, and where exactly (at most {n} characters). Optional "
+                              "if you add a photo."),
+        "report_photo": _("A photo (optional)"),
+        "report_photo_hint": _("JPEG or PNG, at most {mb} MB. Its hidden data, such as the "
+                               "place it was taken, is removed before it is kept."),
+        "report_where": _("Where is it? (optional)"),
+        "report_place": _("Address or place"),
+        "report_place_hint": _("For example: in front of 12 rue des Lilas"),
+        "report_latitude": _("Latitude"),
+        "report_longitude": _("Longitude"),
+        "report_coordinates_hint": _("In decimal degrees, for example 48.8566 and 2.3522, "
+                                     "as your phone's map app shows them."),
+        "report_locate": _("Use my current position"),
+        "report_locate_wait": _("Looking for your position…"),
+        "report_locate_done": _("Position filled in: check it, then send the report."),
+        "report_locate_failed": _("Your position could not be found: type the place "
+                                  "instead."),
+        "report_button": _("Send the report"),
+        "report_errors": _("The report was not sent: please correct the fields marked "
+                           "below."),
+        "report_error_category": _("Choose what the problem is about."),
+        "report_error_text_needed": _("Describe the problem, or add a photo."),
+        "report_error_text_long": _("The description is too long: make it shorter."),
+        "report_error_place_long": _("The place is too long: make it shorter."),
+        "report_error_latitude": _("Give a latitude between -90 and 90, or leave both "
+                                   "coordinates empty."),
+        "report_error_longitude": _("Give a longitude between -180 and 180, or leave both "
+                                    "coordinates empty."),
+        "report_error_photo": _("This file could not be read as a photo: send a JPEG or PNG "
+                                "photo."),
+        "report_error_photo_large": _("This photo is over {mb} MB: send a smaller one."),
+        "report_done_title": _("Report received"),
+        "report_done": _("Thank you! Your report is recorded as #{id}. It goes to the "
+                         "service in charge, and you will be told of each change."),
+        "report_another": _("Report another problem"),
+        "report_place_label": _("Place"),
     }
 
 

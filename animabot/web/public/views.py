@@ -1,19 +1,24 @@
-"""The public pages: personal links (``/r/<token>``), sign-up (``/inscription``) and posters
-(``/affiche``). Opening a page never changes anything: only its button's POST does."""
+"""The public pages: personal links (``/r/<token>``, the problem report page among them),
+sign-up (``/inscription``) and posters (``/affiche``). Opening a page never changes anything:
+only its button's POST does."""
 
 from __future__ import annotations
 
 import hmac
 import logging
 import secrets
+from dataclasses import replace
 
+import aiohttp
 from aiohttp import web
 
 from ...conversation.personal import Visit
+from ...conversation.reports import MAX_TEXT
 from ...conversation.signup import Outcome
 from ...domain.access import Access
 from ...i18n import LANGUAGE_NAMES, LANGUAGES, normalise_language
-from ...privacy.links import UNSUBSCRIBE
+from ...privacy.links import REPORT, UNSUBSCRIBE
+from ...problems.photos import PhotoError
 from ..guard import requires
 from . import poster
 from .app import (
@@ -25,6 +30,7 @@ from .app import (
     render,
     set_form_cookie,
 )
+from .report_form import MAX_PLACE, ReportForm, read_report, report_text
 from .texts import texts
 
 log = logging.getLogger(__name__)
@@ -71,6 +77,8 @@ async def _show(request: web.Request, visit: Visit, language: str, *, notice: st
                       lines=[words["unsubscribe_ask"]], items=[],
                       button=words["unsubscribe_button"], danger=False, links=[
                           (common["data_url"], words["data_link"])], **common)
+    if visit.link.action == REPORT:
+        return _report_page(request, visit, language, ReportForm(), status)
     if visit.sign_up is not None:
         return render(request, "confirm.html", "confirm_title", language, status,
                       lines=[words["confirm_ask"]], items=[], button=words["confirm_button"],
@@ -117,6 +125,8 @@ async def personal_action(request: web.Request) -> web.StreamResponse:
         return render(request, "message.html", "unsubscribe_title", language,
                       lines=[words["unsubscribed"]], role="status",
                       data_url=f"/r/{token}/donnees?lang={language}")
+    if visit.link.action == REPORT:  # its form posts to /signaler
+        return await _show(request, visit, language, status=400)
     if visit.sign_up is not None:
         await pages.confirm(visit)
         return render(request, "message.html", "confirm_title", language,
@@ -147,10 +157,13 @@ async def my_data(request: web.Request) -> web.StreamResponse:
     if visit is None:
         return _invalid(request, language)
     words = texts(language)
+    report = public.pages.report_link(visit)
     return render(request, "confirm.html", "data_title", language,
                   lines=[], items=[item.removeprefix("- ") for item in
                                    await public.pages.my_data(visit, language)],
-                  button=words["erase_button"], danger=True, links=[],
+                  button=words["erase_button"], danger=True,
+                  links=[(f"/r/{report}?lang={language}", words["report_link"])]
+                  if report else [],
                   csrf=public.form_token(token), action_url=f"/r/{token}/oubli")
 
 
@@ -168,6 +181,102 @@ async def erase(request: web.Request) -> web.StreamResponse:
     await public.pages.erase(visit)
     return render(request, "message.html", "data_title", language,
                   lines=[texts(language)["erased"]], role="status", data_url="")
+
+
+def _report_page(request: web.Request, visit: Visit, language: str, form: ReportForm,
+                 status: int = 200) -> web.Response:
+    public = request.app[PUBLIC]
+    reports = public.settings.reports
+    if not reports.categories:
+        return render(request, "message.html", "report_title", language, 404,
+                      lines=[texts(language)["report_closed"]], role="", data_url="")
+    base = f"/r/{visit.token}"
+    return render(request, "report.html", "report_title", language, status, form=form,
+                  categories=[(c.id, c.name) for c in reports.categories],
+                  max_text=MAX_TEXT, max_place=MAX_PLACE,
+                  mb=max(1, reports.max_photo_bytes // 1_000_000),
+                  csrf=public.form_token(visit.token), action_url=f"{base}/signaler",
+                  nonce=secrets.token_urlsafe(12),
+                  data_url=f"{base}/donnees?lang={language}")
+
+
+class _TooLarge(Exception):
+    """A part over its limit; ``fields`` are those read before it (shown again)."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("too large")
+        self.fields = fields
+
+
+async def _report_form(request: web.Request, max_photo: int
+                       ) -> tuple[dict[str, str], bytes | None]:
+    """The multipart form read as a stream: the fields, and the photo kept in memory only
+    (never written before its metadata is stripped), refused past ``max_photo`` bytes."""
+    fields: dict[str, str] = {}
+    photo: bytes | None = None
+    reader = await request.multipart()
+    count = 0
+    while (part := await reader.next()) is not None:
+        count += 1
+        if count > 20 or not isinstance(part, aiohttp.BodyPartReader):
+            raise _TooLarge(fields)
+        if part.name == "photo":
+            chunks, size = [], 0
+            while chunk := await part.read_chunk(64 * 1024):
+                size += len(chunk)
+                if size > max_photo:
+                    raise _TooLarge(fields)
+                chunks.append(chunk)
+            if size:
+                photo = b"".join(chunks)
+        elif part.name:
+            value = await part.read(decode=True)
+            if len(value) > 8 * 1024:
+                raise _TooLarge(fields)
+            fields[part.name] = value.decode("utf-8", errors="replace")
+    return fields, photo
+
+
+@requires(Access.PUBLIC)
+async def report_send(request: web.Request) -> web.StreamResponse:
+    """The report page's button: checked, then recorded through the core (once)."""
+    token = request.match_info["token"]
+    public = request.app[PUBLIC]
+    language = language_of(request)
+    visit = await public.pages.open(token)
+    if visit is None or visit.link.action != REPORT:
+        return _invalid(request, language)
+    reports = public.settings.reports
+    if not request.content_type.startswith("multipart/"):
+        return _report_page(request, visit, language, ReportForm(), 400)
+    try:
+        fields, photo = await _report_form(request, reports.max_photo_bytes)
+    except _TooLarge as exc:  # the fields before the photo (category, text) kept
+        typed = read_report(exc.fields, (), has_photo=True)
+        return _report_page(request, visit, language, replace(
+            typed, errors={"photo": "report_error_photo_large"}), 413)
+    if fields.get("lang") in LANGUAGES:
+        language = fields["lang"]
+    if not _token_ok(request, token, fields.get(CSRF_FIELD, "")):
+        return render(request, "message.html", "error", language, 403,
+                      lines=[texts(language)["form_expired"]], role="alert", data_url="")
+    form = read_report(fields, [c.id for c in reports.categories], has_photo=photo is not None)
+    nonce = fields.get("nonce", "")[:40]
+    if not form.ok or not nonce:
+        return _report_page(request, visit, language, form, 400)
+    place_label = texts(public.settings.bot.language)["report_place_label"]
+    try:
+        number = await public.pages.report(
+            visit, form.category, report_text(form, place_label), photo, form.latitude,
+            form.longitude, nonce)
+    except PhotoError:
+        return _report_page(request, visit, language, replace(
+            form, errors={"photo": "report_error_photo"}), 400)
+    words = texts(language)
+    return render(request, "report_done.html", "report_done_title", language,
+                  line=words["report_done"].format(id=number),
+                  again_url=f"/r/{token}?lang={language}",
+                  data_url=f"/r/{token}/donnees?lang={language}")
 
 
 @requires(Access.PUBLIC)
@@ -318,4 +427,5 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/r/{token}", personal_action)
     router.add_get("/r/{token}/donnees", my_data)
     router.add_post("/r/{token}/oubli", erase)
+    router.add_post("/r/{token}/signaler", report_send)
     router.add_get(r"/affiche/{hood}.{kind:pdf|png}", poster_file)

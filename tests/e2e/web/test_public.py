@@ -7,7 +7,9 @@ posters. axe-core finds no violation on any page, in French and in English."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import os
 import re
 import socket
 from collections.abc import AsyncIterator, Iterator
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -24,12 +27,16 @@ from playwright.async_api import Browser, Page
 from animabot.chat.registry import create_adapter, enabled_adapters
 from animabot.clock import FakeClock
 from animabot.config import load_settings
+from animabot.config.reports import photo_folder
 from animabot.core import Core, open_core
 from animabot.delivery.worker import DeliveryWorker
 from animabot.domain.addresses import AddressStatus
+from animabot.domain.problem_report import ReportStatus
+from animabot.problems.status import change_status
 from animabot.store.address_book import AddressBook, Enrolment
 from animabot.store.state import PlatformState
 from animabot.web.public.app import public_face
+from tests.support.photos import has_metadata, photo_with_gps
 from tests.support.sms_gateway import SmsGatewayEmulator
 from tests.support.smtp_server import SmtpServer, smtp_server
 
@@ -92,8 +99,14 @@ async def gateway() -> AsyncIterator[SmsGatewayEmulator]:
 
 
 @pytest.fixture
-async def site(tmp_path: Path, smtp: SmtpServer,
-               gateway: SmsGatewayEmulator) -> AsyncIterator[Site]:
+def extra_config() -> str:
+    """More configuration (a test parametrizes it: the report categories)."""
+    return ""
+
+
+@pytest.fixture
+async def site(tmp_path: Path, smtp: SmtpServer, gateway: SmsGatewayEmulator,
+               extra_config: str) -> AsyncIterator[Site]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     config = tmp_path / "config.toml"
@@ -119,7 +132,7 @@ listen = "127.0.0.1:{port}"
 [[neighbourhoods]]
 id = "centre"
 name = "Centre-ville"
-""", encoding="utf-8")
+""" + extra_config, encoding="utf-8")
     scenario = tmp_path / "jardin.toml"
     scenario.write_text(SCENARIO, encoding="utf-8")
     settings = load_settings(config)
@@ -418,4 +431,267 @@ async def test_every_public_page_passes_axe_in_french_and_english_on_a_phone(
             await phone.keyboard.press("Tab")
             assert await phone.evaluate("document.activeElement.className") == "skip", address
     assert await site.votes() == 0  # all of that opened pages, none voted
+    await phone.context.close()
+
+
+SERVICE = "voirie@ville.test"
+REPORTS = f"""
+[reports]
+max_photo_bytes = 1000000
+[[reports.categories]]
+id = "voirie"
+name = "Voirie (trous, trottoirs)"
+email = "{SERVICE}"
+[[reports.categories]]
+id = "eclairage"
+name = "Éclairage"
+email = "eclairage@ville.test"
+"""
+LAT, LON = "48,85661", "2.35222"  # a French keyboard's comma is read too
+
+
+def noise(width: int, height: int) -> bytes:
+    """A PNG that does not compress: its size is about 3 bytes a pixel."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.frombytes("RGB", (width, height), os.urandom(width * height * 3)).save(out, "PNG")
+    return out.getvalue()
+
+
+def report_link(site: Site, mail: EmailMessage) -> str:
+    text = mail.get_body(("plain",))
+    assert text is not None
+    found = re.search(r"(?:Signaler un problème|Report a problem) : (\S+)", text.get_content())
+    assert found is not None, "the e-mail's footer offers the report page"
+    return found.group(1)
+
+
+async def post_report(url: str, fields: dict[str, str], photo: bytes | None
+                      ) -> tuple[int, str]:
+    """The report form sent again as a browser sends it (multipart), e.g. a resent POST."""
+    form = aiohttp.FormData(default_to_multipart=True)
+    for name, value in fields.items():
+        form.add_field(name, value)
+    if photo is not None:
+        form.add_field("photo", photo, filename="IMG_0001.jpg", content_type="image/jpeg")
+    async with aiohttp.ClientSession() as http, http.post(url, data=form) as response:
+        return response.status, await response.text()
+
+
+async def wait_for(check: Any, what: str, ceiling: float = 30.0) -> None:
+    deadline = asyncio.get_running_loop().time() + ceiling
+    while not await check():
+        assert asyncio.get_running_loop().time() < deadline, f"waited {ceiling}s for {what}"
+        await asyncio.sleep(0.05)
+
+
+@pytest.mark.parametrize("extra_config", [REPORTS])
+async def test_an_email_resident_reports_a_pothole_from_the_report_link_of_an_email(
+    site: Site, browser: Browser, tmp_path: Path,
+) -> None:
+    """The footer's link, the form (category, text, photo with GPS EXIF, coordinates), the
+    number; the photo kept without EXIF; the service's e-mail; each change of status told by
+    e-mail; the same form sent twice is one report; forged links refused."""
+    core = site.core
+    link = report_link(site, site.mails("ana@example.org")[1])
+    status, html = await fetch(link)  # a mail scanner opens it: nothing happens
+    assert status == 200 and "Voirie (trous, trottoirs)" in html
+    assert await core.stores.problem_reports.find() == []
+
+    page = await (await new_context(browser)).new_page()
+    await page.goto(link)
+    assert await page.inner_text("h1") == "Signaler un problème"
+    await assert_accessible(page)
+    # Sent empty (the browser's own checks bypassed): each error beside its field.
+    await page.evaluate("document.querySelector('form').noValidate = true")
+    await page.fill("#latitude", "91")
+    await page.click("button[type=submit]")
+    assert await page.locator("[role=alert]").count() == 1
+    assert await page.get_attribute("#text", "aria-invalid") == "true"
+    assert "text-error" in (await page.get_attribute("#text", "aria-describedby") or "")
+    assert "latitude-error" in (await page.get_attribute("#latitude", "aria-describedby")
+                                or "")
+    assert await page.locator("#category-error").count() == 1
+    await assert_accessible(page)
+    assert await core.stores.problem_reports.find() == []
+
+    original = photo_with_gps()
+    assert has_metadata(original)
+    await page.check("#category-voirie")
+    await page.fill("#text", "Un nid-de-poule profond devant l'école Jaurès")
+    await page.set_input_files("#photo", files=[{
+        "name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": original}])
+    await page.fill("#place", "12 rue Jaurès")
+    await page.fill("#latitude", LAT)
+    await page.fill("#longitude", LON)
+    fields = {name: await page.get_attribute(f"input[name={name}]", "value") or ""
+              for name in ("csrf_token", "nonce", "lang")}
+    await page.click("button[type=submit]")
+    assert "enregistré sous le n° 1" in await page.inner_text("[role=status]")
+    await assert_accessible(page)
+
+    [report] = await core.stores.problem_reports.find()
+    assert (report.platform, report.category, report.neighbourhood_id) == (
+        "email", "voirie", "centre")
+    assert report.pseudonym == site.pseudonym("ana@example.org")
+    assert (report.latitude, report.longitude) == (48.85661, 2.35222)
+    assert report.text == "Un nid-de-poule profond devant l'école Jaurès\nLieu : 12 rue Jaurès"
+    assert report.photo_ref is not None
+    folder = photo_folder(core.settings.reports, core.settings.storage)
+    stored = (folder / report.photo_ref).read_bytes()
+    assert not has_metadata(stored) and stored != original
+    assert [p.name for p in folder.iterdir()] == [report.photo_ref]  # the original: never
+
+    # The same form sent again (a double click, a resent POST): the same report, once.
+    action = link + "/signaler"
+    status, html = await post_report(action, {
+        **fields, "category": "voirie", "text": "Un nid-de-poule profond devant l'école Jaurès",
+        "place": "12 rue Jaurès", "latitude": LAT, "longitude": LON}, original)
+    assert status == 200 and "n° 1" in html
+    assert len(await core.stores.problem_reports.find()) == 1
+    assert [p.name for p in folder.iterdir()] == [report.photo_ref]
+    # Without the page's form token: refused.
+    status, _ = await post_report(action, {**fields, "csrf_token": "x", "nonce": "other",
+                                           "category": "voirie", "text": "x"}, None)
+    assert status == 403
+
+    # The service receives it on the real SMTP server.
+    assert await core.report_router().route_due() == 1
+    [mail] = site.mails(SERVICE)
+    assert mail["Subject"] == "[Signalement 1] Voirie (trous, trottoirs)"
+    body = mail.get_body(("plain",))
+    assert body is not None and "nid-de-poule" in body.get_content()
+    [attached] = [part.get_content() for part in mail.iter_attachments()]
+    assert not has_metadata(attached)
+
+    # Each change reaches her by e-mail (the worker's personal path, with its footer).
+    before = len(site.mails("ana@example.org"))
+    await site.drain()
+    await change_status(core.database, 1, ReportStatus.IN_PROGRESS, "cli:anne",
+                        site.clock.now(), "fr")
+    await site.drain()
+    await wait_for(lambda: _has_mail(site, "ana@example.org", before + 2),
+                   "the notices by e-mail")
+    notices = [m.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+               for m in site.mails("ana@example.org")[before:]]
+    assert "Votre signalement n° 1 est maintenant : transmis au service concerné." in notices[0]
+    assert "Votre signalement n° 1 est maintenant : en cours." in notices[1]
+    assert "Signaler un problème : " in notices[1]
+
+    # Forged or altered report links are refused, by GET and by POST.
+    forged = link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB")
+    response = await page.goto(forged)
+    assert response is not None and response.status == 404
+    assert "Ce lien ne fonctionne pas" in await page.content()
+    status, _ = await post_report(forged + "/signaler", {**fields, "nonce": "n2",
+                                                         "category": "voirie", "text": "x"},
+                                  None)
+    assert status == 404
+    # A poll's link does not open the report form.
+    poll = site.links(site.mails("ana@example.org")[1])[0]
+    status, _ = await post_report(poll + "/signaler", {**fields, "category": "voirie",
+                                                       "text": "x"}, None)
+    assert status == 404
+    assert len(await core.stores.problem_reports.find()) == 1
+
+    # Her data page offers the report page too.
+    await page.goto(f"{link}/donnees")
+    await page.click("text=Signaler un problème dans la rue")
+    assert await page.inner_text("h1") == "Signaler un problème"
+    await page.context.close()
+
+
+async def _has_mail(site: Site, address: str, count: int) -> bool:
+    await site.drain()
+    return len(site.mails(address)) >= count
+
+
+@pytest.mark.parametrize("extra_config", [REPORTS])
+async def test_an_sms_resident_reports_on_the_page_and_hears_of_changes_by_sms(
+    site: Site, browser: Browser,
+) -> None:
+    core, number = site.core, "+33698765432"
+    pseudonym = core.pseudonymize("sms", number)
+    await AddressBook(core.database).enrol_all([Enrolment(
+        pseudonym, "sms", number, "centre", "en", START - timedelta(days=3))], START)
+    # « SIGNALER » by SMS: the core answers with the link of the report page.
+    event = site.gateway.resident_sends(number, "REPORT")
+    await site.gateway.wait_until(lambda: event in site.gateway.acknowledged)
+    await site.drain()
+    await site.gateway.wait_until(lambda: any(
+        "/r/" in text for text in site.gateway.sent_to(number)))
+    [answer] = [text for text in site.gateway.sent_to(number) if "/r/" in text]
+    found = re.search(re.escape(site.url) + r"/r/\S+", answer)
+    assert found is not None and "report a problem" in answer
+    link = found.group(0)
+
+    context = await browser.new_context(  # a phone that may share its position
+        locale="en-GB", bypass_csp=True, viewport={"width": 390, "height": 844},
+        geolocation={"latitude": 48.8566, "longitude": 2.3522}, permissions=["geolocation"])
+    phone = await context.new_page()
+    await phone.goto(link)
+    assert await phone.get_attribute("html", "lang") == "en"
+    await assert_accessible(phone)
+    await phone.click("text=Use my current position")  # the progressive button (script)
+    await phone.wait_for_function(
+        "document.getElementById('latitude').value === '48.856600'", timeout=30_000)
+    assert await phone.input_value("#longitude") == "2.352200"
+    assert "check it" in await phone.inner_text("#locate-status")
+    await assert_accessible(phone)
+    await phone.check("#category-eclairage")
+    await phone.fill("#text", "The street light at the corner is out")
+    await phone.click("button[type=submit]")
+    assert "recorded as #1" in await phone.inner_text("[role=status]")
+    await assert_accessible(phone)
+    [report] = await core.stores.problem_reports.find()
+    assert (report.platform, report.photo_ref, report.latitude) == ("sms", None, 48.8566)
+
+    await change_status(core.database, 1, ReportStatus.IN_PROGRESS, "cli:anne",
+                        site.clock.now(), "fr")
+    await site.drain()
+    await site.gateway.wait_until(lambda: any(
+        "#1 is now: in progress" in text for text in site.gateway.sent_to(number)))
+    await phone.context.close()
+
+
+@pytest.mark.parametrize("extra_config", [REPORTS])
+async def test_the_report_pages_pass_axe_in_french_and_english(
+    site: Site, browser: Browser,
+) -> None:
+    link = report_link(site, site.mails("bob@example.org")[1])
+    phone = await english(browser)
+    for language in ("fr", "en"):
+        await phone.goto(f"{link}?lang={language}")
+        assert await phone.get_attribute("html", "lang") == language
+        await assert_accessible(phone)
+        assert await phone.evaluate(
+            "document.documentElement.scrollWidth <= window.innerWidth")
+        order = []
+        for _ in range(4):  # the skip link, the language switch, then the form in order
+            await phone.keyboard.press("Tab")
+            order.append(await phone.evaluate("document.activeElement.id || "
+                                              "document.activeElement.className"))
+        assert order[0] == "skip" and order[2] == "category-voirie", order
+        await phone.evaluate("document.querySelector('form').noValidate = true")
+        await phone.click("button[type=submit]")  # the errors page
+        assert await phone.locator("[role=alert]").count() == 1
+        await assert_accessible(phone)
+        await phone.check("#category-voirie")
+        await phone.fill("#text", "x")
+        await phone.set_input_files("#photo", files=[{  # over [reports] max_photo_bytes
+            "name": "big.png", "mimeType": "image/png", "buffer": noise(800, 600)}])
+        await phone.click("button[type=submit]")
+        assert await phone.locator("#photo-error").count() == 1
+        assert await phone.input_value("#text") == "x"  # what was typed before it: kept
+        assert "photo-error" in (await phone.get_attribute("#photo", "aria-describedby")
+                                 or "")
+        await assert_accessible(phone)
+        await phone.check("#category-voirie")
+        await phone.fill("#text", "x")
+        await phone.set_input_files("#photo", files=[{  # larger than a plain form's limit
+            "name": "ok.png", "mimeType": "image/png", "buffer": noise(300, 300)}])
+        await phone.click("button[type=submit]")  # the confirmation page
+        assert await phone.locator("[role=status]").count() == 1
+        await assert_accessible(phone)
     await phone.context.close()
