@@ -141,12 +141,14 @@ def add_routes(router: web.UrlDispatcher) -> None:
     from . import (  # they use this module's scope functions
         campaign_desk,
         facilitation_pages,
+        paper_pages,
         scenario_pages,
     )
 
     signin.add_routes(router)
     scenario_pages.add_routes(router)
     campaign_desk.add_routes(router)
+    paper_pages.add_routes(router)
     facilitation_pages.add_routes(router)
     router.add_get("/accessibilite", accessibility)
     admin.add_routes(router, SLUG)

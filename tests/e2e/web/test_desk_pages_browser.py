@@ -95,6 +95,28 @@ async def test_every_other_back_office_page_passes_axe(
     await page.wait_for_url("**?done=marked")
     await assert_accessible(page)
 
+    # Paper answers: the form, an entry refused with its message, then the entries' table.
+    async with open_core(settings, clock, sends=False) as core:
+        polled = await core.campaigns.start(load_scenario_text(
+            'id = "papier"\ntitle = "Papier"\n[[steps]]\nid = "q"\nkind = "poll"\n'
+            'at = "+0"\ncloses = "+2d"\nquestion.fr = "Quel jour ?"\n'
+            'question.en = "Which day?"\noptions.fr = ["Samedi", "Dimanche"]\n'
+            'options.en = ["Saturday", "Sunday"]\n', "t"),
+            ["centre"], author="anna")
+    await page.goto(f"{base_url}campaigns/{polled.id}/paper")
+    await assert_accessible(page)
+    await page.fill("#count", "0")
+    await page.fill("#source", "réunion du 12/03")
+    await page.evaluate("document.querySelector('#count').removeAttribute('min')")
+    await page.click("button:has-text('Enregistrer la saisie')")
+    assert await page.locator("[role=alert]").count() == 1
+    await assert_accessible(page)
+    await page.fill("#count", "14")
+    await page.click("button:has-text('Enregistrer la saisie')")
+    await page.wait_for_url("**?done=recorded")
+    assert "réunion du 12/03" in await page.locator("#paper-entries").inner_text()
+    await assert_accessible(page)
+
     # Another neighbourhood's facilitator reads and does nothing of it; an agent writes nothing.
     await page.goto(f"{base_url}scenarios")
     await page.fill("#toml", 'id = "court-anna"\ntitle = "Court"\n[[steps]]\nid = "a"\n'
