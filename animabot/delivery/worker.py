@@ -207,7 +207,12 @@ class DeliveryWorker:
             due = deque(await self.deliveries.claim_due(self.clock.now(), self.batch,
                                                         self.lease, worker=self.name))
             if not due:
-                return handled
+                if not self._flight:
+                    return handled
+                # Rows may wait for a send in flight (another worker's claim rule: one row
+                # in flight per chat): once one lands, look again.
+                await asyncio.wait(set(self._flight), return_when=asyncio.FIRST_COMPLETED)
+                continue
             self._unsettled = True  # until the drain ends well: a fault leaves rows claimed
             while due:
                 if self._fault is not None:  # the storage failed: the next drain frees them

@@ -547,7 +547,7 @@ async def _m018_several_workers(db: Transaction) -> None:
             next_at REAL NOT NULL
         )
         """)
-    if db.dialect is Dialect.POSTGRESQL:
+    if db.dialect is Dialect.POSTGRESQL:  # POSTGRESQL_ONLY_INDEXES
         await db.execute("CREATE INDEX delivery_in_flight ON delivery (chat_id)"
                          " WHERE status IN ('claimed', 'sending')")
         await db.execute("CREATE INDEX delivery_pending_chat ON delivery (chat_id, due_at, id)"
@@ -563,6 +563,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     _m016_paper_answers_and_reasons, _m017_scenario_versions,
     _m018_several_workers,
 )
+# Indexes only PostgreSQL's several-worker claim reads (migration 15).
+POSTGRESQL_ONLY_INDEXES = frozenset({"delivery_in_flight", "delivery_pending_chat"})
 # The version PostgreSQL's baseline creates at once: the migrations above it apply to both.
 POSTGRESQL_BASELINE = 11
 
