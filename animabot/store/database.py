@@ -68,6 +68,20 @@ class Transaction(ABC):
     async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
 
 
+def for_update(db: Transaction) -> str:
+    """`` FOR UPDATE`` on PostgreSQL (a read that is written back, locked against another
+    process's same read); SQLite's writers are one at a time already."""
+    return " FOR UPDATE" if db.dialect is Dialect.POSTGRESQL else ""
+
+
+async def serialize_on(db: Transaction, key: str) -> None:
+    """Make transactions naming the same ``key`` run one after another across processes
+    (a count then an insert: the rule counted must still hold at the insert). PostgreSQL:
+    an advisory lock held until the commit; SQLite: nothing to do (one writer at a time)."""
+    if db.dialect is Dialect.POSTGRESQL:
+        await db.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (key,))
+
+
 class Lead:
     """The lead among the processes on one database: one of them polls each bot's inbound
     stream and runs the housekeeping. With one process (SQLite), always this one."""

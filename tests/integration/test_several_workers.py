@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -88,3 +89,30 @@ async def test_a_follower_takes_over_within_seconds(postgres_url: str) -> None:
 
 async def test_sqlite_has_one_process_which_always_leads(tmp_path: object) -> None:
     assert await Lead().take()
+
+
+async def test_the_ideas_limit_holds_across_workers(postgres_url: str) -> None:
+    """Two workers (a webhook any of them answers) counting then inserting for one author
+    at once: the limit still holds."""
+    from animabot.store.ideas import IdeaRepository
+
+    async with open_database(postgres_url) as one, open_database(postgres_url) as two:
+        now = datetime(2026, 12, 1, 9, tzinfo=UTC)
+        ideas = [IdeaRepository(one), IdeaRepository(two)]
+        added = await asyncio.gather(*(
+            ideas[n % 2].add_within_limit("p1", "telegram", None, f"idée {n}", now,
+                                          now - timedelta(days=1), 3)
+            for n in range(10)))
+        assert sum(1 for idea in added if idea is not None) == 3
+
+
+async def test_an_older_tally_never_replaces_a_newer_one(postgres_url: str) -> None:
+    from animabot.store.polls import PollTallyRepository
+
+    async with open_database(postgres_url) as database:
+        tallies = PollTallyRepository(database)
+        now = datetime(2026, 12, 1, 9, tzinfo=UTC)
+        await tallies.record("poll", (3, 1), 4, now)
+        await tallies.record("poll", (1, 0), 1, now - timedelta(seconds=5))  # a slower worker
+        row = await database.fetch_one("SELECT voters FROM poll_tally WHERE poll_ref = 'poll'")
+        assert row is not None and row["voters"] == 4
