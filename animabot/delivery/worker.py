@@ -330,8 +330,9 @@ class DeliveryWorker:
         target = plan.target
         pacer = self.pacers[target.platform]
         slot = await pacer.wait(target.address, not target.private)
-        if self.shared_pace is not None:  # the other workers' sends on this bot count too
-            every, chat_every = shared_intervals(pacer.limits, not target.private)
+        every, chat_every = shared_intervals(pacer.limits, not target.private)
+        if self.shared_pace is not None and (every or chat_every):
+            # The other workers' sends on this bot count too.
             delay = await self.shared_pace.reserve(target.platform, target.address, every,
                                                    chat_every)
             if delay > 0:

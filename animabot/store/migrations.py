@@ -552,6 +552,10 @@ async def _m018_several_workers(db: Transaction) -> None:
                          " WHERE status IN ('claimed', 'sending')")
         await db.execute("CREATE INDEX delivery_pending_chat ON delivery (chat_id, due_at, id)"
                          " WHERE status = 'pending'")
+        # The claim walks the due rows in (due_at, id) order and stops at its batch: without
+        # this, a backlog of rows due at one instant is sorted again at every claim.
+        await db.execute("CREATE INDEX delivery_pending_due ON delivery (due_at, id)"
+                         " WHERE status = 'pending'")
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -564,7 +568,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     _m018_several_workers,
 )
 # Indexes only PostgreSQL's several-worker claim reads (migration 15).
-POSTGRESQL_ONLY_INDEXES = frozenset({"delivery_in_flight", "delivery_pending_chat"})
+POSTGRESQL_ONLY_INDEXES = frozenset({"delivery_in_flight", "delivery_pending_chat",
+                                     "delivery_pending_due"})
 # The version PostgreSQL's baseline creates at once: the migrations above it apply to both.
 POSTGRESQL_BASELINE = 11
 
