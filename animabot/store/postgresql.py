@@ -247,6 +247,22 @@ class PostgresDatabase(Database):
     def _unavailable(self, exc: BaseException) -> StorageUnavailableError | None:
         return unavailable(exc, self.name)
 
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One statement outside a unit is its own transaction on an autocommit connection:
+        one round trip, not three (``BEGIN``, it, ``COMMIT``): the worker records each send
+        so. Still in turn with this process's transactions (the lock)."""
+        if self._owned():
+            return await super().execute(sql, params)
+        async with self._lock:
+            try:
+                async with self._pool.connection() as connection:
+                    changed = await PostgresTransaction(connection).execute(sql, params)
+            except Exception as exc:
+                self._raise_fault(exc)  # a fault of the server: our error, reported once
+                raise
+        self._cleared()
+        return changed
+
 
 async def _migrate(tx: PostgresTransaction, where: str) -> None:
     """Every pending migration in one transaction (PostgreSQL's DDL is transactional),
