@@ -537,7 +537,7 @@ async def _m018_several_workers(db: Transaction) -> None:
     ``delivery.claimed_by`` names the worker holding a row (its lease renewed while it
     lives: a dead worker's rows come back when the lease runs out). ``send_pace`` holds,
     per bot and per chat (hashed), the next instant a send may leave: the platform's limits
-    shared by every worker. The two indexes serve PostgreSQL's claim only (one row in
+    shared by every worker. The three indexes serve PostgreSQL's claim only (one row in
     flight per chat, the earliest first); SQLite keeps one process and claims without
     them."""
     await _ddl(db, """
@@ -567,7 +567,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _m016_paper_answers_and_reasons, _m017_scenario_versions,
     _m018_several_workers,
 )
-# Indexes only PostgreSQL's several-worker claim reads (migration 15).
+# Indexes only PostgreSQL's several-worker claim reads (migration 18).
 POSTGRESQL_ONLY_INDEXES = frozenset({"delivery_in_flight", "delivery_pending_chat",
                                      "delivery_pending_due"})
 # The version PostgreSQL's baseline creates at once: the migrations above it apply to both.
