@@ -5,7 +5,7 @@ COPY pyproject.toml README.md ./
 COPY animabot ./animabot
 COPY adapters ./adapters
 COPY scenarios ./scenarios
-RUN pip install --no-cache-dir --prefix=/install ".[telegram,matrix,email,sms,poster]"
+RUN pip install --no-cache-dir --prefix=/install ".[telegram,matrix,email,sms,poster,postgresql]"
 
 FROM python:3.11-slim
 RUN useradd --create-home --uid 10001 animabot && mkdir /data && chown animabot: /data

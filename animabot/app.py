@@ -11,13 +11,14 @@ from contextlib import AsyncExitStack, suppress
 from datetime import timedelta
 from typing import Any
 
-from .chat.contract import ChatAdapter
+from .chat.contract import ChatAdapter, LedReceiver
 from .chat.registry import create_adapter, enabled_adapters
 from .clock import Clock, SystemClock
 from .config import Settings
 from .config.reports import photo_folder
 from .core import Core, open_core
 from .errors import AnimabotError
+from .leading import Leader
 from .privacy.retention import purge, purge_reports
 from .scheduling import WakeScheduler
 from .store.state import PlatformState
@@ -72,6 +73,12 @@ async def run_bot(
         await worker.recover()
         scheduler = WakeScheduler(worker, clock)
         core.services.wake = scheduler.poke
+        # Several workers on one database: every one sends, one (the leader) reads each
+        # bot's inbound stream; SQLite's one process always leads.
+        shared = worker.deliveries.shared
+        led = [a for a in adapters.values() if shared and isinstance(a, LedReceiver)]
+        for receiver in led:
+            receiver.led = True
         for name, adapter in adapters.items():
             if not await _unless_stopped(adapter.start(core.conversation.handle), stop):
                 log.info("stopped while adapter %s was starting", name)
@@ -88,7 +95,29 @@ async def run_bot(
         for face in faces:
             await face(core, adapters, stack)
 
+        async def gain() -> None:
+            for receiver in led:
+                await receiver.start_receiving()
+
+        async def lose() -> None:
+            for receiver in led:
+                await receiver.stop_receiving()
+
+        leader = Leader(core.database.lead("animabot"), worker.name, gain, lose)
+        await leader.start()
+        stack.push_async_callback(leader.stop)
+        if shared:
+            async def keep_leases() -> None:
+                try:
+                    await worker.keep_leases()
+                except AnimabotError as exc:  # the storage: tried again at the next tick
+                    log.debug("leases not renewed now: %s", exc)
+
+            scheduler.every(keep_leases, worker.lease / 3, first_in=worker.lease / 3)
+
         async def purge_old_data() -> None:
+            if not leader.leading:
+                return
             try:
                 await purge(core.stores, settings.privacy.retention_days, clock.now())
                 await purge_reports(
@@ -101,6 +130,8 @@ async def run_bot(
         scheduler.every(purge_old_data, timedelta(days=1), first_in=timedelta(minutes=5))
 
         async def plan_recurring_campaigns() -> None:
+            if not leader.leading:
+                return
             try:
                 if await core.series.materialize():
                     scheduler.poke()
@@ -109,8 +140,8 @@ async def run_bot(
 
         scheduler.every(plan_recurring_campaigns, timedelta(minutes=10),
                         first_in=timedelta(seconds=1))
-        log.info("animabot running with %s on %s; Ctrl-C to stop",
-                 ", ".join(adapters), settings.storage.shown())
+        log.info("animabot running with %s on %s as worker %s; Ctrl-C to stop",
+                 ", ".join(adapters), settings.storage.shown(), worker.name)
         await stop.wait()
         log.info("stopping: finishing in-flight sends")
 

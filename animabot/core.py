@@ -9,6 +9,7 @@ import secrets
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from .campaigns.series import SeriesService
@@ -58,6 +59,7 @@ class Core:
         return DeliveryWorker(
             self.database, adapters, self.composer, self.clock,
             max_attempts=self.settings.delivery.max_attempts,
+            lease=timedelta(seconds=self.settings.delivery.lease_seconds),
             caps=(self.settings.delivery.global_per_second,
                   self.settings.delivery.per_chat_per_second),
         )

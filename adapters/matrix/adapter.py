@@ -103,6 +103,7 @@ class MatrixAdapter:
         self.handler: InboundHandler | None = None
         self.translator: EventTranslator | None = None
         self._task: asyncio.Task[None] | None = None
+        self.led = False  # several workers: sync only while this one leads
         self._last_ts = 0
         self.timeline_limit = 100  # events per room per sync; a gap beyond is filled
         self._since: str | None = None
@@ -148,7 +149,8 @@ class MatrixAdapter:
         if not await self._sync_once():
             raise AnimabotError(f"cannot sync with {self.config.homeserver}: see the log above")
         await self._join_configured_rooms()
-        self._task = asyncio.create_task(self._sync_loop(), name="matrix-sync")
+        if not self.led:
+            await self.start_receiving()
         log.info("matrix bot %s started on %s", self.config.user_id, self.config.homeserver)
 
     async def _join_configured_rooms(self) -> None:
@@ -161,11 +163,20 @@ class MatrixAdapter:
                     else:
                         log.warning("cannot join the configured room of %s: %s", hood.id, joined)
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+    async def start_receiving(self) -> None:
+        """Sync on from the saved position (with several workers, the leader only)."""
+        if self._task is None:
+            self._task = asyncio.create_task(self._sync_loop(), name="matrix-sync")
+
+    async def stop_receiving(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
+
+    async def stop(self) -> None:
+        await self.stop_receiving()
         await self.inbound.close()
         await self.client.close()
 

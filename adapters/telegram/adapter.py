@@ -127,6 +127,7 @@ class TelegramAdapter:
         self._admins: dict[int, tuple[float, set[int]]] = {}
         self._loop_task: asyncio.Task[None] | None = None
         self._webhook: Any = None
+        self.led = False  # several workers: getUpdates only while this one leads
 
     async def start(self, handler: InboundHandler) -> None:
         self.handler = handler
@@ -146,14 +147,24 @@ class TelegramAdapter:
             await self._webhook.start()
         else:
             await self.bot.delete_webhook()
-            self._loop_task = asyncio.create_task(self._poll(), name="telegram-polling")
+            if not self.led:
+                await self.start_receiving()
         log.info("telegram bot @%s started (%s)", self.bot.username, self.config.mode)
 
-    async def stop(self) -> None:
-        if self._loop_task is not None:
-            self._loop_task.cancel()
+    async def start_receiving(self) -> None:
+        """getUpdates from the saved offset (polling mode; a webhook is always on)."""
+        if self.config.mode != "webhook" and self._loop_task is None:
+            self._loop_task = asyncio.create_task(self._poll(), name="telegram-polling")
+
+    async def stop_receiving(self) -> None:
+        task, self._loop_task = self._loop_task, None
+        if task is not None:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._loop_task
+                await task
+
+    async def stop(self) -> None:
+        await self.stop_receiving()
         if self._webhook is not None:
             await self._webhook.stop()
         await self.inbound.close()

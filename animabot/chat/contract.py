@@ -73,6 +73,26 @@ class WebMount(Protocol):
         ...
 
 
+@runtime_checkable
+class LedReceiver(Protocol):
+    """An adapter whose inbound stream has one reader per bot (Telegram's getUpdates,
+    Matrix's sync): with several workers on one database, only the leader reads it.
+
+    ``led = True`` (set before :meth:`ChatAdapter.start`) makes ``start`` connect without
+    reading; the leader then calls :meth:`start_receiving`, and :meth:`stop_receiving` when
+    it loses the lead. A webhook (any worker may answer it) keeps running in every worker."""
+
+    led: bool
+
+    async def start_receiving(self) -> None:
+        """Begin reading the inbound stream (from the position saved in the database)."""
+        ...
+
+    async def stop_receiving(self) -> None:
+        """Stop reading it (another worker leads now)."""
+        ...
+
+
 class AdapterFactory(Protocol):
     """The object an ``animabot.adapters`` entry point names.
 

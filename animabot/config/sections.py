@@ -158,6 +158,9 @@ class DeliverySettings(_Section):
     global_per_second: Annotated[float | None, Field(gt=0)] = None
     # A campaign to more neighbourhoods than this waits for a second facilitator's approval.
     approval_above: Annotated[int, Field(ge=1)] = 3
+    # Several workers on one PostgreSQL database: a worker renews its claimed rows every
+    # third of this; a dead worker's rows come back to the others after it.
+    lease_seconds: Annotated[float, Field(ge=3, le=3600)] = 30.0
 
     @field_validator("quiet_hours")
     @classmethod

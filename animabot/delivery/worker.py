@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import time
+import uuid
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -43,10 +46,11 @@ from ..store.deliveries import (
     expand_delivery,
 )
 from ..store.polls import PollTallyRepository
+from ..store.send_pace import SharedPace
 from .composer import Composer, Defer, Expand, Send, Skip
 from .lanes import DEFAULT_IN_FLIGHT, SendLanes
 from .notices import chat_lost
-from .pacing import Pacer, capped
+from .pacing import Pacer, capped, shared_intervals
 from .reach import KEEP_SECONDS, ReachBook
 
 log = logging.getLogger(__name__)
@@ -55,6 +59,12 @@ SAVE_PATIENCE = 600.0  # seconds a send's outcome waits for the storage before t
 FIRST_SAVE_DELAY = 1.0
 MAX_SAVE_DELAY = 15.0
 LOOK_FOR_REPLIES_EVERY = 1.0  # seconds: replies queued by another process are found too
+FORGET_PACE_AFTER = 3600.0  # seconds: a chat's shared pacing row outlives its last send by this
+
+
+def worker_name() -> str:
+    """This process's name in ``delivery.claimed_by`` and the logs: host, pid, a nonce."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 @dataclass
@@ -73,9 +83,10 @@ class DeliveryWorker:
         self, database: Database, adapters: Mapping[str, ChatAdapter], composer: Composer,
         clock: Clock, *, max_attempts: int = 6, batch: int = 100,
         lease: timedelta = timedelta(minutes=2),
-        caps: tuple[float | None, float | None] = (None, None),
+        caps: tuple[float | None, float | None] = (None, None), name: str | None = None,
     ) -> None:
         self.database = database
+        self.name = name or worker_name()
         self.adapters = dict(adapters)
         self.composer = composer
         self.clock = clock
@@ -86,6 +97,8 @@ class DeliveryWorker:
         self.chats = ChatRepository(database)
         self.address_book = AddressBook(database)
         self.tallies = PollTallyRepository(database)
+        # Several workers on one database share each bot's limits through it.
+        self.shared_pace = SharedPace(database) if self.deliveries.shared else None
         # ``caps`` (overall, per chat: [delivery] in the config) lower every platform's limits.
         self.pacers = {name: Pacer(capped(getattr(a, "limits", None), *caps))
                        for name, a in self.adapters.items()}
@@ -110,18 +123,39 @@ class DeliveryWorker:
         self._fault: BaseException | None = None  # the first a send task met this drain
         self._lost: set[tuple[str, str]] = set()  # chats found unreachable this drain
 
+    @property
+    def _resend(self) -> bool:
+        return all(a.idempotent_sends for a in self.adapters.values())
+
     async def recover(self) -> None:
         """At start: rows a crashed process left behind. Claimed ones never left: queued
         again. Rows cut while sending go again on idempotent platforms (which drop the
-        duplicate); on others they become ``unknown``, never a double."""
-        resend = all(a.idempotent_sends for a in self.adapters.values())
-        count = await self.deliveries.release_in_flight(resend=resend)
+        duplicate); on others they become ``unknown``, never a double. With several workers
+        (PostgreSQL) only the rows whose lease has run out: the others' live workers hold
+        them (:meth:`keep_leases` reaps the rest later)."""
+        if self.deliveries.shared:
+            await self.keep_leases()
+            return
+        count = await self.deliveries.release_in_flight(resend=self._resend)
         if count:
             log.warning(
                 "%d deliveries were in flight when the bot stopped: %s", count,
-                "queued again (the platforms drop duplicates)" if resend
+                "queued again (the platforms drop duplicates)" if self._resend
                 else "marked unknown; check them with `animabot campaign show`",
             )
+
+    async def keep_leases(self) -> None:
+        """While this worker lives, its rows stay its own; rows of a worker that died (their
+        lease ran out) are recovered as at start. Run every third of the lease."""
+        now = self.clock.now()
+        await self.deliveries.keep_leases(self.name, now + self.lease)
+        queued, doubt = await self.deliveries.reap_expired(now, resend=self._resend)
+        if queued or doubt:
+            log.warning("a worker stopped holding deliveries: %d queued again, %d %s", queued,
+                        doubt, "queued again (the platforms drop duplicates)" if self._resend
+                        else "marked unknown; check them with `animabot campaign show`")
+        if self.shared_pace is not None:
+            await self.shared_pace.forget_before(FORGET_PACE_AFTER)
 
     def request_stop(self) -> None:
         """Make the drain return after the sends in flight, not after the whole backlog."""
@@ -171,9 +205,14 @@ class DeliveryWorker:
         handled, looked = 0, time.monotonic()
         while not self.stopping and self._fault is None:
             due = deque(await self.deliveries.claim_due(self.clock.now(), self.batch,
-                                                        self.lease))
+                                                        self.lease, worker=self.name))
             if not due:
-                return handled
+                if not self._flight:
+                    return handled
+                # Rows may wait for a send in flight (another worker's claim rule: one row
+                # in flight per chat): once one lands, look again.
+                await asyncio.wait(set(self._flight), return_when=asyncio.FIRST_COMPLETED)
+                continue
             self._unsettled = True  # until the drain ends well: a fault leaves rows claimed
             while due:
                 if self._fault is not None:  # the storage failed: the next drain frees them
@@ -184,7 +223,8 @@ class DeliveryWorker:
                 if self._hurry or time.monotonic() - looked > LOOK_FOR_REPLIES_EVERY:
                     self._hurry, looked = False, time.monotonic()
                     due.extendleft(reversed(await self.deliveries.claim_due(
-                        self.clock.now(), self.batch, self.lease, interactive_only=True)))
+                        self.clock.now(), self.batch, self.lease, interactive_only=True,
+                        worker=self.name)))
                 await self.process(due.popleft())
                 handled += 1
         return handled
@@ -202,7 +242,7 @@ class DeliveryWorker:
         """Rows a failed batch left claimed (a full disk, a read-only database) never left:
         they go back to ``pending`` here, without waiting for a restart."""
         if self._unsettled:
-            count = await self.deliveries.release_claimed()
+            count = await self.deliveries.release_claimed(self.name)
             self._unsettled = False
             if count:
                 log.info("%d deliveries claimed by a failed batch are queued again", count)
@@ -290,6 +330,13 @@ class DeliveryWorker:
         target = plan.target
         pacer = self.pacers[target.platform]
         slot = await pacer.wait(target.address, not target.private)
+        every, chat_every = shared_intervals(pacer.limits, not target.private)
+        if self.shared_pace is not None and (every or chat_every):
+            # The other workers' sends on this bot count too.
+            delay = await self.shared_pace.reserve(target.platform, target.address, every,
+                                                   chat_every)
+            if delay > 0:
+                await asyncio.sleep(delay)
         if not adapter.idempotent_sends:
             # Only where a resend could show a message twice is the moment the request
             # leaves worth a commit: after a crash, the rows in flight are "unknown", not

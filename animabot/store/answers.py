@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 
-from .database import Database
+from .database import Database, for_update
 from .timestamps import to_db
 
 
@@ -123,7 +123,7 @@ class AnswerRepository:
         async with self.database.transaction() as db:
             row = await db.fetch_one(
                 "SELECT quiz_answers FROM completion WHERE campaign_id = ? AND step_id = ?"
-                " AND pseudonym = ?",
+                " AND pseudonym = ?" + for_update(db),  # written back: no lost answer
                 (campaign_id, step_id, pseudonym),
             )
             if row is None:

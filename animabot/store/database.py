@@ -68,6 +68,34 @@ class Transaction(ABC):
     async def execute_many(self, sql: str, rows: Iterable[Sequence[Any]]) -> None: ...
 
 
+def for_update(db: Transaction) -> str:
+    """`` FOR UPDATE`` on PostgreSQL (a read that is written back, locked against another
+    process's same read); SQLite's writers are one at a time already."""
+    return " FOR UPDATE" if db.dialect is Dialect.POSTGRESQL else ""
+
+
+async def serialize_on(db: Transaction, key: str) -> None:
+    """Make transactions naming the same ``key`` run one after another across processes
+    (a count then an insert: the rule counted must still hold at the insert). PostgreSQL:
+    an advisory lock held until the commit; SQLite: nothing to do (one writer at a time)."""
+    if db.dialect is Dialect.POSTGRESQL:
+        await db.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (key,))
+
+
+class Lead:
+    """The lead among the processes on one database: one of them polls each bot's inbound
+    stream and runs the housekeeping. With one process (SQLite), always this one."""
+
+    async def take(self) -> bool:
+        """Take the lead if free, or check it is still held; True while this process leads.
+        Never raises: a fault of the storage place is a lead not held."""
+        return True
+
+    async def release(self) -> None:
+        """Give the lead up (the process stops)."""
+        return None
+
+
 class Database(ABC):
     """One open database. The contract the repositories rely on:
 
@@ -281,6 +309,11 @@ class Database(ABC):
         """The schema's tables, by name (the version's bookkeeping left out)."""
         rows = await self.fetch_all(self._TABLES)
         return sorted(str(row["name"]) for row in rows if row["name"] != "schema_version")
+
+    def lead(self, name: str) -> Lead:
+        """The lead named ``name`` among the processes on this database (see :class:`Lead`);
+        PostgreSQL holds it as an advisory lock on a connection of its own."""
+        return Lead()
 
     async def forget_freed_pages(self) -> bool:
         """Make erased rows unrecoverable from the storage's free space where the backend

@@ -1,9 +1,16 @@
 """The outbox: every message the bot will send is a row here before it is sent.
 
-Life of a row: ``pending`` → ``claimed`` (by the worker, with a lease) → ``sending`` (the
+Life of a row: ``pending`` → ``claimed`` (by a worker, with a lease) → ``sending`` (the
 request is about to leave) → ``sent`` | ``failed`` |
 ``skipped`` (chat gone, campaign cancelled) | ``unknown`` (may have been delivered: never
 blind-retried) | ``expanded`` (a reminder fan-out turned into private rows).
+
+On PostgreSQL several workers claim from one table (:meth:`DeliveryRepository.claim_due`,
+the one claim query): ``FOR UPDATE SKIP LOCKED``, at most one row in flight per group chat
+(the earliest first, so two messages to one chat never overtake each other across workers),
+``claimed_by`` and a lease each worker renews while it lives; a dead worker's rows come back
+when their lease has run out (:meth:`DeliveryRepository.reap_expired`). SQLite has one
+process: it claims as before and recovers every row in flight at start.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .database import Database, Row, Transaction
+from .database import Database, Dialect, Row, Transaction
 from .timestamps import from_db, maybe_from_db, to_db
 
 PENDING, CLAIMED, SENDING, SENT, FAILED = "pending", "claimed", "sending", "sent", "failed"
@@ -21,7 +28,7 @@ FINAL_STATUSES = (SENT, FAILED, SKIPPED, UNKNOWN, EXPANDED)
 # Answers to something a resident or facilitator just did: claimed before any broadcast.
 # (Spelled out in SQL below and in the partial index of migration 12: keep them in step.)
 INTERACTIVE_PARTS = ("reply", "notice")
-_INTERACTIVE_SQL = "part IN ('reply', 'notice')"
+INTERACTIVE = "part IN ('reply', 'notice')"
 
 
 @dataclass(frozen=True)
@@ -102,31 +109,47 @@ class DeliveryRepository:
     async def add(self, items: Sequence[NewDelivery]) -> None:
         await self.database.execute_many(_INSERT, [_values(item) for item in items])
 
+    @property
+    def shared(self) -> bool:
+        """Several processes may claim from this table (PostgreSQL)."""
+        return self.database.dialect is Dialect.POSTGRESQL
+
     async def claim_due(
-        self, now: datetime, limit: int, lease: timedelta, *, interactive_only: bool = False
+        self, now: datetime, limit: int, lease: timedelta, *, interactive_only: bool = False,
+        worker: str | None = None,
     ) -> list[Delivery]:
-        """Mark up to ``limit`` due rows as ``claimed`` and return them: replies and notices
-        first, then the rest oldest first. ``interactive_only`` claims replies and notices
-        only (the drain looks for them between the sends of a broadcast)."""
-        pick = "SELECT id FROM delivery WHERE status = 'pending' AND due_at <= ?{} " \
-            "ORDER BY due_at, id LIMIT ?"
+        """Mark up to ``limit`` due rows as ``claimed`` (by ``worker``) and return them:
+        replies and notices first, then the rest oldest first. ``interactive_only`` claims
+        replies and notices only (the drain looks for them between the sends of a broadcast).
+        On PostgreSQL, rows locked by another worker's claim are skipped, and a group chat
+        with a row in flight (claimed or sending, by anyone) gets none: its next row waits."""
+        claim = _claim_shared if self.shared else _claim_single
         async with self.database.transaction() as db:
-            ids = [row[0] for row in await db.fetch_all(
-                pick.format(f" AND {_INTERACTIVE_SQL}"), (to_db(now), limit))]
-            if not interactive_only and len(ids) < limit:
-                ids += [row[0] for row in await db.fetch_all(pick.format(""), (to_db(now), limit))
-                        if row[0] not in ids]
-            ids = ids[:limit]
-            if not ids:
-                return []
-            rows = await db.fetch_all(
-                "UPDATE delivery SET status = 'claimed', lease_until = ?,"
-                f" attempts = attempts + 1 WHERE id IN ({', '.join('?' * len(ids))})"
-                " RETURNING *",
-                (to_db(now + lease), *ids),
-            )
+            rows = await db.fetch_all(*claim(INTERACTIVE, now, limit, lease, worker))
+            if not interactive_only and len(rows) < limit:
+                rows += await db.fetch_all(*claim(None, now, limit - len(rows), lease, worker))
         claimed = [Delivery.from_row(r) for r in rows]
         return sorted(claimed, key=lambda d: (d.part not in INTERACTIVE_PARTS, d.due_at, d.id))
+
+    async def keep_leases(self, worker: str, until: datetime) -> int:
+        """The rows ``worker`` holds stay its own until ``until`` (a worker renews them while
+        it lives). Returns how many."""
+        return await self.database.execute(
+            "UPDATE delivery SET lease_until = ? WHERE claimed_by = ?"
+            " AND status IN ('claimed', 'sending')", (to_db(until), worker))
+
+    async def reap_expired(self, now: datetime, resend: bool) -> tuple[int, int]:
+        """Rows whose worker died (their lease ran out): claimed ones never left and are
+        queued again, their attempt given back; ``sending`` ones go again where the platform
+        drops duplicates (``resend``), else become ``unknown``. Returns (queued, in doubt)."""
+        async with self.database.transaction() as db:
+            queued = await db.execute(
+                "UPDATE delivery SET status = 'pending', lease_until = NULL, claimed_by = NULL,"
+                " attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END"
+                " WHERE status = 'claimed' AND lease_until < ?", (to_db(now),))
+            doubt = await db.execute(_FROM_SENDING[resend] + " AND lease_until < ?",
+                                     (to_db(now),))
+        return queued, doubt
 
     async def set_reach(self, delivery_ids: Sequence[int], reach: int) -> None:
         """The chat's member count, looked up after the send (never in its way)."""
@@ -192,13 +215,15 @@ class DeliveryRepository:
             (to_db(due_at), error, 1 if refund else 0, delivery_id),
         )
 
-    async def release_claimed(self) -> int:
-        """Claimed rows whose batch failed before sending them: queued again, the claim's
-        attempt given back. Returns how many."""
+    async def release_claimed(self, worker: str | None = None) -> int:
+        """Claimed rows whose batch failed before sending them (``worker``'s only, when
+        named: other workers' rows are theirs): queued again, the claim's attempt given
+        back. Returns how many."""
+        mine, params = (" AND claimed_by = ?", (worker,)) if worker else ("", ())
         return await self.database.execute(
-            "UPDATE delivery SET status = 'pending', lease_until = NULL,"
+            "UPDATE delivery SET status = 'pending', lease_until = NULL, claimed_by = NULL,"
             " attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END"
-            " WHERE status = 'claimed'"
+            " WHERE status = 'claimed'" + mine, params
         )
 
     async def mark_sending(self, delivery_id: int) -> None:
@@ -221,20 +246,10 @@ class DeliveryRepository:
         ``sending`` are re-queued too on an idempotent platform, else marked ``unknown``
         (resending could show them twice). Returns the number of rows in doubt."""
         await self.database.execute(
-            "UPDATE delivery SET status = 'pending', lease_until = NULL WHERE status = 'claimed'"
+            "UPDATE delivery SET status = 'pending', lease_until = NULL, claimed_by = NULL"
+            " WHERE status = 'claimed'"
         )
-        if resend:
-            sql = (
-                "UPDATE delivery SET status = 'pending', lease_until = NULL"
-                " WHERE status = 'sending'"
-            )
-        else:
-            sql = (
-                "UPDATE delivery SET status = 'unknown', lease_until = NULL,"
-                " error = 'interrupted while sending: may or may not have been delivered'"
-                " WHERE status = 'sending'"
-            )
-        return await self.database.execute(sql)
+        return await self.database.execute(_FROM_SENDING[resend])
 
     async def uncertain_in_chats(self, campaign_id: str) -> list[Delivery]:
         """The campaign's group messages in doubt (``unknown``): a facilitator checks the
@@ -318,6 +333,49 @@ class DeliveryRepository:
             (campaign_id, step_id, pseudonym),
         )
         return maybe_from_db(row["at"]) if row else None
+
+
+# A row cut while sending: resent where the platform drops duplicates, else in doubt.
+_FROM_SENDING = {
+    True: "UPDATE delivery SET status = 'pending', lease_until = NULL, claimed_by = NULL"
+          " WHERE status = 'sending'",
+    False: "UPDATE delivery SET status = 'unknown', lease_until = NULL, claimed_by = NULL,"
+           " error = 'interrupted while sending: may or may not have been delivered'"
+           " WHERE status = 'sending'",
+}
+_CLAIMED = ("UPDATE delivery SET status = 'claimed', lease_until = ?, claimed_by = ?,"
+            " attempts = attempts + 1 WHERE id IN ({}) RETURNING *")
+# The earlier of two pending rows of one group chat: replies and notices first, then by
+# due time and id (the order the claim takes them in).
+_EARLIER = (f"(e.{INTERACTIVE} AND NOT d.{INTERACTIVE}) OR ((e.{INTERACTIVE}) = (d.{INTERACTIVE})"
+            " AND (e.due_at < d.due_at OR (e.due_at = d.due_at AND e.id < d.id)))")
+
+
+def _claim_single(only: str | None, now: datetime, limit: int, lease: timedelta,
+                  worker: str | None) -> tuple[str, tuple[object, ...]]:
+    """One process (SQLite): the due rows, oldest first; the worker keeps each chat's order."""
+    pick = ("SELECT id FROM delivery WHERE status = 'pending' AND due_at <= ?"
+            + (f" AND {only}" if only else "") + " ORDER BY due_at, id LIMIT ?")
+    return _CLAIMED.format(pick), (to_db(now + lease), worker, to_db(now), limit)
+
+
+def _claim_shared(only: str | None, now: datetime, limit: int, lease: timedelta,
+                  worker: str | None) -> tuple[str, tuple[object, ...]]:
+    """Several workers (PostgreSQL): rows another claim holds are skipped, not waited for;
+    a group chat's row is claimed only when it is the chat's earliest due row and nothing of
+    that chat is in flight, so one chat's messages leave one after another whichever worker
+    sends them. (A resident's private rows are independent, as in one process.)"""
+    pick = f"""
+        SELECT d.id FROM delivery d
+        WHERE d.status = 'pending' AND d.due_at <= ?{f" AND d.{only}" if only else ""}
+          AND (d.chat_id IS NULL OR d.pseudonym IS NOT NULL OR (
+            NOT EXISTS (SELECT 1 FROM delivery f WHERE f.status IN ('claimed', 'sending')
+                        AND f.chat_id = d.chat_id AND f.pseudonym IS NULL)
+            AND NOT EXISTS (SELECT 1 FROM delivery e WHERE e.status = 'pending'
+                            AND e.chat_id = d.chat_id AND e.pseudonym IS NULL
+                            AND e.due_at <= ? AND ({_EARLIER}))))
+        ORDER BY d.due_at, d.id LIMIT ? FOR UPDATE SKIP LOCKED"""
+    return _CLAIMED.format(pick), (to_db(now + lease), worker, to_db(now), to_db(now), limit)
 
 
 UNREACHABLE = "unreachable: no consent, no private chat with the bot, or /stop"

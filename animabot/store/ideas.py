@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .database import Database, Row
+from .database import Database, Row, serialize_on
 from .timestamps import from_db, maybe_from_db, to_db
 
 PENDING, ACCEPTED, REJECTED = "pending", "accepted", "rejected"
@@ -45,9 +45,11 @@ class IdeaRepository:
     ) -> int | None:
         """Store a pending idea unless its author already sent ``limit`` since ``since``.
 
-        Counting and inserting share one transaction, so two quick messages cannot both slip
-        under the limit. Returns the new id, or None when the limit is reached."""
+        Counting and inserting share one transaction, serialised per author across processes,
+        so two quick messages cannot both slip under the limit. Returns the new id, or None
+        when the limit is reached."""
         async with self.database.transaction() as db:
+            await serialize_on(db, f"idea:{pseudonym}")  # several workers: one count at a time
             row = await db.fetch_one(
                 "SELECT COUNT(*) FROM idea WHERE pseudonym = ? AND submitted_at > ?",
                 (pseudonym, to_db(since)),

@@ -531,6 +531,33 @@ async def _m017_scenario_versions(db: Transaction) -> None:
     )
 
 
+async def _m018_several_workers(db: Transaction) -> None:
+    """Several ``animabot run`` processes on one PostgreSQL database (issue 14, item 3).
+
+    ``delivery.claimed_by`` names the worker holding a row (its lease renewed while it
+    lives: a dead worker's rows come back when the lease runs out). ``send_pace`` holds,
+    per bot and per chat (hashed), the next instant a send may leave: the platform's limits
+    shared by every worker. The three indexes serve PostgreSQL's claim only (one row in
+    flight per chat, the earliest first); SQLite keeps one process and claims without
+    them."""
+    await _ddl(db, """
+        ALTER TABLE delivery ADD COLUMN claimed_by TEXT;
+        CREATE TABLE send_pace (
+            key     TEXT PRIMARY KEY,
+            next_at REAL NOT NULL
+        )
+        """)
+    if db.dialect is Dialect.POSTGRESQL:  # POSTGRESQL_ONLY_INDEXES
+        await db.execute("CREATE INDEX delivery_in_flight ON delivery (chat_id)"
+                         " WHERE status IN ('claimed', 'sending')")
+        await db.execute("CREATE INDEX delivery_pending_chat ON delivery (chat_id, due_at, id)"
+                         " WHERE status = 'pending'")
+        # The claim walks the due rows in (due_at, id) order and stops at its batch: without
+        # this, a backlog of rows due at one instant is sorted again at every claim.
+        await db.execute("CREATE INDEX delivery_pending_due ON delivery (due_at, id)"
+                         " WHERE status = 'pending'")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_native_polls_and_state, _m003_vote_time, _m004_answer_archive,
     _m005_answer_time_index, _m006_statistics_indexes, _m007_hub, _m008_resident_tags,
@@ -538,7 +565,11 @@ MIGRATIONS: tuple[Migration, ...] = (
     _m012_address_status, _m013_problem_reports, _m014_web_accounts,
     _m015_problem_report_flow,
     _m016_paper_answers_and_reasons, _m017_scenario_versions,
+    _m018_several_workers,
 )
+# Indexes only PostgreSQL's several-worker claim reads (migration 18).
+POSTGRESQL_ONLY_INDEXES = frozenset({"delivery_in_flight", "delivery_pending_chat",
+                                     "delivery_pending_due"})
 # The version PostgreSQL's baseline creates at once: the migrations above it apply to both.
 POSTGRESQL_BASELINE = 11
 

@@ -20,7 +20,9 @@ class PollTallyRepository:
         await self.database.execute(
             "INSERT INTO poll_tally (poll_ref, counts, voters, updated_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (poll_ref) DO UPDATE SET counts = excluded.counts,"
-            " voters = excluded.voters, updated_at = excluded.updated_at",
+            " voters = excluded.voters, updated_at = excluded.updated_at"
+            # Two workers may record one poll's tally: an older one never replaces a newer.
+            " WHERE excluded.updated_at >= poll_tally.updated_at",
             (poll_ref, json.dumps(list(counts)), voters, to_db(now)),
         )
 

@@ -14,6 +14,7 @@ replaces broken connections once the server answers again.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -27,7 +28,7 @@ from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 from ..errors import StorageError, StorageUnavailableError
 from . import migrations
-from .database import Database, Dialect, Row, Transaction
+from .database import Database, Dialect, Lead, Row, Transaction
 
 log = logging.getLogger(__name__)
 # Two processes starting together: one migrates, the other waits for it (any fixed number).
@@ -159,9 +160,13 @@ class PostgresDatabase(Database):
     dialect = Dialect.POSTGRESQL
     _TABLES = "SELECT tablename AS name FROM pg_tables WHERE schemaname = current_schema()"
 
-    def __init__(self, pool: AsyncConnectionPool[Any], where: str) -> None:
+    def __init__(self, pool: AsyncConnectionPool[Any], where: str, conninfo: str = "") -> None:
         super().__init__(where)
         self._pool = pool
+        self._conninfo = conninfo
+
+    def lead(self, name: str) -> Lead:
+        return AdvisoryLead(self._conninfo, name, self.name)
 
     @classmethod
     @asynccontextmanager
@@ -194,7 +199,7 @@ class PostgresDatabase(Database):
             name="animabot")
         await pool.open(wait=False)
         try:
-            yield cls(pool, where)
+            yield cls(pool, where, conninfo)
         finally:
             await pool.close()
 
@@ -242,6 +247,22 @@ class PostgresDatabase(Database):
     def _unavailable(self, exc: BaseException) -> StorageUnavailableError | None:
         return unavailable(exc, self.name)
 
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One statement outside a unit is its own transaction on an autocommit connection:
+        one round trip, not three (``BEGIN``, it, ``COMMIT``): the worker records each send
+        so. Still in turn with this process's transactions (the lock)."""
+        if self._owned():
+            return await super().execute(sql, params)
+        async with self._lock:
+            try:
+                async with self._pool.connection() as connection:
+                    changed = await PostgresTransaction(connection).execute(sql, params)
+            except Exception as exc:
+                self._raise_fault(exc)  # a fault of the server: our error, reported once
+                raise
+        self._cleared()
+        return changed
+
 
 async def _migrate(tx: PostgresTransaction, where: str) -> None:
     """Every pending migration in one transaction (PostgreSQL's DDL is transactional),
@@ -267,3 +288,47 @@ async def _migrate(tx: PostgresTransaction, where: str) -> None:
         raise
     if applied:
         log.info("database %s migrated to schema %d", where, applied)
+
+
+class AdvisoryLead(Lead):
+    """The lead as a session-level advisory lock on a connection of its own: the server
+    frees it the moment that connection dies (the process killed, the host gone), and the
+    next follower to try takes it."""
+
+    def __init__(self, conninfo: str, name: str, where: str) -> None:
+        self._conninfo = conninfo
+        self._where = where
+        # A stable 63-bit key from the name (Python's hash() changes between processes).
+        digest = hashlib.sha256(f"animabot-lead:{name}".encode()).digest()
+        self.key = int.from_bytes(digest[:8], "big") >> 1
+        self._connection: psycopg.AsyncConnection[Any] | None = None
+        self._held = False
+
+    async def take(self) -> bool:
+        try:
+            if self._connection is None or self._connection.closed:
+                self._held = False
+                self._connection = await psycopg.AsyncConnection.connect(
+                    self._conninfo, autocommit=True, connect_timeout=_CONNECT_TIMEOUT,
+                    application_name="animabot-lead")
+            if self._held:
+                await self._connection.execute("SELECT 1")
+            else:
+                cursor = await self._connection.execute(
+                    "SELECT pg_try_advisory_lock(%s)", (self.key,))
+                row = await cursor.fetchone()
+                self._held = bool(row and row[0])
+        except psycopg.Error as exc:
+            log.debug("the lead on %s cannot be checked: %s", self._where, exc)
+            await self._drop()
+        return self._held
+
+    async def release(self) -> None:
+        await self._drop()
+
+    async def _drop(self) -> None:
+        self._held = False
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            with contextlib.suppress(psycopg.Error):
+                await connection.close()

@@ -13,7 +13,7 @@ import pytest
 from animabot.errors import StorageError, StorageUnavailableError
 from animabot.store import migrations
 from animabot.store.database import Database, Dialect, open_database, sqlite_path
-from animabot.store.deliveries import NewDelivery, expand_delivery
+from animabot.store.deliveries import DeliveryRepository, NewDelivery, expand_delivery
 from animabot.store.inbox import InboxRepository
 from animabot.store.retention import RetentionStore
 from animabot.store.state import PlatformState
@@ -59,7 +59,8 @@ async def test_postgresql_holds_the_schema_sqlite_reaches(
 ) -> None:
     async with open_database(tmp_path / "a.db") as lite, open_database(postgres_url) as pg:
         assert await _columns(pg) == await _columns(lite)
-        assert await _indexes(pg) == await _indexes(lite)
+        several_workers = migrations.POSTGRESQL_ONLY_INDEXES
+        assert await _indexes(pg) - several_workers == await _indexes(lite)
         row = await pg.fetch_one("SELECT version FROM schema_version")
         assert row is not None and row["version"] == migrations.schema_version()
 
@@ -171,13 +172,13 @@ async def test_deliveries_are_inserted_once_claimed_and_released(database: Datab
     stores = Stores.over(database)
     hood = "centre"
     await stores.chats.upsert_neighbourhood(hood, "Centre")
-    chat = await stores.chats.register("simulated", "g1", "G", T0, hood)
-    rows = [NewDelivery(f"k{i}", "send", T0 + timedelta(seconds=i), chat_id=chat.id)
+    chats = [await stores.chats.register("simulated", f"g{i}", "G", T0, hood) for i in range(4)]
+    rows = [NewDelivery(f"k{i}", "send", T0 + timedelta(seconds=i), chat_id=chats[i].id)
             for i in range(3)]
     await stores.deliveries.add(rows)
     await stores.deliveries.add(rows)  # the dedupe key makes it harmless
     await stores.deliveries.add([NewDelivery("r1", "reply", T0 + timedelta(seconds=9),
-                                             chat_id=chat.id)])
+                                             chat_id=chats[3].id)])
     claimed = await stores.deliveries.claim_due(T0 + timedelta(minutes=1), 3,
                                                 timedelta(minutes=5))
     assert [d.dedupe_key for d in claimed] == ["r1", "k0", "k1"]  # replies first
@@ -191,6 +192,35 @@ async def test_deliveries_are_inserted_once_claimed_and_released(database: Datab
     await expand_delivery(database, again[1].id, [NewDelivery("x1", "reminder1", T0)])
     assert (await stores.deliveries.get(again[1].id)).status == "expanded"  # type: ignore[union-attr]
     assert await stores.deliveries.next_due() == T0
+
+
+@pytest.mark.postgresql
+async def test_workers_claim_apart_and_one_row_per_chat_at_a_time(postgres_url: str) -> None:
+    """Two workers claiming at once never get the same row (``SKIP LOCKED``); a group chat
+    has one row in flight at a time, its earliest (a reply before a broadcast), whichever
+    worker holds it, so one chat's messages never overtake each other."""
+    async with open_database(postgres_url) as one, open_database(postgres_url) as two:
+        stores = Stores.over(one)
+        await stores.chats.upsert_neighbourhood("centre", "Centre")
+        chats = [await stores.chats.register("simulated", f"g{i}", "G", T0, "centre")
+                 for i in range(20)]
+        await stores.deliveries.add(
+            [NewDelivery(f"k{c.id}-{n}", "send", T0 + timedelta(seconds=n), chat_id=c.id)
+             for c in chats for n in range(3)]
+            + [NewDelivery("r", "reply", T0 + timedelta(seconds=2), chat_id=chats[0].id)])
+        now, lease = T0 + timedelta(minutes=1), timedelta(minutes=1)
+        first, second = await asyncio.gather(
+            DeliveryRepository(one).claim_due(now, 15, lease, worker="one"),
+            DeliveryRepository(two).claim_due(now, 15, lease, worker="two"))
+        claimed = first + second
+        assert len({d.id for d in claimed}) == len(claimed) == 20
+        assert sorted(d.chat_id for d in claimed) == sorted(c.id for c in chats)
+        assert next(d for d in claimed if d.chat_id == chats[0].id).dedupe_key == "r"
+        assert await DeliveryRepository(one).claim_due(now, 50, lease, worker="one") == []
+        await stores.deliveries.mark_sent(claimed[0].id, "m", None, now)
+        later = await DeliveryRepository(two).claim_due(now, 50, lease, worker="two")
+        assert [d.chat_id for d in later] == [claimed[0].chat_id]
+        assert later[0].dedupe_key.endswith("-0" if claimed[0].dedupe_key == "r" else "-1")
 
 
 async def test_residents_answers_and_erasure(database: Database) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+
 from animabot.clock import FakeClock
 from animabot.core import Core, open_core
 from animabot.delivery.pacing import RateLimits
@@ -104,8 +106,10 @@ async def test_a_possibly_delivered_send_is_marked_unknown_and_never_retried(
 
 
 async def test_recovery_resends_in_flight_rows_on_idempotent_platforms_only(
-    core: Core, adapter: ScriptedAdapter
+    core: Core, adapter: ScriptedAdapter, storage_backend: str
 ) -> None:
+    if storage_backend == "postgresql":
+        pytest.skip("several workers: a row comes back when its lease runs out (next test)")
     await core.campaigns.start(scenario(POLL_SCENARIO), ["centre"])
     deliveries = DeliveryRepository(core.database)
     claimed = await deliveries.claim_due(core.clock.now(), 2, timedelta(minutes=2))
@@ -120,6 +124,53 @@ async def test_recovery_resends_in_flight_rows_on_idempotent_platforms_only(
     adapter.idempotent_sends = True
     await core.worker({"simulated": adapter}).recover()
     assert (await deliveries.get(claimed[0].id)).status == "pending"  # type: ignore[union-attr]
+
+
+async def test_a_dead_workers_rows_come_back_when_its_lease_runs_out(
+    core: Core, adapter: ScriptedAdapter, clock: FakeClock, storage_backend: str
+) -> None:
+    """Several workers (PostgreSQL): a starting worker leaves the rows of live ones alone;
+    once a dead worker's lease has run out, its claimed rows are queued again and the one
+    cut while sending is in doubt (Telegram) or queued again (an idempotent platform)."""
+    if storage_backend != "postgresql":
+        pytest.skip("one process on SQLite: everything in flight is recovered at start")
+    await core.campaigns.start(scenario(POLL_SCENARIO), ["centre", "gare"])
+    deliveries = DeliveryRepository(core.database)
+    lease = timedelta(seconds=core.settings.delivery.lease_seconds)
+    claimed = await deliveries.claim_due(clock.now(), 10, lease, worker="dead")
+    assert len(claimed) == 2 and len({d.chat_id for d in claimed}) == 2  # one per chat
+    await deliveries.mark_sending(claimed[0].id)
+    adapter.idempotent_sends = False
+    survivor = core.worker({"simulated": adapter})
+    await survivor.recover()
+    assert (await deliveries.get(claimed[0].id)).status == "sending"  # type: ignore[union-attr]
+    await survivor.keep_leases()
+    assert (await deliveries.get(claimed[1].id)).status == "claimed"  # type: ignore[union-attr]
+    clock.advance(lease + timedelta(seconds=1))
+    await survivor.keep_leases()
+    assert (await deliveries.get(claimed[0].id)).status == "unknown"  # type: ignore[union-attr]
+    again = await deliveries.get(claimed[1].id)
+    assert again is not None and again.status == "pending" and again.attempts == 0
+    claimed = await deliveries.claim_due(clock.now(), 1, lease, worker="dead too")
+    await deliveries.mark_sending(claimed[0].id)
+    adapter.idempotent_sends = True
+    clock.advance(lease + timedelta(seconds=1))
+    await survivor.keep_leases()
+    assert (await deliveries.get(claimed[0].id)).status == "pending"  # type: ignore[union-attr]
+
+
+async def test_a_live_workers_leases_are_renewed(
+    core: Core, adapter: ScriptedAdapter, clock: FakeClock
+) -> None:
+    await core.campaigns.start(scenario(POLL_SCENARIO), ["centre"])
+    worker = core.worker({"simulated": adapter})
+    deliveries = DeliveryRepository(core.database)
+    claimed = await deliveries.claim_due(clock.now(), 1, worker.lease, worker=worker.name)
+    clock.advance(worker.lease * 0.9)
+    await worker.keep_leases()
+    clock.advance(worker.lease * 0.9)
+    await worker.keep_leases()  # past the first lease, renewed: still this worker's
+    assert (await deliveries.get(claimed[0].id)).status == "claimed"  # type: ignore[union-attr]
 
 
 async def test_cancelled_campaign_sends_nothing_more(core: Core, adapter: ScriptedAdapter) -> None:

@@ -192,3 +192,16 @@ def test_a_late_send_is_counted_from_the_fastest_trip_not_the_typical_one() -> N
     thirty_later = [pacer.reserve(f"g{i}", True).at for i in range(1, 31)][-1]
     arrived = late.left + 0.220 - 0.150 / 2  # at the latest: the fastest way back
     assert thirty_later + 0.150 / 2 >= arrived + 1.0 - 1e-9  # the 31st a second later
+
+
+def test_several_workers_share_a_bots_limits_evenly_with_a_wider_margin() -> None:
+    """Telegram's 30/s, 1/s per chat, 20/min per group, spread over several workers: the
+    bot's sends at 85 % of its rate, never a burst; a group's at its per-minute interval."""
+    from animabot.delivery.pacing import SHARED_SHARE, shared_intervals
+
+    limits = RateLimits(30, 1, 20)
+    every, chat_every = shared_intervals(limits, group=True)
+    assert every == 1 / (30 * SHARED_SHARE) and 31 * every > 1.15  # 31 sends: over 1 s
+    assert chat_every > 3.0  # 20 a minute
+    assert 1.2 < shared_intervals(limits, group=False)[1] < 3.0  # a private chat: 1/s
+    assert shared_intervals(RateLimits(), group=True) == (0.0, 0.0)  # no limits: no row
