@@ -1,0 +1,94 @@
+"""/mesdonnees and /oubli for residents reached one by one by text (SMS): what fits an SMS.
+
+**Data**: a short summary (a few counts) and a personal link to the web data page for the
+full view (``d`` link, :mod:`animabot.privacy.links`), rather than the chat's ten lines:
+SMS are counted and cut.
+
+**Erasure is confirmed by a code sent to the number**, not by replying "yes": an SMS's
+sender can be forged, and whoever forges a number never sees the code, which goes to the
+real phone (as the sign-up's code proves the number is the person's). A reply ``OUBLI
+123456`` (or ``OUI 123456``) within :data:`CODE_MINUTES` erases; a few wrong codes end the
+request. The code waits in the platform's state keyed ``erase_code:<pseudonym>``, so an
+erasure deletes it with everything else (:meth:`ResidentRepository.erase`). A web link to
+the erasure page was the other choice; a code needs no smartphone, which is why SMS is here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+from datetime import timedelta
+
+from ..chat.outgoing import OutgoingMessage
+from ..privacy.links import DATA
+from ..store.problem_reports import ProblemReportRepository
+from ..store.state import PlatformState
+from .context import Turn
+
+log = logging.getLogger(__name__)
+CODE_DIGITS = 6
+CODE_MINUTES = 15
+CODE_TRIES = 3
+
+
+def _key(pseudonym: str) -> str:
+    return f"erase_code:{pseudonym}"  # ends with the pseudonym: erased with the resident
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(b"erase|" + code.encode()).hexdigest()
+
+
+async def my_data(turn: Turn) -> None:
+    """The counts, and where to see the rest."""
+    _ = turn._
+    services = turn.services
+    answers, trainings = await services.answers.held_for(turn.pseudonym)
+    reports = await ProblemReportRepository(services.database).held_for(turn.pseudonym)
+    lines = [_("Kept about you: your number, language, neighbourhood, {a} poll answers, "
+               "{t} trainings, {r} reports.").format(a=answers, t=trainings, r=reports)]
+    links = services.composer.personalise
+    if links is not None and links.public_url:
+        url = links.url(turn.resident.tag, DATA, services.clock.now())
+        lines.append(_("Everything: {url}").format(url=url))
+    lines.append(_("OUBLI to erase it all."))
+    await turn.reply(OutgoingMessage("\n".join(lines)), private=True)
+
+
+async def forget(turn: Turn, args: tuple[str, ...]) -> str | None:
+    """Without a code: send one. With one: erase when it is right. The text returned is what
+    the adapter tells the number itself once it is erased (the outbox can no longer)."""
+    _ = turn._
+    state = PlatformState(turn.services.database, turn.event.chat.platform)
+    key, now = _key(turn.pseudonym), turn.services.clock.now()
+    if not args:
+        code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+        until = now + timedelta(minutes=CODE_MINUTES)
+        await state.set(key, json.dumps({"digest": _digest(code), "until": until.timestamp(),
+                                         "tries": 0}))
+        await turn.reply(OutgoingMessage(_(
+            "To erase everything kept about you, your number included, reply OUBLI {code} "
+            "within {minutes} minutes. Otherwise nothing is erased."
+        ).format(code=code, minutes=CODE_MINUTES)), private=True)
+        return None
+    raw = await state.get(key)
+    waiting = json.loads(raw) if raw else None
+    if waiting is None or waiting["until"] <= now.timestamp() \
+            or waiting["tries"] >= CODE_TRIES:
+        await state.set(key, "")
+        await turn.reply(OutgoingMessage(_(
+            "No erasure is waiting (or its code has expired). Send OUBLI for a new code.")),
+            private=True)
+        return None
+    if not hmac.compare_digest(waiting["digest"], _digest(args[0].strip())):
+        waiting["tries"] += 1
+        await state.set(key, json.dumps(waiting))
+        await turn.reply(OutgoingMessage(_("This code is not the one sent. Nothing was erased.")),
+                         private=True)
+        return None
+    await turn.services.residents.erase(turn.pseudonym)
+    log.info("a resident erased their data by SMS")
+    return _("Your data has been erased. Goodbye, and thank you!")
