@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from ..chat.registry import platform_labels
 from ..domain.lifecycle import status_label
 from ..errors import CampaignError
 from ..i18n.lazy import lazy as _
@@ -34,8 +35,13 @@ KINDS = {"announcement": "Annonce", "poll": "Sondage", "training": "Micro-format
          "results": "Publication des résultats", "outcome": "Ce que nous avons fait"}
 PARTS = {"send": "Envoi", "close": "Clôture", "copies": "Copies en privé",
          "totals": "Mise à jour des totaux", "audience": "Envoi ciblé en privé"}
-PLATFORMS = {"telegram": "Telegram", "matrix": "Matrix", "email": "Courriel", "sms": "SMS",
-             "simulated": "Simulation", "console": "Console", "paper": "Papier"}
+REPORT_LABELS = {"simulated": "Simulation", "console": "Console", "paper": "Papier"}
+
+
+def platform_names() -> dict[str, str]:
+    """Each channel as the report names it: the adapters' own labels (« Courriel »,
+    « SMS »…), the demo's and paper's here."""
+    return {**platform_labels(), **REPORT_LABELS}
 NO_OPS = ("copies", "totals")  # technical parts: worth a line only when something was sent
 UNKNOWN_HOOD = "?"  # the tally's key for answers whose neighbourhood is not known
 
@@ -127,7 +133,7 @@ async def build_report(
     actions = await _actions(stores, campaign_id, min_cell)
     context = {
         "figures": figures, "scenario": scenario, "k": min_cell, "timezone": timezone,
-        "names": names, "platforms": PLATFORMS,
+        "names": names, "platforms": platform_names(),
         "targets": [names.get(t, t) for t in figures.targets],
         "steps": _planned_steps(scenario, actions, language),
         "channels": await _channels(stores, campaign_id, names, min_cell),
@@ -220,7 +226,8 @@ async def _channels(stores: Stores, campaign_id: str, names: dict[str, str],
                     min_cell: int) -> list[Channel]:
     """Which channels reached whom: groups per platform, residents reached one by one
     counted as people are (hidden under ``min_cell``)."""
-    return [Channel(PLATFORMS.get(r.platform, r.platform),
+    labels = platform_names()
+    return [Channel(labels.get(r.platform, r.platform),
                     names.get(str(r.neighbourhood_id), str(r.neighbourhood_id)), r.chats,
                     None if is_small(r.people, min_cell) else r.people,
                     r.chats == 0)
@@ -234,7 +241,8 @@ def _channel_respondents(figures: CampaignFigures) -> ChannelRespondents:
     """Respondents per channel, poll by poll, as the statistics publish them (already
     suppressed, complements included): the channels' labels, then one line per poll."""
     names = sorted({name for poll in figures.polls for name in poll.platforms})
-    return ([PLATFORMS.get(n, n) for n in names],
+    labels = platform_names()
+    return ([labels.get(n, n) for n in names],
             [(poll.question, [poll.platforms[n].respondents if n in poll.platforms else 0
                               for n in names]) for poll in figures.polls])
 

@@ -8,6 +8,7 @@ from babel.numbers import format_decimal
 from rich.console import Group
 from rich.table import Table
 
+from ..chat.registry import platform_labels
 from ..store.paper_answers import PAPER
 from .breakdown import ShareFigures
 from .campaign import CampaignFigures
@@ -22,8 +23,11 @@ def hours_fr(value: float) -> str:
 
 def channel_label(name: str) -> str:
     """A channel as agents read it: a platform's name, or « Papier » for the answers
-    collected on paper or at a public meeting."""
-    return "Papier" if name == PAPER else name.capitalize()
+    collected on paper or at a public meeting; an adapter's own label otherwise (« Courriel »,
+    « SMS »), as the dashboard shows it."""
+    if name == PAPER:
+        return "Papier"
+    return platform_labels().get(name) or name.capitalize()
 
 
 def _percent(rate: float | None) -> str:

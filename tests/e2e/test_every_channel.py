@@ -30,7 +30,8 @@ from animabot.store.address_book import AddressBook, Enrolment
 from animabot.store.state import PlatformState
 from animabot.web.public.app import build_public_app, public_state, serve_public
 
-from ..helpers import POLL_SCENARIO, scenario, until
+from ..conftest import TEST_KEY
+from ..helpers import until
 from ..support.matrix import MatrixUser, Residents, SynapseServer
 from ..support.sms_gateway import SmsGatewayEmulator
 from ..support.smtp_server import SmtpServer, smtp_server
@@ -42,6 +43,19 @@ from .telegram.conftest import emulator  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.slow
 MAILS = ("ana@example.org", "bob@example.org")
+SCENARIO = """
+id = "jardin"
+title = "Un jardin ?"
+[[steps]]
+id = "envie"
+kind = "poll"
+at = "+0"
+question.fr = "Un jardin ?"
+question.en = "A garden?"
+options.fr = ["Oui", "Non", "Sans avis"]
+options.en = ["Yes", "No", "No opinion"]
+closes = "+2d"
+"""
 PHONES = ("+33612345678", "+33698765432")
 
 
@@ -128,12 +142,34 @@ async def test_one_scenario_on_telegram_matrix_email_and_sms_at_once(
         people = [new_user(f"c{i}") for i in range(2)]
         dms = [await world.onboard(person) for person in people]
 
-        started = await core.campaigns.start(scenario(POLL_SCENARIO), ["centre"])
-        while await world.worker.drain():
-            pass
+        # The agent's command, on the bot's database: every channel of the neighbourhood,
+        # at the test clock's time (T0, 10:00 in Paris).
+        config = tmp_path / "agent.toml"
+        config.write_text(f"""
+[storage]
+database = "{settings.storage.database}"
+[privacy]
+key = "{TEST_KEY}"
+min_cell = 2
+[[neighbourhoods]]
+id = "centre"
+name = "Centre"
+""", encoding="utf-8")
+        (tmp_path / "jardin.toml").write_text(SCENARIO, encoding="utf-8")
+        started = json.loads(animabot(
+            "campaign", "start", str(tmp_path / "jardin.toml"), "--to", "centre", "--at",
+            "2026-12-01 10:00", "--json", "--config", str(config), cwd=tmp_path).stdout)
+
+        async def sent_everywhere() -> bool:
+            await world.worker.drain()
+            return len(emulator.messages_to(-1001)) >= 1 and all(
+                gateway.sent_to(phone) for phone in PHONES) and all(
+                smtp.handler.to(address) for address in MAILS)
+
+        await until(sent_everywhere, 30, "the poll on every channel")
 
         # Telegram: three residents press the group poll's buttons (Oui, Non, Oui).
-        group_poll = emulator.messages_to(-1001)[1]
+        group_poll = emulator.messages_to(-1001)[0]
         buttons = [b["callback_data"] for row in group_poll.reply_markup["inline_keyboard"]
                    for b in row]
         for user in (1, 2, 3):
@@ -165,11 +201,8 @@ async def test_one_scenario_on_telegram_matrix_email_and_sms_at_once(
 
         await until(counted, 20, "every vote from every channel to be recorded")
 
-        config = tmp_path / "stats.toml"
-        config.write_text("[privacy]\nmin_cell = 2\n", encoding="utf-8")
-        result = animabot("stats", "campaign", started.id, "--format", "json", "--database",
-                          str(settings.storage.database), "--config", str(config),
-                          cwd=tmp_path)
+        result = animabot("stats", "campaign", started["id"], "--format", "json",
+                          "--config", str(config), cwd=tmp_path)
         poll_stats = json.loads(result.stdout)["polls"][0]
         assert poll_stats["respondents"] == {"value": 8, "suppressed": False}
         split = poll_stats["platforms"]
@@ -184,3 +217,16 @@ async def test_one_scenario_on_telegram_matrix_email_and_sms_at_once(
                  if not split[name]["respondents"]["suppressed"]}
         assert len(shown) == 2 and all(shown[name] == truth[name] for name in shown)
         assert "@" not in result.stdout and "+336" not in result.stdout
+        table = animabot("stats", "campaign", started["id"], "--config", str(config),
+                         cwd=tmp_path).stdout
+        csv = animabot("stats", "campaign", started["id"], "--format", "csv",
+                       "--config", str(config), cwd=tmp_path).stdout
+        report = tmp_path / "rapport.html"
+        animabot("report", started["id"], "--out", str(report), "--config", str(config),
+                 cwd=tmp_path)
+        html = report.read_text(encoding="utf-8")
+        assert "< 2" in table and "&lt; 2" in html  # the hidden cells, as each one says it
+        assert any(line.endswith(",true") or line.endswith(",True")
+                   for line in csv.splitlines() if "sms" in line.lower()), csv
+        assert "Courriel" in table and "SMS" in table, table
+        assert "Courriel" in html and "SMS" in html and "Répondants par canal" in html
