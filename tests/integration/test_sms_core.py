@@ -3,10 +3,14 @@ the conversation handler, and the core's answer goes out through the outbox as a
 
 from __future__ import annotations
 
+import logging
 import re
 import socket
+from contextlib import AsyncExitStack
 from pathlib import Path
 
+import aiohttp
+import pytest
 from pydantic import SecretStr
 
 from adapters.sms.adapter import SmsAdapter
@@ -19,6 +23,7 @@ from animabot.privacy.links import DATA
 from animabot.store.address_book import AddressBook, Enrolment
 from animabot.store.residents import ResidentRepository
 from animabot.store.state import PlatformState
+from animabot.web.public.app import build_public_app, public_state, serve_public
 
 from ..conftest import T0, make_settings
 from ..support.sms_gateway import SmsGatewayEmulator
@@ -95,11 +100,14 @@ async def _texts_in_database(core: Core) -> str:
 
 
 async def test_donnees_and_oubli_by_sms_with_the_code_sent_to_the_number(
-        tmp_path: Path) -> None:
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """DONNEES: a short summary and the data page's link; OUBLI: a code to the number, a
     wrong code erases nothing, the right one erases, and the number is nowhere after."""
+    caplog.set_level(logging.DEBUG)
     settings = make_settings(tmp_path)
-    settings.web.public_url = "https://participer.example.fr"
+    web_port = free_port()
+    public = f"http://127.0.0.1:{web_port}"
+    settings.web.public_url = public
     port = free_port()
     async with SmsGatewayEmulator(retry_base=0.05, retry_count=5) as gateway:
         config = sms_settings(settings)
@@ -110,7 +118,9 @@ async def test_donnees_and_oubli_by_sms_with_the_code_sent_to_the_number(
         config.webhook_secret = SecretStr(gateway.signing_key)
         config.webhook_url = f"http://127.0.0.1:{port}/sms/webhook"
         config.webhook_listen = f"127.0.0.1:{port}"
-        async with open_core(settings, FakeClock(T0)) as core:
+        async with open_core(settings, FakeClock(T0)) as core, AsyncExitStack() as stack:
+            await serve_public(stack, build_public_app(public_state(core, {})), "127.0.0.1",
+                               web_port)
             who = core.pseudonymize("sms", PHONE)
             await AddressBook(core.database).enrol_all(
                 [Enrolment(who, "sms", PHONE, "centre", "fr", T0)], T0)
@@ -129,13 +139,20 @@ async def test_donnees_and_oubli_by_sms_with_the_code_sent_to_the_number(
             try:
                 summary = await says("Mes données")
                 assert "0 réponses" in summary and "OUBLI" in summary
-                link = re.search(r"https://participer\.example\.fr/r/(\S+)", summary)
+                link = re.search(re.escape(public) + r"/r/(\S+)", summary)
                 assert link is not None
                 opened = core.composer.personalise
                 assert opened is not None
                 verified = opened.links.verify(link.group(1), T0)
                 assert verified is not None and verified.action == DATA
                 assert count(summary).segments <= config.max_segments
+                async with aiohttp.ClientSession() as http:  # the full view, on the web
+                    async with http.get(link.group(0)) as page:
+                        html = await page.text()
+                    assert page.status == 200 and "réponses aux sondages : 0" in html
+                    assert f"/r/{link.group(1)}/oubli" in html  # its erasure button
+                    async with http.post(link.group(0), data={"option": "0"}) as refused:
+                        assert refused.status == 404  # a data link votes for nothing
 
                 asked = await says("OUBLI")
                 code = re.search(r"OUBLI (\d{6})", asked)
@@ -150,5 +167,8 @@ async def test_donnees_and_oubli_by_sms_with_the_code_sent_to_the_number(
                 stored = await _texts_in_database(core)
                 assert PHONE not in stored and "612345678" not in stored
                 assert who not in stored
+                async with aiohttp.ClientSession() as http, http.get(link.group(0)) as page:
+                    assert page.status == 404  # the link died with the data
+                assert PHONE not in caplog.text and "12 34 56 78" not in caplog.text
             finally:
                 await adapter.stop()
