@@ -8,9 +8,11 @@ SMS are counted and cut.
 sender can be forged, and whoever forges a number never sees the code, which goes to the
 real phone (as the sign-up's code proves the number is the person's). A reply ``OUBLI
 123456`` (or ``OUI 123456``) within :data:`CODE_MINUTES` erases; a few wrong codes end the
-request. The code waits in the platform's state keyed ``erase_code:<pseudonym>``, so an
-erasure deletes it with everything else (:meth:`ResidentRepository.erase`). A web link to
-the erasure page was the other choice; a code needs no smartphone, which is why SMS is here.
+request until the code expires; one code at a time per number, and no answer to a code
+nobody asked for (each SMS costs, and a prankster could send them with someone's number).
+The code waits in the platform's state keyed ``erase_code:<pseudonym>``, so an erasure
+deletes it with everything else (:meth:`ResidentRepository.erase`). A web link to the
+erasure page was the other choice; a code needs no smartphone, which is why SMS is here.
 """
 
 from __future__ import annotations
@@ -64,7 +66,14 @@ async def forget(turn: Turn, args: tuple[str, ...]) -> str | None:
     _ = turn._
     state = PlatformState(turn.services.database, turn.event.chat.platform)
     key, now = _key(turn.pseudonym), turn.services.clock.now()
+    raw = await state.get(key)
+    waiting = json.loads(raw) if raw else None
     if not args:
+        if waiting is not None and waiting["until"] > now.timestamp():
+            # One code per number at a time: OUBLI sent again and again (by a prankster
+            # using someone's number) costs one SMS per CODE_MINUTES, not one each.
+            log.info("an erasure code is already waiting: none sent again")
+            return None
         code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
         until = now + timedelta(minutes=CODE_MINUTES)
         await state.set(key, json.dumps({"digest": _digest(code), "until": until.timestamp(),
@@ -74,10 +83,12 @@ async def forget(turn: Turn, args: tuple[str, ...]) -> str | None:
             "within {minutes} minutes. Otherwise nothing is erased."
         ).format(code=code, minutes=CODE_MINUTES)), private=True)
         return None
-    raw = await state.get(key)
-    waiting = json.loads(raw) if raw else None
-    if waiting is None or waiting["until"] <= now.timestamp() \
-            or waiting["tries"] >= CODE_TRIES:
+    # Every answer is an SMS the town hall pays for: codes typed with nothing waiting, or
+    # past the tries, get none (a real resident's expired code is told once).
+    if waiting is None or waiting["tries"] >= CODE_TRIES:
+        log.info("an erasure code with no request waiting (or past its tries): ignored")
+        return None
+    if waiting["until"] <= now.timestamp():
         await state.set(key, "")
         await turn.reply(OutgoingMessage(_(
             "No erasure is waiting (or its code has expired). Send OUBLI for a new code.")),
