@@ -115,7 +115,7 @@ def neighbourhood_table(figures: NeighbourhoodFigures, min_cell: int) -> Group:
     head.add_column("Indicateur")
     head.add_column("Valeur", justify="right")
     for platform, count in figures.chats.items():
-        head.add_row(f"Discussions {platform.capitalize()}", str(count))
+        head.add_row(f"Discussions {channel_label(platform)}", str(count))
     head.add_row("Habitants joignables en privé",
                  format_cell(figures.residents_in_private, min_cell))
     trend = Table(title="Évolution d'une campagne à l'autre", title_justify="left")
