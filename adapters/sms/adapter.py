@@ -207,12 +207,10 @@ class SmsAdapter:
             await self._handle(CommandReceived(event_id, chat, sender, at,
                                                command="signaler"))
             return
-        if reading.intent is Intent.DATA:
-            await self._handle(CommandReceived(event_id, chat, sender, at, command="mydata"))
-            return
-        if reading.intent is Intent.FORGET:
-            await self._forget(phone, who, event_id, CommandReceived(
-                event_id, chat, sender, at, command="forget",
+        if reading.intent in (Intent.DATA, Intent.FORGET):
+            await self._privacy(phone, who, event_id, CommandReceived(
+                event_id, chat, sender, at,
+                command="mydata" if reading.intent is Intent.DATA else "forget",
                 args=(reading.code,) if reading.code else ()))
             return
         if reading.intent is Intent.ANSWER:
@@ -229,15 +227,15 @@ class SmsAdapter:
         await self._local_reply(phone, who, event_id, self._explanation(
             language, help_asked=reading.intent is Intent.HELP))
 
-    async def _forget(self, phone: str, who: str, event_id: str,
-                      event: CommandReceived) -> None:
-        """/oubli: the core sends the code, or erases on the right one and says so; the
-        goodbye goes from here (the number has left the address book), and nothing about
-        the number is kept here either."""
-        farewell = await self._handle(event)
-        if farewell:
+    async def _privacy(self, phone: str, who: str, event_id: str,
+                       event: CommandReceived) -> None:
+        """/mesdonnees, /oubli: the core answers through the outbox, or hands back a text
+        to send from here: the goodbye once erased (the number has left the address book;
+        nothing about it is kept here either), or an answer to a number that sent STOP."""
+        said = await self._handle(event)
+        if said:
             self._last_local_reply.pop(who, None)
-            await self._reply(phone, farewell, event_id)
+            await self._reply(phone, said, event_id)
 
     async def _handle(self, event: Any) -> str | None:
         if self._handler is None:

@@ -131,8 +131,7 @@ def _by_text(turn: Turn) -> bool:
 
 async def my_data(turn: Turn, args: tuple[str, ...]) -> str | None:
     if _by_text(turn):
-        await one_by_one.my_data(turn)
-        return None
+        return await one_by_one.my_data(turn)
     _ = turn._
     services = turn.services
     resident = await services.residents.get(turn.pseudonym)

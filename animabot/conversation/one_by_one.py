@@ -44,7 +44,16 @@ def _digest(code: str) -> str:
     return hashlib.sha256(b"erase|" + code.encode()).hexdigest()
 
 
-async def my_data(turn: Turn) -> None:
+async def _tell(turn: Turn, text: str) -> str | None:
+    """Through the outbox (paced, retried); or, for a number that sent STOP, returned for
+    the adapter to answer at once: a resident who stopped everything may still ask what is
+    kept and have it erased, and only this answer goes."""
+    if await turn.reply(OutgoingMessage(text), private=True):
+        return None
+    return text
+
+
+async def my_data(turn: Turn) -> str | None:
     """The counts, and where to see the rest."""
     _ = turn._
     services = turn.services
@@ -57,12 +66,13 @@ async def my_data(turn: Turn) -> None:
         url = links.url(turn.resident.tag, DATA, services.clock.now())
         lines.append(_("Everything: {url}").format(url=url))
     lines.append(_("OUBLI to erase it all."))
-    await turn.reply(OutgoingMessage("\n".join(lines)), private=True)
+    return await _tell(turn, "\n".join(lines))
 
 
 async def forget(turn: Turn, args: tuple[str, ...]) -> str | None:
-    """Without a code: send one. With one: erase when it is right. The text returned is what
-    the adapter tells the number itself once it is erased (the outbox can no longer)."""
+    """Without a code: send one. With one: erase when it is right. A text returned is for
+    the adapter to send itself: the goodbye once erased (the outbox can no longer reach the
+    number), or any answer to a number that sent STOP (:func:`_tell`)."""
     _ = turn._
     state = PlatformState(turn.services.database, turn.event.chat.platform)
     key, now = _key(turn.pseudonym), turn.services.clock.now()
@@ -78,11 +88,10 @@ async def forget(turn: Turn, args: tuple[str, ...]) -> str | None:
         until = now + timedelta(minutes=CODE_MINUTES)
         await state.set(key, json.dumps({"digest": _digest(code), "until": until.timestamp(),
                                          "tries": 0}))
-        await turn.reply(OutgoingMessage(_(
+        return await _tell(turn, _(
             "To erase everything kept about you, your number included, reply OUBLI {code} "
             "within {minutes} minutes. Otherwise nothing is erased."
-        ).format(code=code, minutes=CODE_MINUTES)), private=True)
-        return None
+        ).format(code=code, minutes=CODE_MINUTES))
     # Every answer is an SMS the town hall pays for: codes typed with nothing waiting, or
     # past the tries, get none (a real resident's expired code is told once).
     if waiting is None or waiting["tries"] >= CODE_TRIES:
@@ -90,16 +99,12 @@ async def forget(turn: Turn, args: tuple[str, ...]) -> str | None:
         return None
     if waiting["until"] <= now.timestamp():
         await state.set(key, "")
-        await turn.reply(OutgoingMessage(_(
-            "No erasure is waiting (or its code has expired). Send OUBLI for a new code.")),
-            private=True)
-        return None
+        return await _tell(turn, _(
+            "No erasure is waiting (or its code has expired). Send OUBLI for a new code."))
     if not hmac.compare_digest(waiting["digest"], _digest(args[0].strip())):
         waiting["tries"] += 1
         await state.set(key, json.dumps(waiting))
-        await turn.reply(OutgoingMessage(_("This code is not the one sent. Nothing was erased.")),
-                         private=True)
-        return None
+        return await _tell(turn, _("This code is not the one sent. Nothing was erased."))
     await turn.services.residents.erase(turn.pseudonym)
     log.info("a resident erased their data by SMS")
     return _("Your data has been erased. Goodbye, and thank you!")

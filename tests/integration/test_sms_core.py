@@ -101,8 +101,9 @@ async def _texts_in_database(core: Core) -> str:
 
 async def test_donnees_and_oubli_by_sms_with_the_code_sent_to_the_number(
         tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    """DONNEES: a short summary and the data page's link; OUBLI: a code to the number, a
-    wrong code erases nothing, the right one erases, and the number is nowhere after."""
+    """DONNEES: a short summary and the data page's link; OUBLI (even after STOP): a code
+    to the number, a wrong code erases nothing, the right one erases, and the number is
+    nowhere after."""
     caplog.set_level(logging.DEBUG)
     settings = make_settings(tmp_path)
     web_port = free_port()
@@ -136,6 +137,13 @@ async def test_donnees_and_oubli_by_sms_with_the_code_sent_to_the_number(
                 await gateway.wait_until(lambda: len(gateway.sent_to(PHONE)) > before)
                 return gateway.sent_to(PHONE)[-1]
 
+            async def silent(text: str) -> None:
+                before = len(gateway.sent_to(PHONE))
+                event_id = gateway.resident_sends("06 12 34 56 78", text)
+                await gateway.wait_until(lambda: event_id in gateway.acknowledged)
+                await worker.drain()
+                assert len(gateway.sent_to(PHONE)) == before
+
             try:
                 summary = await says("Mes données")
                 assert "0 réponses" in summary and "OUBLI" in summary
@@ -154,6 +162,9 @@ async def test_donnees_and_oubli_by_sms_with_the_code_sent_to_the_number(
                     async with http.post(link.group(0), data={"option": "0"}) as refused:
                         assert refused.status == 404  # a data link votes for nothing
 
+                # STOP stops everything, yet the person may still have it all erased: the
+                # answers to OUBLI go to this number, and only they.
+                await silent("STOP")
                 asked = await says("OUBLI")
                 code = re.search(r"OUBLI (\d{6})", asked)
                 assert code is not None
