@@ -13,6 +13,7 @@ from animabot.i18n.lazy import lazy as _
 
 
 class EmailSettings(AdapterSection):
+    needs_public_pages = True  # polls, unsubscribing: every e-mail carries personal links
     smtp_host: str = ""  # the town hall's relay: "smtp.ville.fr"
     smtp_port: Annotated[int, Field(ge=1, le=65535)] = 587
     starttls: bool = True  # upgrade the connection to TLS (port 587); false on a local relay

@@ -10,8 +10,10 @@ edited: an edit (a poll closing) sends nothing.
 
 In: the gateway's ``sms:received`` webhooks (:mod:`.webhook`, signed). A number answers the
 latest options sent to that number (a button press for the core), ``STOP`` unsubscribes from
-everything, ``AIDE``/``HELP`` explains. Numbers are E.164; only pseudonyms reach the core, the
-number only as the private address the core keeps in its address book.
+everything, ``AIDE``/``HELP`` explains, ``DONNEES``/``DATA`` and ``OUBLI``/``FORGET`` are the
+core's /mesdonnees and /oubli (erasure confirmed by a code sent to the number). Numbers are
+E.164; only pseudonyms reach the core, the number only as the private address the core keeps
+in its address book.
 """
 
 from __future__ import annotations
@@ -205,6 +207,12 @@ class SmsAdapter:
             await self._handle(CommandReceived(event_id, chat, sender, at,
                                                command="signaler"))
             return
+        if reading.intent in (Intent.DATA, Intent.FORGET):
+            await self._privacy(phone, who, event_id, CommandReceived(
+                event_id, chat, sender, at,
+                command="mydata" if reading.intent is Intent.DATA else "forget",
+                args=(reading.code,) if reading.code else ()))
+            return
         if reading.intent is Intent.ANSWER:
             options = await self.memory.options(who)
             assert reading.number is not None
@@ -219,6 +227,16 @@ class SmsAdapter:
         await self._local_reply(phone, who, event_id, self._explanation(
             language, help_asked=reading.intent is Intent.HELP))
 
+    async def _privacy(self, phone: str, who: str, event_id: str,
+                       event: CommandReceived) -> None:
+        """/mesdonnees, /oubli: the core answers through the outbox, or hands back a text
+        to send from here: the goodbye once erased (the number has left the address book;
+        nothing about it is kept here either), or an answer to a number that sent STOP."""
+        said = await self._handle(event)
+        if said:
+            self._last_local_reply.pop(who, None)
+            await self._reply(phone, said, event_id)
+
     async def _handle(self, event: Any) -> str | None:
         if self._handler is None:
             raise AnimabotError("the SMS adapter is not started")
@@ -230,8 +248,8 @@ class SmsAdapter:
             return _("To answer, send the number of your choice (1, 2...). SIGNALER to "
                      "report a problem in the street. STOP to receive no more SMS.")
         if help_asked:
-            return _("To answer, send the number of your choice (1, 2...). STOP to receive no "
-                     "more SMS.")
+            return _("To answer, send the number of your choice (1, 2...). DONNEES: what is "
+                     "kept about you. STOP to receive no more SMS.")
         return _("Not understood. Send the number of your choice, HELP for help, STOP to "
                  "receive no more SMS.")
 

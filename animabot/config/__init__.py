@@ -235,6 +235,12 @@ def _semantic_problems(settings: Settings, file: str, text: str | None) -> list[
         if isinstance(section, AdapterSection):
             for problem in section.problems():
                 add((name, problem.key), problem.message, problem.fix)
+            if section.enabled and section.needs_public_pages and not settings.web.public_url:
+                add((name, "enabled"),
+                    _("{name} is enabled but its links need the residents' pages, and "
+                      "[web] public_url is not set", name=name),
+                    _('in [web], write public_url = "https://participer.ville.fr" (and '
+                      'listen = "127.0.0.1:8081", which animabot run serves them on)'))
     installed = set(settings.adapter_sections()) | {"console", "simulated"}
     for platform in settings.facilitators.model_extra or {}:
         if platform not in installed:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Literal, NamedTuple, TypeVar
+from typing import Annotated, ClassVar, Literal, NamedTuple, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -53,6 +53,9 @@ class AdapterSection(_Section):
     types (a missing token, a file that does not exist)."""
 
     enabled: bool = False
+    # Its messages carry personal links (votes, pages, unsubscribing): enabled without
+    # ``[web] public_url``, every link would be broken (``config check`` says so).
+    needs_public_pages: ClassVar[bool] = False
 
     def problems(self) -> list[SectionProblem]:
         return []

@@ -11,7 +11,7 @@ from ..domain.addresses import AddressStatus
 from ..i18n import LANGUAGE_NAMES, LANGUAGES
 from ..store.problem_reports import ProblemReportRepository
 from ..store.timestamps import to_db
-from . import directory, facilitators, ideas, reports
+from . import directory, facilitators, ideas, one_by_one, reports
 from .context import Turn
 
 Handler = Callable[[Turn, tuple[str, ...]], Awaitable[str | None]]
@@ -124,7 +124,14 @@ async def set_neighbourhood(turn: Turn, hood_id: str) -> str | None:
     return None
 
 
+def _by_text(turn: Turn) -> bool:
+    """A resident reached one by one who writes back (SMS): short texts, no buttons."""
+    return turn.event.chat.platform in address_kinds()
+
+
 async def my_data(turn: Turn, args: tuple[str, ...]) -> str | None:
+    if _by_text(turn):
+        return await one_by_one.my_data(turn)
     _ = turn._
     services = turn.services
     resident = await services.residents.get(turn.pseudonym)
@@ -157,6 +164,8 @@ async def my_data(turn: Turn, args: tuple[str, ...]) -> str | None:
 
 async def forget(turn: Turn, args: tuple[str, ...]) -> str | None:
     """Ask first, with a way out: erasure cannot be undone."""
+    if _by_text(turn):
+        return await one_by_one.forget(turn, args)
     _ = turn._
     sign = turn.services.sign
     yes = Button(_("Yes, erase everything"), sign(Action("e", (ERASE_YES,))))
@@ -171,7 +180,7 @@ async def forget(turn: Turn, args: tuple[str, ...]) -> str | None:
 
 async def stop(turn: Turn, args: tuple[str, ...]) -> str | None:
     await turn.services.residents.update(turn.pseudonym, opted_out=True)
-    if turn.event.chat.platform in address_kinds():
+    if _by_text(turn):
         # A resident reached one by one (an SMS "STOP"): the address itself is unsubscribed,
         # in this same unit of work, and nothing more is written to it, not even a reply.
         await turn.services.address_book.mark(

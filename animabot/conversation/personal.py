@@ -25,6 +25,7 @@ from ..domain.addresses import AddressStatus
 from ..i18n import LANGUAGE_NAMES, normalise_language, translator
 from ..privacy.links import (
     CONFIRM,
+    DATA,
     REPORT,
     UNSUBSCRIBE,
     LinkSigner,
@@ -55,7 +56,7 @@ class Visit:
     token: str
     link: PersonalLink
     resident: ResidentRecord
-    action: Action | None  # None for the link kinds that carry no button action (u, a)
+    action: Action | None  # None for the link kinds that carry no button action (u, d, a)
     sign_up: SignUpRequest | None = None  # a sign-up's confirmation link
 
     @property
@@ -112,7 +113,7 @@ class PersonalPages:
         resident = await self.services.residents.get(pseudonym) if pseudonym else None
         if resident is None:
             return None
-        if link.action in (UNSUBSCRIBE, REPORT):
+        if link.action in (UNSUBSCRIBE, REPORT, DATA):
             return Visit(token, link, resident, None)
         sign_up = sign_up_of(link.action)
         if sign_up is not None:  # an SMS code's token is no link: the code is needed

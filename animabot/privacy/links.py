@@ -9,7 +9,8 @@ A token is ``<tag>.<expiry>.<action>~<signature>``:
 - ``action``: what the link leads to, in the button actions' words
   (:mod:`animabot.campaigns.actions`): ``v.<delivery>.<option>`` an option of a poll,
   ``p.<delivery>`` the poll's answer page, ``t.<delivery>.<card>`` a training's reading page,
-  ``u`` unsubscribing, ``a.<neighbourhood>.<language>`` confirming a sign-up (double
+  ``u`` unsubscribing, ``d`` the resident's data page (sent by SMS to ``DONNEES``),
+  ``a.<neighbourhood>.<language>`` confirming a sign-up (double
   opt-in: what was asked is applied only then), ``s.<neighbourhood>.<language>`` a sign-up
   waiting for its SMS code (never opened as a link: the code page carries it), ``r`` the
   page where the resident reports a problem in the street (signalement);
@@ -44,6 +45,8 @@ SMS_CODE = "s"  # a sign-up waiting for the code sent by SMS
 CONFIRM_DAYS = 2
 REPORT = "r"  # the problem report page (e-mail footers, the data page)
 REPORT_DAYS = 400  # like an unsubscribe link: a footer's link should still work next year
+DATA = "d"  # the data page (/mesdonnees on the web), asked for by SMS
+DATA_DAYS = 7
 _TAG = re.compile(r"^[0-9a-f]{1,32}$")
 _ACTION = re.compile(r"^[a-z](\.[0-9a-z_-]{1,40}){0,4}$")
 
@@ -107,7 +110,7 @@ def personal_url(public_url: str, token: str) -> str:
 def link_expiry(now: datetime, action: str) -> datetime:
     """How long a link works: an unsubscribe link much longer than a poll's."""
     days = {UNSUBSCRIBE: UNSUBSCRIBE_DAYS, CONFIRM: CONFIRM_DAYS, SMS_CODE: CONFIRM_DAYS,
-            REPORT: REPORT_DAYS}.get(action.split(".", 1)[0], LINK_DAYS)
+            REPORT: REPORT_DAYS, DATA: DATA_DAYS}.get(action.split(".", 1)[0], LINK_DAYS)
     return now + timedelta(days=days)
 
 

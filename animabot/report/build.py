@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from babel.dates import format_datetime
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from ..chat.registry import platform_labels
 from ..domain.lifecycle import status_label
 from ..errors import CampaignError
 from ..i18n.lazy import lazy as _
@@ -34,8 +35,13 @@ KINDS = {"announcement": "Annonce", "poll": "Sondage", "training": "Micro-format
          "results": "Publication des résultats", "outcome": "Ce que nous avons fait"}
 PARTS = {"send": "Envoi", "close": "Clôture", "copies": "Copies en privé",
          "totals": "Mise à jour des totaux", "audience": "Envoi ciblé en privé"}
-PLATFORMS = {"telegram": "Telegram", "matrix": "Matrix", "simulated": "Simulation",
-             "console": "Console", "paper": "Papier"}
+REPORT_LABELS = {"simulated": "Simulation", "console": "Console", "paper": "Papier"}
+
+
+def platform_names() -> dict[str, str]:
+    """Each channel as the report names it: the adapters' own labels (« Courriel »,
+    « SMS »…), the demo's and paper's here."""
+    return {**platform_labels(), **REPORT_LABELS}
 NO_OPS = ("copies", "totals")  # technical parts: worth a line only when something was sent
 UNKNOWN_HOOD = "?"  # the tally's key for answers whose neighbourhood is not known
 
@@ -55,7 +61,9 @@ class PlannedStep:
 class Channel:
     platform: str
     neighbourhood: str
-    chats: int
+    chats: int  # groups and rooms
+    people: Cell  # residents written to one by one (e-mail, SMS), suppressed
+    one_by_one: bool  # a channel that reaches residents one by one: no groups to count
 
 
 @dataclass(frozen=True)
@@ -125,10 +133,11 @@ async def build_report(
     actions = await _actions(stores, campaign_id, min_cell)
     context = {
         "figures": figures, "scenario": scenario, "k": min_cell, "timezone": timezone,
-        "names": names, "platforms": PLATFORMS,
+        "names": names, "platforms": platform_names(),
         "targets": [names.get(t, t) for t in figures.targets],
         "steps": _planned_steps(scenario, actions, language),
-        "channels": await _channels(stores, campaign_id, names),
+        "channels": await _channels(stores, campaign_id, names, min_cell),
+        "channel_respondents": _channel_respondents(figures),
         "actions": actions,
         "polls": [_poll_view(p, min_cell, names, timezone) for p in figures.polls],
         "trends": [await _trend(stores, figures, hood, min_cell, language)
@@ -213,10 +222,29 @@ def _subject(step: AnyStep, language: str) -> str:
     return text if len(text) <= 160 else text[:157].rstrip() + "…"
 
 
-async def _channels(stores: Stores, campaign_id: str, names: dict[str, str]) -> list[Channel]:
-    return [Channel(PLATFORMS.get(r.platform, r.platform),
-                    names.get(str(r.neighbourhood_id), str(r.neighbourhood_id)), r.chats)
+async def _channels(stores: Stores, campaign_id: str, names: dict[str, str],
+                    min_cell: int) -> list[Channel]:
+    """Which channels reached whom: groups per platform, residents reached one by one
+    counted as people are (hidden under ``min_cell``)."""
+    labels = platform_names()
+    return [Channel(labels.get(r.platform, r.platform),
+                    names.get(str(r.neighbourhood_id), str(r.neighbourhood_id)), r.chats,
+                    None if is_small(r.people, min_cell) else r.people,
+                    r.chats == 0)
             for r in await stores.reporting.channels(campaign_id)]
+
+
+ChannelRespondents = tuple[list[str], list[tuple[str, list[Cell]]]]
+
+
+def _channel_respondents(figures: CampaignFigures) -> ChannelRespondents:
+    """Respondents per channel, poll by poll, as the statistics publish them (already
+    suppressed, complements included): the channels' labels, then one line per poll."""
+    names = sorted({name for poll in figures.polls for name in poll.platforms})
+    labels = platform_names()
+    return ([labels.get(n, n) for n in names],
+            [(poll.question, [poll.platforms[n].respondents if n in poll.platforms else 0
+                              for n in names]) for poll in figures.polls])
 
 
 def _data_uri(png: bytes | None) -> str | None:

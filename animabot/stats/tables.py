@@ -8,6 +8,7 @@ from babel.numbers import format_decimal
 from rich.console import Group
 from rich.table import Table
 
+from ..chat.registry import platform_labels
 from ..store.paper_answers import PAPER
 from .breakdown import ShareFigures
 from .campaign import CampaignFigures
@@ -22,8 +23,11 @@ def hours_fr(value: float) -> str:
 
 def channel_label(name: str) -> str:
     """A channel as agents read it: a platform's name, or « Papier » for the answers
-    collected on paper or at a public meeting."""
-    return "Papier" if name == PAPER else name.capitalize()
+    collected on paper or at a public meeting; an adapter's own label otherwise (« Courriel »,
+    « SMS »), as the dashboard shows it."""
+    if name == PAPER:
+        return "Papier"
+    return platform_labels().get(name) or name.capitalize()
 
 
 def _percent(rate: float | None) -> str:
@@ -111,7 +115,7 @@ def neighbourhood_table(figures: NeighbourhoodFigures, min_cell: int) -> Group:
     head.add_column("Indicateur")
     head.add_column("Valeur", justify="right")
     for platform, count in figures.chats.items():
-        head.add_row(f"Discussions {platform.capitalize()}", str(count))
+        head.add_row(f"Discussions {channel_label(platform)}", str(count))
     head.add_row("Habitants joignables en privé",
                  format_cell(figures.residents_in_private, min_cell))
     trend = Table(title="Évolution d'une campagne à l'autre", title_justify="left")

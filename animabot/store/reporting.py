@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..domain.addresses import resident_list
 from .database import Database
 from .timestamps import maybe_from_db
 
@@ -32,7 +33,8 @@ class PartCounts:
 class ChannelCounts:
     platform: str
     neighbourhood_id: str | None
-    chats: int
+    chats: int  # groups and rooms; a list of residents reached one by one is no chat
+    people: int = 0  # residents written to one by one (e-mail, SMS): the step's first send
 
 
 class ReportQueries:
@@ -74,14 +76,18 @@ class ReportQueries:
         """The chats a campaign's group sends were planned for, per platform and
         neighbourhood."""
         rows = await self.database.fetch_all(
-            "SELECT c.platform, c.neighbourhood_id AS hood, COUNT(DISTINCT c.id) AS chats"
+            "SELECT c.platform, c.neighbourhood_id AS hood,"
+            " COUNT(DISTINCT CASE WHEN c.address NOT LIKE ? THEN c.id END) AS chats,"
+            " COUNT(DISTINCT CASE WHEN d.pseudonym IS NOT NULL AND d.status = 'sent'"
+            " THEN d.pseudonym END) AS people"
             " FROM delivery d JOIN chat c ON c.id = d.chat_id WHERE d.campaign_id = ?"
-            " AND d.part = 'send' AND d.pseudonym IS NULL"
+            " AND d.part = 'send'"
             " GROUP BY c.platform, c.neighbourhood_id ORDER BY c.platform,"
             " c.neighbourhood_id NULLS FIRST",
-            (campaign_id,),
+            (resident_list("%"), campaign_id),
         )
-        return [ChannelCounts(str(r["platform"]), r["hood"], int(r["chats"])) for r in rows]
+        return [ChannelCounts(str(r["platform"]), r["hood"], int(r["chats"]), int(r["people"]))
+                for r in rows]
 
     async def sent_count(self, campaign_id: str, step_id: str, part: str) -> int:
         """Rows of one step's part sent so far (the demo's narration)."""

@@ -264,6 +264,17 @@ async def test_a_campaign_reaches_a_neighbourhoods_email_residents_besides_its_g
         split = json.loads(exports[0])["polls"][0]["platforms"]
         assert split["email"]["reach"] == 4 and split["email"]["chats"] == 1  # per channel
         assert "courriel" in exports[-1]
+        # The report says which channels reached whom: the group by its count, the e-mail
+        # residents one by one as people (3 written to: hidden under the threshold).
+        report = tmp_path / "rapport.html"
+        animabot("report", started["id"], "--out", str(report), "--config", str(config))
+        html = report.read_text(encoding="utf-8")
+        channels = html[html.index("<h3>Canaux</h3>"):html.index("<h3>Répondants par canal")]
+        rows = re.findall(r"<tr><td>([^<]+)</td><td>[^<]+</td>\s*<td class=\"n\">([^<]+)</td>"
+                          r"\s*<td class=\"n\">([^<]+)</td>", channels)
+        assert ("Courriel", "—", "&lt; 5") in rows and ("Simulation", "1", "—") in rows
+        assert "Répondants par canal" in html
+        stats += html
         # Erasure leaves no trace of the address, in the tables or the file.
         await ResidentRepository(core.database).erase(pseudonym("ana@example.org"))
         assert await book.entry(pseudonym("ana@example.org")) is None

@@ -17,7 +17,7 @@ def test_an_enabled_email_adapter_needs_its_relay_and_sender(tmp_path: Path) -> 
     with pytest.raises(ConfigError) as caught:
         load_settings(path)
     found = {(p.field, p.line) for p in caught.value.problems}
-    assert found == {("email.smtp_host", 1), ("email.from_address", 1)}
+    assert found == {("email.smtp_host", 1), ("email.from_address", 1), ("email.enabled", 2)}
 
 
 def test_the_password_comes_from_the_environment_and_the_pace_from_per_minute(
@@ -39,3 +39,16 @@ def test_email_refuses_to_start_without_the_public_url_of_its_links(tmp_path: Pa
                     'from_address = "p@ville.test"\n', encoding="utf-8")
     with pytest.raises(AnimabotError, match="public_url"):
         EmailAdapter(load_settings(path))
+
+
+def test_config_check_says_an_enabled_email_needs_the_public_url(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text('[email]\nenabled = true\nsmtp_host = "smtp.ville.fr"\n'
+                      'from_address = "mairie@ville.fr"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(config)
+    said = str(caught.value)
+    assert "c.toml:2: email.enabled" in said and "public_url" in said
+    config.write_text(config.read_text() + '[web]\npublic_url = "https://p.ville.fr"\n',
+                      encoding="utf-8")
+    load_settings(config)  # set: no problem

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from animabot.report.build import PLATFORMS as REPORT
+from animabot.report.build import platform_names
 from animabot.stats.breakdown import ShareFigures, split_shares
 from animabot.stats.campaign import guard_shares, series_give_paper_back, shown_respondents
 from animabot.stats.neighbourhoods import tally_by_neighbourhood
@@ -142,5 +142,6 @@ def test_beside_each_neighbourhoods_line_paper_counts_stay_protected(
 
 def test_the_paper_channel_is_named_papier_wherever_agents_read_it() -> None:
     assert channel_label(PAPER) == "Papier" and channel_label("telegram") == "Telegram"
+    assert channel_label("email") == "Courriel" and channel_label("sms") == "SMS"
     assert filters("Europe/Paris", 5)["platform"](PAPER) == "Papier"
-    assert REPORT[PAPER] == "Papier"
+    assert platform_names()[PAPER] == "Papier" and platform_names()["sms"] == "SMS"

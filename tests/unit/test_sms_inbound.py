@@ -40,8 +40,27 @@ def test_a_number_is_an_answer(text: str, number: int) -> None:
     assert read(text).number == number
 
 
-@pytest.mark.parametrize("text", ["0", "oui", "1 et 2", "123", "", "stop the music",
-                                  "Merci beaucoup"])
+@pytest.mark.parametrize(("text", "intent", "english"), [
+    ("DONNEES", Intent.DATA, False), ("Mes données", Intent.DATA, False),
+    ("mesdonnees", Intent.DATA, False), ("DATA", Intent.DATA, True),
+    ("my data.", Intent.DATA, True), ("OUBLI", Intent.FORGET, False),
+    ("Effacer", Intent.FORGET, False), ("oublier !", Intent.FORGET, False),
+    ("FORGET", Intent.FORGET, True), ("erase", Intent.FORGET, True)])
+def test_data_and_forget_words(text: str, intent: Intent, english: bool) -> None:
+    reading = read(text)
+    assert (reading.intent, reading.english, reading.code) == (intent, english, None)
+
+
+@pytest.mark.parametrize(("text", "english"), [
+    ("OUBLI 042317", False), ("oui 042317", False), ("Oui042317", False),
+    ("FORGET 042317", True), ("yes 042317.", True), ("effacer  042317", False)])
+def test_an_erasure_code_confirms(text: str, english: bool) -> None:
+    reading = read(text)
+    assert (reading.intent, reading.code, reading.english) == (Intent.FORGET, "042317", english)
+
+
+@pytest.mark.parametrize("text", ["0", "oui", "1 et 2", "merci 042317", "oubli 1234",
+                                  "123", "", "stop the music", "Merci beaucoup"])
 def test_anything_else(text: str) -> None:
     assert read(text).intent is Intent.OTHER
 

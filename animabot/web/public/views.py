@@ -17,7 +17,7 @@ from ...conversation.reports import MAX_TEXT
 from ...conversation.signup import Outcome
 from ...domain.access import Access
 from ...i18n import LANGUAGE_NAMES, LANGUAGES, normalise_language
-from ...privacy.links import REPORT, UNSUBSCRIBE
+from ...privacy.links import DATA, REPORT, UNSUBSCRIBE
 from ...problems.photos import PhotoError
 from ..guard import requires
 from . import poster
@@ -61,6 +61,8 @@ async def personal_page(request: web.Request) -> web.StreamResponse:
     visit = await request.app[PUBLIC].pages.open(token)
     if visit is None:
         return _invalid(request, language)
+    if visit.link.action == DATA:  # the short link an SMS carries to the data page
+        return await my_data(request)
     return await _show(request, visit, language)
 
 
@@ -111,7 +113,7 @@ async def personal_action(request: web.Request) -> web.StreamResponse:
     token = request.match_info["token"]
     pages = request.app[PUBLIC].pages
     visit = await pages.open(token)
-    if visit is None:
+    if visit is None or visit.link.action == DATA:  # the data page posts to /oubli
         return _invalid(request, language)
     if fields.get("List-Unsubscribe") == ONE_CLICK and visit.link.action == UNSUBSCRIBE:
         await pages.unsubscribe(visit)

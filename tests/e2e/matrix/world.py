@@ -128,7 +128,10 @@ def encrypt(settings: Settings, tmp_path: Path) -> None:
 async def make_world(
     tmp_path: Path, synapse: SynapseServer, residents: Residents,
     new_user: Callable[..., MatrixUser], *, encrypted: bool = False, cross_signing: bool = True,
+    configure: Callable[[Settings, str], None] | None = None,
 ) -> MatrixWorld:
+    """``configure(settings, room)`` changes the settings before the core opens (other
+    channels beside Matrix, the public pages' address)."""
     bot = new_user("bot")
     synapse.override_ratelimit(bot.user_id, 0, 0)
     facilitator = new_user("fanny")
@@ -151,6 +154,8 @@ async def make_world(
         NeighbourhoodSettings(id="centre", name="Centre", matrix_rooms=[room]),
         NeighbourhoodSettings(id="gare", name="Gare"),
     ]
+    if configure is not None:
+        configure(settings, room)
     world = MatrixWorld(synapse, residents, settings, bot, facilitator, room)
     await world.start()
     await world.bot_in(room, facilitator)
