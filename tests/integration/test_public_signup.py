@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import sys
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +26,7 @@ from animabot.core import Core
 from animabot.domain.addresses import AddressStatus
 from animabot.errors import ConfigError, TransientError
 from animabot.store.address_book import AddressBook, Enrolment
+from animabot.web.public import poster
 from animabot.web.public.app import build_public_app, mount_adapters, public_state
 
 from ..backends import both_backends  # noqa: F401
@@ -193,8 +195,32 @@ async def test_a_poster_without_its_library_is_a_page_not_a_traceback(
     core: Core, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setitem(sys.modules, "segno", None)  # `import segno` fails
+    poster.made.cache_clear()  # a poster drawn by an earlier test would be served as it is
     app = build_public_app(public_state(core, {}))
     async with TestClient(TestServer(app)) as client:
         response = await client.get("/affiche/centre.png")
         text = await response.text()
         assert response.status == 503 and 'lang="fr"' in text and "Traceback" not in text
+
+
+async def test_a_poster_is_drawn_once_off_the_event_loop_then_served_again(
+    core: Core, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    poster.made.cache_clear()
+    drawn: list[str] = []
+    draw = poster.make
+
+    def counting(kind: str, name: str, url: str, language: str) -> bytes:
+        drawn.append(threading.current_thread().name)
+        return draw(kind, name, url, language)
+
+    monkeypatch.setattr(poster, "make", counting)
+    core.settings.web.public_url = "https://participer.example.org"
+    app = build_public_app(public_state(core, {}))
+    async with TestClient(TestServer(app)) as client:
+        first = await client.get("/affiche/centre.png")
+        again = await client.get("/affiche/centre.png")
+        assert first.status == again.status == 200
+        assert await first.read() == await again.read()
+    assert len(drawn) == 1 and drawn[0] != threading.main_thread().name
+    poster.made.cache_clear()

@@ -10,13 +10,19 @@ database: ``animabot poster`` makes the same files offline.
 
 from __future__ import annotations
 
+import functools
 import io
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from ...errors import AnimabotError
 from .texts import texts
+
+# fpdf2 subsets the fonts through fontTools, which logs every table it touches at INFO: the
+# bot's log would fill with font details at each poster.
+logging.getLogger("fontTools").setLevel(logging.WARNING)
 
 Kind = Literal["pdf", "png"]
 KINDS: tuple[Kind, ...] = ("pdf", "png")
@@ -103,6 +109,13 @@ def _qr_png(url: str, scale: int) -> bytes:
     out = io.BytesIO()
     segno.make(url, error="m").save(out, kind="png", scale=scale, border=4)
     return out.getvalue()
+
+
+@functools.lru_cache(maxsize=64)
+def made(kind: str, name: str, url: str, language: str) -> bytes:
+    """:func:`make`, drawn once per poster: a poster is a few hundred ms of CPU and the
+    public face is unauthenticated, so a burst of requests must not redraw it each time."""
+    return make(kind, name, url, language)
 
 
 def make(kind: str, name: str, url: str, language: str) -> bytes:

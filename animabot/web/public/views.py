@@ -4,6 +4,7 @@ only its button's POST does."""
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 import secrets
@@ -412,8 +413,10 @@ async def poster_file(request: web.Request) -> web.StreamResponse:
     if hood not in public.neighbourhoods:
         raise web.HTTPNotFound()
     language = language_of(request)
-    made = poster.make(kind, public.neighbourhoods[hood],
-                       poster.signup_url(public.settings.web.public_url, hood), language)
+    # Drawn off the event loop, which also sends the campaigns; then kept (poster.made).
+    made = await asyncio.to_thread(
+        poster.made, kind, public.neighbourhoods[hood],
+        poster.signup_url(public.settings.web.public_url, hood), language)
     return web.Response(body=made, content_type=poster.CONTENT_TYPES[kind], headers={
         "Cache-Control": "public, max-age=3600",
         "Content-Disposition": f'inline; filename="affiche-{hood}.{kind}"'})
