@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterable
 
+from ..csv_cells import safe_row
 from ..store.audit import AuditEntry
 
 COLUMNS = ("at", "actor", "action", "target", "detail", "address")
@@ -16,6 +17,6 @@ def audit_csv_text(entries: Iterable[AuditEntry]) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for entry in entries:
-        writer.writerow([entry.at.isoformat(), entry.actor, entry.action, entry.target,
-                         entry.detail, entry.address])
+        writer.writerow(safe_row([entry.at.isoformat(), entry.actor, entry.action,
+                                  entry.target, entry.detail, entry.address]))
     return buffer.getvalue()

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..csv_cells import safe_row, unescape_cell
 from ..domain.actor import (
     ACTOR_ID_PATTERN,
     KINDS,
@@ -145,7 +146,7 @@ def parse_actors(
                 "inside a cell? put that cell between double quotes",
             )))
             continue
-        values = {column: cells[i].strip() if i < len(cells) else ""
+        values = {column: unescape_cell(cells[i].strip()) if i < len(cells) else ""
                   for column, i in columns.items()}
         actor, reasons = _check_row(values, neighbourhoods)
         actor_id = actor.id if actor else values.get("id") or slug(values.get("name", ""))
@@ -265,8 +266,8 @@ def actors_to_csv(actors: Iterable[Actor], delimiter: str = ";") -> str:
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow(COLUMNS)
     for actor in actors:
-        writer.writerow([
+        writer.writerow(safe_row([
             actor.id, actor.name, actor.kind, TAG_SEPARATOR.join(actor.tags),
             actor.neighbourhood_id or "", actor.contact, actor.description,
-        ])
+        ]))
     return buffer.getvalue()

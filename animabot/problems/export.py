@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import Any
 
+from ..csv_cells import safe_dict
 from ..store.problem_reports import ProblemReport
 from ..store.timestamps import to_db
 
@@ -64,7 +65,8 @@ def csv_text(reports: Iterable[ProblemReport], names: Mapping[str, str], *,
         row = _properties(report, names, text)
         row["latitude"], row["longitude"] = report.latitude, report.longitude
         row["photo"] = "oui" if row["photo"] else ""
-        writer.writerow({key: "" if row.get(key) is None else row[key] for key in columns})
+        writer.writerow(safe_dict({key: "" if row.get(key) is None else row[key]
+                                   for key in columns}))
     return out.getvalue()
 
 

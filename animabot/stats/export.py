@@ -9,6 +9,7 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+from ..csv_cells import safe_row
 from .breakdown import ShareFigures
 from .campaign import HOUR, CampaignFigures
 from .overview import CampaignSummary, NeighbourhoodFigures
@@ -152,5 +153,5 @@ def to_csv(data: dict[str, Any], section: str) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
-    writer.writerows(_rows(data, section))
+    writer.writerows(safe_row(row) for row in _rows(data, section))
     return buffer.getvalue()

@@ -14,13 +14,14 @@ from aiohttp import web
 
 from ..campaigns.costs import channel_costs
 from ..campaigns.when import parse_start
-from ..domain.access import Access, AuditAction
+from ..domain.access import Access, AuditAction, Principal
 from ..domain.addresses import AddressStatus
 from ..errors import CampaignError, ScenarioError
 from ..scenario.loader import load_scenario_text
 from ..scenario.snapshot import scenario_of
 from ..store.address_book import AddressBook
 from ..store.campaigns import CANCELLED, PENDING_APPROVAL
+from ..store.chats import ChatRecord
 from ..store.scenarios import ScenarioVersion
 from .guard import PRINCIPAL, requires
 from .pages import address, page, see_other
@@ -171,7 +172,9 @@ async def manage(request: web.Request) -> web.Response:
     if record is None:
         raise web.HTTPNotFound(text="Campagne inconnue.")
     chats = {c.id: c for c in await desk.stores.chats.active_in(list(record.targets))}
-    uncertain = await desk.stores.deliveries.uncertain_in_chats(record.id)
+    uncertain = [d for d in await desk.stores.deliveries.uncertain_in_chats(record.id)
+                 if d.chat_id is not None and _covers_chat(
+                     request[PRINCIPAL], await desk.stores.chats.get(d.chat_id))]
     return page("campaign_manage.html", request, {
         "record": record, "scenario": scenario_of(record),
         "counts": await desk.stores.deliveries.status_counts(record.id),
@@ -215,6 +218,7 @@ async def settle(request: web.Request) -> web.StreamResponse:
     """An uncertain message: marked delivered, or sent again, as the facilitator decides."""
     campaign_id = request.match_info["id"]
     delivery_id = int(request.match_info["delivery"])
+    await _check_chat_covered(request, delivery_id, campaign_id)
     resend = (await request.post()).get("outcome") == "resend"
     now = request.app[GATE].accounts.clock.now()
     if not await request.app[DESK].stores.deliveries.settle_uncertain(
@@ -227,6 +231,24 @@ async def settle(request: web.Request) -> web.StreamResponse:
     return see_other(f"/campaigns/{campaign_id}/manage?done={'resent' if resend else 'marked'}")
 
 
+def _covers_chat(who: Principal, chat: ChatRecord | None) -> bool:
+    """A chat of no neighbourhood is the commune-wide facilitators' (and admins')."""
+    hood = chat.neighbourhood_id if chat else None
+    return who.may(Access.FACILITATE, frozenset({hood}) if hood else frozenset())
+
+
+async def _check_chat_covered(request: web.Request, delivery_id: int,
+                              campaign_id: str) -> None:
+    """A campaign shared by several neighbourhoods lets each facilitator in, but a
+    message in doubt is settled only by one who covers the neighbourhood of its chat."""
+    stores = request.app[DESK].stores
+    delivery = await stores.deliveries.get(delivery_id)
+    if delivery is None or delivery.campaign_id != campaign_id or delivery.chat_id is None:
+        raise web.HTTPNotFound(text="Message inconnu.")
+    if not _covers_chat(request[PRINCIPAL], await stores.chats.get(delivery.chat_id)):
+        raise web.HTTPForbidden(text="Ce message va dans un quartier qui n'est pas le vôtre.")
+
+
 def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get(f"/scenarios/{{id:{SLUG}}}/schedule", schedule_form)
     router.add_post(f"/scenarios/{{id:{SLUG}}}/schedule", schedule)
@@ -234,4 +256,4 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post(f"/campaigns/{{id:{SLUG}}}/approve", approve)
     router.add_post(f"/campaigns/{{id:{SLUG}}}/cancel", cancel)
     router.add_post(f"/campaigns/{{id:{SLUG}}}/series/stop", stop_series)
-    router.add_post(f"/campaigns/{{id:{SLUG}}}/deliveries/{{delivery:[0-9]+}}", settle)
+    router.add_post(f"/campaigns/{{id:{SLUG}}}/deliveries/{{delivery:[0-9]{{1,12}}}}", settle)

@@ -12,6 +12,7 @@ import io
 
 from aiohttp import web
 
+from ..csv_cells import safe_row
 from ..directory.csv_import import (
     COLUMNS,
     ActorFileError,
@@ -132,7 +133,7 @@ async def save_actor(request: web.Request) -> web.StreamResponse:
     fields["id"] = actor_id
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerows([COLUMNS, [fields[column] for column in COLUMNS]])
+    writer.writerows([COLUMNS, safe_row(fields[column] for column in COLUMNS)])
     parsed = parse_actors(buffer.getvalue(), await request.app[DESK].stores.chats
                           .neighbourhoods(), "formulaire")
     who = request[PRINCIPAL]
@@ -168,7 +169,8 @@ async def import_actors(request: web.Request) -> web.Response:
     except ActorFileError as exc:
         return await _actors_page(request, None, str(exc), 422)
     who = request[PRINCIPAL]
-    _keep_own(parsed, who)
+    existing = {a.id: a for a in await request.app[DESK].stores.actors.all()}
+    _keep_own(parsed, who, existing)
     now = request.app[GATE].accounts.clock.now()
     saved = await request.app[DESK].stores.actors.save_all(parsed.actors, now)
     await request.app[GATE].accounts.record(
@@ -178,16 +180,23 @@ async def import_actors(request: web.Request) -> web.Response:
     return await _actors_page(request, parsed, status=200 if not parsed.rejected else 422)
 
 
-def _keep_own(parsed: ParsedFile, who: Principal) -> None:
+def _keep_own(parsed: ParsedFile, who: Principal, existing: dict[str, Actor]) -> None:
+    """A row replaces the actor of its id (written or derived from the name), so the
+    facilitator must cover both the row's neighbourhood and the replaced actor's."""
     kept_actors: list[Actor] = []
     kept_lines: list[int] = []
     for found, line in zip(parsed.actors, parsed.lines, strict=True):
-        if _covers(who, found.neighbourhood_id):
-            kept_actors.append(found)
-            kept_lines.append(line)
-        else:
+        before = existing.get(found.id)
+        if not _covers(who, found.neighbourhood_id):
             parsed.rejected.append(Rejected(line, (
                 f"the neighbourhood {found.neighbourhood_id or '(none)'} is not yours",)))
+        elif before is not None and not _covers(who, before.neighbourhood_id):
+            parsed.rejected.append(Rejected(line, (
+                f"the actor {found.id} already exists in the neighbourhood "
+                f"{before.neighbourhood_id or '(none)'}, which is not yours",)))
+        else:
+            kept_actors.append(found)
+            kept_lines.append(line)
     parsed.actors, parsed.lines = kept_actors, kept_lines
     parsed.rejected.sort(key=lambda r: r.line)
 
@@ -204,7 +213,7 @@ async def chats(request: web.Request) -> web.Response:
 
 def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get("/ideas", ideas)
-    router.add_post("/ideas/{id:[0-9]+}", decide)
+    router.add_post("/ideas/{id:[0-9]{1,12}}", decide)
     router.add_get("/actors", actors)
     router.add_post("/actors/import", import_actors)
     router.add_get(f"/actors/{{id:{SLUG}}}", actor)

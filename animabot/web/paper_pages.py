@@ -91,5 +91,5 @@ def _number(text: str, field: str) -> int:
 def add_routes(router: web.UrlDispatcher) -> None:
     router.add_get(f"/campaigns/{{id:{SLUG}}}/paper", paper_form)
     router.add_post(f"/campaigns/{{id:{SLUG}}}/paper", record_paper)
-    router.add_post(f"/campaigns/{{id:{SLUG}}}/paper/{{entry:[0-9]+}}/remove", remove_paper)
+    router.add_post(f"/campaigns/{{id:{SLUG}}}/paper/{{entry:[0-9]{{1,12}}}}/remove", remove_paper)
 

@@ -213,6 +213,6 @@ def add_routes(router: web.UrlDispatcher) -> None:
     router.add_post("/scenarios/new", post_new)
     router.add_post("/scenarios/import", import_toml)
     router.add_get(f"/scenarios/{{id:{SLUG}}}.toml", export)
-    router.add_get(f"/scenarios/{{id:{SLUG}}}/versions/{{version:[0-9]+}}.toml", export)
+    router.add_get(f"/scenarios/{{id:{SLUG}}}/versions/{{version:[0-9]{{1,12}}}}.toml", export)
     router.add_get(f"/scenarios/{{id:{SLUG}}}", edit)
     router.add_post(f"/scenarios/{{id:{SLUG}}}", post_edit)

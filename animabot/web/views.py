@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from functools import partial
 
 from aiohttp import web
 
-from ..domain.access import Access, AuditAction
+from ..domain.access import Access, AuditAction, Principal, Role
 from ..errors import CampaignError
 from ..stats.campaign import CampaignFigures, campaign_figures
 from ..stats.charts import answers_over_time_chart, options_chart, response_rate_chart
@@ -33,10 +34,22 @@ def _dashboard(request: web.Request) -> Dashboard:
 async def _figures(request: web.Request) -> CampaignFigures:
     dashboard = _dashboard(request)
     try:
-        return await campaign_figures(request.app[DATABASE], request.match_info["id"],
-                                      dashboard.min_cell, dashboard.language)
+        figures = await campaign_figures(request.app[DATABASE], request.match_info["id"],
+                                         dashboard.min_cell, dashboard.language)
     except CampaignError:
         raise web.HTTPNotFound(text="Campagne inconnue.") from None
+    return _own_neighbourhoods(figures, request[PRINCIPAL])
+
+
+def _own_neighbourhoods(figures: CampaignFigures, who: Principal) -> CampaignFigures:
+    """A facilitator reads a shared campaign for their neighbourhoods' sake: the lines of
+    the others' stay out of their page, exports and charts (agents and admins see all)."""
+    if who.role is not Role.FACILITATOR or not who.neighbourhoods:
+        return figures
+    return replace(figures, polls=[
+        replace(poll, neighbourhoods={hood: share for hood, share in poll.neighbourhoods.items()
+                                      if who.covers(hood)})
+        for poll in figures.polls])
 
 
 async def campaign_neighbourhoods(request: web.Request) -> frozenset[str] | None:

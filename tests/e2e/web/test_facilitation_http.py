@@ -146,3 +146,38 @@ async def test_a_directory_of_thousands_of_rows_is_imported_in_one_upload(
                    filename="acteurs.csv", content_type="text/csv")
     report = await anna.post("/actors/import", data=form)
     assert report.status == 200 and "3000 acteur(s) importé(s)" in await report.text()
+
+
+async def test_an_import_cannot_overwrite_an_actor_of_another_neighbourhood(
+    server: TestServer, clients: list[Client], settings: Settings, clock: FakeClock,
+) -> None:
+    """A row is judged by the actor it would replace too: anna (centre) cannot rewrite
+    gare's actor by writing its id, or its name (the id is made from the name), with centre."""
+    await _ideas(settings, clock)
+    async with open_core(settings, clock, sends=False) as core:
+        await core.stores.actors.save_all([
+            Actor("maison-gare", "Maison Gare", "association", neighbourhood_id="gare")],
+            clock.now())
+    anna = await signed_in(server, clients, "anna")
+    form = FormData()
+    form.add_field("csrf_token", await page_csrf(anna, "/actors"))
+    form.add_field("file", ("id;nom;type;quartier;contact\n"
+                            "velo;PIRATED;association;centre;evil@x.fr\n"
+                            ";Maison Gare;association;centre;evil@x.fr\n"
+                            "epicerie;L'Épicerie;commerce;centre;ok@x.fr\n").encode(),
+                   filename="acteurs.csv", content_type="text/csv")
+    report = await anna.post("/actors/import", data=form)
+    text = await report.text()
+    assert report.status == 422
+    assert "ligne 2" in text and "ligne 3" in text and "ligne 4" not in text
+    assert "already exists in the neighbourhood gare" in text
+    async with open_core(settings, clock, sends=False, writes=False) as core:
+        actors = {a.id: a for a in await core.stores.actors.all()}
+    assert actors["velo"].name == "Vélo-Gare" and actors["velo"].neighbourhood_id == "gare"
+    assert actors["maison-gare"].neighbourhood_id == "gare"
+    assert actors["maison-gare"].contact == ""
+    assert actors["epicerie"].contact == "ok@x.fr"
+    edited = await anna.post("/actors/velo", data={
+        "name": "PIRATED", "kind": "association", "neighbourhood": "centre",
+        "csrf_token": await page_csrf(anna, "/actors")})
+    assert edited.status == 403

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestServer
@@ -216,3 +217,56 @@ async def test_a_recurring_series_is_scheduled_and_stopped_from_its_campaign(
     assert record is not None and record.status == "cancelled"
     assert ("anna", AuditAction.SERIES_STARTED) in logged
     assert ("anna", AuditAction.SERIES_CANCELLED) in logged
+
+
+async def test_a_shared_campaign_shows_and_settles_only_the_facilitators_neighbourhoods(
+    server: TestServer, clients: list[Client], settings: Settings, clock: FakeClock,
+) -> None:
+    """anna (centre) may open a campaign sent to centre and gare, but neither settles nor
+    reads gare's part of it; an administrator does both."""
+    settings.delivery.approval_above = 5
+    async with open_core(settings, clock, sends=False) as core:
+        started = await core.campaigns.start(
+            load_scenario_text('id = "partage"\ntitle = "Partagé"\n[[steps]]\nid = "q"\n'
+                               'kind = "poll"\nquestion = "Oui ?"\noptions = ["Oui", "Non"]\n'
+                               'closes = "+2d 20:00"\n', "t"), ["centre", "gare"],
+            author="admin")
+        rows = await core.stores.database.fetch_all(
+            "SELECT d.id, c.neighbourhood_id FROM delivery d JOIN chat c ON c.id = d.chat_id"
+            " WHERE d.campaign_id = ? AND d.pseudonym IS NULL ORDER BY d.id", (started.id,))
+        hood_of = {row["id"]: row["neighbourhood_id"] for row in rows}
+        for delivery_id in hood_of:
+            await core.stores.deliveries.finish(delivery_id, "unknown")
+    centre = next(i for i, hood in hood_of.items() if hood == "centre")
+    gare = next(i for i, hood in hood_of.items() if hood == "gare")
+    anna = await signed_in(server, clients, "anna")
+    admin = await signed_in(server, clients, "admin")
+    page = await (await anna.get(f"/campaigns/{started.id}/manage")).text()
+    assert f"/deliveries/{centre}" in page and f"/deliveries/{gare}" not in page
+    path = f"/campaigns/{started.id}/deliveries/"
+    assert (await post(anna, f"{path}{gare}", {"outcome": "resend"}))[0] == 403
+    assert (await post(anna, f"{path}{centre}", {"outcome": "delivered"}))[0] == 303
+    assert (await post(admin, f"{path}{gare}", {"outcome": "delivered"}))[0] == 303
+    assert (await post(anna, f"{path}{'9' * 30}", {"outcome": "resend"}))[0] == 404
+
+    def hoods(figures: dict[str, Any]) -> set[str]:
+        return {hood for poll in figures["polls"] for hood in poll["neighbourhoods"]}
+
+    assert hoods(await (await admin.get(f"/campaigns/{started.id}.json")).json()) == {
+        "centre", "gare"}
+    assert hoods(await (await anna.get(f"/campaigns/{started.id}.json")).json()) == {"centre"}
+    full = await (await admin.get(f"/campaigns/{started.id}")).text()
+    assert "Gare</" in full.split("Par quartier", 1)[-1]
+    shown = await (await anna.get(f"/campaigns/{started.id}")).text()
+    assert "Gare</" not in shown.split("Par quartier", 1)[-1]
+
+
+async def test_a_thirty_digit_id_is_not_found_rather_than_an_error(
+    server: TestServer, clients: list[Client],
+) -> None:
+    admin = await signed_in(server, clients, "admin")
+    huge = "9" * 30
+    assert (await admin.get(f"/scenarios/fete-voisins/versions/{huge}.toml")).status == 404
+    assert (await post(admin, f"/ideas/{huge}", {"decision": "accept"}))[0] == 404
+    assert (await post(admin, f"/campaigns/demo/paper/{huge}/remove", {}))[0] == 404
+    assert (await post(admin, f"/campaigns/demo/deliveries/{huge}", {}))[0] == 404
