@@ -23,7 +23,7 @@ from ..directory.csv_import import ParsedFile, actors_to_csv, parse_actors, read
 from ..directory.search import rank
 from ..domain.actor import Actor
 from ..store.actors import ActorRepository, Saved
-from .common import ConfigOption, DatabaseOption, err, fail, out, run_async, settings_from
+from .common import ConfigOption, DatabaseOption, cells, err, fail, out, run_async, settings_from
 
 app = typer.Typer(help="The directory of local actors (associations, shops, public services).",
                   no_args_is_help=True)
@@ -77,7 +77,7 @@ def import_command(
     out.print(f"{len(parsed.actors)} actor(s) imported from {file}: {saved.created} new, "
               f"{saved.updated} updated")
     if parsed.ignored_columns:
-        out.print(f"column(s) ignored: {', '.join(parsed.ignored_columns)}")
+        out.print(f"column(s) ignored: {', '.join(parsed.ignored_columns)}", markup=False)
     for rejected in parsed.rejected:
         err.print(str(rejected), markup=False)
     if parsed.rejected:
@@ -167,9 +167,9 @@ def _table(actors: list[Actor], hoods: dict[str, str],
     if scores is not None:
         table.add_column("score", justify="right")
     for index, actor in enumerate(actors):
-        cells = [actor.id, actor.name, actor.kind, hoods.get(actor.neighbourhood_id or "", ""),
-                 actor.contact, ", ".join(actor.tags)]
+        row = [actor.id, actor.name, actor.kind, hoods.get(actor.neighbourhood_id or "", ""),
+               actor.contact, ", ".join(actor.tags)]
         if scores is not None:
-            cells.append(f"{scores[index]:g}")
-        table.add_row(*cells)
+            row.append(f"{scores[index]:g}")
+        table.add_row(*cells(*row))
     return table

@@ -161,7 +161,7 @@ def config_check(config: ConfigOption = None) -> None:
         if key == "sending window" and shown == "always":
             shown = _("always")
         out.print("  " + _("{key}: {value}").format(key=labels.get(key, key),
-                                                     value=shown or _("none")))
+                                                     value=shown or _("none")), markup=False)
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ from ..domain.access import Role, parse_neighbourhoods
 from ..errors import AnimabotError
 from ..store.accounts import Account
 from ..store.stores import Stores
-from .common import ConfigOption, DatabaseOption, out, run_async, settings_from
+from .common import ConfigOption, DatabaseOption, cells, out, run_async, settings_from
 
 app = typer.Typer(help="Back-office accounts: add, list, change a password, disable, remove.",
                   no_args_is_help=True)
@@ -125,8 +125,8 @@ def list_command(
                 if has]
         hoods = (", ".join(sorted(a.neighbourhoods)) or "all") if a.role is Role.FACILITATOR \
             else ""
-        table.add_row(a.name, a.role.value, hoods, ", ".join(ways),
-                      "disabled" if a.disabled else "")
+        table.add_row(*cells(a.name, a.role.value, hoods, ", ".join(ways),
+                            "disabled" if a.disabled else ""))
     out.print(table)
 
 
