@@ -20,7 +20,7 @@ def report_mailer(settings: Settings) -> SmtpReportMailer | None:
     """A mailer when ``[email]`` has a relay and a sender (the adapter may be off: the
     services can get reports even where residents are not written to by e-mail)."""
     config = email_settings(settings)
-    if not config.smtp_host or "@" not in config.from_address:
+    if not config.mails_reports():
         return None
     return SmtpReportMailer(config, settings.secret(config.password, config.password_file))
 

@@ -27,6 +27,11 @@ class EmailSettings(AdapterSection):
     in_flight: Annotated[int, Field(ge=1, le=16)] = 2  # SMTP connections used at once
     timeout: Annotated[float, Field(gt=0, le=300)] = 30.0  # seconds per SMTP exchange
 
+    def mails_reports(self) -> bool:
+        """A relay and a sender are enough for the services' reports: residents' mail
+        (``enabled``) is another matter."""
+        return bool(self.smtp_host) and "@" in self.from_address
+
     def problems(self) -> list[SectionProblem]:
         """An enabled adapter needs its relay and sender; a named password file must exist."""
         if not self.enabled:
