@@ -1,0 +1,21 @@
+"""Small CLI promises found by a review: clear errors rather than tracebacks, counts that
+say what was read, options every command shares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import animabot
+
+
+@pytest.mark.parametrize("command", [("users", "add", "anne", "--role", "administrator"),
+                                     ("users", "passwd", "anne")])
+def test_an_empty_password_on_standard_input_is_a_clear_error(
+        tmp_path: Path, command: tuple[str, ...]) -> None:
+    result = animabot(*command, "--password-stdin", "--database", str(tmp_path / "a.db"),
+                      check=False)
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "no password on standard input" in result.stderr
