@@ -19,3 +19,13 @@ def test_an_empty_password_on_standard_input_is_a_clear_error(
     assert result.returncode == 1, result.stderr
     assert "Traceback" not in result.stderr
     assert "no password on standard input" in result.stderr
+
+
+def test_run_with_nothing_enabled_names_every_platform(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_text(f'[storage]\ndatabase = "{tmp_path / "a.db"}"\n', encoding="utf-8")
+    result = animabot("run", "-c", str(config), check=False)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    for table in ("[telegram]", "[matrix]", "[email]", "[sms]", "[console]"):
+        assert table in result.stderr, table
+    assert "[simulated]" not in result.stderr
