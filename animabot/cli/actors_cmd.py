@@ -75,7 +75,7 @@ def import_command(
 
     parsed, saved = _with_core(config, database, work)
     out.print(f"{len(parsed.actors)} actor(s) imported from {file}: {saved.created} new, "
-              f"{saved.updated} updated")
+              f"{saved.updated} updated", markup=False)
     if parsed.ignored_columns:
         out.print(f"column(s) ignored: {', '.join(parsed.ignored_columns)}", markup=False)
     for rejected in parsed.rejected:
@@ -134,7 +134,7 @@ def export(
         return
     # A BOM lets Excel open the accents of a UTF-8 CSV correctly; import skips it.
     out_file.write_text(text, encoding="utf-8-sig" if format is ExportFormat.csv else "utf-8")
-    out.print(f"{len(actors)} actor(s) written to {out_file}")
+    out.print(f"{len(actors)} actor(s) written to {out_file}", markup=False)
 
 
 @app.command()
@@ -153,7 +153,7 @@ def search(
     actors, hoods = _with_core(config, database, work, writes=False)
     hits = rank(" ".join(words), actors)
     if not hits:
-        out.print(f"no actor matches {' '.join(words)!r}")
+        out.print(f"no actor matches {' '.join(words)!r}", markup=False)
         return
     out.print(_table([h.actor for h in hits], hoods, [h.score for h in hits]))
 

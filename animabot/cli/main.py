@@ -126,7 +126,8 @@ def demo(
     out.print(figures_tables(result.figures))
     if database is not None:
         out.print(f"\nBase conservée : {database} — essayez "
-                  f"`animabot stats campaign {result.campaign_id} --database {database}`")
+                  f"`animabot stats campaign {result.campaign_id} --database {database}`",
+                  markup=False)
 
 
 @app.command()

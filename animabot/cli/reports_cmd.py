@@ -146,7 +146,7 @@ def export_(
         print(text, end="" if text.endswith("\n") else "\n")
     else:
         out_file.write_text(text, encoding="utf-8")
-        out.print(f"written to {out_file}")
+        out.print(f"written to {out_file}", markup=False)
 
 
 @app.command()

@@ -36,3 +36,8 @@ def test_brackets_in_a_report_and_in_the_audit_log_are_shown_as_written(
     audit = animabot("audit", "list", "--database", db, check=False)
     assert audit.returncode == 0, audit.stderr
     assert "[/z]" in audit.stdout and "[red]typed[/red]" in audit.stdout
+
+
+def test_an_agent_named_with_brackets_gets_its_name_back(tmp_path: Path) -> None:
+    shown = animabot("web", "token", "Service [voirie]").stdout
+    assert "Token for Service [voirie]" in shown and 'name = "Service [voirie]"' in shown
