@@ -104,15 +104,16 @@ def overview_table(summaries: list[CampaignSummary], min_cell: int) -> Table:
                    "Taux", "Formation terminée"):
         table.add_column(column)
     for s in summaries:
-        table.add_row(s.id, s.title, s.status, f"{s.start_at:%Y-%m-%d %H:00}",
-                      ", ".join(s.neighbourhoods), "—" if s.reach is None else str(s.reach),
+        table.add_row(escape(s.id), escape(s.title), s.status, f"{s.start_at:%Y-%m-%d %H:00}",
+                      escape(", ".join(s.neighbourhoods)), "—" if s.reach is None else str(s.reach),
                       format_cell(s.respondents, min_cell), _percent(s.response_rate),
                       _percent(s.completion_rate))
     return table
 
 
 def neighbourhood_table(figures: NeighbourhoodFigures, min_cell: int) -> Group:
-    head = Table(title=f"Quartier « {figures.name} » ({figures.id})", title_justify="left")
+    head = Table(title=f"Quartier « {escape(figures.name)} » ({escape(figures.id)})",
+                 title_justify="left")
     head.add_column("Indicateur")
     head.add_column("Valeur", justify="right")
     for platform, count in figures.chats.items():
@@ -123,7 +124,7 @@ def neighbourhood_table(figures: NeighbourhoodFigures, min_cell: int) -> Group:
     for column in ("Campagne", "Début", "Portée", "Répondants", "Taux"):
         trend.add_column(column)
     for c in figures.campaigns:
-        trend.add_row(f"{c.title} ({c.id})", f"{c.start_at:%Y-%m-%d}",
+        trend.add_row(escape(f"{c.title} ({c.id})"), f"{c.start_at:%Y-%m-%d}",
                       "—" if c.reach is None else str(c.reach),
                       format_cell(c.respondents, min_cell), _percent(c.response_rate))
     return Group(head, trend)
