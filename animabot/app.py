@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from .chat.contract import ChatAdapter, LedReceiver
-from .chat.registry import create_adapter, enabled_adapters
+from .chat.registry import create_adapter, enabled_adapters, platform_names
 from .clock import Clock, SystemClock
 from .config import Settings
 from .config.reports import photo_folder
@@ -24,11 +24,14 @@ from .scheduling import WakeScheduler
 from .store.state import PlatformState
 
 log = logging.getLogger(__name__)
-NO_ADAPTER = (
-    "no platform is enabled, so there is nothing to run: set enabled = true under [telegram] "
-    "or [matrix] (with its token), or [console] to chat in this terminal; or in the "
-    "environment, e.g. ANIMABOT_TELEGRAM__ENABLED=true"
-)
+
+
+def no_adapter_message() -> str:
+    """Why ``animabot run`` stops at once, naming every installed adapter's table."""
+    tables = ", ".join(f"[{name}]" for name in platform_names())
+    return ("no platform is enabled, so there is nothing to run: set enabled = true under one "
+            f"of {tables} (with what it needs: a token, a relay, a gateway; [console] chats "
+            "in this terminal); or in the environment, e.g. ANIMABOT_TELEGRAM__ENABLED=true")
 
 
 # A face served beside the bot over its running core and adapters (the residents' public
@@ -54,7 +57,7 @@ async def run_bot(
                 stack.callback(loop.remove_signal_handler, signum)
         factories = enabled_adapters(settings)  # before any file is made: fail fast
         if not factories:
-            raise AnimabotError(NO_ADAPTER)
+            raise AnimabotError(no_adapter_message())
         core = await stack.enter_async_context(open_core(settings, clock))
         adapters: dict[str, ChatAdapter] = {}
 

@@ -153,7 +153,8 @@ class EmailAdapter:
     async def _connect(self) -> aiosmtplib.SMTP:
         client = aiosmtplib.SMTP(
             hostname=self.config.smtp_host, port=self.config.smtp_port,
-            start_tls=self.config.starttls, timeout=self.config.timeout,
+            use_tls=self.config.tls().use_tls, start_tls=self.config.tls().start_tls,
+            timeout=self.config.timeout,
             username=self.config.username or None,
             password=self.password if self.config.username else None,
         )

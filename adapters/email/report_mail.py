@@ -20,7 +20,7 @@ def report_mailer(settings: Settings) -> SmtpReportMailer | None:
     """A mailer when ``[email]`` has a relay and a sender (the adapter may be off: the
     services can get reports even where residents are not written to by e-mail)."""
     config = email_settings(settings)
-    if not config.smtp_host or "@" not in config.from_address:
+    if not config.mails_reports():
         return None
     return SmtpReportMailer(config, settings.secret(config.password, config.password_file))
 
@@ -44,7 +44,8 @@ class SmtpReportMailer:
         try:
             await aiosmtplib.send(
                 mail, hostname=self.config.smtp_host, port=self.config.smtp_port,
-                start_tls=self.config.starttls, timeout=self.config.timeout,
+                use_tls=self.config.tls().use_tls,
+                start_tls=self.config.tls().start_tls, timeout=self.config.timeout,
                 username=self.config.username or None,
                 password=self.password if self.config.username else None)
         except (aiosmtplib.SMTPException, OSError) as exc:

@@ -46,6 +46,12 @@ def _points() -> dict[str, EntryPoint]:
     return {point.name: point for point in entry_points(group=GROUP)}
 
 
+def platform_names() -> list[str]:
+    """The platforms an operator may enable, by entry point (whether or not their library
+    is installed): every adapter but the demo's simulated one."""
+    return sorted(name for name in _points() if name != "simulated")
+
+
 def _extra(name: str, factory: AdapterFactory | None) -> str:
     return str(getattr(factory, "extra", name))
 

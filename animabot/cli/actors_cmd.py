@@ -23,7 +23,7 @@ from ..directory.csv_import import ParsedFile, actors_to_csv, parse_actors, read
 from ..directory.search import rank
 from ..domain.actor import Actor
 from ..store.actors import ActorRepository, Saved
-from .common import ConfigOption, DatabaseOption, err, fail, out, run_async, settings_from
+from .common import ConfigOption, DatabaseOption, cells, err, fail, out, run_async, settings_from
 
 app = typer.Typer(help="The directory of local actors (associations, shops, public services).",
                   no_args_is_help=True)
@@ -75,9 +75,9 @@ def import_command(
 
     parsed, saved = _with_core(config, database, work)
     out.print(f"{len(parsed.actors)} actor(s) imported from {file}: {saved.created} new, "
-              f"{saved.updated} updated")
+              f"{saved.updated} updated", markup=False)
     if parsed.ignored_columns:
-        out.print(f"column(s) ignored: {', '.join(parsed.ignored_columns)}")
+        out.print(f"column(s) ignored: {', '.join(parsed.ignored_columns)}", markup=False)
     for rejected in parsed.rejected:
         err.print(str(rejected), markup=False)
     if parsed.rejected:
@@ -134,7 +134,7 @@ def export(
         return
     # A BOM lets Excel open the accents of a UTF-8 CSV correctly; import skips it.
     out_file.write_text(text, encoding="utf-8-sig" if format is ExportFormat.csv else "utf-8")
-    out.print(f"{len(actors)} actor(s) written to {out_file}")
+    out.print(f"{len(actors)} actor(s) written to {out_file}", markup=False)
 
 
 @app.command()
@@ -153,7 +153,7 @@ def search(
     actors, hoods = _with_core(config, database, work, writes=False)
     hits = rank(" ".join(words), actors)
     if not hits:
-        out.print(f"no actor matches {' '.join(words)!r}")
+        out.print(f"no actor matches {' '.join(words)!r}", markup=False)
         return
     out.print(_table([h.actor for h in hits], hoods, [h.score for h in hits]))
 
@@ -167,9 +167,9 @@ def _table(actors: list[Actor], hoods: dict[str, str],
     if scores is not None:
         table.add_column("score", justify="right")
     for index, actor in enumerate(actors):
-        cells = [actor.id, actor.name, actor.kind, hoods.get(actor.neighbourhood_id or "", ""),
-                 actor.contact, ", ".join(actor.tags)]
+        row = [actor.id, actor.name, actor.kind, hoods.get(actor.neighbourhood_id or "", ""),
+               actor.contact, ", ".join(actor.tags)]
         if scores is not None:
-            cells.append(f"{scores[index]:g}")
-        table.add_row(*cells)
+            row.append(f"{scores[index]:g}")
+        table.add_row(*cells(*row))
     return table

@@ -17,7 +17,7 @@ from ..campaigns.paper import PaperEntry, record_paper_answers, remove_paper_ans
 from ..clock import SystemClock
 from ..core import open_core
 from ..store.paper_answers import PaperAnswers
-from .common import ConfigOption, DatabaseOption, Voice, out, run_async, settings_from
+from .common import ConfigOption, DatabaseOption, Voice, cells, out, run_async, settings_from
 
 app = typer.Typer(help="Answers from paper and public meetings: record, list, remove.",
                   no_args_is_help=True)
@@ -105,8 +105,8 @@ def list_(
     table = Table("id", "step", "neighbourhood", "option", "count", "source", "entered by",
                   "entered at")
     for e in entries:
-        table.add_row(str(e.id), e.step_id, e.neighbourhood_id, str(e.choice + 1), str(e.count),
-                      e.source, e.entered_by, voice.time(e.entered_at))
+        table.add_row(*cells(str(e.id), e.step_id, e.neighbourhood_id, str(e.choice + 1),
+                            str(e.count), e.source, e.entered_by, voice.time(e.entered_at)))
     out.print(table)
 
 

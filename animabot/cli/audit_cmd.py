@@ -14,7 +14,7 @@ from ..clock import SystemClock
 from ..core import open_core
 from ..domain.access import AuditAction
 from ..store.audit import AuditEntry
-from .common import ConfigOption, DatabaseOption, Voice, out, run_async, settings_from
+from .common import ConfigOption, DatabaseOption, Voice, cells, out, run_async, settings_from
 
 app = typer.Typer(help="The audit log: who did what in the back-office, and when.",
                   no_args_is_help=True)
@@ -54,5 +54,6 @@ def list_command(
         voice = Voice.of(settings)
         table = Table(*COLUMNS)
         for e in entries:
-            table.add_row(voice.time(e.at), e.actor, e.action, e.target, e.detail, e.address)
+            table.add_row(*cells(voice.time(e.at), e.actor, e.action, e.target, e.detail,
+                                e.address))
         out.print(table)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, TypedDict, cast
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..campaigns.costs import ChannelCost, active_residents, channel_costs, cost_lines
@@ -29,6 +30,7 @@ from .common import (
     ConfigOption,
     DatabaseOption,
     Voice,
+    cells,
     out,
     parse_local_time,
     run_async,
@@ -210,7 +212,7 @@ def list_(as_json: JsonOption = False, config: ConfigOption = None,
         else:
             table.add_column(heading, overflow="fold")
     for line in lines:
-        table.add_row(*line)
+        table.add_row(*cells(*line))
     out.print(table)
 
 
@@ -253,9 +255,10 @@ def show(campaign_id: IdArgument, as_json: JsonOption = False,
         out.print_json(json.dumps(data))
         return
     _ = voice._
-    out.print(f"[b]{data['id']}[/b] {data['title']} "
+    out.print(f"[b]{escape(data['id'])}[/b] {escape(data['title'])} "
               f"({status_label(data['status'], voice.language)})")
-    out.print(_("neighbourhoods: {names}").format(names=", ".join(data["neighbourhoods"])))
+    out.print(_("neighbourhoods: {names}").format(names=", ".join(data["neighbourhoods"])),
+              markup=False)
     deliveries = Table(_("deliveries"), _("rows"), title_justify="left")
     deliveries.columns[1].justify = "right"
     for status, count in sorted(data["deliveries"].items()):
@@ -269,15 +272,15 @@ def show(campaign_id: IdArgument, as_json: JsonOption = False,
         follow = Table(_("follow-up"), _("sent"), _("unreachable"), _("waiting"), _("failed"),
                        title=_("Follow-ups aimed by answer (sent privately)"),
                        title_justify="left")
-        for step_id, cells in data["follow_ups"].items():
-            follow.add_row(step_id, *(
-                format_cell(cast(Cell, cells[name]["value"]), data["min_cell"])
+        for step_id, figures in data["follow_ups"].items():
+            follow.add_row(escape(step_id), *(
+                format_cell(cast(Cell, figures[name]["value"]), data["min_cell"])
                 for name in ("sent", "unreachable", "waiting", "failed")))
         out.print(follow)
     table = Table(_("due ({zone})").format(zone=voice.zone), _("step"), _("kind"), _("part"))
     for entry in data["timeline"]:
-        table.add_row(voice.time(datetime.fromisoformat(entry["due_at"])), entry["step"],
-                      kind_label(entry["kind"], voice), part_label(entry["part"], voice))
+        table.add_row(*cells(voice.time(datetime.fromisoformat(entry["due_at"])), entry["step"],
+                            kind_label(entry["kind"], voice), part_label(entry["part"], voice)))
     out.print(table)
 
 

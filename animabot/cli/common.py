@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from ..campaigns import when
 from ..config import DEFAULT_CONFIG, Settings, load_settings
@@ -41,6 +42,12 @@ DatabaseOption = Annotated[
     typer.Option("--database", help="SQLite file to use, overriding [storage] database and url.",
                  dir_okay=False),
 ]
+
+
+def cells(*values: str) -> list[str]:
+    """Table cells holding data (a resident's text, a typed username), escaped so that square
+    brackets in them are shown as written, never read as rich markup."""
+    return [escape(value) for value in values]
 
 
 def config_path(given: Path | None) -> Path | None:

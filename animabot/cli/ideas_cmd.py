@@ -22,7 +22,7 @@ from ..ideas.moderation import Decision, decide_idea
 from ..ideas.to_scenario import MAX_OPTIONS, Consultation, consultation
 from ..store.ideas import ACCEPTED, IdeaRecord, IdeaRepository
 from ..store.timestamps import to_db
-from .common import ConfigOption, DatabaseOption, err, fail, out, run_async, settings_from
+from .common import ConfigOption, DatabaseOption, cells, err, fail, out, run_async, settings_from
 
 app = typer.Typer(help="Residents' ideas: list, accept or reject, turn into a consultation.",
                   no_args_is_help=True)
@@ -100,9 +100,9 @@ def list_(
     for idea in ideas:
         row = _row(idea, hoods)
         text = idea.text + (f"\n(reason: {idea.reason})" if idea.reason else "")
-        table.add_row(str(idea.id), idea.status, row["neighbourhood_name"] or "—",
-                      local_time(idea.submitted_at, zone, language), row["reviewed_by"] or "—",
-                      text)
+        table.add_row(*cells(str(idea.id), idea.status, row["neighbourhood_name"] or "—",
+                            local_time(idea.submitted_at, zone, language),
+                            row["reviewed_by"] or "—", text))
     out.print(table)
 
 

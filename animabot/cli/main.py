@@ -126,7 +126,8 @@ def demo(
     out.print(figures_tables(result.figures))
     if database is not None:
         out.print(f"\nBase conservée : {database} — essayez "
-                  f"`animabot stats campaign {result.campaign_id} --database {database}`")
+                  f"`animabot stats campaign {result.campaign_id} --database {database}`",
+                  markup=False)
 
 
 @app.command()
@@ -161,7 +162,7 @@ def config_check(config: ConfigOption = None) -> None:
         if key == "sending window" and shown == "always":
             shown = _("always")
         out.print("  " + _("{key}: {value}").format(key=labels.get(key, key),
-                                                     value=shown or _("none")))
+                                                     value=shown or _("none")), markup=False)
 
 
 def main() -> None:

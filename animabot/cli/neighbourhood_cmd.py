@@ -14,7 +14,7 @@ from ..core import open_core
 from ..errors import CampaignError
 from ..hub.neighbourhoods import NeighbourhoodPresence, presence
 from ..i18n.lazy import lazy as _
-from .common import ConfigOption, DatabaseOption, out, run_async, settings_from
+from .common import ConfigOption, DatabaseOption, cells, out, run_async, settings_from
 
 app = typer.Typer(help="Neighbourhoods: their groups and rooms on every platform.",
                   no_args_is_help=True)
@@ -39,10 +39,10 @@ def _table(hoods: list[NeighbourhoodPresence]) -> Table:
     table = Table("id", "name", "platform", "chats", "members", "residents in private")
     for hood in hoods:
         if not hood.platforms:
-            table.add_row(hood.id, hood.name, "—", "0", "0", "0")
+            table.add_row(*cells(hood.id, hood.name, "—", "0", "0", "0"))
         for platform, place in sorted(hood.platforms.items()):
-            table.add_row(hood.id, hood.name, platform, str(place.chats), str(place.members),
-                          str(place.residents_in_private))
+            table.add_row(*cells(hood.id, hood.name, platform, str(place.chats),
+                                str(place.members), str(place.residents_in_private)))
     return table
 
 

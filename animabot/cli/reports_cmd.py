@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..campaigns.render import local_time
@@ -21,7 +22,7 @@ from ..problems.figures import ReportFigures, report_figures
 from ..problems.status import change_status
 from ..stats.suppression import format_cell
 from ..store.problem_reports import ProblemReport
-from .common import ConfigOption, DatabaseOption, fail, out, run_async, settings_from
+from .common import ConfigOption, DatabaseOption, cells, fail, out, run_async, settings_from
 
 app = typer.Typer(help="Problem reports (signalements): list, move their status, export, "
                   "figures.", no_args_is_help=True)
@@ -79,9 +80,9 @@ def list_(
                    f"not yet ({r.route_error})" if r.route_error else "not yet")
         place = (f"{r.latitude:.5f}, {r.longitude:.5f}"
                  if r.latitude is not None and r.longitude is not None else "—")
-        table.add_row(str(r.id), r.category, r.neighbourhood_id or "—",
-                      r.status.value + (f" ({r.reason})" if r.reason else ""),
-                      local_time(r.created_at, zone, language), service, place, r.text)
+        table.add_row(*cells(str(r.id), r.category, r.neighbourhood_id or "—",
+                            r.status.value + (f" ({r.reason})" if r.reason else ""),
+                            local_time(r.created_at, zone, language), service, place, r.text))
     out.print(table)
 
 
@@ -145,7 +146,7 @@ def export_(
         print(text, end="" if text.endswith("\n") else "\n")
     else:
         out_file.write_text(text, encoding="utf-8")
-        out.print(f"written to {out_file}")
+        out.print(f"written to {out_file}", markup=False)
 
 
 @app.command()
@@ -182,7 +183,8 @@ def stats(
                          ("neighbourhood", figures.by_neighbourhood)):
         table = Table(title, "reports", "resolved", "median days to resolution")
         for line in lines:
-            table.add_row(line.label, format_cell(line.count, n), format_cell(line.resolved, n),
+            table.add_row(escape(line.label), format_cell(line.count, n),
+                          format_cell(line.resolved, n),
                           "—" if line.median_days is None else f"{line.median_days:.1f}")
         out.print(table)
     out.print(f"total: {format_cell(figures.total, n)} (counts under {n} hidden)")

@@ -18,7 +18,7 @@ import typer
 from ..clock import SystemClock
 from ..core import open_core
 from ..directory.csv_import import read_csv_text
-from ..directory.residents_csv import ParsedResidents, parse_residents
+from ..directory.residents_csv import COLUMNS_HINT, ParsedResidents, parse_residents
 from ..store.address_book import AddressBook, Enrolled, Enrolment
 from .common import ConfigOption, DatabaseOption, err, fail, out, run_async, settings_from
 
@@ -39,7 +39,7 @@ def import_command(
 
     async def run() -> tuple[ParsedResidents, Counter[Enrolled]]:
         async with open_core(settings, SystemClock()) as core:
-            text = read_csv_text(file)
+            text = read_csv_text(file, COLUMNS_HINT)
             hoods = await core.services.chats.neighbourhoods()
             parsed = parse_residents(text, hoods, ZoneInfo(settings.bot.timezone),
                                      core.clock.now(), str(file))
@@ -50,7 +50,7 @@ def import_command(
             return parsed, Counter(outcomes)
 
     parsed, counts = run_async(run)
-    out.print(f"{len(parsed.rows)} resident(s) read from {file}: "
+    out.print(f"{parsed.residents} resident(s) read from {file}: "
               f"{counts[Enrolled.ADDED]} new, {counts[Enrolled.UPDATED]} updated, "
               f"{counts[Enrolled.UNCHANGED]} unchanged, {counts[Enrolled.KEPT_OUT]} kept out "
               "(unsubscribed or unreachable)", markup=False)

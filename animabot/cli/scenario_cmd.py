@@ -19,7 +19,7 @@ from rich.console import Console
 
 from ..campaigns import when
 from ..campaigns.costs import active_residents, channel_costs, cost_lines
-from ..config import DEFAULT_CONFIG, Settings, load_settings
+from ..config import Settings, load_settings
 from ..errors import ConfigError, Problem, ScenarioError, StorageError
 from ..i18n import DEFAULT_LANGUAGE, Translate, counts, translator
 from ..scenario.loader import load_scenario, locate_in_file, unknown_actors
@@ -27,6 +27,7 @@ from ..scenario.preview import render_preview, render_preview_text
 from ..store.actors import ActorRepository
 from ..store.address_book import AddressBook
 from ..store.database import open_database
+from .common import ConfigOption, config_path
 
 app = typer.Typer(
     help="Check scenario files and preview when their messages will be sent.",
@@ -136,10 +137,7 @@ def preview(
             show_default=False,
         ),
     ],
-    config: Annotated[
-        Path | None,
-        typer.Option(help="Configuration file (default: ./config.toml if it exists)."),
-    ] = None,
+    config: ConfigOption = None,
     timezone: Annotated[
         str | None, typer.Option(help="Time zone, e.g. Europe/Paris (default: the config's).")
     ] = None,
@@ -205,9 +203,8 @@ def _residents(settings: Settings, neighbourhoods: list[str]) -> dict[str, int]:
 
 
 def _settings(config: Path | None) -> Settings:
-    if config is None and DEFAULT_CONFIG.is_file():
-        config = DEFAULT_CONFIG
-    return load_settings(config)
+    """-c, else $ANIMABOT_CONFIG, else ./config.toml if it exists: as every command."""
+    return load_settings(config_path(config))
 
 
 def _zone(name: str, _: Translate) -> ZoneInfo:

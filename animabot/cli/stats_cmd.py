@@ -105,7 +105,8 @@ def campaign(
         from ..stats.charts import write_campaign_charts  # matplotlib loads only when asked
 
         written = write_campaign_charts(figures, charts)
-        out.print("\n".join(f"chart: {path}" for path in written), highlight=False)
+        out.print("\n".join(f"chart: {path}" for path in written), highlight=False,
+                  markup=False)
 
 
 @app.command()

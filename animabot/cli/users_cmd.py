@@ -22,10 +22,17 @@ from ..accounts.service import AccountService
 from ..clock import Clock, SystemClock
 from ..core import open_core
 from ..domain.access import Role, parse_neighbourhoods
-from ..errors import AnimabotError
 from ..store.accounts import Account
 from ..store.stores import Stores
-from .common import ConfigOption, DatabaseOption, out, run_async, settings_from
+from .common import (
+    ConfigOption,
+    DatabaseOption,
+    cells,
+    fail,
+    out,
+    run_async,
+    settings_from,
+)
 
 app = typer.Typer(help="Back-office accounts: add, list, change a password, disable, remove.",
                   no_args_is_help=True)
@@ -43,11 +50,11 @@ def cli_actor() -> str:
 
 
 def read_password() -> str:
-    line = sys.stdin.readline()
-    password = line.rstrip("\r\n")
+    """The first line of standard input; none is a clear error, never a traceback."""
+    password = sys.stdin.readline().rstrip("\r\n")
     if not password:
-        raise AnimabotError("no password on standard input: pipe it in, e.g. "
-                            "printf '%s\\n' \"$PASSWORD\" | animabot users … --password-stdin")
+        fail("no password on standard input: pipe it in, e.g. "
+             "printf '%s\\n' \"$PASSWORD\" | animabot users … --password-stdin")
     return password
 
 
@@ -125,8 +132,8 @@ def list_command(
                 if has]
         hoods = (", ".join(sorted(a.neighbourhoods)) or "all") if a.role is Role.FACILITATOR \
             else ""
-        table.add_row(a.name, a.role.value, hoods, ", ".join(ways),
-                      "disabled" if a.disabled else "")
+        table.add_row(*cells(a.name, a.role.value, hoods, ", ".join(ways),
+                            "disabled" if a.disabled else ""))
     out.print(table)
 
 

@@ -66,7 +66,8 @@ def token(
     if not name.strip():
         raise typer.BadParameter("the name may not be empty", param_hint="NAME")
     secret = new_token()
-    out.print(f"Token for {name} (shown once, give it to the agent privately):\n")
+    out.print(f"Token for {name} (shown once, give it to the agent privately):\n",
+              markup=False)
     out.print(f"    {secret}\n", markup=False)
     out.print("Add these lines to the configuration file, then restart `animabot web`:\n")
     out.print(f"[[web.agents]]\nname = {json.dumps(name.strip(), ensure_ascii=False)}\n"

@@ -257,7 +257,13 @@ def _semantic_problems(settings: Settings, file: str, text: str | None) -> list[
                 add(("neighbourhoods", index, "endpoints", platform),
                     _("no adapter named {platform!r} is installed", platform=platform),
                     _("use one of: {known}", known=", ".join(sorted(installed))))
-    report_problems(settings.reports, seen, add)
+    storage = settings.storage
+    if storage.password_file is not None and not Path(storage.password_file).is_file():
+        add(("storage", "password_file"), _("{path} does not exist", path=storage.password_file),
+            _("create it or fix the path"))
+    relay = any(isinstance(section, AdapterSection) and section.mails_reports()
+                for section in settings.adapter_sections().values())
+    report_problems(settings.reports, seen, add, mail_relay=relay)
     return problems
 
 

@@ -88,16 +88,17 @@ def photo_folder(reports: ReportSettings, storage: StorageSettings) -> Path:
     if reports.photos is not None:
         return Path(reports.photos)
     database = Path(storage.database)
-    if storage.url and storage.url.startswith("sqlite:///"):
-        database = Path(storage.url.removeprefix("sqlite:///"))
+    if storage.url and storage.backend() == "sqlite":
+        database = Path(storage.target())
     elif storage.url:
         return Path("animabot-photos")
     return database.with_name(f"{database.stem}-photos")
 
 
-def report_problems(reports: ReportSettings, hoods: Collection[str], add: Complain) -> None:
+def report_problems(reports: ReportSettings, hoods: Collection[str], add: Complain,
+                    *, mail_relay: bool = False) -> None:
     """What types cannot say: one route each (e-mail or webhook), ids used once, routes for
-    neighbourhoods that exist."""
+    neighbourhoods that exist, a mail relay (``mail_relay``) for the routes by e-mail."""
     seen: set[str] = set()
     for index, category in enumerate(reports.categories):
         base: tuple[int | str, ...] = ("reports", "categories", index)
@@ -105,16 +106,23 @@ def report_problems(reports: ReportSettings, hoods: Collection[str], add: Compla
             add((*base, "id"), _("the id {id!r} is used twice", id=category.id),
                 _("give every category its own id"))
         seen.add(category.id)
-        _one_route(category, base, add)
+        _one_route(category, base, add, mail_relay)
         for hood, route in category.neighbourhoods.items():
             where = (*base, "neighbourhoods", hood)
             if hood not in hoods:
                 add(where, _("no neighbourhood {id!r} is configured", id=hood),
                     _("use one of: {known}", known=", ".join(sorted(hoods)) or "-"))
-            _one_route(route, where, add)
+            _one_route(route, where, add, mail_relay)
 
 
-def _one_route(route: ReportRoute, where: tuple[int | str, ...], add: Complain) -> None:
+def _one_route(route: ReportRoute, where: tuple[int | str, ...], add: Complain,
+               mail_relay: bool) -> None:
     if (route.email is None) == (route.webhook is None):
         add(where, _("a route needs either `email` or `webhook`, not both nor neither"),
             _('write email = "service@ville.example" or webhook = "https://…"'))
+    elif route.email is not None and not mail_relay:
+        add((*where, "email"),
+            _("reports routed by e-mail need a mail relay, and [email] smtp_host or "
+              "from_address is empty"),
+            _('in [email], write smtp_host = "smtp.ville.fr" and from_address = '
+              '"participation@ville.fr" ([email] enabled may stay false)'))

@@ -47,6 +47,9 @@ class SectionProblem(NamedTuple):
     fix: str
 
 
+SQLITE_PREFIX = "sqlite:///"
+
+
 class AdapterSection(_Section):
     """The base of an adapter's table (its factory's ``settings_model``): ``enabled`` turns
     the adapter on; :meth:`problems` says what ``config check`` should report beyond the
@@ -59,6 +62,11 @@ class AdapterSection(_Section):
 
     def problems(self) -> list[SectionProblem]:
         return []
+
+    def mails_reports(self) -> bool:
+        """Whether this table names a mail relay that can send problem reports to the
+        services (``[email]`` with smtp_host and from_address, even when not enabled)."""
+        return False
 
 
 class UnreadableSection(AdapterSection):
@@ -111,7 +119,7 @@ class StorageSettings(_Section):
                                       _('write "postgresql://user@host:5432/database"')) from None
             return value
         if scheme == "sqlite":
-            if not value.startswith("sqlite:///") or len(value) == len("sqlite:///"):
+            if not value.lower().startswith(SQLITE_PREFIX) or len(value) == len(SQLITE_PREFIX):
                 raise FieldValueError(_("{url!r} names no file", url=value),
                                       _('write "sqlite:///animabot.db"'))
             return value
@@ -121,13 +129,15 @@ class StorageSettings(_Section):
                                 'url to use the SQLite file named by database'))
 
     def backend(self) -> Literal["sqlite", "postgresql"]:
-        return "postgresql" if self.url and not self.url.startswith("sqlite:") else "sqlite"
+        # The scheme's case is free ("SQLITE:///x.db"), as the validator reads it.
+        return "postgresql" if self.url and not self.url.lower().startswith("sqlite:") \
+            else "sqlite"
 
     def target(self) -> Path | str:
         """What the store opens: the SQLite file, or the PostgreSQL url."""
         if self.url is None:
             return self.database
-        return Path(self.url.removeprefix("sqlite:///")) if self.backend() == "sqlite" \
+        return Path(self.url[len(SQLITE_PREFIX):]) if self.backend() == "sqlite" \
             else self.url
 
     def shown(self) -> str:

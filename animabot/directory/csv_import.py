@@ -85,12 +85,13 @@ class ParsedFile:
     delimiter: str = ";"
 
 
-def read_csv_text(path: Path) -> str:
-    """The file's text; a clear :class:`ActorFileError` when it is not a readable CSV."""
+def read_csv_text(path: Path, hint: str = f"example: {EXAMPLE}") -> str:
+    """The file's text; a clear :class:`ActorFileError` when it is not a readable CSV
+    (``hint``: what the file should be, the actors' example by default)."""
     if path.is_dir():
         raise ActorFileError(f"{path} is a directory: give the path of a .csv file")
     if not path.exists():
-        raise ActorFileError(f"{path}: no such file; check the path (example: {EXAMPLE})")
+        raise ActorFileError(f"{path}: no such file; check the path ({hint})")
     try:
         raw = path.read_bytes()
     except OSError as exc:

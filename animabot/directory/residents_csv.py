@@ -41,6 +41,10 @@ _LANGUAGE_ALIASES = {"fr": "fr", "francais": "fr", "french": "fr",
 _DATE_FORMATS = ("%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y")
 
 
+# What ``residents import`` says when the file is not there: the columns it reads.
+COLUMNS_HINT = "a CSV whose columns are email or phone, neighbourhood, language, consent_at"
+
+
 class ResidentFileError(ActorFileError):
     """The residents' CSV cannot be read at all (no usable header)."""
 
@@ -62,6 +66,12 @@ class ParsedResidents:
     rows: list[ResidentRow] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+
+    @property
+    def residents(self) -> int:
+        """The rows read: one resident each, even with both an e-mail and a phone (which
+        are two addresses in ``rows``)."""
+        return len({row.line for row in self.rows})
 
 
 def parse_consent(text: str, zone: ZoneInfo) -> datetime | None:

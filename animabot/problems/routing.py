@@ -107,7 +107,8 @@ class ReportRouter:
         photo = self.photos.read(report.photo_ref) if report.photo_ref else None
         if route.email is not None:
             if self.mailer is None:
-                raise RoutingError("no e-mail relay: enable [email] with its SMTP relay")
+                raise RoutingError("no e-mail relay: write [email] smtp_host and from_address "
+                                  "([email] enabled may stay false)")
             await self.mailer.send(route.email, service_message(report, category, hood, photo),
                                    key=f"report-{report.id}")
         else:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from babel.numbers import format_decimal
 from rich.console import Group
+from rich.markup import escape
 from rich.table import Table
 
 from ..chat.registry import platform_labels
@@ -41,11 +42,11 @@ def figures_tables(figures: CampaignFigures) -> Group:
         return figures.neighbourhood_names.get(hood, hood)
 
     for poll in figures.polls:
-        answers = Table(title=f"Sondage « {poll.question} »", title_justify="left")
+        answers = Table(title=f"Sondage « {escape(poll.question)} »", title_justify="left")
         answers.add_column("Réponse")
         answers.add_column("Réponses", justify="right")
         for label, cell in zip(poll.options, poll.answers.cells, strict=True):
-            answers.add_row(label, format_cell(cell, k))
+            answers.add_row(escape(label), format_cell(cell, k))
         answers.add_row("[b]Total répondants[/b]", format_cell(poll.answers.total, k))
         if poll.results_hidden:
             answers.caption = "Résultats masqués jusqu'à la fin du sondage (live_results = false)"
@@ -74,7 +75,7 @@ def figures_tables(figures: CampaignFigures) -> Group:
             parts.append(_split_table("Par quartier", "Quartier", poll.neighbourhoods,
                                       hood_name, k))
     for training in figures.trainings:
-        table = Table(title=f"Formation « {training.title} »", title_justify="left")
+        table = Table(title=f"Formation « {escape(training.title)} »", title_justify="left")
         table.add_column("Indicateur")
         table.add_column("Valeur", justify="right")
         table.add_row("Commencée", format_cell(training.started, k))
@@ -91,7 +92,7 @@ def _split_table(title: str, column: str, shares: dict[str, ShareFigures],
     for heading in (column, "Groupes", "Portée", "Répondants", "Taux"):
         split.add_column(heading, justify="left" if heading == column else "right")
     for name, share in shares.items():
-        split.add_row(label(name), str(share.chats),
+        split.add_row(escape(label(name)), str(share.chats),
                       "—" if share.reach is None else str(share.reach),
                       format_cell(share.respondents, k), _percent(share.response_rate))
     return split
@@ -103,15 +104,16 @@ def overview_table(summaries: list[CampaignSummary], min_cell: int) -> Table:
                    "Taux", "Formation terminée"):
         table.add_column(column)
     for s in summaries:
-        table.add_row(s.id, s.title, s.status, f"{s.start_at:%Y-%m-%d %H:00}",
-                      ", ".join(s.neighbourhoods), "—" if s.reach is None else str(s.reach),
+        table.add_row(escape(s.id), escape(s.title), s.status, f"{s.start_at:%Y-%m-%d %H:00}",
+                      escape(", ".join(s.neighbourhoods)), "—" if s.reach is None else str(s.reach),
                       format_cell(s.respondents, min_cell), _percent(s.response_rate),
                       _percent(s.completion_rate))
     return table
 
 
 def neighbourhood_table(figures: NeighbourhoodFigures, min_cell: int) -> Group:
-    head = Table(title=f"Quartier « {figures.name} » ({figures.id})", title_justify="left")
+    head = Table(title=f"Quartier « {escape(figures.name)} » ({escape(figures.id)})",
+                 title_justify="left")
     head.add_column("Indicateur")
     head.add_column("Valeur", justify="right")
     for platform, count in figures.chats.items():
@@ -122,7 +124,7 @@ def neighbourhood_table(figures: NeighbourhoodFigures, min_cell: int) -> Group:
     for column in ("Campagne", "Début", "Portée", "Répondants", "Taux"):
         trend.add_column(column)
     for c in figures.campaigns:
-        trend.add_row(f"{c.title} ({c.id})", f"{c.start_at:%Y-%m-%d}",
+        trend.add_row(escape(f"{c.title} ({c.id})"), f"{c.start_at:%Y-%m-%d}",
                       "—" if c.reach is None else str(c.reach),
                       format_cell(c.respondents, min_cell), _percent(c.response_rate))
     return Group(head, trend)

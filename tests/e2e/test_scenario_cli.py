@@ -145,6 +145,19 @@ def test_preview_uses_the_configured_window(tmp_path: Path) -> None:
     assert "deferred" not in result.output
 
 
+@pytest.mark.parametrize("how", ["-c", "env"])
+def test_preview_reads_the_config_as_every_command_does(tmp_path: Path, how: str) -> None:
+    """-c, like --config; and $ANIMABOT_CONFIG when no option names a file."""
+    config = tmp_path / "elsewhere.toml"
+    config.write_text('[bot]\nlanguage = "en"\n\n[delivery]\nquiet_hours = "08:00-21:00"\n'
+                      'closed_days = []\n', encoding="utf-8")
+    args = ["preview", str(DEMO), "--start", "2026-12-01 18:00"]
+    result = (runner.invoke(app, [*args, "-c", str(config)]) if how == "-c" else
+              runner.invoke(app, args, env={"ANIMABOT_CONFIG": str(config)}))
+    assert result.exit_code == 0, result.output
+    assert "Sat 05/12 20:00  resultats (results, send)" in result.output
+
+
 def test_preview_reads_config_toml_in_the_current_directory(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text('[bot]\nlanguage = "en"\n', encoding="utf-8")
     result = runner.invoke(app, ["preview", str(DEMO), "--start", "2026-12-01 18:00"])

@@ -276,3 +276,23 @@ def test_a_wrong_storage_url_is_a_located_problem(tmp_path: Path, url: str) -> N
     [problem] = caught.value.problems
     assert (problem.field, problem.line) == ("storage.url", 4)
     assert problem.fix
+
+
+def test_the_sqlite_scheme_is_read_in_any_case(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text('[storage]\nurl = "SQLite:///data/bot.db"\n', encoding="utf-8")
+    storage = load_settings(path).storage
+    assert (storage.backend(), storage.target()) == ("sqlite", Path("data/bot.db"))
+
+
+def test_a_missing_storage_password_file_is_located(tmp_path: Path) -> None:
+    """Like [email] and [sms]: config check names the line, rather than a traceback when the
+    store opens."""
+    path = tmp_path / "c.toml"
+    path.write_text('[storage]\nurl = "postgresql://animabot@db/animabot"\n'
+                    'password_file = "/nowhere/pg_password"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    [problem] = caught.value.problems
+    assert (problem.line, problem.field) == (3, "storage.password_file")
+    assert "/nowhere/pg_password does not exist" in problem.message

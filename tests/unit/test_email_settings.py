@@ -52,3 +52,47 @@ def test_config_check_says_an_enabled_email_needs_the_public_url(tmp_path: Path)
     config.write_text(config.read_text() + '[web]\npublic_url = "https://p.ville.fr"\n',
                       encoding="utf-8")
     load_settings(config)  # set: no problem
+
+
+@pytest.mark.parametrize(("lines", "use_tls", "start_tls"), [
+    ("smtp_port = 465\n", True, False),  # SMTPS: TLS from the first byte, by the port
+    ("smtp_port = 587\n", False, True),
+    ("smtp_port = 25\nstarttls = false\n", False, False),
+    ("smtp_port = 2465\nimplicit_tls = true\n", True, False),
+    ("smtp_port = 465\nimplicit_tls = false\n", False, True),
+])
+async def test_the_relay_is_reached_over_implicit_tls_or_starttls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines: str, use_tls: bool,
+    start_tls: bool,
+) -> None:
+    import aiosmtplib
+
+    from adapters.email import adapter as adapter_module
+    from adapters.email import report_mail
+    from animabot.problems.dispatch import ServiceMessage
+
+    path = tmp_path / "c.toml"
+    path.write_text('[web]\npublic_url = "https://p.ville.test"\n[email]\n'
+                    'smtp_host = "smtp.ville.test"\nfrom_address = "p@ville.test"\n' + lines,
+                    encoding="utf-8")
+    settings = load_settings(path)
+    seen: list[dict[str, object]] = []
+
+    class Recorded(aiosmtplib.SMTP):
+        def __init__(self, **kwargs: object) -> None:
+            seen.append(kwargs)
+            super().__init__(**kwargs)  # type: ignore[arg-type]
+
+        async def connect(self, **kwargs: object) -> aiosmtplib.SMTPResponse:
+            return aiosmtplib.SMTPResponse(220, "ready")
+
+    async def send(*args: object, **kwargs: object) -> None:
+        seen.append(kwargs)
+
+    monkeypatch.setattr(adapter_module.aiosmtplib, "SMTP", Recorded)
+    monkeypatch.setattr(report_mail.aiosmtplib, "send", send)
+    await EmailAdapter(settings)._connect()  # residents' mail: the connection only
+    mailer = report_mail.report_mailer(settings)
+    assert mailer is not None
+    await mailer.send("voirie@ville.test", ServiceMessage("s", "b", None), key="r-1")
+    assert [(k["use_tls"], k["start_tls"]) for k in seen] == [(use_tls, start_tls)] * 2

@@ -40,7 +40,12 @@ def test_statuses_as_people_type_them(typed: str, status: ReportStatus | None) -
     assert parse_status(typed) is status
 
 
-CATEGORIES = """
+RELAY = """
+[email]
+smtp_host = "smtp.ville.example"
+from_address = "participation@ville.example"
+"""
+CATEGORIES = RELAY + """
 [[neighbourhoods]]
 id = "centre"
 name = "Centre"
@@ -83,7 +88,7 @@ def _problems(path: Path, content: str) -> list[tuple[int | None, str, str]]:
 def test_a_bad_address_is_located(tmp_path: Path) -> None:
     bad = CATEGORIES.replace('"voirie@ville.example"', '"voirie"')
     [(line, field, message)] = _problems(tmp_path / "c.toml", bad)
-    assert (line, field) == (13, "reports.categories[0].email")
+    assert (line, field) == (17, "reports.categories[0].email")
     assert "'voirie' is not an e-mail address" in message
 
 
@@ -100,3 +105,15 @@ def test_routes_ids_and_neighbourhoods_are_checked(tmp_path: Path) -> None:
         ("reports.categories[1]", "a route needs either `email` or `webhook`, not both nor "
                                   "neither"),
     }
+
+
+@pytest.mark.parametrize("relay", [
+    "", 'smtp_host = "smtp.ville.example"\n', 'from_address = "p@ville.example"\n'])
+def test_a_route_by_email_needs_a_relay(tmp_path: Path, relay: str) -> None:
+    """Without [email] smtp_host and from_address no report could reach its service by
+    e-mail: config check says so at the route (enabled may stay false)."""
+    content = CATEGORIES.replace(RELAY, "[email]\nenabled = false\n" + relay)
+    found = {(field, message) for _, field, message in _problems(tmp_path / "c.toml", content)}
+    assert found == {("reports.categories[0].email",
+                      "reports routed by e-mail need a mail relay, and [email] smtp_host or "
+                      "from_address is empty")}
