@@ -62,6 +62,7 @@ class Core:
             lease=timedelta(seconds=self.settings.delivery.lease_seconds),
             caps=(self.settings.delivery.global_per_second,
                   self.settings.delivery.per_chat_per_second),
+            chat_name=self.pseudonymize,
         )
 
 

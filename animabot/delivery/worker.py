@@ -46,7 +46,7 @@ from ..store.deliveries import (
     expand_delivery,
 )
 from ..store.polls import PollTallyRepository
-from ..store.send_pace import SharedPace
+from ..store.send_pace import ChatName, SharedPace
 from .composer import Composer, Defer, Expand, Send, Skip
 from .lanes import DEFAULT_IN_FLIGHT, SendLanes
 from .notices import chat_lost
@@ -84,6 +84,7 @@ class DeliveryWorker:
         clock: Clock, *, max_attempts: int = 6, batch: int = 100,
         lease: timedelta = timedelta(minutes=2),
         caps: tuple[float | None, float | None] = (None, None), name: str | None = None,
+        chat_name: ChatName | None = None,
     ) -> None:
         self.database = database
         self.name = name or worker_name()
@@ -98,7 +99,7 @@ class DeliveryWorker:
         self.address_book = AddressBook(database)
         self.tallies = PollTallyRepository(database)
         # Several workers on one database share each bot's limits through it.
-        self.shared_pace = SharedPace(database) if self.deliveries.shared else None
+        self.shared_pace = SharedPace(database, chat_name) if self.deliveries.shared else None
         # ``caps`` (overall, per chat: [delivery] in the config) lower every platform's limits.
         self.pacers = {name: Pacer(capped(getattr(a, "limits", None), *caps))
                        for name, a in self.adapters.items()}

@@ -2,8 +2,9 @@
 
 Each worker paces its own sends (``delivery/pacing.py``); with several workers on one bot
 token, their sum must still fit the platform's limits. A row per bot (``key`` = the
-platform) and per chat (the platform and a hash of the chat's address: no platform id is
-kept) holds the next instant a send may leave, on the server's clock (workers on several
+platform) and per chat (the platform and the chat's pseudonym, the keyed HMAC the core gives:
+no platform id is kept, nor an unkeyed hash of one, which a small id space would give back)
+holds the next instant a send may leave, on the server's clock (workers on several
 machines need not agree on the time). A reservation takes the chat's instant, then the bot's
 from there, and moves both on by their interval, under the rows' locks: sends are spread
 evenly over all workers, never bunched. SQLite has one process: nothing to share.
@@ -12,8 +13,11 @@ evenly over all workers, never bunched. SQLite has one process: nothing to share
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from .database import Database
+
+ChatName = Callable[[str, str], str]  # (platform, address) -> a keyed pseudonym
 
 _NOW = "EXTRACT(EPOCH FROM clock_timestamp())"
 # The chat's instant, its row locked until the commit (created on first use).
@@ -28,7 +32,11 @@ _BOT = f"""
     RETURNING next_at - ? AS at, {_NOW} AS now"""
 
 
-def chat_key(platform: str, address: str) -> str:
+def chat_key(platform: str, address: str, name: ChatName | None = None) -> str:
+    """The chat's row: its pseudonym when the core gives the keyed function (every worker
+    does); an unkeyed digest only for callers without the key (tests of the pacing alone)."""
+    if name is not None:
+        return f"{platform}:{name(platform, address)}"
     digest = hashlib.sha256(f"{platform}\0{address}".encode()).hexdigest()[:24]
     return f"{platform}:{digest}"
 
@@ -36,14 +44,15 @@ def chat_key(platform: str, address: str) -> str:
 class SharedPace:
     """Send instants reserved across processes (PostgreSQL)."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, name: ChatName | None = None) -> None:
         self.database = database
+        self.name = name
 
     async def reserve(self, platform: str, address: str, every: float, chat_every: float) -> float:
         """Reserve the next instant a send to ``address`` may leave: at least ``every``
         seconds after the bot's previous send (any worker's), ``chat_every`` after the
         chat's. Returns the seconds to wait from now (0 or more)."""
-        key = chat_key(platform, address)
+        key = chat_key(platform, address, self.name)
         async with self.database.transaction() as db:
             chat = await db.fetch_one(_CHAT, (key,))
             assert chat is not None

@@ -12,8 +12,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from animabot.leading import Leader
+from animabot.privacy.pseudonyms import Pseudonymizer
 from animabot.store.database import Lead, open_database
-from animabot.store.send_pace import SharedPace
+from animabot.store.send_pace import SharedPace, chat_key
 
 pytestmark = pytest.mark.postgresql
 
@@ -116,3 +117,15 @@ async def test_an_older_tally_never_replaces_a_newer_one(postgres_url: str) -> N
         await tallies.record("poll", (1, 0), 1, now - timedelta(seconds=5))  # a slower worker
         row = await database.fetch_one("SELECT voters FROM poll_tally WHERE poll_ref = 'poll'")
         assert row is not None and row["voters"] == 4
+
+
+async def test_a_chat_is_kept_under_its_keyed_pseudonym_never_its_address(
+    postgres_url: str,
+) -> None:
+    pseudonymize = Pseudonymizer(b"k" * 32)
+    async with open_database(postgres_url) as database:
+        await SharedPace(database, pseudonymize).reserve("telegram", "123456789", 0.1, 1.0)
+        keys = [row["key"] for row in await database.fetch_all("SELECT key FROM send_pace")]
+    assert f"telegram:{pseudonymize('telegram', '123456789')}" in keys
+    assert chat_key("telegram", "123456789") not in keys  # no unkeyed digest of the id
+    assert not any("123456789" in key for key in keys)
