@@ -48,7 +48,7 @@ def _layers_contract() -> dict[str, object]:
 
 
 # Single modules every layer may use: settings, time, errors, texts, TOML reading.
-SHARED_HELPERS = {"clock", "config", "errors", "field_faults", "i18n", "redaction",
+SHARED_HELPERS = {"clock", "config", "csv_cells", "errors", "field_faults", "i18n", "redaction",
                   "toml_lines", "toml_reading"}
 
 
