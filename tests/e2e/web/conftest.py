@@ -100,3 +100,21 @@ def clock() -> FakeClock:
 async def client(settings: Settings, clock: FakeClock) -> AsyncIterator[Client]:
     async with TestClient(TestServer(build_app(settings, clock))) as opened:
         yield opened
+
+
+@pytest.fixture
+async def clients() -> AsyncIterator[list[Client]]:
+    """Signed-in people's clients of one server (``signed_in`` adds them), closed at the end."""
+    opened: list[Client] = []
+    yield opened
+    for client in opened:
+        await client.close()
+
+
+async def post(client: Client, path: str, data: dict[str, str]) -> tuple[int, str, str]:
+    """A form posted as a browser without JavaScript does: the page's CSRF token, no
+    redirect followed; the status, the redirect's target and the body."""
+    token = csrf_in(await (await client.get("/")).text())
+    answer = await client.post(path, data={**data, "csrf_token": token},
+                               allow_redirects=False)
+    return answer.status, answer.headers.get("Location", ""), await answer.text()

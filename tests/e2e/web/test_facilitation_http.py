@@ -31,14 +31,6 @@ async def server(settings: Settings, clock: FakeClock) -> AsyncIterator[TestServ
         yield opened
 
 
-@pytest.fixture
-async def clients() -> AsyncIterator[list[Client]]:
-    opened: list[Client] = []
-    yield opened
-    for client in opened:
-        await client.close()
-
-
 async def _ideas(settings: Settings, clock: FakeClock) -> tuple[int, int]:
     """An idea of centre by a reachable resident, and one of gare."""
     async with open_core(settings, clock, sends=False) as core:

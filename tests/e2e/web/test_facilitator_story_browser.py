@@ -183,10 +183,10 @@ async def _story(browser: Browser, page: Page, base: str, provider: Provider,
 
     await page.goto(manage)
     progress = page.locator("#progress")
-    for _ in range(60):  # the worker records each send just after the emulator has it
+    for _ in range(150):  # the worker records each send just after the emulator has it
         if "envoyés" in await progress.inner_text():
             break
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(0.2)
         await page.reload()
     assert "envoyés" in await progress.inner_text()
     await shot(page, "campagne-suivi", tmp_path)

@@ -17,8 +17,8 @@ from animabot.domain.access import AuditAction
 from animabot.scenario.snapshot import scenario_of
 from animabot.web.app import build_app
 
-from .conftest import Client
-from .test_accounts_http import add_accounts, page_csrf, signed_in
+from .conftest import Client, post
+from .test_accounts_http import add_accounts, signed_in
 
 
 @pytest.fixture
@@ -29,14 +29,6 @@ async def server(settings: Settings, clock: FakeClock) -> AsyncIterator[TestServ
         yield opened
 
 
-@pytest.fixture
-async def clients() -> AsyncIterator[list[Client]]:
-    opened: list[Client] = []
-    yield opened
-    for client in opened:
-        await client.close()
-
-
 async def _demo_poll(settings: Settings, clock: FakeClock) -> tuple[str, str, str, int]:
     """The demo's campaign, a one-answer poll of it, a neighbourhood it reached, its options."""
     async with open_core(settings, clock, sends=False) as core:
@@ -45,12 +37,6 @@ async def _demo_poll(settings: Settings, clock: FakeClock) -> tuple[str, str, st
             if polls and "centre" in record.targets:
                 return record.id, polls[0].id, "centre", len(polls[0].options["fr"])
     raise AssertionError("the demo has no one-answer poll sent to centre")
-
-
-async def post(client: Client, path: str, data: dict[str, str]) -> tuple[int, str, str]:
-    answer = await client.post(path, data={**data, "csrf_token": await page_csrf(client)},
-                               allow_redirects=False)
-    return answer.status, answer.headers.get("Location", ""), await answer.text()
 
 
 async def test_paper_answers_are_entered_counted_removed_and_audited(

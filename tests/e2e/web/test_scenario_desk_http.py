@@ -21,7 +21,7 @@ from animabot.domain.access import AuditAction, Role
 from animabot.scenario.loader import load_scenario_text
 from animabot.web.app import build_app
 
-from .conftest import Client
+from .conftest import Client, post
 from .test_accounts_http import PASSWORD, add_accounts, page_csrf, signed_in
 
 POLL = {
@@ -50,20 +50,6 @@ async def server(settings: Settings, clock: FakeClock) -> AsyncIterator[TestServ
     opened = TestServer(build_app(settings, clock))
     async with opened:
         yield opened
-
-
-@pytest.fixture
-async def clients() -> AsyncIterator[list[Client]]:
-    opened: list[Client] = []
-    yield opened
-    for client in opened:
-        await client.close()
-
-
-async def post(client: Client, path: str, data: dict[str, str]) -> tuple[int, str, str]:
-    answer = await client.post(path, data={**data, "csrf_token": await page_csrf(client)},
-                               allow_redirects=False)
-    return answer.status, answer.headers.get("Location", ""), await answer.text()
 
 
 async def test_a_poll_written_in_forms_is_checked_saved_scheduled_approved_and_cancelled(
