@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from .chat.contract import ChatAdapter, LedReceiver
-from .chat.registry import create_adapter, enabled_adapters, platform_names
+from .chat.registry import create_adapter, enabled_bots, platform_names
 from .clock import Clock, SystemClock
 from .config import Settings
 from .config.reports import photo_folder
@@ -55,8 +55,8 @@ async def run_bot(
             with suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(signum, stop.set)
                 stack.callback(loop.remove_signal_handler, signum)
-        factories = enabled_adapters(settings)  # before any file is made: fail fast
-        if not factories:
+        bots = enabled_bots(settings)  # before any file is made: fail fast
+        if not bots:
             raise AnimabotError(no_adapter_message())
         core = await stack.enter_async_context(open_core(settings, clock))
         adapters: dict[str, ChatAdapter] = {}
@@ -68,10 +68,10 @@ async def run_bot(
             else:
                 log.info("the console was closed; the other platforms keep running")
 
-        for name, factory in factories.items():
+        for name, (factory, read) in bots.items():  # a commune's own bot reads its table
             state = PlatformState(core.database, name)
-            adapters[name] = create_adapter(factory, settings, core.pseudonymize, state=state,
-                                            quit=quit_console)
+            adapters[name] = create_adapter(factory, read, core.pseudonymize, state=state,
+                                            quit=quit_console, name=name)
         worker = core.worker(adapters)
         await worker.recover()
         scheduler = WakeScheduler(worker, clock)

@@ -17,6 +17,7 @@ from .campaigns.service import CampaignService
 from .chat.contract import ChatAdapter
 from .clock import Clock
 from .config import Settings
+from .config.communes import chat_bot
 from .conversation.context import Services
 from .conversation.router import Conversation
 from .delivery.composer import Composer, ComposerSettings
@@ -68,9 +69,10 @@ class Core:
 
 def configured_chats(settings: Settings) -> ConfiguredChats:
     """The config's neighbourhoods and chats, as the store registers them."""
-    chats = [(platform, address, "", hood.id)
+    chats = [(bot, address, "", hood.id)
              for hood in settings.neighbourhoods
              for platform in hood.platforms()
+             for bot in (chat_bot(settings, platform, hood.commune),)
              for address in hood.addresses(platform)]
     if settings.console.enabled and settings.console.neighbourhood:
         chats.append(("console", "group", "console", settings.console.neighbourhood))

@@ -86,7 +86,8 @@ class MatrixAdapter:
     private_buttons_in_groups = False  # votes in a room are visible to its members
 
     def __init__(self, settings: Settings, pseudonymize: Pseudonymizer,
-                 state: PlatformState | None) -> None:
+                 state: PlatformState | None, name: str = PLATFORM) -> None:
+        self.platform = name  # matrix, or a commune's own bot: matrix.<commune>
         self.config: MatrixSettings = matrix_settings(settings)
         self.settings = settings
         self.state = state
@@ -140,7 +141,7 @@ class MatrixAdapter:
         await self.rooms.load()
         self.translator = EventTranslator(
             self.pseudonymize, self.config.user_id, self.facilitators, self.rooms,
-            self._power_level, self._fetch_media,
+            self._power_level, self._fetch_media, platform=self.platform,
         )
         self._since = await self._state("next_batch")
         self._last_ts = int(await self._state("last_ts") or 0)
@@ -155,7 +156,7 @@ class MatrixAdapter:
 
     async def _join_configured_rooms(self) -> None:
         for hood in self.settings.neighbourhoods:
-            for room_id in hood.addresses(PLATFORM):
+            for room_id in hood.addresses(PLATFORM):  # its commune's only
                 if room_id not in self.client.rooms:
                     joined = await self.client.join(room_id)
                     if hasattr(joined, "room_id"):
@@ -345,7 +346,7 @@ class MatrixAdapter:
         if not direct:  # replays re-register the room: harmless
             now = datetime.now(UTC)
             await self.handler(BotJoinedChat(f"invite:{room_id}:{now.timestamp()}",
-                                             ChatRef(PLATFORM, room_id, False), None, now))
+                                             ChatRef(self.platform, room_id, False), None, now))
 
     async def _encrypted(self, room_id: str) -> bool:
         """Whether a room has encryption on (nio drops that state from invitations)."""
@@ -356,7 +357,7 @@ class MatrixAdapter:
         assert self.handler is not None
         if self.rooms.kind(room_id, None) == GROUP:
             await self.handler(BotLeftChat(f"left:{room_id}:{self.client.next_batch}",
-                                           ChatRef(PLATFORM, room_id, False), None,
+                                           ChatRef(self.platform, room_id, False), None,
                                            datetime.now(UTC)))
 
     async def _on_member(self, room_id: str, event: dict[str, Any]) -> None:
@@ -368,8 +369,8 @@ class MatrixAdapter:
             return
         if self.rooms.kind(room_id, None) == DIRECT:
             sender = self.translator.sender(room_id, user, True)
-            await self.handler(BotLeftChat(event.get("event_id", ""), ChatRef(PLATFORM, "", True),
-                                           sender, when(event)))
+            left = ChatRef(self.platform, "", True)
+            await self.handler(BotLeftChat(event.get("event_id", ""), left, sender, when(event)))
             await self.client.room_leave(room_id)
 
     def _power_level(self, room_id: str, user_id: str) -> int:

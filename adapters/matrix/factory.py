@@ -21,6 +21,7 @@ class MatrixAdapterFactory:
     extra = "matrix"  # the pip extra that brings the platform library
     settings_model = MatrixSettings  # [matrix], read without the library
     requires = ("nio", "aiohttp")  # looked for (not imported) before start-up
+    bots_per_commune = True  # [communes.<id>.matrix]: a commune's own bot
 
     def enabled(self, settings: Settings) -> bool:
         return matrix_settings(settings).enabled
@@ -30,7 +31,8 @@ class MatrixAdapterFactory:
     ) -> MatrixAdapter:
         from .adapter import MatrixAdapter
 
-        return MatrixAdapter(settings, pseudonymize, options.get("state"))
+        return MatrixAdapter(settings, pseudonymize, options.get("state"),
+                             options.get("name", self.name))
 
     def preview(self, settings: Settings, message: OutgoingMessage) -> str:
         """The room's plain body: options numbered, answered by their number."""

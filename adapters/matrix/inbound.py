@@ -137,7 +137,9 @@ class EventTranslator:
     def __init__(
         self, pseudonymize: Pseudonymizer, bot_user_id: str, facilitators: set[str],
         rooms: RoomBook, power_level: PowerLevel, fetch_media: FetchMedia = _no_media,
+        platform: str = PLATFORM,
     ) -> None:
+        self.platform = platform  # this bot's name: a commune's own is matrix.<commune>
         self.fetch_media = fetch_media
         self.pseudonymize = pseudonymize
         self.bot_user_id = bot_user_id
@@ -153,7 +155,7 @@ class EventTranslator:
         if command and not facilitator and not direct:
             facilitator = here_only = self.power_level(room_id, user_id) >= FACILITATOR_LEVEL
         return Sender(
-            pseudonym=self.pseudonymize(PLATFORM, user_id),
+            pseudonym=self.pseudonymize(self.platform, user_id),
             private_address=room_id if direct else None,
             is_facilitator=facilitator,
             facilitator_here_only=here_only,
@@ -186,8 +188,8 @@ class EventTranslator:
         if not user_id or user_id == self.bot_user_id:
             return None  # the bot sees its own events: never act on them
         event_id = event.get("event_id", "")
-        chat = ChatRef(PLATFORM, "", True) if direct else ChatRef(PLATFORM, room_id, False,
-                                                                 room_name)
+        chat = (ChatRef(self.platform, "", True) if direct
+                else ChatRef(self.platform, room_id, False, room_name))
         kind = event.get("type")
         if kind in POLL_RESPONSES:
             answers = poll_answers(event)

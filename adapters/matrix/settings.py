@@ -38,6 +38,11 @@ class MatrixSettings(AdapterSection):
     cross_signing_seeds_file: Path = Path("matrix-cross-signing-seeds.json")  # mode 0600
     trust: Literal["tofu", "unverified"] = "tofu"  # which residents' devices get room keys
 
+    def own_files(self) -> dict[str, Path]:
+        """Each Matrix bot (a commune's own too) keeps its keys apart."""
+        return {"store_path": Path(self.store_path),
+                "cross_signing_seeds_file": Path(self.cross_signing_seeds_file)}
+
     def problems(self) -> list[SectionProblem]:
         """An enabled bot needs its homeserver, its user id and a secret to log in."""
         if not self.enabled:

@@ -86,7 +86,9 @@ class TelegramAdapter:
 
     def __init__(
         self, settings: Settings, pseudonymize: Pseudonymizer, state: PlatformState | None,
+        name: str = PLATFORM,
     ) -> None:
+        self.platform = name  # telegram, or a commune's own bot: telegram.<commune>
         config = telegram_settings(settings)
         token = settings.secret(config.token, config.token_file)
         if not token:
@@ -137,7 +139,7 @@ class TelegramAdapter:
             raise AnimabotError(f"cannot reach Telegram at {self.config.base_url}: {exc}") from exc
         self.translator = UpdateTranslator(
             self.pseudonymize, self.bot.username, self.facilitators, self._is_admin,
-            fetch=self._fetch_file, max_file_bytes=self.max_photo_bytes,
+            fetch=self._fetch_file, max_file_bytes=self.max_photo_bytes, platform=self.platform,
         )
         await self._set_commands()
         if self.config.mode == "webhook":

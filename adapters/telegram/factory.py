@@ -21,6 +21,7 @@ class TelegramAdapterFactory:
     extra = "telegram"  # the pip extra that brings the platform library
     settings_model = TelegramSettings  # [telegram], read without the library
     requires = ("telegram", "httpx")  # looked for (not imported) before start-up
+    bots_per_commune = True  # [communes.<id>.telegram]: a commune's own bot
 
     def enabled(self, settings: Settings) -> bool:
         return telegram_settings(settings).enabled
@@ -30,7 +31,8 @@ class TelegramAdapterFactory:
     ) -> TelegramAdapter:
         from .adapter import TelegramAdapter
 
-        return TelegramAdapter(settings, pseudonymize, options.get("state"))
+        return TelegramAdapter(settings, pseudonymize, options.get("state"),
+                               options.get("name", self.name))
 
     def preview(self, settings: Settings, message: OutgoingMessage) -> str:
         """The text as the group reads it (cut to Telegram's limit), its buttons under it."""

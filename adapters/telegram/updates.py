@@ -55,17 +55,20 @@ def ordering_key(update: Update) -> tuple[str, int | str]:
     return "update", 0  # anything else: one line for all
 
 
-def chat_ref(chat: Chat) -> ChatRef:
+def chat_ref(chat: Chat, platform: str = PLATFORM) -> ChatRef:
+    """The chat as the core names it, on this bot (``telegram``, or a commune's own bot)."""
     if chat.type == Chat.PRIVATE:
-        return ChatRef(PLATFORM, "", True)
-    return ChatRef(PLATFORM, str(chat.id), False, chat.title or "")
+        return ChatRef(platform, "", True)
+    return ChatRef(platform, str(chat.id), False, chat.title or "")
 
 
 class UpdateTranslator:
     def __init__(
         self, pseudonymize: Pseudonymizer, bot_username: str, facilitators: set[str],
         is_admin: IsAdmin, fetch: FetchFile = _no_fetch, max_file_bytes: int = 10_000_000,
+        platform: str = PLATFORM,
     ) -> None:
+        self.platform = platform  # this bot's name: a commune's own is telegram.<commune>
         self.fetch = fetch
         self.max_file_bytes = max_file_bytes
         self.pseudonymize = pseudonymize
@@ -87,7 +90,7 @@ class UpdateTranslator:
         if command and not facilitator and chat is not None and chat.type in GROUP_TYPES:
             facilitator = here_only = await self.is_admin(chat.id, user.id)
         return Sender(
-            pseudonym=self.pseudonymize(PLATFORM, str(user.id)),
+            pseudonym=self.pseudonymize(self.platform, str(user.id)),
             language_hint=user.language_code,
             private_address=str(chat.id) if private and chat is not None else None,
             is_facilitator=facilitator,
@@ -104,12 +107,12 @@ class UpdateTranslator:
             if not isinstance(message, Message) or query.data is None:
                 return None  # inline-mode or inaccessible message: not ours
             sender = await self.sender(query.from_user, message.chat)
-            return ButtonPressed(event_id, chat_ref(message.chat), sender, _now(),
+            return ButtonPressed(event_id, chat_ref(message.chat, self.platform), sender, _now(),
                                  action=query.data, message_ref=str(message.message_id))
         if update.my_chat_member is not None:
             change = update.my_chat_member
             old, new = change.old_chat_member.status, change.new_chat_member.status
-            ref = chat_ref(change.chat)
+            ref = chat_ref(change.chat, self.platform)
             if change.chat.type == Chat.PRIVATE:
                 if new in GONE:  # the resident blocked the bot
                     sender = await self.sender(change.from_user, change.chat)
@@ -125,13 +128,13 @@ class UpdateTranslator:
             sender = await self.sender(answer.user, None)
             if sender is None:
                 return None
-            private = ChatRef(PLATFORM, "", True)
+            private = ChatRef(self.platform, "", True)
             return NativePollAnswered(event_id, private, sender, _now(),
                                       poll_ref=answer.poll_id, options=tuple(answer.option_ids))
         if update.poll is not None:
             poll = update.poll
             return NativePollTallied(
-                event_id, ChatRef(PLATFORM, "", False), None, _now(), poll_ref=poll.id,
+                event_id, ChatRef(self.platform, "", False), None, _now(), poll_ref=poll.id,
                 counts=tuple(option.voter_count for option in poll.options),
                 voters=poll.total_voter_count,
             )
@@ -139,7 +142,7 @@ class UpdateTranslator:
 
     async def _message(self, event_id: str, message: Message) -> InboundEvent | None:
         text = message.text or ""
-        ref = chat_ref(message.chat)
+        ref = chat_ref(message.chat, self.platform)
         if text.startswith("/"):
             word, *args = text.split()
             name, _, addressee = word[1:].partition("@")

@@ -17,6 +17,8 @@ from typing import Any, cast
 from pydantic import BaseModel
 
 from ..config import Settings, UnreadableSection
+from ..config.communes import bot_settings, own_bot
+from ..domain.bots import bot_name, platform_of
 from ..errors import AnimabotError
 from ..privacy.pseudonyms import Pseudonymizer
 from .contract import AdapterFactory, ChatAdapter
@@ -86,6 +88,20 @@ def settings_models() -> dict[str, type[BaseModel]]:
 
 
 @cache
+def per_commune_platforms() -> set[str]:
+    """The adapters that run a bot per commune (their factory's ``bots_per_commune``): a
+    commune may write their table under ``[communes.<id>]``."""
+    names: set[str] = set()
+    for name, point in _points().items():
+        try:
+            if getattr(_load(point), "bots_per_commune", False):
+                names.add(name)
+        except ImportError:
+            continue
+    return names
+
+
+@cache
 def platform_labels() -> dict[str, str]:
     """How the dashboard names each installed platform: its factory's ``label``, if any."""
     labels: dict[str, str] = {}
@@ -116,6 +132,13 @@ def platform_previews() -> dict[str, Preview]:
     return previews
 
 
+def platform_label(bot: str) -> str:
+    """How the dashboard names a bot's platform: a commune's own bot (``telegram.bourg``)
+    is its platform's label (``Telegram``)."""
+    platform = platform_of(bot)
+    return platform_labels().get(platform) or platform.capitalize()
+
+
 def _section_enabled(settings: Settings, name: str) -> bool:
     """Read ``[name] enabled`` without the factory (which could not load)."""
     return bool(getattr(getattr(settings, name, None), "enabled", False))
@@ -136,6 +159,21 @@ def enabled_adapters(settings: Settings) -> dict[str, AdapterFactory]:
             _check_installed(factory)
             enabled[name] = factory
     return enabled
+
+
+def enabled_bots(settings: Settings) -> dict[str, tuple[AdapterFactory, Settings]]:
+    """Every bot to run, by name, with the configuration it reads: the deployment's enabled
+    adapters (``telegram``), then each commune's own (``telegram.bourg``, reading its
+    commune's table, facilitators and neighbourhoods)."""
+    bots = {name: (factory, settings) for name, factory in enabled_adapters(settings).items()}
+    for commune in sorted(settings.communes):
+        for platform in sorted(settings.communes[commune].bot_tables()):
+            if own_bot(settings, platform, commune):
+                factory = adapter_factory(platform)
+                _check_installed(factory)
+                bots[bot_name(platform, commune)] = (
+                    factory, bot_settings(settings, platform, commune))
+    return bots
 
 
 def _check_installed(factory: AdapterFactory) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar, Self, cast
+from typing import Annotated, Any, ClassVar, Self, cast
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, create_model
 from pydantic_core import ErrorDetails
@@ -33,6 +33,7 @@ from ..i18n import DEFAULT_LANGUAGE, LANGUAGES
 from ..i18n.lazy import lazy as _
 from ..toml_lines import locate
 from ..toml_reading import normalise_newlines, parse_toml
+from .communes import CommuneSettings, commune_class, commune_problems
 from .reports import ReportCategory, ReportRoute, ReportSettings, report_problems
 from .sections import (
     DEFAULT_CONFIG,
@@ -65,6 +66,7 @@ __all__ = [  # the tables live in .sections; everything is imported from here
     "AdapterSection",
     "Address",
     "BotSettings",
+    "CommuneSettings",
     "ConfigError",
     "ConsoleSettings",
     "DeliverySettings",
@@ -110,6 +112,8 @@ class Settings(BaseSettings):
     ideas: IdeaSettings = Field(default_factory=IdeaSettings)
     reports: ReportSettings = Field(default_factory=ReportSettings)
     neighbourhoods: list[NeighbourhoodSettings] = Field(default_factory=list)
+    communes: dict[Annotated[str, Field(pattern=SLUG)], CommuneSettings] = Field(
+        default_factory=dict)  # several communes in one deployment: config/communes.py
     # Then one field per installed adapter that brings its table: see settings_class.
 
     def __new__(cls, *args: Any, **kwargs: Any) -> Self:
@@ -172,6 +176,13 @@ def settings_class() -> type[Settings]:
 def _settings_class(models: tuple[tuple[str, type[BaseModel]], ...]) -> type[Settings]:
     fields: dict[str, Any] = {name: (model, Field(default_factory=model))
                               for name, model in models if name not in Settings.model_fields}
+    from ..chat.registry import per_commune_platforms  # the registry imports this module
+
+    per_commune = per_commune_platforms()
+    commune = commune_class((name, model) for name, model in models
+                            if name in per_commune and name not in CommuneSettings.model_fields)
+    fields["communes"] = (dict[Annotated[str, Field(pattern=SLUG)], commune],  # type: ignore[valid-type]
+                          Field(default_factory=dict))
     built: type[Settings] = create_model(
         "Settings", __base__=Settings, __module__=__name__, **fields)
     return built
@@ -257,6 +268,7 @@ def _semantic_problems(settings: Settings, file: str, text: str | None) -> list[
                 add(("neighbourhoods", index, "endpoints", platform),
                     _("no adapter named {platform!r} is installed", platform=platform),
                     _("use one of: {known}", known=", ".join(sorted(installed))))
+    commune_problems(settings, add)
     storage = settings.storage
     if storage.password_file is not None and not Path(storage.password_file).is_file():
         add(("storage", "password_file"), _("{path} does not exist", path=storage.password_file),
@@ -332,4 +344,4 @@ def settings_summary(settings: Settings) -> dict[str, Any]:
             if getattr(section, "enabled", False)
         ],
         "neighbourhoods": [hood.id for hood in settings.neighbourhoods],
-    }
+    } | ({"communes": sorted(settings.communes)} if settings.communes else {})

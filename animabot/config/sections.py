@@ -63,6 +63,11 @@ class AdapterSection(_Section):
     def problems(self) -> list[SectionProblem]:
         return []
 
+    def own_files(self) -> dict[str, Path]:
+        """The files this bot keeps for itself, by key (a Matrix key store): two bots of one
+        platform must not share one (``config check`` says so)."""
+        return {}
+
     def mails_reports(self) -> bool:
         """Whether this table names a mail relay that can send problem reports to the
         services (``[email]`` with smtp_host and from_address, even when not enabled)."""
@@ -342,6 +347,7 @@ LEGACY_ENDPOINT_KEYS = {"telegram": "telegram_chats", "matrix": "matrix_rooms",
 class NeighbourhoodSettings(_Section):
     id: Annotated[str, Field(pattern=SLUG)]
     name: Annotated[str, Field(min_length=1)]
+    commune: Annotated[str | None, Field(pattern=SLUG)] = None  # a [communes.<id>]'s id
     # platform → the addresses of its group chats there (Telegram chat ids, Matrix room ids…)
     endpoints: dict[str, list[Address]] = Field(default_factory=dict)
     telegram_chats: list[TelegramId] = Field(default_factory=list)

@@ -1,14 +1,17 @@
 """Who may do what in the back-office: roles, neighbourhood scopes, and the audit's verbs.
 
 A person signed in is a :class:`Principal`: a role, and for a facilitator the neighbourhoods
-they work in (none named: the whole commune). Every route declares the :class:`Access` it
-needs; :meth:`Principal.may` is the one place that answers, so no handler checks a role.
+they work in (none named: the whole commune). In a deployment of several communes a principal
+may belong to one (or to an intercommunal body): then every role, agents and administrators
+too, sees and acts only within that commune's neighbourhoods, and a campaign that reaches
+beyond them is not theirs. Every route declares the :class:`Access` it needs;
+:meth:`Principal.may` is the one place that answers, so no handler checks a role.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 
@@ -86,18 +89,40 @@ class Principal:
     role: Role
     origin: Origin
     neighbourhoods: frozenset[str] = frozenset()  # empty: the whole commune
+    commune: str | None = None  # None: the whole deployment
+    # The neighbourhoods ``commune`` reaches (an intercommunal body: its communes'), read
+    # from the configuration by :meth:`within`; a principal of a commune not resolved yet
+    # reaches none, so a forgotten resolution shows nothing rather than everything.
+    commune_hoods: frozenset[str] | None = None
+
+    def within(self, hoods: frozenset[str] | None) -> Principal:
+        """This principal with its commune's neighbourhoods resolved."""
+        return replace(self, commune_hoods=hoods)
+
+    def in_commune(self, neighbourhood: str) -> bool:
+        """Whether ``neighbourhood`` belongs to this principal's commune (any, without one)."""
+        if self.commune is None:
+            return True
+        return self.commune_hoods is not None and neighbourhood in self.commune_hoods
 
     def may(self, access: Access, about: str | Iterable[str] | None = None) -> bool:
         """Whether this principal may use a route needing ``access``, about the
         neighbourhood(s) the route concerns (a campaign may concern several: one of the
-        facilitator's is enough). Only facilitators are held to their neighbourhoods: agents
-        read every figure (they are anonymised), administrators do everything."""
+        facilitator's is enough). Within a commune, every role is held to it, and all of
+        what the route concerns must be in it (a campaign's figures beyond the commune would
+        tell another's). Facilitators are held to their neighbourhoods besides: agents read
+        every figure (they are anonymised), administrators do everything."""
         if access not in _GRANTS[self.role]:
             return False
-        if about is None or self.role is not Role.FACILITATOR:
+        if about is None:
             return True
         hoods = {about} if isinstance(about, str) else set(about)
+        if self.commune is not None and not (hoods and all(map(self.in_commune, hoods))):
+            return False
+        if self.role is not Role.FACILITATOR:
+            return True
         return any(self.covers(hood) for hood in hoods) if hoods else not self.neighbourhoods
 
     def covers(self, neighbourhood: str) -> bool:
-        return not self.neighbourhoods or neighbourhood in self.neighbourhoods
+        return self.in_commune(neighbourhood) and (
+            not self.neighbourhoods or neighbourhood in self.neighbourhoods)

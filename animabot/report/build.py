@@ -17,6 +17,7 @@ from babel.dates import format_datetime
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from ..chat.registry import platform_labels
+from ..domain.bots import platform_of
 from ..domain.lifecycle import status_label
 from ..errors import CampaignError
 from ..i18n.lazy import lazy as _
@@ -227,7 +228,7 @@ async def _channels(stores: Stores, campaign_id: str, names: dict[str, str],
     """Which channels reached whom: groups per platform, residents reached one by one
     counted as people are (hidden under ``min_cell``)."""
     labels = platform_names()
-    return [Channel(labels.get(r.platform, r.platform),
+    return [Channel(labels.get(platform_of(r.platform), r.platform),
                     names.get(str(r.neighbourhood_id), str(r.neighbourhood_id)), r.chats,
                     None if is_small(r.people, min_cell) else r.people,
                     r.chats == 0)

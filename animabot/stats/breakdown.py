@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..domain.bots import platform_of
 from ..store.statistics import Split, StatisticsQueries
 from .suppression import Cell, suppress_counts
 from .tally import PollTally
@@ -25,6 +26,14 @@ async def split_poll(
     min_cell: int, by: Split,
 ) -> dict[str, ShareFigures]:
     reach = await queries.share_reach(campaign_id, step_id, by)
+    if by == "platform":  # a commune's own bot (telegram.bourg) is its platform's channel
+        merged: dict[str, tuple[int | None, int]] = {}
+        for bot, (members, chats) in reach.items():
+            had_members, had_chats = merged.get(platform_of(bot), (0, 0))
+            merged[platform_of(bot)] = (
+                None if members is None or had_members is None else had_members + members,
+                had_chats + chats)
+        reach = merged
     respondents = tally.by_platform if by == "platform" else tally.by_neighbourhood
     return split_shares(respondents, tally.respondents, reach, min_cell)
 

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..chat.registry import platform_labels
+from ..domain.bots import platform_of
 from ..store.paper_answers import PAPER
 from .breakdown import ShareFigures
 from .campaign import CampaignFigures
@@ -28,7 +29,7 @@ def channel_label(name: str) -> str:
     « SMS »), as the dashboard shows it."""
     if name == PAPER:
         return "Papier"
-    return platform_labels().get(name) or name.capitalize()
+    return platform_labels().get(platform_of(name)) or name.capitalize()
 
 
 def _percent(rate: float | None) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..domain.bots import platform_of
 from ..scenario.model import Poll
 from ..store.database import Database
 from ..store.paper_answers import PAPER
@@ -31,7 +32,8 @@ class PollTally:
             self.counts[index] += count
             hood_counts[index] += count
         self.respondents += voters
-        self.by_platform[platform] = self.by_platform.get(platform, 0) + voters
+        channel = platform_of(platform)  # two communes' Telegram bots: one channel
+        self.by_platform[channel] = self.by_platform.get(channel, 0) + voters
         hood = neighbourhood or UNKNOWN_NEIGHBOURHOOD
         self.by_neighbourhood[hood] = self.by_neighbourhood.get(hood, 0) + voters
 

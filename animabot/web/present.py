@@ -13,6 +13,7 @@ from babel.dates import format_datetime, get_timezone
 
 from ..chat.registry import platform_labels
 from ..domain.access import AuditAction, Role
+from ..domain.bots import platform_of
 from ..domain.lifecycle import delivery_label, status_label
 from ..stats.series import phase_label
 from ..stats.suppression import Cell, format_cell
@@ -78,5 +79,5 @@ def filters(timezone: str, min_cell: int) -> dict[str, Callable[..., str]]:
         "delivery_status": delivery_label,
         "role": lambda value: ROLES.get(value) or str(value),
         "action": lambda value: ACTIONS.get(value) or str(value),
-        "platform": lambda value: labels.get(value) or channel_label(value),
+        "platform": lambda value: labels.get(platform_of(value)) or channel_label(value),
     }
