@@ -28,7 +28,8 @@ if TYPE_CHECKING:
     from . import Settings
 
 __all__ = ["CommuneSettings", "bot_name", "bot_settings", "chat_bot", "commune_class",
-           "commune_neighbourhoods", "commune_of_bot", "commune_problems", "member_communes",
+           "commune_neighbourhoods", "commune_of_bot", "commune_problems", "expand_targets",
+           "member_communes",
            "own_bot", "platform_of", "scope_principal"]
 
 class CommuneSettings(_Section):
@@ -162,3 +163,17 @@ def _shared_files(settings: Settings, add: Add) -> None:
 def scope_principal(settings: Settings, principal: Principal) -> Principal:
     """A principal with its commune's neighbourhoods, as this configuration says."""
     return principal.within(commune_neighbourhoods(settings, principal.commune))
+
+
+def expand_targets(settings: Settings, targets: Iterable[str]) -> list[str]:
+    """A campaign's ``--to`` as neighbourhood ids: a commune's id stands for its
+    neighbourhoods, an intercommunal body's for all of its communes' (each once, in the
+    configuration's order); anything else is kept for the campaign's own check."""
+    wanted: list[str] = []
+    for target in (t.strip() for t in targets):
+        if target in settings.communes:
+            hoods = commune_neighbourhoods(settings, target) or frozenset()
+            wanted += [h.id for h in settings.neighbourhoods if h.id in hoods]
+        elif target:
+            wanted.append(target)
+    return list(dict.fromkeys(wanted))
