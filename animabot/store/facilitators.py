@@ -15,6 +15,7 @@ class FacilitatorContact:
     pseudonym: str
     tag: str  # names them in delivery keys: a key never holds a pseudonym (residents.erase)
     language: str
+    platform: str  # the bot they write to: a commune's own bot says their commune
 
 
 class FacilitatorRepository:
@@ -31,9 +32,9 @@ class FacilitatorRepository:
     async def reachable(self) -> list[FacilitatorContact]:
         """Facilitators the bot can write to privately and who did not opt out."""
         rows = await self.database.fetch_all(
-            "SELECT f.pseudonym, r.tag, r.language FROM facilitator f JOIN resident r"
+            "SELECT f.pseudonym, r.tag, r.language, a.platform FROM facilitator f JOIN resident r"
             " USING (pseudonym) JOIN address_book a USING (pseudonym) WHERE r.opted_out = 0"
             " ORDER BY f.pseudonym"
         )
-        return [FacilitatorContact(row["pseudonym"], row["tag"], row["language"] or "fr")
-                for row in rows]
+        return [FacilitatorContact(row["pseudonym"], row["tag"], row["language"] or "fr",
+                                   row["platform"]) for row in rows]
