@@ -17,7 +17,7 @@ from typing import Any, cast
 from pydantic import BaseModel
 
 from ..config import Settings, UnreadableSection
-from ..config.communes import bot_settings, own_bot
+from ..config.communes import bot_settings, deployment_bot_settings, own_bot
 from ..domain.bots import bot_name, platform_of
 from ..errors import AnimabotError
 from ..privacy.pseudonyms import Pseudonymizer
@@ -165,7 +165,8 @@ def enabled_bots(settings: Settings) -> dict[str, tuple[AdapterFactory, Settings
     """Every bot to run, by name, with the configuration it reads: the deployment's enabled
     adapters (``telegram``), then each commune's own (``telegram.bourg``, reading its
     commune's table, facilitators and neighbourhoods)."""
-    bots = {name: (factory, settings) for name, factory in enabled_adapters(settings).items()}
+    bots = {name: (factory, deployment_bot_settings(settings, name))
+            for name, factory in enabled_adapters(settings).items()}
     for commune in sorted(settings.communes):
         for platform in sorted(settings.communes[commune].bot_tables()):
             if own_bot(settings, platform, commune):

@@ -27,10 +27,22 @@ from .sections import SLUG, AdapterSection, FacilitatorSettings, _Section
 if TYPE_CHECKING:
     from . import Settings
 
-__all__ = ["CommuneSettings", "bot_name", "bot_settings", "chat_bot", "commune_class",
-           "commune_neighbourhoods", "commune_of_bot", "commune_problems", "expand_targets",
-           "member_communes",
-           "own_bot", "platform_of", "scope_principal"]
+__all__ = [
+    "CommuneSettings",
+    "bot_name",
+    "bot_settings",
+    "chat_bot",
+    "commune_class",
+    "commune_neighbourhoods",
+    "commune_of_bot",
+    "commune_problems",
+    "deployment_bot_settings",
+    "expand_targets",
+    "member_communes",
+    "own_bot",
+    "platform_of",
+    "scope_principal",
+]
 
 class CommuneSettings(_Section):
     """One commune, or an intercommunal body when ``members`` lists communes."""
@@ -93,6 +105,16 @@ def bot_settings(settings: Settings, platform: str, commune: str) -> Settings:
     return settings.model_copy(update={
         platform: found.bot_tables()[platform], "facilitators": found.facilitators,
         "neighbourhoods": hoods})
+
+
+def deployment_bot_settings(settings: Settings, platform: str) -> Settings:
+    """The configuration as the deployment's bot on ``platform`` reads it: without the
+    neighbourhoods a commune's own bot reaches there (a Matrix bot joins its rooms)."""
+    if not settings.communes:
+        return settings
+    hoods = [hood for hood in settings.neighbourhoods
+             if not own_bot(settings, platform, hood.commune)]
+    return settings.model_copy(update={"neighbourhoods": hoods})
 
 
 Add = Callable[[tuple[int | str, ...], str, str], None]
