@@ -22,7 +22,7 @@ from ..scenario.model import Scenario
 from ..scenario.preview import render_preview_text
 from ..stats.campaign import campaign_figures
 from ..stats.suppression import format_cell
-from . import hub, ideas, report_desk
+from . import hub, ideas, report_desk, scope
 from .context import Turn
 
 Handler = Callable[[Turn, tuple[str, ...]], Awaitable[None]]
@@ -63,7 +63,8 @@ async def find_scenario(turn: Turn, name: str) -> Scenario:
 
 async def campaigns(turn: Turn, args: tuple[str, ...]) -> None:
     _ = turn._
-    records = await turn.services.campaigns.campaigns.list()
+    records = [record for record in await turn.services.campaigns.campaigns.list()
+               if scope.reaches(turn, record.targets)]
     if not records:
         await turn.reply(OutgoingMessage(_("No campaign yet.")))
         return
@@ -90,7 +91,8 @@ async def schedule(turn: Turn, args: tuple[str, ...]) -> None:
     scenario = await find_scenario(turn, args[0])
     start = parse_start(" ".join(args[2:]) or "now", services.settings.window().zone,
                         services.clock.now())
-    started = await services.campaigns.start(scenario, args[1].split(","), start,
+    targets = await scope.targets_here(turn, args[1])
+    started = await services.campaigns.start(scenario, targets, start,
                                              source=f"chat:{turn.event.chat.platform}",
                                              author=turn.pseudonym)
     services.wake()
@@ -123,7 +125,8 @@ async def cancel(turn: Turn, args: tuple[str, ...]) -> None:
     if not args:
         await turn.reply(OutgoingMessage(_("Usage: /annuler CAMPAIGN_ID")))
         return
-    record = await turn.services.campaigns.cancel(args[0])
+    found = await scope.campaign_here(turn, args[0])
+    record = await turn.services.campaigns.cancel(found.id)
     turn.services.composer.forget(record.id)
     await turn.reply(OutgoingMessage(_("Campaign {id} cancelled.").format(id=record.id)))
 
@@ -134,7 +137,8 @@ async def stats(turn: Turn, args: tuple[str, ...]) -> None:
         await turn.reply(OutgoingMessage(_("Usage: /stats CAMPAIGN_ID")))
         return
     k = turn.services.min_cell
-    figures = await campaign_figures(turn.services.database, args[0], k, turn.language)
+    record = await scope.campaign_here(turn, args[0])
+    figures = await campaign_figures(turn.services.database, record.id, k, turn.language)
     lines = [f"{figures.title} ({figures.id})"]
     for poll in figures.polls:
         rate = "—" if poll.response_rate is None else f"{poll.response_rate * 100:.0f} %"
@@ -152,7 +156,7 @@ async def stats(turn: Turn, args: tuple[str, ...]) -> None:
 async def link_group(turn: Turn, args: tuple[str, ...]) -> None:
     """``/quartier ID`` typed in a group by a facilitator links that group."""
     _ = turn._
-    hoods = await turn.services.chats.neighbourhoods()
+    hoods = await scope.neighbourhoods(turn)
     if not args or args[0] not in hoods or turn.chat is None:
         await turn.reply(OutgoingMessage(_("Usage: /quartier ID, with ID one of: {ids}").format(
             ids=", ".join(hoods) or "—")))
