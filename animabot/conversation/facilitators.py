@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..campaigns.when import parse_start
 from ..chat.outgoing import OutgoingMessage
+from ..config.communes import expand_targets
 from ..domain.lifecycle import campaign_status, status_label
 from ..errors import AnimabotError, ScenarioError
 from ..i18n import counts
@@ -180,10 +181,11 @@ async def _about_this_group(
     """A group admin's command must concern only the neighbourhood of that group."""
     if hood is None:
         return False
+    settings = turn.services.settings
     if name == "schedule":
-        return len(args) >= 2 and set(args[1].split(",")) == {hood}
+        return len(args) >= 2 and set(expand_targets(settings, args[1].split(","))) == {hood}
     if name == "announce":
-        return len(args) >= 2 and set(args[0].split(",")) == {hood}
+        return len(args) >= 2 and set(expand_targets(settings, args[0].split(","))) == {hood}
     if name in ("cancel", "stats", "approve") and args:
         record = await turn.services.campaigns.campaigns.get(args[0])
         return record is not None and set(record.targets) == {hood}

@@ -248,6 +248,17 @@ async def test_a_communes_facilitator_neither_sees_nor_acts_on_anothers(
     said = await communes.says(villeneuve, 1, "/quartier bourg-haut")
     assert "Bourg haut" not in said
 
+    # A new group of Villeneuve's bot is linked to Villeneuve's neighbourhoods only.
+    villeneuve.add_group(-1003, "Rue haute", [FANNY, 1], admins=[FANNY])
+    villeneuve.add_bot_to_group(-1003, FANNY)
+    await communes.settle()
+    villeneuve.user_sends(FANNY, -1003, "/quartier bourg-haut")
+    await communes.settle()
+    assert communes.texts(villeneuve, -1003)[-1].endswith(": centre"), \
+        communes.texts(villeneuve, -1003)
+    chat = await core.services.chats.find("telegram.villeneuve", "-1003")
+    assert chat is not None and chat.neighbourhood_id is None
+
     # Ideas and reports: a resident of Bourg writes to Bourg's bot.
     await communes.says(bourg, 2, "/start")
     await communes.says(bourg, 2, "/quartier bourg-haut")
