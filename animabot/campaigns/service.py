@@ -31,6 +31,20 @@ class StartedCampaign:
     pending_approval: bool = False
 
 
+def no_campaign(campaign_id: str) -> CampaignError:
+    """The error for an unknown campaign; also for one beyond the asker's commune, which must
+    not learn that it exists."""
+    return CampaignError(_(
+        "no campaign {id!r}: `animabot campaign list` shows the ids", id=campaign_id))
+
+
+def unknown_neighbourhoods(unknown: Sequence[str], known: Sequence[str]) -> CampaignError:
+    """The error for targets that are not (the asker's) neighbourhoods, with the known ones."""
+    return CampaignError(_(
+        "unknown neighbourhood(s): {unknown}; known: {known}", unknown=", ".join(unknown),
+        known=", ".join(known) or _("none (add [[neighbourhoods]] to the config)")))
+
+
 def new_campaign_id(scenario_id: str) -> str:
     return f"{scenario_id[:24]}-{secrets.token_hex(3)}"
 
@@ -86,10 +100,7 @@ class CampaignService:
         known = await self.chats.neighbourhoods()
         unknown = [t for t in wanted if t not in known]
         if unknown:
-            raise CampaignError(_(
-                "unknown neighbourhood(s): {unknown}; known: {known}",
-                unknown=", ".join(unknown),
-                known=", ".join(known) or _("none (add [[neighbourhoods]] to the config)")))
+            raise unknown_neighbourhoods(unknown, list(known))
         chats = await self.chats.active_in(wanted)
         silent = [t for t in wanted if not any(c.neighbourhood_id == t for c in chats)]
         if silent:
@@ -148,8 +159,7 @@ class CampaignService:
     async def get(self, campaign_id: str) -> CampaignRecord:
         record = await self.campaigns.get(campaign_id)
         if record is None:
-            raise CampaignError(_(
-                "no campaign {id!r}: `animabot campaign list` shows the ids", id=campaign_id))
+            raise no_campaign(campaign_id)
         return record
 
     async def cancel(self, campaign_id: str) -> CampaignRecord:

@@ -11,7 +11,7 @@ from ..domain.addresses import AddressStatus
 from ..i18n import LANGUAGE_NAMES, LANGUAGES
 from ..store.problem_reports import ProblemReportRepository
 from ..store.timestamps import to_db
-from . import directory, facilitators, ideas, one_by_one, reports
+from . import directory, facilitators, ideas, one_by_one, reports, scope
 from .context import Turn
 
 Handler = Callable[[Turn, tuple[str, ...]], Awaitable[str | None]]
@@ -53,7 +53,7 @@ def language_buttons(turn: Turn) -> tuple[tuple[Button, ...], ...]:
 
 
 async def neighbourhood_buttons(turn: Turn) -> tuple[tuple[Button, ...], ...]:
-    hoods = await turn.services.chats.neighbourhoods()
+    hoods = await scope.neighbourhoods(turn)  # a commune's bot: its commune's
     return tuple((Button(name, turn.services.sign(Action("h", (hood_id,)))),)
                  for hood_id, name in hoods.items())
 
@@ -102,7 +102,7 @@ async def set_language(turn: Turn, code: str) -> str | None:
 
 
 async def neighbourhood(turn: Turn, args: tuple[str, ...]) -> str | None:
-    hoods = await turn.services.chats.neighbourhoods()
+    hoods = await scope.neighbourhoods(turn)
     if args and args[0] in hoods:
         return await set_neighbourhood(turn, args[0])
     buttons = await neighbourhood_buttons(turn)
@@ -114,7 +114,7 @@ async def neighbourhood(turn: Turn, args: tuple[str, ...]) -> str | None:
 
 
 async def set_neighbourhood(turn: Turn, hood_id: str) -> str | None:
-    hoods = await turn.services.chats.neighbourhoods()
+    hoods = await scope.neighbourhoods(turn)
     if hood_id not in hoods:
         return turn._("Unknown neighbourhood.")
     await turn.services.residents.update(turn.pseudonym, neighbourhood_id=hood_id)

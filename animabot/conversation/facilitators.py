@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..campaigns.when import parse_start
 from ..chat.outgoing import OutgoingMessage
+from ..config.communes import expand_targets
 from ..domain.lifecycle import campaign_status, status_label
 from ..errors import AnimabotError, ScenarioError
 from ..i18n import counts
@@ -22,7 +23,7 @@ from ..scenario.model import Scenario
 from ..scenario.preview import render_preview_text
 from ..stats.campaign import campaign_figures
 from ..stats.suppression import format_cell
-from . import hub, ideas, report_desk
+from . import hub, ideas, report_desk, scope
 from .context import Turn
 
 Handler = Callable[[Turn, tuple[str, ...]], Awaitable[None]]
@@ -63,7 +64,8 @@ async def find_scenario(turn: Turn, name: str) -> Scenario:
 
 async def campaigns(turn: Turn, args: tuple[str, ...]) -> None:
     _ = turn._
-    records = await turn.services.campaigns.campaigns.list()
+    records = [record for record in await turn.services.campaigns.campaigns.list()
+               if scope.reaches(turn, record.targets)]
     if not records:
         await turn.reply(OutgoingMessage(_("No campaign yet.")))
         return
@@ -90,7 +92,8 @@ async def schedule(turn: Turn, args: tuple[str, ...]) -> None:
     scenario = await find_scenario(turn, args[0])
     start = parse_start(" ".join(args[2:]) or "now", services.settings.window().zone,
                         services.clock.now())
-    started = await services.campaigns.start(scenario, args[1].split(","), start,
+    targets = await scope.targets_here(turn, args[1])
+    started = await services.campaigns.start(scenario, targets, start,
                                              source=f"chat:{turn.event.chat.platform}",
                                              author=turn.pseudonym)
     services.wake()
@@ -123,7 +126,8 @@ async def cancel(turn: Turn, args: tuple[str, ...]) -> None:
     if not args:
         await turn.reply(OutgoingMessage(_("Usage: /annuler CAMPAIGN_ID")))
         return
-    record = await turn.services.campaigns.cancel(args[0])
+    found = await scope.campaign_here(turn, args[0])
+    record = await turn.services.campaigns.cancel(found.id)
     turn.services.composer.forget(record.id)
     await turn.reply(OutgoingMessage(_("Campaign {id} cancelled.").format(id=record.id)))
 
@@ -134,7 +138,8 @@ async def stats(turn: Turn, args: tuple[str, ...]) -> None:
         await turn.reply(OutgoingMessage(_("Usage: /stats CAMPAIGN_ID")))
         return
     k = turn.services.min_cell
-    figures = await campaign_figures(turn.services.database, args[0], k, turn.language)
+    record = await scope.campaign_here(turn, args[0])
+    figures = await campaign_figures(turn.services.database, record.id, k, turn.language)
     lines = [f"{figures.title} ({figures.id})"]
     for poll in figures.polls:
         rate = "—" if poll.response_rate is None else f"{poll.response_rate * 100:.0f} %"
@@ -152,7 +157,7 @@ async def stats(turn: Turn, args: tuple[str, ...]) -> None:
 async def link_group(turn: Turn, args: tuple[str, ...]) -> None:
     """``/quartier ID`` typed in a group by a facilitator links that group."""
     _ = turn._
-    hoods = await turn.services.chats.neighbourhoods()
+    hoods = await scope.neighbourhoods(turn)
     if not args or args[0] not in hoods or turn.chat is None:
         await turn.reply(OutgoingMessage(_("Usage: /quartier ID, with ID one of: {ids}").format(
             ids=", ".join(hoods) or "—")))
@@ -176,10 +181,11 @@ async def _about_this_group(
     """A group admin's command must concern only the neighbourhood of that group."""
     if hood is None:
         return False
+    settings = turn.services.settings
     if name == "schedule":
-        return len(args) >= 2 and set(args[1].split(",")) == {hood}
+        return len(args) >= 2 and set(expand_targets(settings, args[1].split(","))) == {hood}
     if name == "announce":
-        return len(args) >= 2 and set(args[0].split(",")) == {hood}
+        return len(args) >= 2 and set(expand_targets(settings, args[0].split(","))) == {hood}
     if name in ("cancel", "stats", "approve") and args:
         record = await turn.services.campaigns.campaigns.get(args[0])
         return record is not None and set(record.targets) == {hood}

@@ -15,7 +15,8 @@ from ..campaigns.actions import Action
 from ..campaigns.render import local_time
 from ..chat.outgoing import Button, OutgoingMessage
 from ..ideas.moderation import decide_idea
-from ..store.ideas import ACCEPTED, PENDING, IdeaRecord, IdeaRepository
+from ..store.ideas import ACCEPTED, PENDING, STATUSES, IdeaRecord, IdeaRepository
+from . import scope
 from .context import Turn
 
 log = logging.getLogger(__name__)
@@ -84,7 +85,12 @@ async def review(turn: Turn, args: tuple[str, ...]) -> None:
     """Facilitators: list pending ideas with accept/reject buttons."""
     _ = turn._
     ideas = IdeaRepository(turn.services.database)
-    counts = await ideas.counts()
+    if scope.commune(turn) is None:
+        counts, pending = await ideas.counts(), await ideas.find(PENDING, limit=SHOWN)
+    else:  # a commune's bot: its commune's ideas only
+        mine = [idea for idea in await ideas.find() if _here(turn, idea)]
+        counts = {status: sum(idea.status == status for idea in mine) for status in STATUSES}
+        pending = [idea for idea in mine if idea.status == PENDING][:SHOWN]
     lines = []
     if args and args[0].lower() in ALL_WORDS:
         lines.append(_("Ideas: {pending} pending, {accepted} accepted, {rejected} rejected.")
@@ -103,8 +109,13 @@ async def review(turn: Turn, args: tuple[str, ...]) -> None:
             "Write to me in private first (/start): ideas are only shown there.")))
         return
     hoods = await turn.services.chats.neighbourhoods()
-    for idea in await ideas.find(PENDING, limit=SHOWN):
+    for idea in pending:
         await turn.reply(_idea_message(turn, idea, hoods), private=True)
+
+
+def _here(turn: Turn, idea: IdeaRecord) -> bool:
+    """Whether this bot's facilitators see the idea: another commune's is unknown here."""
+    return scope.owns(turn, idea.neighbourhood_id, idea.platform)
 
 
 async def decide(turn: Turn, action: Action) -> str | None:
@@ -116,7 +127,7 @@ async def decide(turn: Turn, action: Action) -> str | None:
                     turn.event.chat.platform)
         return _("Sorry, only facilitators can decide on ideas.")
     idea = await IdeaRepository(services.database).get(action.int_arg(0))
-    if idea is None:
+    if idea is None or not _here(turn, idea):
         return _("This idea no longer exists.")
     if sender.facilitator_here_only and (
         turn.chat is None or turn.chat.neighbourhood_id != idea.neighbourhood_id
@@ -141,7 +152,7 @@ async def reject(turn: Turn, args: tuple[str, ...]) -> None:
         return
     idea = await IdeaRepository(services.database).get(int(number))
     sender = turn.event.sender
-    if idea is None:
+    if idea is None or not _here(turn, idea):
         notice = _("This idea no longer exists.")
     elif sender is not None and sender.facilitator_here_only and (
             turn.chat is None or turn.chat.neighbourhood_id != idea.neighbourhood_id):

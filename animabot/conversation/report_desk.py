@@ -12,6 +12,7 @@ from ..errors import ProblemReportError
 from ..i18n.lazy import lazy
 from ..problems.status import change_status, status_name
 from ..store.problem_reports import ProblemReportRepository
+from . import scope
 from .context import Turn
 
 SHOWN = 15
@@ -20,7 +21,7 @@ SHOWN = 15
 async def open_reports(turn: Turn, args: tuple[str, ...]) -> None:
     _, services = turn._, turn.services
     reports = [r for r in await ProblemReportRepository(services.database).find()
-               if r.status not in CLOSED]
+               if r.status not in CLOSED and scope.owns(turn, r.neighbourhood_id, r.platform)]
     if not reports:
         await turn.reply(OutgoingMessage(_("No open problem report.")))
         return
@@ -49,13 +50,15 @@ async def set_status(turn: Turn, args: tuple[str, ...]) -> None:
     if status is None:
         raise ProblemReportError(lazy("unknown status {status!r}", status=args[1]))
     report_id = int(args[0].lstrip("#"))
-    if turn.event.sender is not None and turn.event.sender.facilitator_here_only:
-        found = await ProblemReportRepository(services.database).get(report_id)
-        if found is None or turn.chat is None \
-                or found.neighbourhood_id != turn.chat.neighbourhood_id:
-            await turn.reply(OutgoingMessage(_(
-                "As an admin of this group, you can only act on its own neighbourhood.")))
-            return
+    found = await ProblemReportRepository(services.database).get(report_id)
+    if found is not None and not scope.owns(turn, found.neighbourhood_id, found.platform):
+        raise ProblemReportError(lazy("no problem report #{id}", id=report_id))  # another's
+    here_only = turn.event.sender is not None and turn.event.sender.facilitator_here_only
+    if here_only and (found is None or turn.chat is None
+                      or found.neighbourhood_id != turn.chat.neighbourhood_id):
+        await turn.reply(OutgoingMessage(_(
+            "As an admin of this group, you can only act on its own neighbourhood.")))
+        return
     report, told = await change_status(
         services.database, report_id, status, f"chat:{turn.pseudonym[:12]}",
         services.clock.now(), services.default_language, " ".join(args[2:]) or None)

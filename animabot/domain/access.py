@@ -36,6 +36,7 @@ class Origin(StrEnum):
     PASSWORD = "password"  # a local account
     OIDC = "oidc"  # an OpenID Connect provider (ProConnect, Keycloak, Azure AD…)
     TOKEN = "token"  # a read-only agent token from ``[web] agents``
+    CHAT = "chat"  # a facilitator writing to a bot (its allow-list, a group's admins)
 
 
 class AuditAction(StrEnum):
