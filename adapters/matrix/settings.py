@@ -39,9 +39,14 @@ class MatrixSettings(AdapterSection):
     trust: Literal["tofu", "unverified"] = "tofu"  # which residents' devices get room keys
 
     def own_files(self) -> dict[str, Path]:
-        """Each Matrix bot (a commune's own too) keeps its keys apart."""
-        return {"store_path": Path(self.store_path),
-                "cross_signing_seeds_file": Path(self.cross_signing_seeds_file)}
+        """Each Matrix bot (a commune's own too) keeps its keys apart: the files encryption
+        uses, only when it does."""
+        if not self.encryption:
+            return {}
+        files = {"store_path": Path(self.store_path)}
+        if self.cross_signing:
+            files["cross_signing_seeds_file"] = Path(self.cross_signing_seeds_file)
+        return files
 
     def problems(self) -> list[SectionProblem]:
         """An enabled bot needs its homeserver, its user id and a secret to log in."""
