@@ -134,9 +134,8 @@ async def save_actor(request: web.Request) -> web.StreamResponse:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerows([COLUMNS, safe_row(fields[column] for column in COLUMNS)])
-    parsed = parse_actors(buffer.getvalue(), await request.app[DESK].stores.chats
-                          .neighbourhoods(), "formulaire")
     who = request[PRINCIPAL]
+    parsed = parse_actors(buffer.getvalue(), await _known_hoods(request), "formulaire")
     problems = [reason for rejected in parsed.rejected for reason in rejected.reasons]
     if not problems and not _covers(who, parsed.actors[0].neighbourhood_id):
         problems.append("ce quartier n'est pas l'un des vôtres")
@@ -147,6 +146,15 @@ async def save_actor(request: web.Request) -> web.StreamResponse:
     await request.app[GATE].accounts.record(who.name, AuditAction.ACTOR_SAVED, actor_id, "",
                                             address(request))
     return see_other(f"/actors/{actor_id}?saved=1")
+
+
+async def _known_hoods(request: web.Request) -> dict[str, str]:
+    """The neighbourhoods an actor's row may name: within a commune, the commune's only (an
+    unknown one's message lists them, and must not tell another commune's)."""
+    who = request[PRINCIPAL]
+    return {hood: name for hood, name in
+            (await request.app[DESK].stores.chats.neighbourhoods()).items()
+            if who.in_commune(hood)}
 
 
 @requires(Access.FACILITATE)
@@ -164,8 +172,7 @@ async def import_actors(request: web.Request) -> web.Response:
     if len(text) > CSV_LIMIT:
         return await _actors_page(request, None, "Le fichier est trop long.", 422)
     try:
-        parsed = parse_actors(text, await request.app[DESK].stores.chats.neighbourhoods(),
-                              "le fichier")
+        parsed = parse_actors(text, await _known_hoods(request), "le fichier")
     except ActorFileError as exc:
         return await _actors_page(request, None, str(exc), 422)
     who = request[PRINCIPAL]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from aiohttp import FormData
 from aiohttp.test_utils import TestClient, TestServer
 
 from animabot.accounts.service import AccountService
@@ -215,6 +216,17 @@ async def test_a_commune_s_facilitator_acts_on_its_commune_only(
         (f"/actors/{other.actor}", {"name": "pris", "kind": "association"}),
     ]:
         assert (await post(anim, path, data))[0] == 403, path
+
+    form = FormData()
+    form.add_field("csrf_token", await csrf_token(anim, "/actors"))
+    form.add_field("file", ("id;nom;type;quartier\n"
+                            f"x-{mine};Chez nous;association;{own.hood}\n"
+                            f"y-{mine};Chez eux;association;{other.hood}\n").encode(),
+                   filename="acteurs.csv", content_type="text/csv")
+    imported = await anim.post("/actors/import", data=form)
+    text = await imported.text()
+    assert imported.status == 422 and "1 acteur(s) importé(s)" in text and "ligne 3" in text
+    assert f"write one of the ids {own.hood}, or leave" in text  # not the other's ids
 
     # Its own: acted on.
     assert (await post(anim, f"/ideas/{own.idea}", {"decision": "accept"}))[0] == 303
