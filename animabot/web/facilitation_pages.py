@@ -23,7 +23,8 @@ from ..directory.csv_import import (
 from ..domain.access import Access, AuditAction, Principal
 from ..domain.actor import KINDS, TAG_SEPARATOR, Actor
 from ..ideas.moderation import decide_idea
-from ..store.ideas import PENDING, IdeaRepository
+from ..store.ideas import PENDING, IdeaRecord, IdeaRepository
+from .belongs import reaches
 from .guard import PRINCIPAL, requires
 from .pages import address, page, see_other
 from .state import DASHBOARD, DATABASE, DESK, GATE
@@ -39,10 +40,14 @@ def _covers(who: Principal, hood: str | None) -> bool:
 
 
 async def idea_neighbourhood(request: web.Request) -> frozenset[str] | None:
+    """An idea's neighbourhood; one of none (or no idea) is the handler's to judge."""
     idea = await IdeaRepository(request.app[DATABASE]).get(int(request.match_info["id"]))
-    if idea is None:
-        return None
-    return frozenset({idea.neighbourhood_id}) if idea.neighbourhood_id else frozenset()
+    return frozenset({idea.neighbourhood_id}) if idea and idea.neighbourhood_id else None
+
+
+def _idea_is_theirs(request: web.Request, idea: IdeaRecord) -> bool:
+    return reaches(request.app[DASHBOARD].settings, request[PRINCIPAL], idea.neighbourhood_id,
+                   idea.platform)
 
 
 async def actor_neighbourhood(request: web.Request) -> frozenset[str] | None:
@@ -54,10 +59,9 @@ async def actor_neighbourhood(request: web.Request) -> frozenset[str] | None:
 
 @requires(Access.FACILITATE)
 async def ideas(request: web.Request) -> web.Response:
-    who = request[PRINCIPAL]
     found = await IdeaRepository(request.app[DATABASE]).find(
         None, limit=IDEAS_SHOWN, newest_first=True)
-    mine = [idea for idea in found if _covers(who, idea.neighbourhood_id)]
+    mine = [idea for idea in found if _idea_is_theirs(request, idea)]
     return page("ideas.html", request, {
         "pending": [i for i in mine if i.status == PENDING],
         "decided": [i for i in mine if i.status != PENDING],
@@ -70,6 +74,9 @@ async def decide(request: web.Request) -> web.StreamResponse:
     accept = form.get("decision") == "accept"
     reason = str(form.get("reason", "")).strip()
     who = request[PRINCIPAL].name
+    idea = await IdeaRepository(request.app[DATABASE]).get(int(request.match_info["id"]))
+    if idea is not None and not _idea_is_theirs(request, idea):
+        raise web.HTTPForbidden(text="Cette idée n'est pas de votre ressort.")
     now = request.app[GATE].accounts.clock.now()
     decision = await decide_idea(request.app[DATABASE], int(request.match_info["id"]), accept,
                                  who, now, request.app[DASHBOARD].settings.bot.language,

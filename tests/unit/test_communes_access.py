@@ -12,6 +12,7 @@ from animabot.config import NeighbourhoodSettings, Settings, WebAgent, load_sett
 from animabot.config.communes import CommuneSettings, scope_principal
 from animabot.domain.access import Access, Origin, Principal, Role
 from animabot.web.auth import AgentDirectory, hash_token
+from animabot.web.belongs import reaches
 from animabot.web.oidc import Identity
 from animabot.web.signin import CommuneRefused, _claimed_commune
 
@@ -94,3 +95,21 @@ def test_a_claim_mapped_sign_in_needs_a_known_commune_once_communes_exist(
         _claimed_commune(identity({"commune": ["nord", "sud"]}), oidc, settings, None)
     one_town = settings.model_copy(update={"communes": {}})
     assert _claimed_commune(identity({"commune": "sud"}), oidc, one_town, None) is None
+
+
+def test_what_names_no_neighbourhood_is_the_commune_s_whose_bot_received_it(
+    settings: Settings,
+) -> None:
+    nord = who(settings, Role.FACILITATOR, "nord")
+    assert reaches(settings, nord, None, "telegram.nord")
+    assert not reaches(settings, nord, None, "telegram.sud")
+    assert not reaches(settings, nord, None, "telegram")  # the deployment's bot
+    assert not reaches(settings, who(settings, Role.FACILITATOR, "nord", frozenset({"plage"})),
+                       None, "telegram.nord")  # held to some neighbourhoods
+    assert reaches(settings, who(settings, Role.ADMINISTRATOR, "agglo"), None, "matrix.sud")
+    assert not reaches(settings, who(settings, Role.AGENT, "nord"), None, "telegram.nord")
+    everyone = who(settings, Role.FACILITATOR, None)
+    assert reaches(settings, everyone, None, "telegram") and reaches(
+        settings, everyone, None, "telegram.sud")
+    assert reaches(settings, nord, "centre", "telegram") and not reaches(
+        settings, nord, "gare", "telegram.nord")

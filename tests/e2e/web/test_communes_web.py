@@ -39,6 +39,7 @@ from .test_scenario_desk_http import POLL
 NORD_TOKEN = "jeton-de-l-agent-du-nord-0123456789"
 SUD_TOKEN = "jeton-de-l-agent-du-sud-0123456789ab"
 INTERCOMMUNAL = "demo-1"  # the demo's campaign went to centre and gare: both communes
+DEPLOYMENT_IDEA = "Une idée reçue par le bot du déploiement"
 ACCOUNTS = {
     "nord-anim": (Role.FACILITATOR, "nord"), "sud-anim": (Role.FACILITATOR, "sud"),
     "nord-agent": (Role.AGENT, "nord"), "sud-agent": (Role.AGENT, "sud"),
@@ -58,6 +59,8 @@ class Commune:
     actor: str
     report: int
     words: str  # the text of its idea, actor and report: must never reach the other
+    loose: int  # an idea its own bot received with no neighbourhood: the commune's
+    loose_words: str
 
 
 def poll(scenario_id: str, title: str) -> str:
@@ -89,8 +92,17 @@ async def fill(settings: Settings, clock: FakeClock) -> dict[str, Commune]:
                                            neighbourhood_id=hood)], now)
             report = await ProblemReportRepository(core.database).add(NewProblemReport(
                 row["pseudonym"], "simulated", hood, "voirie", words), now)
+            loose_words = f"Une idée sans quartier ({commune})"
+            loose = await IdeaRepository(core.database).add_within_limit(
+                row["pseudonym"], f"telegram.{commune}", None, loose_words, now, now, 99)
+            await ProblemReportRepository(core.database).add(NewProblemReport(
+                row["pseudonym"], f"telegram.{commune}", None, "voirie", loose_words), now)
+            assert loose is not None
             made[commune] = Commune(commune, hood, started.id, idea, f"acteur-{commune}",
-                                    report.id, words)
+                                    report.id, words, loose, loose_words)
+        # Through the deployment's bot, with no neighbourhood: no commune's.
+        await IdeaRepository(core.database).add_within_limit(
+            row["pseudonym"], "telegram", None, DEPLOYMENT_IDEA, now, now, 99)
     return made
 
 
@@ -195,9 +207,11 @@ async def test_a_commune_s_facilitator_acts_on_its_commune_only(
         text = await answer.text()
         assert answer.status == 200, path
         assert other.words not in text and other.campaign not in text, path
+        assert other.loose_words not in text and DEPLOYMENT_IDEA not in text, path
         assert INTERCOMMUNAL not in text, path
-    assert own.words in await (await anim.get("/ideas")).text()
-    assert own.words in await (await anim.get("/reports")).text()
+    for path in ("/ideas", "/reports"):
+        text = await (await anim.get(path)).text()
+        assert own.words in text and own.loose_words in text, path
     assert own.campaign in await (await anim.get("/facilitation")).text()
     chats = await (await anim.get("/neighbourhoods")).text()
     assert f"groupe-{own.hood}" in chats and f"groupe-{other.hood}" not in chats
@@ -208,6 +222,7 @@ async def test_a_commune_s_facilitator_acts_on_its_commune_only(
         assert await status_of(anim, path) == 403, path
     for path, data in [
         (f"/ideas/{other.idea}", {"decision": "accept"}),
+        (f"/ideas/{other.loose}", {"decision": "accept"}),
         (f"/reports/{other.report}/status", {"status": "en_cours"}),
         (f"/campaigns/{other.campaign}/cancel", {}),
         (f"/campaigns/{other.campaign}/paper", {"step": "q", "neighbourhood": other.hood,
@@ -230,6 +245,7 @@ async def test_a_commune_s_facilitator_acts_on_its_commune_only(
 
     # Its own: acted on.
     assert (await post(anim, f"/ideas/{own.idea}", {"decision": "accept"}))[0] == 303
+    assert (await post(anim, f"/ideas/{own.loose}", {"decision": "accept"}))[0] == 303
     recorded = await post(anim, f"/campaigns/{own.campaign}/paper", {
         "step": "q", "neighbourhood": own.hood, "option": "1", "count": "7",
         "source": "réunion publique"})
@@ -314,6 +330,8 @@ async def test_a_commune_administrator_sees_its_commune_s_accounts_and_audit_onl
     assert "sud-anim" in audit and "nord-anim" in audit and "Agent Sud" in audit
     overview = await (await everyone.get("/")).text()
     assert INTERCOMMUNAL in overview
+    assert DEPLOYMENT_IDEA in await (await everyone.get("/ideas")).text()
+    assert DEPLOYMENT_IDEA not in await (await nord.get("/ideas")).text()
 
 
 class FakeProvider:
