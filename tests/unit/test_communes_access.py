@@ -4,6 +4,7 @@ mapped from claims must carry."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from animabot.config import NeighbourhoodSettings, Settings, WebAgent, load_settings
 from animabot.config.communes import CommuneSettings, scope_principal
 from animabot.domain.access import Access, Origin, Principal, Role
+from animabot.errors import ConfigError
 from animabot.web.auth import AgentDirectory, hash_token
 from animabot.web.belongs import reaches
 from animabot.web.oidc import Identity
@@ -113,3 +115,14 @@ def test_what_names_no_neighbourhood_is_the_commune_s_whose_bot_received_it(
         settings, everyone, None, "telegram.sud")
     assert reaches(settings, nord, "centre", "telegram") and not reaches(
         settings, nord, "gare", "telegram.nord")
+
+
+def test_an_agent_of_an_unknown_commune_is_a_configuration_fault(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text(f'[communes.nord]\nname = "Nord"\n[[web.agents]]\nname = "A"\n'
+                    f'token_sha256 = "{"0" * 64}"\ncommune = "lune"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    [problem] = caught.value.problems
+    assert problem.field == "web.agents[0].commune" and "'lune'" in str(problem.message)
+    assert "nord" in str(problem.fix)
