@@ -5,14 +5,19 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..clock import Clock
+from ..config.communes import commune_neighbourhoods
 from ..domain.access import AuditAction, Origin, Principal, Role
 from ..errors import AnimabotError
 from ..store.accounts import Account, AccountRepository, SessionRepository
 from ..store.audit import AuditRepository
 from ..store.chats import ChatRepository
 from .passwords import hash_password, needs_rehash, verify_password
+
+if TYPE_CHECKING:
+    from ..config import Settings
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
 
@@ -31,9 +36,10 @@ def check_name(name: str) -> str:
 
 class AccountService:
     def __init__(self, accounts: AccountRepository, sessions: SessionRepository,
-                 audit: AuditRepository, clock: Clock, chats: ChatRepository | None = None
-                 ) -> None:
+                 audit: AuditRepository, clock: Clock, chats: ChatRepository | None = None,
+                 settings: Settings | None = None) -> None:
         self.chats = chats  # to check a facilitator's neighbourhoods exist, when given
+        self.settings = settings  # to check an account's commune, when given
         self.accounts = accounts
         self.sessions = sessions
         self.audit = audit
@@ -41,7 +47,7 @@ class AccountService:
 
     async def add(self, name: str, role: Role, neighbourhoods: frozenset[str], *,
                   password: str | None, email: str | None = None, subject: str | None = None,
-                  actor: str) -> Account:
+                  actor: str, commune: str | None = None) -> Account:
         check_name(name)
         if role is not Role.FACILITATOR and neighbourhoods:
             raise AccountError("only a facilitator works in some neighbourhoods: leave "
@@ -52,16 +58,35 @@ class AccountService:
                 raise AccountError(
                     f"unknown neighbourhood(s): {', '.join(unknown)}; known: "
                     f"{', '.join(sorted(known)) or 'none (add them to the configuration)'}")
+        self.check_commune(commune, role, neighbourhoods)
         if password is None and email is None and subject is None:
             raise AccountError("give a password (--password-stdin), or an --email or "
                                "--subject for a sign-in through OpenID Connect")
         now = self.clock.now()
         account = Account(name, role, neighbourhoods,
                           None if password is None else hash_password(password),
-                          email.strip().lower() if email else None, subject, False, now)
+                          email.strip().lower() if email else None, subject, False, now,
+                          commune)
         await self.accounts.add(account, now)
         await self.audit.record(now, actor, AuditAction.USER_ADDED, name, _describe(account))
         return account
+
+    def check_commune(self, commune: str | None, role: Role,
+                      neighbourhoods: frozenset[str]) -> None:
+        """An account's commune is one of ``[communes]``, and a facilitator of a commune
+        works in its neighbourhoods (unchecked without the configuration)."""
+        if commune is None or self.settings is None:
+            return
+        communes = self.settings.communes
+        if commune not in communes:
+            raise AccountError(
+                f"unknown commune {commune!r}; known: "
+                f"{', '.join(sorted(communes)) or 'none (add [communes.<id>] tables)'}")
+        hoods = commune_neighbourhoods(self.settings, commune) or frozenset()
+        if role is Role.FACILITATOR and (outside := sorted(neighbourhoods - hoods)):
+            raise AccountError(
+                f"neighbourhood(s) {', '.join(outside)} are not in the commune {commune}: "
+                f"its neighbourhoods are {', '.join(sorted(hoods)) or 'none'}")
 
     async def set_password(self, name: str, password: str, *, actor: str) -> None:
         now = self.clock.now()
@@ -109,13 +134,16 @@ class AccountService:
 
 
 def principal_of(account: Account, origin: Origin) -> Principal:
-    return Principal(account.name, account.role, origin, account.neighbourhoods)
+    return Principal(account.name, account.role, origin, account.neighbourhoods,
+                     account.commune)
 
 
 def _describe(account: Account) -> str:
     parts = [f"role={account.role}"]
     if account.neighbourhoods:
         parts.append("neighbourhoods=" + ",".join(sorted(account.neighbourhoods)))
+    if account.commune:
+        parts.append(f"commune={account.commune}")
     if account.email:
         parts.append(f"email={account.email}")
     if account.password_hash:

@@ -20,6 +20,7 @@ from rich.table import Table
 
 from ..accounts.service import AccountService
 from ..clock import Clock, SystemClock
+from ..config import Settings
 from ..core import open_core
 from ..domain.access import Role, parse_neighbourhoods
 from ..store.accounts import Account
@@ -62,15 +63,17 @@ def _with_accounts(config: Path | None, database: Path | None,
                    work: Callable[[AccountService], Awaitable[T]]) -> T:
     async def run() -> T:
         clock = SystemClock()
-        async with open_core(settings_from(config, database), clock, sends=False) as core:
-            return await work(service_of(core.stores, clock))
+        settings = settings_from(config, database)
+        async with open_core(settings, clock, sends=False) as core:
+            return await work(service_of(core.stores, clock, settings))
 
     return run_async(run)
 
 
-def service_of(stores: Stores, clock: Clock) -> AccountService:
+def service_of(stores: Stores, clock: Clock, settings: Settings | None = None
+               ) -> AccountService:
     return AccountService(stores.accounts, stores.sessions, stores.audit, clock,
-                          stores.chats)
+                          stores.chats, settings)
 
 
 @app.command("add")
@@ -87,6 +90,10 @@ def add(
         help="Sign-in through OpenID Connect ([web.oidc]) with this e-mail address.")] = None,
     subject: Annotated[str | None, typer.Option(
         help="Sign-in through OpenID Connect with this subject ('sub' claim).")] = None,
+    commune: Annotated[str | None, typer.Option(
+        help="The commune (or intercommunal body) of [communes] the account belongs to: it "
+        "sees and acts on that commune's neighbourhoods only (default: the whole "
+        "deployment).", metavar="ID")] = None,
     config: ConfigOption = None,
     database: DatabaseOption = None,
 ) -> None:
@@ -96,12 +103,14 @@ def add(
 
     async def work(service: AccountService) -> Account:
         return await service.add(name, role, hoods, password=password, email=email,
-                                 subject=subject, actor=cli_actor())
+                                 subject=subject, actor=cli_actor(), commune=commune)
 
     account = _with_accounts(config, database, work)
     scope = ", ".join(sorted(account.neighbourhoods)) or "the whole commune"
     out.print(f"account {account.name} added: {account.role}"
-              + (f" ({scope})" if account.role is Role.FACILITATOR else ""), markup=False)
+              + (f" ({scope})" if account.role is Role.FACILITATOR else "")
+              + (f" in the commune {account.commune}" if account.commune else ""),
+              markup=False)
 
 
 @app.command("list")
@@ -110,7 +119,7 @@ def list_command(
     config: ConfigOption = None,
     database: DatabaseOption = None,
 ) -> None:
-    """List the accounts, their role, neighbourhoods and how they sign in."""
+    """List the accounts, their role, neighbourhoods, how they sign in and their commune."""
     async def work(service: AccountService) -> list[Account]:
         return await service.accounts.all()
 
@@ -119,21 +128,22 @@ def list_command(
         out.print(json.dumps([
             {"name": a.name, "role": a.role.value, "neighbourhoods": sorted(a.neighbourhoods),
              "password": a.password_hash is not None, "email": a.email, "subject": a.subject,
-             "disabled": a.disabled, "created_at": a.created_at.isoformat()}
+             "disabled": a.disabled, "created_at": a.created_at.isoformat(),
+             "commune": a.commune}
             for a in accounts], ensure_ascii=False, indent=2), markup=False)
         return
     if not accounts:
         out.print("no account yet: animabot users add NAME --role administrator "
                   "--password-stdin", markup=False)
         return
-    table = Table("name", "role", "neighbourhoods", "sign-in", "state")
+    table = Table("name", "role", "neighbourhoods", "sign-in", "state", "commune")
     for a in accounts:
         ways = [w for w, has in (("password", a.password_hash), ("oidc", a.email or a.subject))
                 if has]
         hoods = (", ".join(sorted(a.neighbourhoods)) or "all") if a.role is Role.FACILITATOR \
             else ""
         table.add_row(*cells(a.name, a.role.value, hoods, ", ".join(ways),
-                            "disabled" if a.disabled else ""))
+                            "disabled" if a.disabled else "", a.commune or ""))
     out.print(table)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from typing import Annotated
 
 import typer
@@ -59,16 +60,24 @@ async def _has_accounts(settings: Settings) -> bool:
 @app.command("token")
 def token(
     name: Annotated[str, typer.Argument(help="The agent's name, shown on the dashboard.")],
+    commune: Annotated[str | None, typer.Option(
+        help="The commune of [communes] whose figures alone the agent reads.",
+        metavar="ID")] = None,
 ) -> None:
     """Create a random token for an agent: give the token to the agent, paste the lines."""
+    from ..config.sections import SLUG
     from ..web.auth import hash_token, new_token
 
     if not name.strip():
         raise typer.BadParameter("the name may not be empty", param_hint="NAME")
+    if commune is not None and not re.match(SLUG, commune):
+        raise typer.BadParameter(f"{commune!r} is not a commune id (lower-case letters, "
+                                 "digits, '-' or '_')", param_hint="--commune")
     secret = new_token()
     out.print(f"Token for {name} (shown once, give it to the agent privately):\n",
               markup=False)
     out.print(f"    {secret}\n", markup=False)
     out.print("Add these lines to the configuration file, then restart `animabot web`:\n")
     out.print(f"[[web.agents]]\nname = {json.dumps(name.strip(), ensure_ascii=False)}\n"
-              f'token_sha256 = "{hash_token(secret)}"', markup=False)
+              f'token_sha256 = "{hash_token(secret)}"'
+              + (f'\ncommune = "{commune}"' if commune else ""), markup=False)

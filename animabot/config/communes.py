@@ -156,6 +156,12 @@ def commune_problems(settings: Settings, add: Add) -> None:
             for problem in table.problems():
                 add(("communes", commune_id, platform, problem.key), problem.message,
                     problem.fix)
+    for index, agent in enumerate(settings.web.agents):
+        if agent.commune is not None and agent.commune not in communes:
+            add(("web", "agents", index, "commune"),
+                _("no commune named {id!r}", id=agent.commune),
+                _("add [communes.{id}] with its name, or use one of: {known}",
+                  id=agent.commune, known=known))
     _shared_files(settings, add)
 
 

@@ -214,6 +214,7 @@ class WebAgent(_Section):
 
     name: Annotated[str, Field(min_length=1)]
     token_sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    commune: Annotated[str | None, Field(pattern=SLUG)] = None  # reads only its figures
 
 
 class OidcSettings(_Section):
@@ -234,6 +235,9 @@ class OidcSettings(_Section):
     role_claim: str = ""  # a claim holding a group or role name, e.g. "groups"
     claim_roles: dict[str, Role] = Field(default_factory=dict)  # claim value → role
     claim_neighbourhoods: dict[str, list[str]] = Field(default_factory=dict)  # value → ids
+    # With [communes]: the claim naming the commune (its id) of a claim-mapped sign-in;
+    # one without a known commune is refused (never the whole deployment by accident).
+    commune_claim: str = ""
     timeout_seconds: Annotated[float, Field(gt=0, le=120)] = 10.0
 
     @field_validator("issuer")

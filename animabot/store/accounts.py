@@ -2,9 +2,9 @@
 ``web_session``).
 
 A session row is keyed by the SHA-256 of the cookie's id: the database alone opens nothing.
-An account's session reads the account's current role and scope at each request, so
-removing, disabling or changing an account takes effect at once; an agent token's session
-carries its own (read-only) role.
+An account's session reads the account's current role, scope and commune at each request,
+so removing, disabling or changing an account takes effect at once; an agent token's session
+carries its own (read-only) role and commune.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ class Account:
     subject: str | None
     disabled: bool
     created_at: datetime
+    commune: str | None = None  # None: the whole deployment
 
 
 @dataclass(frozen=True)
@@ -49,14 +50,14 @@ def _hoods(hoods: frozenset[str]) -> str:
 
 
 _ACCOUNT_COLUMNS = ("name, role, neighbourhoods, password_hash, email, subject, disabled,"
-                    " created_at")
+                    " created_at, commune")
 
 
 def _account(row: Row) -> Account:
     return Account(
         row["name"], Role(row["role"]), parse_neighbourhoods(row["neighbourhoods"]),
         row["password_hash"], row["email"], row["subject"], bool(row["disabled"]),
-        from_db(row["created_at"]),
+        from_db(row["created_at"]), row["commune"],
     )
 
 
@@ -67,10 +68,10 @@ class AccountRepository:
     async def add(self, account: Account, now: datetime) -> None:
         changed = await self.database.execute(
             f"INSERT INTO web_user ({_ACCOUNT_COLUMNS}, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (account.name, account.role.value, _hoods(account.neighbourhoods),
              account.password_hash, account.email, account.subject, int(account.disabled),
-             to_db(now), to_db(now)),
+             to_db(now), account.commune, to_db(now)),
         )
         if not changed:
             raise AccountExistsError(f"an account named {account.name!r} (or with that e-mail "
@@ -107,12 +108,14 @@ class AccountRepository:
             (int(disabled), to_db(now), name)))
 
     async def update_from_provider(self, name: str, role: Role, hoods: frozenset[str],
-                                   subject: str | None, now: datetime) -> None:
-        """An OpenID sign-in refreshes the role its claims map to, and binds the subject."""
+                                   subject: str | None, now: datetime,
+                                   commune: str | None = None) -> None:
+        """An OpenID sign-in refreshes the role (and commune) its claims map to, and binds
+        the subject."""
         await self.database.execute(
-            "UPDATE web_user SET role = ?, neighbourhoods = ?,"
+            "UPDATE web_user SET role = ?, neighbourhoods = ?, commune = ?,"
             " subject = COALESCE(subject, ?), updated_at = ? WHERE name = ?",
-            (role.value, _hoods(hoods), subject, to_db(now), name))
+            (role.value, _hoods(hoods), commune, subject, to_db(now), name))
 
     async def remove(self, name: str, now: datetime) -> bool:
         """Delete the account and revoke its sessions, in one transaction."""
@@ -131,11 +134,11 @@ class SessionRepository:
                    id_token: str | None, now: datetime, expires_at: datetime) -> None:
         await self.database.execute(
             "INSERT INTO web_session (id_sha256, name, origin, role, neighbourhoods,"
-            " csrf_token, id_token, created_at, seen_at, expires_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " commune, csrf_token, id_token, created_at, seen_at, expires_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (id_sha256, principal.name, principal.origin.value, principal.role.value,
-             _hoods(principal.neighbourhoods), csrf_token, id_token, to_db(now), to_db(now),
-             to_db(expires_at)),
+             _hoods(principal.neighbourhoods), principal.commune, csrf_token, id_token,
+             to_db(now), to_db(now), to_db(expires_at)),
         )
 
     async def find(self, id_sha256: str) -> SessionRecord | None:
@@ -143,17 +146,19 @@ class SessionRepository:
         expiry is the caller's to judge, with its clock."""
         row = await self.database.fetch_one(
             "SELECT s.name, s.origin, COALESCE(u.role, s.role) AS role,"
-            " COALESCE(u.neighbourhoods, s.neighbourhoods) AS neighbourhoods, s.csrf_token,"
+            " COALESCE(u.neighbourhoods, s.neighbourhoods) AS neighbourhoods,"
+            " CASE WHEN s.origin = ? THEN s.commune ELSE u.commune END AS commune,"
+            " s.csrf_token,"
             " s.id_token, s.created_at, s.seen_at, s.expires_at"
             " FROM web_session s LEFT JOIN web_user u ON u.name = s.name AND s.origin != ?"
             " WHERE s.id_sha256 = ? AND s.revoked_at IS NULL"
             " AND (s.origin = ? OR (u.name IS NOT NULL AND u.disabled = 0))",
-            (Origin.TOKEN.value, id_sha256, Origin.TOKEN.value),
+            (Origin.TOKEN.value, Origin.TOKEN.value, id_sha256, Origin.TOKEN.value),
         )
         if row is None:
             return None
         principal = Principal(row["name"], Role(row["role"]), Origin(row["origin"]),
-                              parse_neighbourhoods(row["neighbourhoods"]))
+                              parse_neighbourhoods(row["neighbourhoods"]), row["commune"])
         return SessionRecord(principal, row["csrf_token"], row["id_token"],
                              from_db(row["created_at"]), from_db(row["seen_at"]),
                              from_db(row["expires_at"]))

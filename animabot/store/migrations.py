@@ -558,6 +558,16 @@ async def _m018_several_workers(db: Transaction) -> None:
                          " WHERE status = 'pending'")
 
 
+async def _m019_web_communes(db: Transaction) -> None:
+    """Back-office accounts of a commune (issue 14, item 4): ``web_user.commune`` names the
+    commune (or intercommunal body) an account belongs to (NULL: the whole deployment), and
+    ``web_session.commune`` keeps an agent token's, whose session has no account row."""
+    await _ddl(db, """
+        ALTER TABLE web_user ADD COLUMN commune TEXT;
+        ALTER TABLE web_session ADD COLUMN commune TEXT
+        """)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_native_polls_and_state, _m003_vote_time, _m004_answer_archive,
     _m005_answer_time_index, _m006_statistics_indexes, _m007_hub, _m008_resident_tags,
@@ -565,7 +575,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _m012_address_status, _m013_problem_reports, _m014_web_accounts,
     _m015_problem_report_flow,
     _m016_paper_answers_and_reasons, _m017_scenario_versions,
-    _m018_several_workers,
+    _m018_several_workers, _m019_web_communes,
 )
 # Indexes only PostgreSQL's several-worker claim reads (migration 18).
 POSTGRESQL_ONLY_INDEXES = frozenset({"delivery_in_flight", "delivery_pending_chat",

@@ -107,7 +107,8 @@ def gate(settings: Settings, stores: Stores, clock: Clock) -> Gate:
     if web_settings.oidc.enabled:
         oidc = OidcClient(web_settings.oidc)
     return Gate(
-        AccountService(stores.accounts, stores.sessions, stores.audit, clock),
+        AccountService(stores.accounts, stores.sessions, stores.audit, clock,
+                       settings=settings),
         SessionManager(stores.sessions, clock, timedelta(hours=web_settings.session_hours),
                        timedelta(minutes=web_settings.session_idle_minutes)),
         SignInThrottle(clock), stores.campaigns, oidc)

@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Iterable
 
 from ..config import WebAgent
+from ..domain.access import Origin, Principal, Role
 
 SESSION_COOKIE = "animabot_session"
 CSRF_COOKIE = "animabot_csrf"  # before sign-in only: the login form's double-submit token
@@ -33,7 +34,9 @@ class AgentDirectory:
     """The configured agents, recognised by their token."""
 
     def __init__(self, agents: Iterable[WebAgent]) -> None:
+        agents = list(agents)
         self._agents = [(agent.name, agent.token_sha256.encode("ascii")) for agent in agents]
+        self._communes = {agent.name: agent.commune for agent in agents}
 
     def __bool__(self) -> bool:
         return bool(self._agents)
@@ -41,6 +44,15 @@ class AgentDirectory:
     def __contains__(self, name: object) -> bool:
         """Whether an agent of that name is still configured (a session outlives a restart)."""
         return any(name == agent for agent, _ in self._agents)
+
+    def commune_of(self, name: str) -> str | None:
+        """The commune an agent reads the figures of (None: the whole deployment), as the
+        configuration says now: a session opened before a change follows it."""
+        return self._communes.get(name)
+
+    def principal(self, name: str) -> Principal:
+        """The read-only principal of a configured agent."""
+        return Principal(name, Role.AGENT, Origin.TOKEN, commune=self.commune_of(name))
 
     def identify(self, token: str) -> str | None:
         """The agent's name, or None. Every hash is compared, in constant time, so the time

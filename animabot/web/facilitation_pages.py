@@ -23,7 +23,8 @@ from ..directory.csv_import import (
 from ..domain.access import Access, AuditAction, Principal
 from ..domain.actor import KINDS, TAG_SEPARATOR, Actor
 from ..ideas.moderation import decide_idea
-from ..store.ideas import PENDING, IdeaRepository
+from ..store.ideas import PENDING, IdeaRecord, IdeaRepository
+from .belongs import reaches
 from .guard import PRINCIPAL, requires
 from .pages import address, page, see_other
 from .state import DASHBOARD, DATABASE, DESK, GATE
@@ -39,10 +40,14 @@ def _covers(who: Principal, hood: str | None) -> bool:
 
 
 async def idea_neighbourhood(request: web.Request) -> frozenset[str] | None:
+    """An idea's neighbourhood; one of none (or no idea) is the handler's to judge."""
     idea = await IdeaRepository(request.app[DATABASE]).get(int(request.match_info["id"]))
-    if idea is None:
-        return None
-    return frozenset({idea.neighbourhood_id}) if idea.neighbourhood_id else frozenset()
+    return frozenset({idea.neighbourhood_id}) if idea and idea.neighbourhood_id else None
+
+
+def _idea_is_theirs(request: web.Request, idea: IdeaRecord) -> bool:
+    return reaches(request.app[DASHBOARD].settings, request[PRINCIPAL], idea.neighbourhood_id,
+                   idea.platform)
 
 
 async def actor_neighbourhood(request: web.Request) -> frozenset[str] | None:
@@ -54,10 +59,9 @@ async def actor_neighbourhood(request: web.Request) -> frozenset[str] | None:
 
 @requires(Access.FACILITATE)
 async def ideas(request: web.Request) -> web.Response:
-    who = request[PRINCIPAL]
     found = await IdeaRepository(request.app[DATABASE]).find(
         None, limit=IDEAS_SHOWN, newest_first=True)
-    mine = [idea for idea in found if _covers(who, idea.neighbourhood_id)]
+    mine = [idea for idea in found if _idea_is_theirs(request, idea)]
     return page("ideas.html", request, {
         "pending": [i for i in mine if i.status == PENDING],
         "decided": [i for i in mine if i.status != PENDING],
@@ -70,6 +74,9 @@ async def decide(request: web.Request) -> web.StreamResponse:
     accept = form.get("decision") == "accept"
     reason = str(form.get("reason", "")).strip()
     who = request[PRINCIPAL].name
+    idea = await IdeaRepository(request.app[DATABASE]).get(int(request.match_info["id"]))
+    if idea is not None and not _idea_is_theirs(request, idea):
+        raise web.HTTPForbidden(text="Cette idée n'est pas de votre ressort.")
     now = request.app[GATE].accounts.clock.now()
     decision = await decide_idea(request.app[DATABASE], int(request.match_info["id"]), accept,
                                  who, now, request.app[DASHBOARD].settings.bot.language,
@@ -134,9 +141,8 @@ async def save_actor(request: web.Request) -> web.StreamResponse:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerows([COLUMNS, safe_row(fields[column] for column in COLUMNS)])
-    parsed = parse_actors(buffer.getvalue(), await request.app[DESK].stores.chats
-                          .neighbourhoods(), "formulaire")
     who = request[PRINCIPAL]
+    parsed = parse_actors(buffer.getvalue(), await _known_hoods(request), "formulaire")
     problems = [reason for rejected in parsed.rejected for reason in rejected.reasons]
     if not problems and not _covers(who, parsed.actors[0].neighbourhood_id):
         problems.append("ce quartier n'est pas l'un des vôtres")
@@ -147,6 +153,15 @@ async def save_actor(request: web.Request) -> web.StreamResponse:
     await request.app[GATE].accounts.record(who.name, AuditAction.ACTOR_SAVED, actor_id, "",
                                             address(request))
     return see_other(f"/actors/{actor_id}?saved=1")
+
+
+async def _known_hoods(request: web.Request) -> dict[str, str]:
+    """The neighbourhoods an actor's row may name: within a commune, the commune's only (an
+    unknown one's message lists them, and must not tell another commune's)."""
+    who = request[PRINCIPAL]
+    return {hood: name for hood, name in
+            (await request.app[DESK].stores.chats.neighbourhoods()).items()
+            if who.in_commune(hood)}
 
 
 @requires(Access.FACILITATE)
@@ -164,8 +179,7 @@ async def import_actors(request: web.Request) -> web.Response:
     if len(text) > CSV_LIMIT:
         return await _actors_page(request, None, "Le fichier est trop long.", 422)
     try:
-        parsed = parse_actors(text, await request.app[DESK].stores.chats.neighbourhoods(),
-                              "le fichier")
+        parsed = parse_actors(text, await _known_hoods(request), "le fichier")
     except ActorFileError as exc:
         return await _actors_page(request, None, str(exc), 422)
     who = request[PRINCIPAL]

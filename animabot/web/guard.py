@@ -16,6 +16,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler, Middleware
 
 from ..accounts.sessions import same_secret
+from ..config.communes import scope_principal
 from ..domain.access import Access, Origin, Principal, Role
 from ..store.accounts import SessionRecord
 from .auth import CSRF_COOKIE, CSRF_FIELD, SESSION_COOKIE, bearer_token
@@ -63,18 +64,30 @@ def _declared(request: web.Request) -> tuple[Access, Scope | None]:
 
 
 async def identify(request: web.Request) -> tuple[Principal, SessionRecord | None] | None:
-    """The principal behind the request, and its session when it came with a cookie."""
+    """The principal behind the request, and its session when it came with a cookie; its
+    commune's neighbourhoods resolved from the configuration, whatever the way in, so no
+    route ever sees a commune's principal unscoped."""
+    dashboard = request.app[DASHBOARD]
+    found = await _identified(request)
+    if found is None:
+        return None
+    return scope_principal(dashboard.settings, found[0]), found[1]
+
+
+async def _identified(request: web.Request) -> tuple[Principal, SessionRecord | None] | None:
+    agents = request.app[DASHBOARD].agents
     token = bearer_token(request.headers.get("Authorization"))
     if token is not None:
-        agent = request.app[DASHBOARD].agents.identify(token)
+        agent = agents.identify(token)
         if agent is not None:
-            return Principal(agent, Role.AGENT, Origin.TOKEN), None
+            return agents.principal(agent), None
     record = await request.app[GATE].sessions.resolve(request.cookies.get(SESSION_COOKIE))
     if record is None:
         return None
-    if record.principal.origin is Origin.TOKEN and \
-            record.principal.name not in request.app[DASHBOARD].agents:
-        return None  # the agent was taken out of [web] agents since signing in
+    if record.principal.origin is Origin.TOKEN:
+        if record.principal.name not in agents:
+            return None  # the agent was taken out of [web] agents since signing in
+        return agents.principal(record.principal.name), record
     return record.principal, record
 
 
@@ -95,7 +108,8 @@ def guard(refuse: Refusal) -> Middleware:
             return await refuse(request, 403)
         if found is not None:
             who = found[0]
-            about = await scope(request) if scope and who.role is Role.FACILITATOR else None
+            held = who.role is Role.FACILITATOR or who.commune is not None
+            about = await scope(request) if scope and held else None
             if not who.may(access, about):
                 return await refuse(request, 403)
         return await handler(request)

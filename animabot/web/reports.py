@@ -12,7 +12,8 @@ from ..errors import ProblemReportError
 from ..i18n import translator
 from ..problems.export import ExportFormat, export
 from ..problems.status import change_status, status_name
-from ..store.problem_reports import ProblemReportRepository
+from ..store.problem_reports import ProblemReport, ProblemReportRepository
+from .belongs import reaches
 from .guard import PRINCIPAL, requires
 from .pages import address, page, see_other
 from .state import DASHBOARD, DATABASE, GATE
@@ -21,19 +22,23 @@ SHOWN = 300
 
 
 
-async def _report_hood(request: web.Request) -> frozenset[str]:
-    """A status form concerns the report's neighbourhood (a facilitator's scope)."""
+async def _report_hood(request: web.Request) -> frozenset[str] | None:
+    """A status form concerns the report's neighbourhood (a facilitator's scope); one of
+    no neighbourhood (or no report) is the handler's to judge (:func:`.belongs.reaches`)."""
     found = await ProblemReportRepository(request.app[DATABASE]).get(
         int(request.match_info["id"]))
-    return frozenset({found.neighbourhood_id}) if found and found.neighbourhood_id else \
-        frozenset({"-"})
+    return frozenset({found.neighbourhood_id}) if found and found.neighbourhood_id else None
+
+
+def _mine(request: web.Request, found: list[ProblemReport]) -> list[ProblemReport]:
+    who, settings = request[PRINCIPAL], request.app[DASHBOARD].settings
+    return [r for r in found if reaches(settings, who, r.neighbourhood_id, r.platform)]
 
 
 @requires(Access.FACILITATE)
 async def reports(request: web.Request) -> web.Response:
-    who, dashboard = request[PRINCIPAL], request.app[DASHBOARD]
-    found = await ProblemReportRepository(request.app[DATABASE]).find()
-    mine = [r for r in found if who.covers(r.neighbourhood_id or "")]
+    dashboard = request.app[DASHBOARD]
+    mine = _mine(request, await ProblemReportRepository(request.app[DATABASE]).find())
     shown = [r for r in mine if r.status not in CLOSED] + [r for r in mine if r.status in CLOSED]
     _ = translator("fr")
     names = {c.id: c.name for c in dashboard.settings.reports.categories}
@@ -54,6 +59,9 @@ async def set_status(request: web.Request) -> web.StreamResponse:
     reason = str(form.get("reason", "")).strip() or None
     who = request[PRINCIPAL]
     gate = request.app[GATE]
+    found = await ProblemReportRepository(request.app[DATABASE]).get(report_id)
+    if found is not None and not _mine(request, [found]):
+        raise web.HTTPForbidden(text="Ce signalement n'est pas de votre ressort.")
     if wanted is None:
         return see_other(f"/reports?error={report_id}")
     try:
@@ -72,8 +80,7 @@ async def set_status(request: web.Request) -> web.StreamResponse:
 async def download(request: web.Request) -> web.Response:
     fmt = ExportFormat(request.match_info["format"])
     who, dashboard = request[PRINCIPAL], request.app[DASHBOARD]
-    found = await ProblemReportRepository(request.app[DATABASE]).find()
-    mine = [r for r in found if who.covers(r.neighbourhood_id or "")]
+    mine = _mine(request, await ProblemReportRepository(request.app[DATABASE]).find())
     names = {c.id: c.name for c in dashboard.settings.reports.categories}
     text = export(mine, names, fmt, text=dashboard.settings.reports.export_text)
     name = f"signalements.{fmt.value}"

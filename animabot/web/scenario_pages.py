@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 
 from ..campaigns.when import parse_start
-from ..domain.access import Access, AuditAction
+from ..domain.access import Access, AuditAction, Principal
 from ..errors import Problem, ScenarioError
 from ..scenario.loader import load_scenario_text
 from ..scenario.model import STEP_KINDS, Scenario
@@ -134,11 +134,19 @@ async def _save(request: web.Request, scenario: Scenario, toml: str, how: str) -
     who = request[PRINCIPAL]
     saved = await request.app[DESK].stores.scenarios.save(
         scenario.id, scenario.title, toml, who.name,
-        request.app[GATE].accounts.clock.now(), who.neighbourhoods, how)
+        request.app[GATE].accounts.clock.now(), owners(who), how)
     await request.app[GATE].accounts.record(
         who.name, AuditAction.SCENARIO_SAVED, scenario.id, f"version {saved.version} ({how})",
         address(request))
     return saved.version
+
+
+def owners(who: Principal) -> frozenset[str]:
+    """The neighbourhoods a scenario saved by ``who`` belongs to: theirs, or within a
+    commune all of the commune's (none would read as the whole deployment's)."""
+    if who.neighbourhoods or who.commune is None:
+        return who.neighbourhoods
+    return who.commune_hoods or frozenset()
 
 
 def _start(text: str, zone: ZoneInfo, now: datetime) -> datetime:

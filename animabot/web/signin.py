@@ -12,7 +12,7 @@ import logging
 from aiohttp import web
 
 from ..accounts.service import principal_of
-from ..config import OidcSettings
+from ..config import OidcSettings, Settings
 from ..domain.access import Access, AuditAction, Origin, Principal, Role, parse_neighbourhoods
 from ..errors import AnimabotError
 from ..store.accounts import Account
@@ -31,6 +31,9 @@ THROTTLED_EN = "Too many attempts: try again in a few minutes."
 OIDC_STATE_COOKIE = "animabot_oidc"
 OIDC_REFUSED = ("Votre compte n'a pas accès au back-office : demandez à un administrateur "
                 "de l'ajouter.")
+OIDC_NO_COMMUNE = ("Votre compte n'est rattaché à aucune commune connue de ce back-office : "
+                   "demandez à un administrateur de vous rattacher à votre commune.")
+OIDC_NO_COMMUNE_EN = "Your account belongs to no commune known here: ask an administrator."
 
 
 def login_page(request: web.Request, message: str | None = None, english: str | None = None,
@@ -82,7 +85,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         agent = request.app[DASHBOARD].agents.identify(token.strip())
         if agent is None:
             return login_page(request, WRONG_TOKEN, None, 401)
-        return await _open(request, Principal(agent, Role.AGENT, Origin.TOKEN))
+        return await _open(request, request.app[DASHBOARD].agents.principal(agent))
     username, password = form.get("username"), form.get("password")
     if not isinstance(username, str) or not isinstance(password, str) or not username:
         return login_page(request, WRONG, WRONG_EN, 401)
@@ -159,7 +162,15 @@ async def oidc_callback(request: web.Request) -> web.StreamResponse:
                                    address(request))
         return login_page(request, "La connexion n'a pas abouti : réessayez.",
                           "Sign-in did not complete: try again.", 400)
-    principal = await _admit(request, identity)
+    try:
+        principal = await _admit(request, identity)
+    except CommuneRefused as exc:
+        log.warning("OpenID sign-in of %s refused: %s", identity.email or identity.subject,
+                    exc)
+        await gate.accounts.record(identity.email or identity.subject,
+                                   AuditAction.SIGN_IN_FAILED, "", f"oidc: {exc}",
+                                   address(request))
+        return login_page(request, OIDC_NO_COMMUNE, OIDC_NO_COMMUNE_EN, 403)
     if principal is None:
         await gate.accounts.record(identity.email or identity.subject,
                                    AuditAction.SIGN_IN_FAILED, "", "oidc: not registered",
@@ -170,33 +181,73 @@ async def oidc_callback(request: web.Request) -> web.StreamResponse:
     return response
 
 
+class CommuneRefused(AnimabotError):
+    """A claim-mapped OpenID sign-in names no commune this deployment knows."""
+
+
 async def _admit(request: web.Request, identity: Identity) -> Principal | None:
-    """A registered account (by subject, then e-mail), or one made from the role claim."""
+    """A registered account (by subject, then e-mail), or one made from the role claim; with
+    ``[communes]``, a claim-mapped one must come with a commune (``commune_claim``, else the
+    registered account's), or it is refused (:class:`CommuneRefused`)."""
     gate = request.app[GATE]
     settings = gate.oidc.settings if gate.oidc else None
     account = await gate.accounts.accounts.by_identity(identity.subject, identity.email)
     mapped = _claimed_role(identity, settings) if settings else None
     if account is None and mapped is None:
         return None
+    commune = account.commune if account else None
+    if mapped is not None and settings is not None:
+        commune = _claimed_commune(identity, settings, request.app[DASHBOARD].settings,
+                                   commune)
     if account is None and mapped is not None:
         role, hoods = mapped
         name = identity.email or identity.subject
         try:
             account = await gate.accounts.add(name[:64], role, hoods, password=None,
                                               email=identity.email, subject=identity.subject,
-                                              actor=f"oidc:{name}")
+                                              actor=f"oidc:{name}", commune=commune)
         except AnimabotError as exc:  # a name that cannot be an account's, an unknown hood
             log.warning("OpenID sign-in of %s refused: %s", name, exc)
             return None
     assert account is not None
     if account.disabled:
         return None
-    if mapped is not None and (mapped[0] != account.role or mapped[1] != account.neighbourhoods):
+    if mapped is not None and (mapped[0], mapped[1], commune) != (
+            account.role, account.neighbourhoods, account.commune):
+        try:
+            gate.accounts.check_commune(commune, mapped[0], mapped[1])
+        except AnimabotError as exc:
+            raise CommuneRefused(str(exc)) from None
         await gate.accounts.accounts.update_from_provider(
-            account.name, mapped[0], mapped[1], identity.subject, gate.accounts.clock.now())
+            account.name, mapped[0], mapped[1], identity.subject, gate.accounts.clock.now(),
+            commune)
         account = Account(account.name, mapped[0], mapped[1], account.password_hash,
-                          account.email, identity.subject, False, account.created_at)
+                          account.email, identity.subject, False, account.created_at, commune)
     return principal_of(account, Origin.OIDC)
+
+
+def _claimed_commune(identity: Identity, oidc: OidcSettings, settings: Settings,
+                     registered: str | None) -> str | None:
+    """The commune of a claim-mapped sign-in: the ``commune_claim``'s value, else the
+    registered account's. With ``[communes]``, none (or an unknown one) is refused: a
+    claim never makes someone a principal of the whole deployment by accident."""
+    if not settings.communes:
+        return registered  # one town: a commune claim means nothing here
+    value = identity.claims.get(oidc.commune_claim) if oidc.commune_claim else None
+    values = {v.strip() for v in (value if isinstance(value, list) else [value])
+              if isinstance(v, str) and v.strip()}
+    if len(values) > 1:
+        raise CommuneRefused(f"the claim {oidc.commune_claim!r} names several communes "
+                             f"({', '.join(sorted(values))}): it must name one")
+    commune = values.pop() if values else registered
+    if commune is None:
+        raise CommuneRefused(
+            "[communes] are configured but the sign-in names no commune: set [web.oidc] "
+            "commune_claim, or register the account with `animabot users add … --commune`")
+    if commune not in settings.communes:
+        raise CommuneRefused(f"unknown commune {commune!r}; known: "
+                             f"{', '.join(sorted(settings.communes))}")
+    return commune
 
 
 def _claimed_role(identity: Identity, settings: OidcSettings

@@ -141,7 +141,8 @@ async def neighbourhood(request: web.Request) -> web.Response:
                                               dashboard.min_cell, dashboard.language)
     except CampaignError:
         raise web.HTTPNotFound(text="Quartier inconnu.") from None
-    return page("neighbourhood.html", request, {"hood": figures})
+    return page("neighbourhood.html", request, {
+        "hood": await admin.readable_campaigns(request, figures)})
 
 
 @requires(Access.PUBLIC)

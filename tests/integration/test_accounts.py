@@ -10,6 +10,8 @@ import pytest
 from animabot.accounts.service import AccountError, AccountService
 from animabot.accounts.sessions import SessionManager
 from animabot.clock import FakeClock
+from animabot.config import Settings
+from animabot.config.communes import CommuneSettings
 from animabot.core import Core
 from animabot.domain.access import AuditAction, Origin, Principal, Role
 from animabot.store.accounts import AccountExistsError
@@ -136,3 +138,38 @@ async def test_a_disabled_account_cannot_sign_in_and_its_sessions_stop_until_ena
     await service.set_disabled("eve", False, actor="admin")
     assert await service.authenticate("eve", PASSWORD) is not None
     assert await sessions.resolve(opened.session_id) is None  # revoked, not just paused
+
+
+async def test_an_account_of_a_commune_keeps_it_in_its_sessions(
+    core: Core, settings: Settings, sessions: SessionManager, clock: FakeClock,
+) -> None:
+    settings.neighbourhoods[0].commune, settings.neighbourhoods[1].commune = "nord", "sud"
+    settings.communes = {"nord": CommuneSettings(name="Nord"),
+                         "sud": CommuneSettings(name="Sud")}
+    s = core.stores
+    service = AccountService(s.accounts, s.sessions, s.audit, clock, s.chats, settings)
+    await service.add("nina", Role.FACILITATOR, frozenset({"centre"}), password=PASSWORD,
+                      actor="t", commune="nord")
+    with pytest.raises(AccountError, match="gare are not in the commune nord"):
+        await service.add("x", Role.FACILITATOR, frozenset({"gare"}), password=PASSWORD,
+                          actor="t", commune="nord")
+    with pytest.raises(AccountError, match="unknown commune 'lune'; known: nord, sud"):
+        await service.add("y", Role.AGENT, frozenset(), password=PASSWORD, actor="t",
+                          commune="lune")
+    nina = await service.authenticate("nina", PASSWORD)
+    assert nina == Principal("nina", Role.FACILITATOR, Origin.PASSWORD, frozenset({"centre"}),
+                             "nord")
+    assert (await s.accounts.get("nina")) is not None
+    opened = await sessions.open(nina)
+    token = await sessions.open(Principal("Agent Sud", Role.AGENT, Origin.TOKEN, commune="sud"))
+    record = await sessions.resolve(opened.session_id)
+    assert record is not None and record.principal.commune == "nord"
+    agent = await sessions.resolve(token.session_id)
+    assert agent is not None and agent.principal.commune == "sud"
+    # The account's commune is read at each request: a change takes effect at once.
+    await s.accounts.update_from_provider("nina", Role.FACILITATOR, frozenset(), None,
+                                          clock.now(), "sud")
+    record = await sessions.resolve(opened.session_id)
+    assert record is not None and record.principal.commune == "sud"
+    logged = await s.audit.latest(action=AuditAction.USER_ADDED)
+    assert "commune=nord" in logged[0].detail

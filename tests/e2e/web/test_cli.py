@@ -69,6 +69,9 @@ def test_web_token_prints_a_token_once_and_the_lines_holding_its_hash(tmp_path: 
     assert agent == {"name": "Agente Martin", "token_sha256": hash_token(token.group(1))}
     again = animabot("web", "token", "Agente Martin", cwd=tmp_path).stdout
     assert token.group(1) not in again
+    nord = animabot("web", "token", "Agent Nord", "--commune", "nord", cwd=tmp_path).stdout
+    assert tomllib.loads(nord[nord.index("[[web.agents]]"):])["web"]["agents"][0][
+        "commune"] == "nord"
 
 
 def test_web_refuses_to_start_without_agents_and_says_how_to_add_one(

@@ -101,3 +101,49 @@ def test_the_dashboard_serves_accounts_without_any_agent_token(
         process.terminate()
         process.wait(timeout=10)
         process.stderr.close()
+
+
+COMMUNES = """
+[[neighbourhoods]]
+id = "centre"
+name = "Centre-ville"
+commune = "nord"
+[[neighbourhoods]]
+id = "gare"
+name = "Quartier de la Gare"
+commune = "sud"
+[communes.nord]
+name = "Nord"
+[communes.sud]
+name = "Sud"
+[communes.agglo]
+name = "Agglomération"
+members = ["nord", "sud"]
+"""
+
+
+def test_an_account_belongs_to_a_commune_of_the_configuration(
+    tmp_path: Path, demo_database: Path,
+) -> None:
+    config = write_config(tmp_path, own_copy(demo_database, tmp_path), COMMUNES)
+    nina = users(config, "users", "add", "nina", "--role", "facilitator", "--neighbourhoods",
+                 "centre", "--commune", "nord", "--password-stdin", password=PASSWORD)
+    assert nina.returncode == 0, nina.stderr
+    assert "account nina added: facilitator (centre) in the commune nord" in nina.stdout
+    assert users(config, "users", "add", "alix", "--role", "administrator", "--commune",
+                 "agglo", "--password-stdin", password=PASSWORD).returncode == 0
+    for args, said in [
+        (["--role", "agent", "--commune", "lune"],
+         "unknown commune 'lune'; known: agglo, nord, sud"),
+        (["--role", "facilitator", "--neighbourhoods", "gare", "--commune", "nord"],
+         "gare are not in the commune nord"),
+    ]:
+        refused = users(config, "users", "add", "x", *args, "--password-stdin",
+                        password=PASSWORD)
+        assert refused.returncode != 0 and said in refused.stderr, (args, refused.stderr)
+    listed = json.loads(users(config, "users", "list", "--json").stdout)
+    assert [(a["name"], a["commune"]) for a in listed] == [("alix", "agglo"), ("nina", "nord")]
+    table = users(config, "users", "list").stdout
+    assert "commune" in table and "agglo" in table and "nord" in table
+    audit = users(config, "audit", "list", "--format", "csv").stdout
+    assert "commune=nord" in audit
