@@ -22,7 +22,18 @@ from ..ideas.moderation import Decision, decide_idea
 from ..ideas.to_scenario import MAX_OPTIONS, Consultation, consultation
 from ..store.ideas import ACCEPTED, IdeaRecord, IdeaRepository
 from ..store.timestamps import to_db
-from .common import ConfigOption, DatabaseOption, cells, err, fail, out, run_async, settings_from
+from .common import (
+    ConfigOption,
+    DatabaseOption,
+    cells,
+    err,
+    fail,
+    operator,
+    out,
+    run_async,
+    settings_from,
+)
+from .scope import holds
 
 app = typer.Typer(help="Residents' ideas: list, accept or reject, turn into a consultation.",
                   no_args_is_help=True)
@@ -79,14 +90,17 @@ def list_(
     format: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
     config: ConfigOption = None, database: DatabaseOption = None,
 ) -> None:
-    """List ideas, oldest first, with their neighbourhood and date (never their author)."""
+    """List ideas, oldest first, with their neighbourhood and date (never their author);
+    with --commune, the ideas of its neighbourhoods."""
     settings = settings_from(config, database)
+    who = operator(settings)
 
     async def work() -> tuple[list[IdeaRecord], dict[str, str]]:
         async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
             wanted = None if status is Status.all else status.value
             found = await IdeaRepository(core.database).find(wanted)
-            return found, await core.services.chats.neighbourhoods()
+            mine = [idea for idea in found if holds(who, idea.neighbourhood_id)]
+            return mine, await core.services.chats.neighbourhoods()
 
     ideas, hoods = run_async(work)
     if format is Format.json:
@@ -128,15 +142,22 @@ def review(
     if not name.strip():
         fail("--as needs your name: it is kept as the reviewer")
     settings = settings_from(config, database)
+    who = operator(settings)
 
     async def work() -> Decision | None:
         clock = SystemClock()
         async with open_core(settings, clock, sends=False) as core:
+            idea = await IdeaRepository(core.database).get(idea_id)
+            if idea is None or not holds(who, idea.neighbourhood_id):
+                return None  # another commune's idea is not found
             return await decide_idea(core.database, idea_id, accept,
                                      CLI_REVIEWER + name.strip(), clock.now(),
                                      settings.bot.language, reason)
 
     decision = run_async(work)
+    if decision is None and who.commune is not None:
+        fail(f"no idea {idea_id} in commune {who.commune}: see "
+             f"`animabot --commune {who.commune} ideas list --status all`")
     if decision is None:
         fail(f"no idea {idea_id}: see `animabot ideas list --status all`")
     if not decision.changed:
@@ -158,17 +179,20 @@ def to_scenario(
         dir_okay=False)] = None,
     config: ConfigOption = None, database: DatabaseOption = None,
 ) -> None:
-    """Write a consultation scenario whose poll offers the accepted ideas (2 to 12)."""
+    """Write a consultation scenario whose poll offers the accepted ideas (2 to 12); with
+    --commune, the ideas of its neighbourhoods."""
     settings = settings_from(config, database)
+    who = operator(settings)
 
     async def work() -> Consultation:
         async with open_core(settings, SystemClock(), sends=False) as core:
-            hoods = await core.services.chats.neighbourhoods()
+            hoods = {hood: name for hood, name in
+                     (await core.services.chats.neighbourhoods()).items() if who.covers(hood)}
             if neighbourhood is not None and neighbourhood not in hoods:
                 raise AnimabotError(f"unknown neighbourhood {neighbourhood!r}: one of "
                                     f"{', '.join(hoods) or '(none configured)'}")
-            accepted = await IdeaRepository(core.database).find(
-                ACCEPTED, neighbourhood_id=neighbourhood)
+            accepted = [idea for idea in await IdeaRepository(core.database).find(
+                ACCEPTED, neighbourhood_id=neighbourhood) if holds(who, idea.neighbourhood_id)]
             where = (neighbourhood, hoods[neighbourhood]) if neighbourhood else None
             return consultation(accepted, question=question, neighbourhood=where)
 
