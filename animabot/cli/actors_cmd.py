@@ -18,6 +18,7 @@ import typer
 from rich.table import Table
 
 from ..clock import SystemClock
+from ..config.communes import owns_row
 from ..core import Core, open_core
 from ..directory.csv_import import (
     ParsedFile,
@@ -41,7 +42,6 @@ from .common import (
     run_async,
     settings_from,
 )
-from .scope import holds
 
 app = typer.Typer(help="The directory of local actors (associations, shops, public services).",
                   no_args_is_help=True)
@@ -75,7 +75,7 @@ async def _directory(core: Core, who: Principal,
     """The actors ``who`` reaches: with --commune, those of its neighbourhoods (an actor of
     no neighbourhood is the whole deployment's)."""
     return [actor for actor in await ActorRepository(core.database).all(neighbourhood)
-            if holds(who, actor.neighbourhood_id)]
+            if owns_row(core.settings, who, actor.neighbourhood_id)]
 
 
 async def _hoods(core: Core, who: Principal) -> dict[str, str]:
@@ -201,12 +201,12 @@ async def _within_commune(core: Core, who: Principal, parsed: ParsedFile) -> Par
                       ignored_columns=parsed.ignored_columns)
     for actor, line in zip(parsed.actors, parsed.lines, strict=True):
         existing = await repository.get(actor.id)
-        if not holds(who, actor.neighbourhood_id):
+        if not owns_row(core.settings, who, actor.neighbourhood_id):
             kept.rejected.append(Rejected(line, (
                 f"neighbourhood {actor.neighbourhood_id or '(none)'!r} is not in commune "
                 f"{who.commune}: name one of its neighbourhoods, or import without "
                 "--commune",)))
-        elif existing is not None and not holds(who, existing.neighbourhood_id):
+        elif existing is not None and not owns_row(core.settings, who, existing.neighbourhood_id):
             kept.rejected.append(Rejected(line, (
                 f"the id {actor.id!r} is already another commune's actor: give this one "
                 "its own id",)))

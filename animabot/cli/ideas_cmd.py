@@ -16,7 +16,10 @@ from rich.table import Table
 
 from ..campaigns.render import local_time
 from ..clock import SystemClock
+from ..config import Settings
+from ..config.communes import owns_row
 from ..core import open_core
+from ..domain.access import Principal
 from ..errors import AnimabotError
 from ..ideas.moderation import Decision, decide_idea
 from ..ideas.to_scenario import MAX_OPTIONS, Consultation, consultation
@@ -33,7 +36,6 @@ from .common import (
     run_async,
     settings_from,
 )
-from .scope import holds
 
 app = typer.Typer(help="Residents' ideas: list, accept or reject, turn into a consultation.",
                   no_args_is_help=True)
@@ -64,6 +66,12 @@ class IdeaRow(TypedDict):
     reviewed_at: str | None
     reviewed_by: str | None
     reason: str | None
+
+
+def _ours(settings: Settings, who: Principal, idea: IdeaRecord) -> bool:
+    """Whether the command, run as a commune, reaches this idea: one of its neighbourhoods,
+    or of none when its own bot took it."""
+    return owns_row(settings, who, idea.neighbourhood_id, idea.platform)
 
 
 def _reviewed_by(reviewer: str | None) -> str | None:
@@ -99,7 +107,7 @@ def list_(
         async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
             wanted = None if status is Status.all else status.value
             found = await IdeaRepository(core.database).find(wanted)
-            mine = [idea for idea in found if holds(who, idea.neighbourhood_id)]
+            mine = [idea for idea in found if _ours(settings, who, idea)]
             return mine, await core.services.chats.neighbourhoods()
 
     ideas, hoods = run_async(work)
@@ -148,7 +156,7 @@ def review(
         clock = SystemClock()
         async with open_core(settings, clock, sends=False) as core:
             idea = await IdeaRepository(core.database).get(idea_id)
-            if idea is None or not holds(who, idea.neighbourhood_id):
+            if idea is None or not _ours(settings, who, idea):
                 return None  # another commune's idea is not found
             return await decide_idea(core.database, idea_id, accept,
                                      CLI_REVIEWER + name.strip(), clock.now(),
@@ -192,7 +200,7 @@ def to_scenario(
                 raise AnimabotError(f"unknown neighbourhood {neighbourhood!r}: one of "
                                     f"{', '.join(hoods) or '(none configured)'}")
             accepted = [idea for idea in await IdeaRepository(core.database).find(
-                ACCEPTED, neighbourhood_id=neighbourhood) if holds(who, idea.neighbourhood_id)]
+                ACCEPTED, neighbourhood_id=neighbourhood) if _ours(settings, who, idea)]
             where = (neighbourhood, hoods[neighbourhood]) if neighbourhood else None
             return consultation(accepted, question=question, neighbourhood=where)
 

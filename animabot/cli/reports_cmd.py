@@ -15,6 +15,8 @@ from rich.table import Table
 
 from ..campaigns.render import local_time
 from ..clock import SystemClock
+from ..config import Settings
+from ..config.communes import owns_row
 from ..core import open_core
 from ..domain.access import Principal
 from ..domain.problem_report import CLOSED, ReportStatus, parse_status
@@ -34,7 +36,6 @@ from .common import (
     run_async,
     settings_from,
 )
-from .scope import holds
 
 app = typer.Typer(help="Problem reports (signalements): list, move their status, export, "
                   "figures.", no_args_is_help=True)
@@ -76,7 +77,7 @@ def list_(
         async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
             found = await core.stores.problem_reports.find(
                 status=wanted, category=category, neighbourhood_id=neighbourhood)
-            return [r for r in found if holds(who, r.neighbourhood_id)]
+            return [r for r in found if owns_row(settings, who, r.neighbourhood_id, r.platform)]
 
     reports = run_async(work)
     if which is Which.open and wanted is None:
@@ -131,7 +132,7 @@ def status(
     async def work() -> tuple[ProblemReport, bool]:
         clock = SystemClock()
         async with open_core(settings, clock, sends=False) as core:
-            await _reached(core.stores.problem_reports, report_id, who)
+            await _reached(core.stores.problem_reports, report_id, settings, who)
             return await change_status(core.database, report_id, wanted,
                                        "cli:" + (name.strip() or "agent"), clock.now(),
                                        settings.bot.language, reason)
@@ -158,7 +159,7 @@ def export_(
     async def work() -> list[ProblemReport]:
         async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
             found = await core.stores.problem_reports.find()
-            return [r for r in found if holds(who, r.neighbourhood_id)]
+            return [r for r in found if owns_row(settings, who, r.neighbourhood_id, r.platform)]
 
     names = {c.id: c.name for c in settings.reports.categories}
     text = export(run_async(work), names, format, text=settings.reports.export_text)
@@ -182,7 +183,7 @@ def stats(
     async def work() -> ReportFigures:
         async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
             reports = [r for r in await core.stores.problem_reports.find()
-                       if holds(who, r.neighbourhood_id)]
+                       if owns_row(settings, who, r.neighbourhood_id, r.platform)]
             hoods = {hood: name for hood, name in
                      (await core.services.chats.neighbourhoods()).items() if who.covers(hood)}
         return report_figures(reports, {c.id: c.name for c in settings.reports.categories},
@@ -226,7 +227,7 @@ def route(
     async def work() -> bool:
         clock = SystemClock()
         async with open_core(settings, clock, sends=False) as core:
-            await _reached(core.stores.problem_reports, report_id, who)
+            await _reached(core.stores.problem_reports, report_id, settings, who)
             return await core.stores.problem_reports.route_again(report_id, clock.now())
 
     if not run_async(work):
@@ -234,11 +235,12 @@ def route(
     out.print(f"report {report_id} will be sent to its service again")
 
 
-async def _reached(reports: ProblemReportRepository, report_id: int, who: Principal) -> None:
+async def _reached(reports: ProblemReportRepository, report_id: int, settings: Settings,
+                   who: Principal) -> None:
     """Refuse, as not found, a report beyond the commune the command runs as."""
     if who.commune is None:
         return  # the whole deployment: the command's own check says if it exists
     report = await reports.get(report_id)
-    if report is None or not holds(who, report.neighbourhood_id):
+    if report is None or not owns_row(settings, who, report.neighbourhood_id, report.platform):
         raise ProblemReportError(f"no report {report_id} in commune {who.commune}: see "
                             f"`animabot --commune {who.commune} reports list --which all`")

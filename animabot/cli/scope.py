@@ -24,9 +24,3 @@ def refuse_outside(who: Principal, hoods: Iterable[str]) -> None:
             "{hoods}: not in commune {commune}; its neighbourhoods: {known}",
             hoods=", ".join(beyond), commune=who.commune,
             known=", ".join(sorted(who.commune_hoods or ())) or "—"))
-
-
-def holds(who: Principal, hood: str | None) -> bool:
-    """Whether a row of ``hood`` is ``who``'s: a row of no neighbourhood is the whole
-    deployment's, so not a commune's."""
-    return who.covers(hood or "")

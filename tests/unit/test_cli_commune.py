@@ -15,8 +15,9 @@ import typer
 from animabot.campaigns.lookup import resolve_campaign_id
 from animabot.cli import common
 from animabot.cli.residents_cmd import within_commune
-from animabot.cli.scope import holds, refuse_outside
+from animabot.cli.scope import refuse_outside
 from animabot.config import Settings, load_settings
+from animabot.config.communes import owns_row
 from animabot.directory.residents_csv import ParsedResidents, ResidentRow
 from animabot.domain.access import Access, Principal
 from animabot.errors import CampaignError
@@ -71,7 +72,7 @@ def test_without_a_commune_the_operator_reaches_the_whole_deployment(
     assert who.commune is None
     assert all(who.covers(hood) for hood in ("centre", "bourg-haut", "anything"))
     assert who.may(Access.ADMINISTER, ("centre", "bourg-haut"))
-    assert holds(who, None)  # a row of no neighbourhood is the deployment's
+    assert owns_row(settings, who, None)  # a row of no neighbourhood: the deployment's
     refuse_outside(who, ["centre", "bourg-haut"])  # nothing is beyond
 
 
@@ -79,7 +80,7 @@ def test_a_communes_operator_reaches_its_neighbourhoods_and_nothing_beyond(
         settings: Settings) -> None:
     who = as_commune(settings, "villeneuve")
     assert who.commune_hoods == {"centre", "gare"}
-    assert who.covers("centre") and not who.covers("bourg-haut") and not holds(who, None)
+    assert who.covers("centre") and not who.covers("bourg-haut")
     assert who.may(Access.FACILITATE, ("centre", "gare"))
     assert not who.may(Access.READ, ("centre", "bourg-haut"))  # an intercommunal campaign
     with pytest.raises(CampaignError, match="bourg-haut: not in commune villeneuve; its "
@@ -90,6 +91,17 @@ def test_a_communes_operator_reaches_its_neighbourhoods_and_nothing_beyond(
 def test_an_intercommunal_body_reaches_all_of_its_communes(settings: Settings) -> None:
     who = as_commune(settings, "agglo")
     assert who.may(Access.FACILITATE, ("centre", "gare", "bourg-haut"))
+
+
+def test_a_row_of_no_neighbourhood_is_the_communes_whose_own_bot_took_it(
+        settings: Settings) -> None:
+    villeneuve, bourg, agglo = (as_commune(settings, c) for c in ("villeneuve", "bourg", "agglo"))
+    assert owns_row(settings, villeneuve, None, "telegram.villeneuve")
+    assert owns_row(settings, agglo, None, "telegram.villeneuve")  # its member's
+    assert not owns_row(settings, bourg, None, "telegram.villeneuve")
+    assert not owns_row(settings, villeneuve, None, "telegram")  # the deployment's bot
+    assert not owns_row(settings, villeneuve, None)  # an actor of no neighbourhood
+    assert owns_row(settings, villeneuve, "centre", "telegram.bourg")  # its hood decides
 
 
 def test_the_variable_names_the_commune_when_no_callback_chose(
