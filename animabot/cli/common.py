@@ -22,7 +22,7 @@ from ..campaigns import when
 from ..config import DEFAULT_CONFIG, Settings, load_settings
 from ..config.communes import scope_principal
 from ..domain.access import Origin, Principal, Role
-from ..errors import AnimabotError, CampaignError
+from ..errors import AnimabotError
 from ..i18n import Translate, translator
 from ..i18n.lazy import lazy as _
 from ..i18n.lazy import render
@@ -109,11 +109,11 @@ def operator(settings: Settings) -> Principal:
     commune = chosen_commune()
     if commune is not None and commune not in settings.communes:
         known = ", ".join(sorted(settings.communes))
-        raise CampaignError(
+        raise AnimabotError(
             _("--commune {id!r}: no such commune; known: {known}", id=commune, known=known)
             if known else
             _("--commune {id!r}: the configuration has no [communes]; run the command "
-                 "without --commune (or unset ANIMABOT_COMMUNE)", id=commune))
+              "without --commune (or unset ANIMABOT_COMMUNE)", id=commune))
     return scope_principal(settings, Principal("cli", Role.ADMINISTRATOR, Origin.CLI,
                                                commune=commune))
 

@@ -21,7 +21,7 @@ from ..campaigns import when
 from ..campaigns.costs import active_residents, channel_costs, cost_lines
 from ..config import Settings, load_settings
 from ..config.communes import expand_targets
-from ..errors import CampaignError, ConfigError, Problem, ScenarioError, StorageError
+from ..errors import AnimabotError, ConfigError, Problem, ScenarioError, StorageError
 from ..i18n import DEFAULT_LANGUAGE, Translate, counts, translator
 from ..scenario.loader import load_scenario, locate_in_file, unknown_actors
 from ..scenario.preview import render_preview, render_preview_text
@@ -162,6 +162,7 @@ def preview(
     try:
         settings = _settings(config)
         _ = translator(language or settings.bot.language)
+        operator(settings)  # an unknown --commune is told, with --to or not
         zone = _zone(timezone or settings.bot.timezone, _)
         window = dataclasses.replace(settings.window(), zone=zone)
         scenario = load_scenario(file)
@@ -181,7 +182,7 @@ def preview(
     except StorageError as exc:
         typer.echo(_("error: {reason}").format(reason=exc), err=True)
         raise typer.Exit(1) from None
-    except CampaignError as exc:  # --to beyond the commune the command runs as
+    except AnimabotError as exc:  # --to beyond the commune the command runs as, or unknown
         typer.echo(_("error: {reason}").format(reason=exc.told(language or settings.bot.language)),
                    err=True)
         raise typer.Exit(1) from None

@@ -20,7 +20,7 @@ from animabot.config import Settings, load_settings
 from animabot.config.communes import owns_row
 from animabot.directory.residents_csv import ParsedResidents, ResidentRow
 from animabot.domain.access import Access, Principal
-from animabot.errors import CampaignError
+from animabot.errors import AnimabotError, CampaignError
 from animabot.store.campaigns import CampaignRecord, CampaignRepository
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -113,11 +113,11 @@ def test_the_variable_names_the_commune_when_no_callback_chose(
 
 
 def test_an_unknown_commune_names_the_known_ones(settings: Settings, tmp_path: Path) -> None:
-    with pytest.raises(CampaignError, match=r"--commune 'nulle': no such commune; known: "
+    with pytest.raises(AnimabotError, match=r"--commune 'nulle': no such commune; known: "
                        r"agglo, bourg, villeneuve"):
         as_commune(settings, "nulle")
     one_town = load_settings(None, database=tmp_path / "b.db")
-    with pytest.raises(CampaignError, match=r"has no \[communes\]"):
+    with pytest.raises(AnimabotError, match=r"has no \[communes\]"):
         as_commune(one_town, "villeneuve")
 
 
