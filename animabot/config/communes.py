@@ -198,7 +198,7 @@ def owns_row(settings: Settings, principal: Principal, neighbourhood_id: str | N
     """Whether an idea, a report or an actor (its neighbourhood; the bot it came through, if
     any) is within ``principal``'s commune: one without a neighbourhood is the commune's
     whose own bot took it, and the whole deployment's otherwise (no commune's)."""
-    if neighbourhood_id is not None:
+    if neighbourhood_id:
         return principal.covers(neighbourhood_id)
     if principal.commune is None:
         return True
