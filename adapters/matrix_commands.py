@@ -12,7 +12,8 @@ from typing import Annotated
 import typer
 
 from adapters.matrix.settings import MatrixSettings, matrix_settings
-from animabot.cli.common import ConfigOption, fail, out, settings_from
+from animabot.cli.common import ConfigOption, chosen_commune, fail, out, settings_from
+from animabot.config.communes import bot_settings, own_bot
 from animabot.errors import AnimabotError
 
 NOT_INSTALLED = "the Matrix extra is not installed: pip install 'animabot[matrix]'"
@@ -22,8 +23,16 @@ app = typer.Typer(help="Matrix end-to-end encryption: the bot's identity and tru
 
 
 def _matrix_settings(config: Path | None) -> MatrixSettings:
+    """The deployment's bot; run as a commune (``--commune``), that commune's own bot."""
     try:
-        return matrix_settings(settings_from(config))
+        settings = settings_from(config)
+        commune = chosen_commune()
+        if commune is not None:
+            if not own_bot(settings, "matrix", commune):
+                fail(f"commune {commune} has no Matrix bot of its own ([communes.{commune}."
+                     "matrix]): its rooms use the deployment's; run without --commune")
+            settings = bot_settings(settings, "matrix", commune)
+        return matrix_settings(settings)
     except AnimabotError as exc:
         fail(str(exc))
 

@@ -18,12 +18,30 @@ import typer
 from rich.table import Table
 
 from ..clock import SystemClock
+from ..config.communes import owns_row
 from ..core import Core, open_core
-from ..directory.csv_import import ParsedFile, actors_to_csv, parse_actors, read_csv_text
+from ..directory.csv_import import (
+    ParsedFile,
+    Rejected,
+    actors_to_csv,
+    parse_actors,
+    read_csv_text,
+)
 from ..directory.search import rank
+from ..domain.access import Principal
 from ..domain.actor import Actor
 from ..store.actors import ActorRepository, Saved
-from .common import ConfigOption, DatabaseOption, cells, err, fail, out, run_async, settings_from
+from .common import (
+    ConfigOption,
+    DatabaseOption,
+    cells,
+    err,
+    fail,
+    operator,
+    out,
+    run_async,
+    settings_from,
+)
 
 app = typer.Typer(help="The directory of local actors (associations, shops, public services).",
                   no_args_is_help=True)
@@ -42,13 +60,27 @@ class ExportFormat(StrEnum):
 
 
 def _with_core(config: Path | None, database: Path | None,
-               work: Callable[[Core], Awaitable[T]], *, writes: bool = True) -> T:
+               work: Callable[[Core, Principal], Awaitable[T]], *, writes: bool = True) -> T:
+    """``work`` with the core and who runs the command (with --commune: that commune)."""
     async def run() -> T:
-        async with open_core(settings_from(config, database), SystemClock(),
-                             sends=False, writes=writes) as core:
-            return await work(core)
+        settings = settings_from(config, database)
+        async with open_core(settings, SystemClock(), sends=False, writes=writes) as core:
+            return await work(core, operator(settings))
 
     return run_async(run)
+
+
+async def _directory(core: Core, who: Principal,
+                     neighbourhood: str | None = None) -> list[Actor]:
+    """The actors ``who`` reaches: with --commune, those of its neighbourhoods (an actor of
+    no neighbourhood is the whole deployment's)."""
+    return [actor for actor in await ActorRepository(core.database).all(neighbourhood)
+            if owns_row(core.settings, who, actor.neighbourhood_id)]
+
+
+async def _hoods(core: Core, who: Principal) -> dict[str, str]:
+    return {hood: name for hood, name in (await core.services.chats.neighbourhoods()).items()
+            if who.covers(hood)}
 
 
 def actor_json(actor: Actor) -> dict[str, Any]:
@@ -64,12 +96,16 @@ def import_command(
     config: ConfigOption = None,
     database: DatabaseOption = None,
 ) -> None:
-    """Add or update (by id) the actors of a CSV file; list the rows refused, with the fix."""
+    """Add or update (by id) the actors of a CSV file; list the rows refused, with the fix.
+    With --commune, a row must name one of its neighbourhoods, and may not change another
+    commune's actor."""
 
-    async def work(core: Core) -> tuple[ParsedFile, Saved]:
+    async def work(core: Core, who: Principal) -> tuple[ParsedFile, Saved]:
         text = read_csv_text(file)
         hoods = await core.services.chats.neighbourhoods()
         parsed = parse_actors(text, hoods, str(file))
+        if who.commune is not None:
+            parsed = await _within_commune(core, who, parsed)
         saved = await ActorRepository(core.database).save_all(parsed.actors, core.clock.now())
         return parsed, saved
 
@@ -96,12 +132,12 @@ def list_command(
 ) -> None:
     """The actors of the directory, by name."""
 
-    async def work(core: Core) -> tuple[list[Actor], dict[str, str]]:
-        hoods = await core.services.chats.neighbourhoods()
+    async def work(core: Core, who: Principal) -> tuple[list[Actor], dict[str, str]]:
+        hoods = await _hoods(core, who)
         if neighbourhood is not None and neighbourhood not in hoods:
             fail(f"unknown neighbourhood {neighbourhood!r}; known: "
                  f"{', '.join(hoods) or 'none'}")
-        return await ActorRepository(core.database).all(neighbourhood), hoods
+        return await _directory(core, who, neighbourhood), hoods
 
     actors, hoods = _with_core(config, database, work, writes=False)
     if format is ListFormat.json:
@@ -123,8 +159,8 @@ def export(
 ) -> None:
     """The whole directory, as a CSV that `actors import` reads back identically, or JSON."""
 
-    async def work(core: Core) -> list[Actor]:
-        return await ActorRepository(core.database).all()
+    async def work(core: Core, who: Principal) -> list[Actor]:
+        return await _directory(core, who)
 
     actors = _with_core(config, database, work, writes=False)
     text = (actors_to_csv(actors) if format is ExportFormat.csv
@@ -146,9 +182,8 @@ def search(
 ) -> None:
     """The actors `/annuaire` would show for these words, best first, with their score."""
 
-    async def work(core: Core) -> tuple[list[Actor], dict[str, str]]:
-        hoods = await core.services.chats.neighbourhoods()
-        return await ActorRepository(core.database).all(), hoods
+    async def work(core: Core, who: Principal) -> tuple[list[Actor], dict[str, str]]:
+        return await _directory(core, who), await _hoods(core, who)
 
     actors, hoods = _with_core(config, database, work, writes=False)
     hits = rank(" ".join(words), actors)
@@ -156,6 +191,30 @@ def search(
         out.print(f"no actor matches {' '.join(words)!r}", markup=False)
         return
     out.print(_table([h.actor for h in hits], hoods, [h.score for h in hits]))
+
+
+async def _within_commune(core: Core, who: Principal, parsed: ParsedFile) -> ParsedFile:
+    """``parsed`` with the rows beyond ``who``'s commune refused, by line: a row of another
+    commune's neighbourhood (or of none), or one whose id is another commune's actor."""
+    repository = ActorRepository(core.database)
+    kept = ParsedFile(delimiter=parsed.delimiter, rejected=list(parsed.rejected),
+                      ignored_columns=parsed.ignored_columns)
+    for actor, line in zip(parsed.actors, parsed.lines, strict=True):
+        existing = await repository.get(actor.id)
+        if not owns_row(core.settings, who, actor.neighbourhood_id):
+            kept.rejected.append(Rejected(line, (
+                f"neighbourhood {actor.neighbourhood_id or '(none)'!r} is not in commune "
+                f"{who.commune}: name one of its neighbourhoods, or import without "
+                "--commune",)))
+        elif existing is not None and not owns_row(core.settings, who, existing.neighbourhood_id):
+            kept.rejected.append(Rejected(line, (
+                f"the id {actor.id!r} is already another commune's actor: give this one "
+                "its own id",)))
+        else:
+            kept.actors.append(actor)
+            kept.lines.append(line)
+    kept.rejected.sort(key=lambda rejected: rejected.line)
+    return kept
 
 
 def _table(actors: list[Actor], hoods: dict[str, str],

@@ -12,12 +12,22 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ..campaigns.lookup import resolve_campaign_id
+from ..campaigns.lookup import reaches, resolve_campaign_id
 from ..campaigns.paper import PaperEntry, record_paper_answers, remove_paper_answers
 from ..clock import SystemClock
 from ..core import open_core
+from ..errors import CampaignError
 from ..store.paper_answers import PaperAnswers
-from .common import ConfigOption, DatabaseOption, Voice, cells, out, run_async, settings_from
+from .common import (
+    ConfigOption,
+    DatabaseOption,
+    Voice,
+    cells,
+    operator,
+    out,
+    run_async,
+    settings_from,
+)
 
 app = typer.Typer(help="Answers from paper and public meetings: record, list, remove.",
                   no_args_is_help=True)
@@ -57,12 +67,15 @@ def record(
 ) -> None:
     """Record answers to a poll collected on paper or at a public meeting."""
     settings = settings_from(config, database)
+    who = operator(settings)
     name = by if by is not None else os_user()
-    entry = PaperEntry(campaign, step, neighbourhood, option, count, source, name)
 
     async def work() -> PaperAnswers:
         clock = SystemClock()
         async with open_core(settings, clock, sends=False) as core:
+            # With --commune, only its campaigns (so only its neighbourhoods) are found.
+            full_id = await resolve_campaign_id(core.stores.campaigns, campaign, who)
+            entry = PaperEntry(full_id, step, neighbourhood, option, count, source, name)
             return await record_paper_answers(core.stores, entry, clock.now(),
                                               f"cli:{name.strip()}")
 
@@ -88,10 +101,11 @@ def list_(
 ) -> None:
     """The paper entries of a campaign, in the order they were entered."""
     settings = settings_from(config, database)
+    who = operator(settings)
 
     async def work() -> list[PaperAnswers]:
         async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
-            full_id = await resolve_campaign_id(core.stores.campaigns, campaign)
+            full_id = await resolve_campaign_id(core.stores.campaigns, campaign, who)
             return await core.stores.paper.of_campaign(full_id)
 
     entries = run_async(work)
@@ -118,11 +132,19 @@ def remove(
 ) -> None:
     """Remove a wrong entry (the audit log keeps what it held)."""
     settings = settings_from(config, database)
+    who = operator(settings)
     name = by if by is not None else os_user()
 
     async def work() -> PaperAnswers:
         clock = SystemClock()
         async with open_core(settings, clock, sends=False) as core:
+            found = await core.stores.paper.get(entry_id)
+            record = await core.stores.campaigns.get(found.campaign_id) if found else None
+            if who.commune is not None and (found is None or record is None or not reaches(
+                    who, record.targets)):
+                raise CampaignError(f"no paper entry {entry_id} in commune {who.commune}: "
+                                    f"`animabot --commune {who.commune} answers list CAMPAIGN` "
+                                    "shows the entries")
             return await remove_paper_answers(core.stores, entry_id, clock.now(),
                                               f"cli:{name.strip()}")
 

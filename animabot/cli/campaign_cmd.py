@@ -13,11 +13,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..campaigns.costs import ChannelCost, active_residents, channel_costs, cost_lines
-from ..campaigns.lookup import resolve_campaign_id
+from ..campaigns.lookup import reaches, resolve_campaign_id
 from ..campaigns.service import StartedCampaign
 from ..clock import SystemClock
+from ..config.communes import expand_targets
 from ..core import open_core
 from ..domain.lifecycle import campaign_status, delivery_label, status_label
+from ..errors import CampaignError
 from ..i18n import counts
 from ..scenario.loader import load_scenario
 from ..scenario.snapshot import scenario_of
@@ -31,12 +33,14 @@ from .common import (
     DatabaseOption,
     Voice,
     cells,
+    operator,
     out,
     parse_local_time,
     run_async,
     settings_from,
     told_in,
 )
+from .scope import refuse_outside
 
 app = typer.Typer(help="Start, list, show and cancel campaigns.", no_args_is_help=True)
 JsonOption = Annotated[bool, typer.Option(
@@ -88,7 +92,9 @@ class CampaignDetail(TypedDict):
 def start(
     scenario_file: Annotated[Path, typer.Argument(metavar="FILE", help="Scenario file (.toml).")],
     to: Annotated[
-        str, typer.Option("--to", help="Neighbourhood ids, comma-separated: centre,gare")
+        str, typer.Option("--to", help="Neighbourhood ids, comma-separated: centre,gare; a "
+                          "commune's id stands for its neighbourhoods (an intercommunal "
+                          "body's: all of its communes')")
     ],
     at: Annotated[
         str, typer.Option("--at", help='Start, local time "2026-12-01 18:00", or "now".')
@@ -107,6 +113,8 @@ def start(
     async def work() -> tuple[StartedCampaign | None, str | None, Voice, list[ChannelCost]]:
         settings = settings_from(config, database)
         voice = Voice.of(settings)
+        targets = expand_targets(settings, to.split(","))
+        refuse_outside(operator(settings), targets)  # run as a commune: only its own
         with told_in(voice.language):  # a faulty scenario is told as scenario check does
             scenario = load_scenario(scenario_file)
             clock = SystemClock()
@@ -115,14 +123,14 @@ def start(
             rule = every or scenario.every
             async with open_core(settings, clock, sends=False) as core:
                 # What counted channels (SMS) will send, from the address book's residents.
-                residents = await active_residents(AddressBook(core.database), to.split(","))
+                residents = await active_residents(AddressBook(core.database), targets)
                 costs = channel_costs(settings, scenario, when, settings.window(), residents)
                 if rule:
-                    series = await core.series.create(scenario, to.split(","), rule, when,
+                    series = await core.series.create(scenario, targets, rule, when,
                                                       source=str(scenario_file), author=who)
                     first = series.campaigns[0] if series.campaigns else None
                     return first, series.id, voice, costs
-                started = await core.campaigns.start(scenario, to.split(","), when,
+                started = await core.campaigns.start(scenario, targets, when,
                                                      source=str(scenario_file), author=who)
                 return started, None, voice, costs
 
@@ -166,14 +174,17 @@ def _started_lines(started: StartedCampaign, voice: Voice) -> None:
 @app.command("list")
 def list_(as_json: JsonOption = False, config: ConfigOption = None,
           database: DatabaseOption = None) -> None:
-    """Every campaign, oldest start first."""
+    """Every campaign, oldest start first (with --commune: that commune's)."""
 
     async def work() -> tuple[list[CampaignRow], Voice]:
         settings = settings_from(config, database)
+        who = operator(settings)
         async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
             deliveries = DeliveryRepository(core.database)
             rows: list[CampaignRow] = []
             for record in await core.campaigns.campaigns.list():
+                if not reaches(who, record.targets):
+                    continue
                 counts = await deliveries.status_counts(record.id)
                 shown = await deliveries.status_counts(record.id, follow_ups=False)
                 rows.append({
@@ -224,8 +235,8 @@ def show(campaign_id: IdArgument, as_json: JsonOption = False,
     async def work() -> tuple[CampaignDetail, Voice]:
         settings = settings_from(config, database)
         async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
-            record = await core.campaigns.get(
-                await resolve_campaign_id(core.campaigns.campaigns, campaign_id))
+            record = await core.campaigns.get(await resolve_campaign_id(
+                core.campaigns.campaigns, campaign_id, operator(settings)))
             scenario = scenario_of(record)
             repository = DeliveryRepository(core.database)
             counts = await repository.status_counts(record.id)
@@ -309,13 +320,18 @@ def cancel(campaign_id: IdArgument, config: ConfigOption = None,
     async def work() -> str:
         settings = settings_from(config, database)
         _ = Voice.of(settings)._
+        who = operator(settings)
         async with open_core(settings, SystemClock(), sends=False) as core:
             if campaign_id.startswith("serie-") and await core.campaigns.campaigns.get(
                     campaign_id) is None:
+                series = await core.series.series.active(campaign_id)
+                if series is not None and not reaches(who, series.targets):
+                    raise CampaignError(_("no active series {id!r} in commune {commune}")
+                                        .format(id=campaign_id, commune=who.commune))
                 stopped = await core.series.cancel(campaign_id)
                 return _("Series {id} stopped; {count} planned occurrences cancelled.").format(
                     id=campaign_id, count=stopped)
-            full_id = await resolve_campaign_id(core.campaigns.campaigns, campaign_id)
+            full_id = await resolve_campaign_id(core.campaigns.campaigns, campaign_id, who)
             record = await core.campaigns.cancel(full_id)
             counts = await DeliveryRepository(core.database).status_counts(full_id)
             said = _("Campaign {id} cancelled; {count} deliveries will not be sent.").format(
@@ -339,7 +355,8 @@ def approve(campaign_id: IdArgument,
     async def work() -> tuple[StartedCampaign, Voice]:
         settings = settings_from(config, database)
         async with open_core(settings, SystemClock(), sends=False) as core:
-            full_id = await resolve_campaign_id(core.campaigns.campaigns, campaign_id)
+            full_id = await resolve_campaign_id(core.campaigns.campaigns, campaign_id,
+                                                operator(settings))
             return await core.campaigns.approve(full_id, f"cli:{name}"), Voice.of(settings)
 
     started, voice = run_async(work)

@@ -20,8 +20,12 @@ from rich.markup import escape
 
 from ..campaigns import when
 from ..config import DEFAULT_CONFIG, Settings, load_settings
+from ..config.communes import scope_principal
+from ..domain.access import Origin, Principal, Role
 from ..errors import AnimabotError
 from ..i18n import Translate, translator
+from ..i18n.lazy import lazy as _
+from ..i18n.lazy import render
 from ..redaction import hold_platform_loggers
 
 T = TypeVar("T")
@@ -64,10 +68,64 @@ _configured_language: str | None = None
 
 
 def settings_from(config: Path | None, database: Path | None = None) -> Settings:
+    """The configuration, and the commune this command runs as checked against it: a fault
+    in either ends the command with its clear message (exit code 1), wherever it is read."""
     global _configured_language
-    settings = load_settings(config_path(config), database=database)
-    _configured_language = settings.bot.language
+    try:
+        settings = load_settings(config_path(config), database=database)
+        _configured_language = settings.bot.language
+        operator(settings)
+    except AnimabotError as exc:
+        if exc.language is None:
+            exc.language = _configured_language
+        fail(str(exc), exc.language)
     return settings
+
+
+# The commune this command runs as: ``--commune`` or $ANIMABOT_COMMUNE, given to the main
+# callback (one command per process). A group run on its own (tests) reads the environment.
+_chosen: tuple[str | None] | None = None
+COMMUNE_VARIABLE = "ANIMABOT_COMMUNE"
+
+
+def choose_commune(commune: str | None) -> None:
+    """Called by the main callback with ``--commune`` (or the variable), None without."""
+    global _chosen
+    _chosen = ((commune or "").strip() or None,)
+
+
+def chosen_commune() -> str | None:
+    if _chosen is not None:
+        return _chosen[0]
+    return os.environ.get(COMMUNE_VARIABLE, "").strip() or None
+
+
+def operator(settings: Settings) -> Principal:
+    """Who runs this command, as the back-office's rule sees them: an administrator of the
+    whole deployment, or, with ``--commune``, of that commune only. Every command holds what
+    it reads and changes to this principal's ``covers``/``may`` (the web's very rule), so a
+    commune's operator never reaches another commune's campaigns, residents or figures, and
+    an intercommunal body's reaches all of its communes'."""
+    commune = chosen_commune()
+    if commune is not None and commune not in settings.communes:
+        known = ", ".join(sorted(settings.communes))
+        raise AnimabotError(
+            _("--commune {id!r}: no such commune; known: {known}", id=commune, known=known)
+            if known else
+            _("--commune {id!r}: the configuration has no [communes]; run the command "
+              "without --commune (or unset ANIMABOT_COMMUNE)", id=commune))
+    return scope_principal(settings, Principal("cli", Role.ADMINISTRATOR, Origin.CLI,
+                                               commune=commune))
+
+
+def whole_deployment(settings: Settings, what: str) -> None:
+    """Refuse a command that can only act for the whole deployment when run as a commune."""
+    commune = chosen_commune()
+    if commune is not None:
+        language = settings.bot.language
+        fail(render(_("{what} acts for the whole deployment, every commune: run it without "
+                      "--commune (or unset ANIMABOT_COMMUNE)", what=what),
+                    translator(language)), language)
 
 
 def setup_logging(verbose: bool, default: int = logging.WARNING) -> None:

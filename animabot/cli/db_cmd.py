@@ -8,7 +8,16 @@ import typer
 
 from ..store.copying import CopiedTable, copy_database
 from ..store.database import open_database
-from .common import ConfigOption, DatabaseOption, err, fail, out, run_async, settings_from
+from .common import (
+    ConfigOption,
+    DatabaseOption,
+    err,
+    fail,
+    out,
+    run_async,
+    settings_from,
+    whole_deployment,
+)
 
 app = typer.Typer(help="The database: copy a deployment to PostgreSQL.", no_args_is_help=True)
 
@@ -28,6 +37,7 @@ def migrate(
 
     async def work() -> list[CopiedTable]:
         settings = settings_from(config, database)
+        whole_deployment(settings, "db migrate")
         storage = settings.storage
         if storage.backend() != "sqlite":
             fail("db migrate copies the SQLite file: this configuration already names a "

@@ -16,13 +16,26 @@ from rich.table import Table
 
 from ..campaigns.render import local_time
 from ..clock import SystemClock
+from ..config import Settings
+from ..config.communes import owns_row
 from ..core import open_core
+from ..domain.access import Principal
 from ..errors import AnimabotError
 from ..ideas.moderation import Decision, decide_idea
 from ..ideas.to_scenario import MAX_OPTIONS, Consultation, consultation
 from ..store.ideas import ACCEPTED, IdeaRecord, IdeaRepository
 from ..store.timestamps import to_db
-from .common import ConfigOption, DatabaseOption, cells, err, fail, out, run_async, settings_from
+from .common import (
+    ConfigOption,
+    DatabaseOption,
+    cells,
+    err,
+    fail,
+    operator,
+    out,
+    run_async,
+    settings_from,
+)
 
 app = typer.Typer(help="Residents' ideas: list, accept or reject, turn into a consultation.",
                   no_args_is_help=True)
@@ -55,6 +68,12 @@ class IdeaRow(TypedDict):
     reason: str | None
 
 
+def _ours(settings: Settings, who: Principal, idea: IdeaRecord) -> bool:
+    """Whether the command, run as a commune, reaches this idea: one of its neighbourhoods,
+    or of none when its own bot took it."""
+    return owns_row(settings, who, idea.neighbourhood_id, idea.platform)
+
+
 def _reviewed_by(reviewer: str | None) -> str | None:
     """A CLI reviewer chose their name; a chat reviewer is a pseudonym, never printed."""
     if reviewer is None:
@@ -79,14 +98,17 @@ def list_(
     format: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
     config: ConfigOption = None, database: DatabaseOption = None,
 ) -> None:
-    """List ideas, oldest first, with their neighbourhood and date (never their author)."""
+    """List ideas, oldest first, with their neighbourhood and date (never their author);
+    with --commune, the ideas of its neighbourhoods."""
     settings = settings_from(config, database)
+    who = operator(settings)
 
     async def work() -> tuple[list[IdeaRecord], dict[str, str]]:
         async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
             wanted = None if status is Status.all else status.value
             found = await IdeaRepository(core.database).find(wanted)
-            return found, await core.services.chats.neighbourhoods()
+            mine = [idea for idea in found if _ours(settings, who, idea)]
+            return mine, await core.services.chats.neighbourhoods()
 
     ideas, hoods = run_async(work)
     if format is Format.json:
@@ -128,15 +150,22 @@ def review(
     if not name.strip():
         fail("--as needs your name: it is kept as the reviewer")
     settings = settings_from(config, database)
+    who = operator(settings)
 
     async def work() -> Decision | None:
         clock = SystemClock()
         async with open_core(settings, clock, sends=False) as core:
+            idea = await IdeaRepository(core.database).get(idea_id)
+            if idea is None or not _ours(settings, who, idea):
+                return None  # another commune's idea is not found
             return await decide_idea(core.database, idea_id, accept,
                                      CLI_REVIEWER + name.strip(), clock.now(),
                                      settings.bot.language, reason)
 
     decision = run_async(work)
+    if decision is None and who.commune is not None:
+        fail(f"no idea {idea_id} in commune {who.commune}: see "
+             f"`animabot --commune {who.commune} ideas list --status all`")
     if decision is None:
         fail(f"no idea {idea_id}: see `animabot ideas list --status all`")
     if not decision.changed:
@@ -158,17 +187,20 @@ def to_scenario(
         dir_okay=False)] = None,
     config: ConfigOption = None, database: DatabaseOption = None,
 ) -> None:
-    """Write a consultation scenario whose poll offers the accepted ideas (2 to 12)."""
+    """Write a consultation scenario whose poll offers the accepted ideas (2 to 12); with
+    --commune, the ideas of its neighbourhoods."""
     settings = settings_from(config, database)
+    who = operator(settings)
 
     async def work() -> Consultation:
         async with open_core(settings, SystemClock(), sends=False) as core:
-            hoods = await core.services.chats.neighbourhoods()
+            hoods = {hood: name for hood, name in
+                     (await core.services.chats.neighbourhoods()).items() if who.covers(hood)}
             if neighbourhood is not None and neighbourhood not in hoods:
                 raise AnimabotError(f"unknown neighbourhood {neighbourhood!r}: one of "
                                     f"{', '.join(hoods) or '(none configured)'}")
-            accepted = await IdeaRepository(core.database).find(
-                ACCEPTED, neighbourhood_id=neighbourhood)
+            accepted = [idea for idea in await IdeaRepository(core.database).find(
+                ACCEPTED, neighbourhood_id=neighbourhood) if _ours(settings, who, idea)]
             where = (neighbourhood, hoods[neighbourhood]) if neighbourhood else None
             return consultation(accepted, question=question, neighbourhood=where)
 

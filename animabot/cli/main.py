@@ -12,7 +12,17 @@ from typing import Annotated, ClassVar
 import typer
 
 from .. import __version__
-from .common import ConfigOption, DatabaseOption, out, run_async, settings_from, setup_logging
+from .common import (
+    COMMUNE_VARIABLE,
+    ConfigOption,
+    DatabaseOption,
+    choose_commune,
+    out,
+    run_async,
+    settings_from,
+    setup_logging,
+    whole_deployment,
+)
 from .lazy import Lazy, LazyGroup
 
 
@@ -71,11 +81,15 @@ for point in entry_points(group="animabot.commands"):  # commands that adapters 
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Show debug logs.")]
 
 
-
 @app.callback()
 def main_options(
     version: Annotated[bool, typer.Option("--version", help="Print the version.")] = False,
+    commune: Annotated[str | None, typer.Option(
+        "--commune", envvar=COMMUNE_VARIABLE, metavar="ID",
+        help="Act as this commune of [communes] (or intercommunal body): every command sees "
+        "and changes only its neighbourhoods (default: the whole deployment).")] = None,
 ) -> None:
+    choose_commune(commune)
     if version:
         out.print(f"animabot {__version__}")
         raise typer.Exit()
@@ -139,7 +153,9 @@ def run(
     from ..web.public.app import public_face
 
     setup_logging(verbose, logging.INFO)
-    run_async(lambda: run_bot(settings_from(config, database), faces=(public_face,)))
+    settings = settings_from(config, database)
+    whole_deployment(settings, "animabot run")
+    run_async(lambda: run_bot(settings, faces=(public_face,)))
 
 
 @config_app.command("check")

@@ -14,7 +14,7 @@ from ..core import open_core
 from ..errors import CampaignError
 from ..hub.neighbourhoods import NeighbourhoodPresence, presence
 from ..i18n.lazy import lazy as _
-from .common import ConfigOption, DatabaseOption, cells, out, run_async, settings_from
+from .common import ConfigOption, DatabaseOption, cells, operator, out, run_async, settings_from
 
 app = typer.Typer(help="Neighbourhoods: their groups and rooms on every platform.",
                   no_args_is_help=True)
@@ -25,8 +25,9 @@ def _load(config: ConfigOption, database: DatabaseOption,
           only: str | None = None) -> list[NeighbourhoodPresence]:
     async def work() -> list[NeighbourhoodPresence]:
         settings = settings_from(config, database)
+        who = operator(settings)  # with --commune, its neighbourhoods only
         async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
-            found = await presence(core.stores, only)
+            found = [hood for hood in await presence(core.stores, only) if who.covers(hood.id)]
             if only is not None and not found:
                 raise CampaignError(_("no neighbourhood {id!r}: `animabot neighbourhood list`",
                                       id=only))
@@ -49,7 +50,8 @@ def _table(hoods: list[NeighbourhoodPresence]) -> Table:
 @app.command("list")
 def list_(as_json: JsonOption = False, config: ConfigOption = None,
           database: DatabaseOption = None) -> None:
-    """Every neighbourhood, with its chats and members per platform."""
+    """Every neighbourhood (with --commune: its own), with its chats and members per
+    platform."""
     hoods = _load(config, database)
     if as_json:
         out.print_json(json.dumps([asdict(hood) for hood in hoods]))

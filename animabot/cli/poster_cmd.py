@@ -12,7 +12,8 @@ import typer
 from ..errors import AnimabotError
 from ..i18n import LANGUAGES
 from ..i18n.lazy import lazy as _
-from .common import ConfigOption, fail, out, settings_from
+from .common import ConfigOption, fail, operator, out, settings_from
+from .scope import refuse_outside
 
 
 class Format(StrEnum):
@@ -33,6 +34,10 @@ def poster(
     from ..web.public import poster as posters
 
     settings = settings_from(config)
+    try:
+        refuse_outside(operator(settings), [neighbourhood])  # with --commune, its own only
+    except AnimabotError as exc:
+        fail(exc.told(settings.bot.language), settings.bot.language)
     names = {hood.id: hood.name for hood in settings.neighbourhoods}
     if neighbourhood not in names:
         fail(_("no neighbourhood {id!r} in the configuration: {known}", id=neighbourhood,

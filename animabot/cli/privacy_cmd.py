@@ -10,7 +10,14 @@ from ..config.reports import photo_folder
 from ..core import open_core
 from ..privacy.register import processing_register
 from ..privacy.retention import PurgeReport, ReportPurge, purge, purge_reports
-from .common import ConfigOption, DatabaseOption, out, run_async, settings_from
+from .common import (
+    ConfigOption,
+    DatabaseOption,
+    out,
+    run_async,
+    settings_from,
+    whole_deployment,
+)
 
 app = typer.Typer(help="Residents' data: retention and the processing register.",
                   no_args_is_help=True)
@@ -23,6 +30,7 @@ def purge_command(config: ConfigOption = None, database: DatabaseOption = None) 
 
     async def work() -> tuple[PurgeReport, ReportPurge, int]:
         settings = settings_from(config, database)
+        whole_deployment(settings, "privacy purge")
         clock = SystemClock()
         async with open_core(settings, clock, sends=False) as core:
             days = settings.privacy.retention_days

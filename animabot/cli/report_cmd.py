@@ -11,7 +11,7 @@ from ..campaigns.lookup import resolve_campaign_id
 from ..clock import SystemClock
 from ..core import open_core
 from ..store.campaigns import CampaignRepository
-from .common import ConfigOption, DatabaseOption, out, run_async, settings_from
+from .common import ConfigOption, DatabaseOption, operator, out, run_async, settings_from
 
 
 def report(
@@ -29,7 +29,8 @@ def report(
     async def work() -> tuple[str, str]:
         settings = settings_from(config, database)
         async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
-            full_id = await resolve_campaign_id(CampaignRepository(core.database), campaign_id)
+            full_id = await resolve_campaign_id(CampaignRepository(core.database), campaign_id,
+                                                operator(settings))
             return full_id, await build_report(
                 core.stores, full_id, settings.privacy.min_cell, settings.bot.language,
                 timezone=settings.bot.timezone,

@@ -15,14 +15,27 @@ from rich.table import Table
 
 from ..campaigns.render import local_time
 from ..clock import SystemClock
+from ..config import Settings
+from ..config.communes import owns_row
 from ..core import open_core
+from ..domain.access import Principal
 from ..domain.problem_report import CLOSED, ReportStatus, parse_status
+from ..errors import ProblemReportError
 from ..problems.export import ExportFormat, export
 from ..problems.figures import ReportFigures, report_figures
 from ..problems.status import change_status
 from ..stats.suppression import format_cell
-from ..store.problem_reports import ProblemReport
-from .common import ConfigOption, DatabaseOption, cells, fail, out, run_async, settings_from
+from ..store.problem_reports import ProblemReport, ProblemReportRepository
+from .common import (
+    ConfigOption,
+    DatabaseOption,
+    cells,
+    fail,
+    operator,
+    out,
+    run_async,
+    settings_from,
+)
 
 app = typer.Typer(help="Problem reports (signalements): list, move their status, export, "
                   "figures.", no_args_is_help=True)
@@ -52,16 +65,19 @@ def list_(
     format: Annotated[Format, typer.Option("--format", help="table or json")] = Format.table,
     config: ConfigOption = None, database: DatabaseOption = None,
 ) -> None:
-    """Reports, oldest first, with their status and whether their service has them."""
+    """Reports, oldest first, with their status and whether their service has them (with
+    --commune: those of its neighbourhoods)."""
     settings = settings_from(config, database)
+    who = operator(settings)
     wanted = parse_status(status) if status else None
     if status and wanted is None:
         fail(f"unknown status {status!r}: one of {', '.join(s.value for s in ReportStatus)}")
 
     async def work() -> list[ProblemReport]:
         async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
-            return await core.stores.problem_reports.find(
+            found = await core.stores.problem_reports.find(
                 status=wanted, category=category, neighbourhood_id=neighbourhood)
+            return [r for r in found if owns_row(settings, who, r.neighbourhood_id, r.platform)]
 
     reports = run_async(work)
     if which is Which.open and wanted is None:
@@ -107,6 +123,7 @@ def status(
 ) -> None:
     """Move a report's status; its reporter is told in private, in their language."""
     settings = settings_from(config, database)
+    who = operator(settings)
     wanted = parse_status(new_status)
     if wanted is None:
         fail(f"unknown status {new_status!r}: one of "
@@ -115,6 +132,7 @@ def status(
     async def work() -> tuple[ProblemReport, bool]:
         clock = SystemClock()
         async with open_core(settings, clock, sends=False) as core:
+            await _reached(core.stores.problem_reports, report_id, settings, who)
             return await change_status(core.database, report_id, wanted,
                                        "cli:" + (name.strip() or "agent"), clock.now(),
                                        settings.bot.language, reason)
@@ -133,12 +151,15 @@ def export_(
     config: ConfigOption = None, database: DatabaseOption = None,
 ) -> None:
     """Every report for a map or the walk-through's report: category, status, dates,
-    neighbourhood and place; never the reporter, the text only if [reports] export_text."""
+    neighbourhood and place; never the reporter, the text only if [reports] export_text.
+    With --commune, those of its neighbourhoods."""
     settings = settings_from(config, database)
+    who = operator(settings)
 
     async def work() -> list[ProblemReport]:
         async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
-            return await core.stores.problem_reports.find()
+            found = await core.stores.problem_reports.find()
+            return [r for r in found if owns_row(settings, who, r.neighbourhood_id, r.platform)]
 
     names = {c.id: c.name for c in settings.reports.categories}
     text = export(run_async(work), names, format, text=settings.reports.export_text)
@@ -155,13 +176,16 @@ def stats(
     config: ConfigOption = None, database: DatabaseOption = None,
 ) -> None:
     """Reports by category and neighbourhood, resolved, median days to resolution; small
-    counts hidden as in every published figure."""
+    counts hidden as in every published figure. With --commune, its neighbourhoods'."""
     settings = settings_from(config, database)
+    who = operator(settings)
 
     async def work() -> ReportFigures:
         async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
-            reports = await core.stores.problem_reports.find()
-            hoods = await core.services.chats.neighbourhoods()
+            reports = [r for r in await core.stores.problem_reports.find()
+                       if owns_row(settings, who, r.neighbourhood_id, r.platform)]
+            hoods = {hood: name for hood, name in
+                     (await core.services.chats.neighbourhoods()).items() if who.covers(hood)}
         return report_figures(reports, {c.id: c.name for c in settings.reports.categories},
                               hoods, settings.privacy.min_cell)
 
@@ -198,12 +222,25 @@ def route(
     """Send a report to its service again after its routing gave up (fix the route first);
     a running bot sends it within seconds."""
     settings = settings_from(config, database)
+    who = operator(settings)
 
     async def work() -> bool:
         clock = SystemClock()
         async with open_core(settings, clock, sends=False) as core:
+            await _reached(core.stores.problem_reports, report_id, settings, who)
             return await core.stores.problem_reports.route_again(report_id, clock.now())
 
     if not run_async(work):
         fail(f"report {report_id} does not exist or its service already has it")
     out.print(f"report {report_id} will be sent to its service again")
+
+
+async def _reached(reports: ProblemReportRepository, report_id: int, settings: Settings,
+                   who: Principal) -> None:
+    """Refuse, as not found, a report beyond the commune the command runs as."""
+    if who.commune is None:
+        return  # the whole deployment: the command's own check says if it exists
+    report = await reports.get(report_id)
+    if report is None or not owns_row(settings, who, report.neighbourhood_id, report.platform):
+        raise ProblemReportError(f"no report {report_id} in commune {who.commune}: see "
+                            f"`animabot --commune {who.commune} reports list --which all`")

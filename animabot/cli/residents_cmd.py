@@ -17,10 +17,20 @@ import typer
 
 from ..clock import SystemClock
 from ..core import open_core
-from ..directory.csv_import import read_csv_text
+from ..directory.csv_import import Rejected, read_csv_text
 from ..directory.residents_csv import COLUMNS_HINT, ParsedResidents, parse_residents
+from ..domain.access import Principal
 from ..store.address_book import AddressBook, Enrolled, Enrolment
-from .common import ConfigOption, DatabaseOption, err, fail, out, run_async, settings_from
+from .common import (
+    ConfigOption,
+    DatabaseOption,
+    err,
+    fail,
+    operator,
+    out,
+    run_async,
+    settings_from,
+)
 
 app = typer.Typer(help="Residents reached one by one (e-mail, SMS): the address book.",
                   no_args_is_help=True)
@@ -34,15 +44,17 @@ def import_command(
     database: DatabaseOption = None,
 ) -> None:
     """Add the residents of a CSV file (email or phone, neighbourhood, language,
-    consent_at); list the rows refused, with the fix."""
+    consent_at); list the rows refused, with the fix. With --commune, a row of another
+    commune's neighbourhood is refused."""
     settings = settings_from(config, database)
+    who = operator(settings)
 
     async def run() -> tuple[ParsedResidents, Counter[Enrolled]]:
         async with open_core(settings, SystemClock()) as core:
             text = read_csv_text(file, COLUMNS_HINT)
             hoods = await core.services.chats.neighbourhoods()
-            parsed = parse_residents(text, hoods, ZoneInfo(settings.bot.timezone),
-                                     core.clock.now(), str(file))
+            parsed = within_commune(who, parse_residents(
+                text, hoods, ZoneInfo(settings.bot.timezone), core.clock.now(), str(file)))
             entries = [Enrolment(core.pseudonymize(row.kind, row.address), row.kind,
                                  row.address, row.neighbourhood_id, row.language,
                                  row.consent_at) for row in parsed.rows]
@@ -61,3 +73,19 @@ def import_command(
     if parsed.rejected:
         fail(f"{len(parsed.rejected)} row(s) rejected: fix them in {file} and import it "
              "again (the other rows are already imported)")
+
+
+def within_commune(who: Principal, parsed: ParsedResidents) -> ParsedResidents:
+    """``parsed`` with the rows of neighbourhoods beyond ``who``'s commune refused, by line
+    (all of a line's addresses share its neighbourhood)."""
+    kept = [row for row in parsed.rows if who.covers(row.neighbourhood_id)]
+    refused = {row.line: row.neighbourhood_id for row in parsed.rows
+               if not who.covers(row.neighbourhood_id)}
+    if not refused:
+        return parsed
+    rejected = parsed.rejected + [
+        Rejected(line, (f"neighbourhood {hood!r} is not in commune {who.commune}: import "
+                        "this row as its own commune, or without --commune",))
+        for line, hood in refused.items()]
+    return ParsedResidents(kept, sorted(rejected, key=lambda r: r.line),
+                           parsed.ignored_columns)

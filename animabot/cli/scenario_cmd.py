@@ -20,14 +20,16 @@ from rich.console import Console
 from ..campaigns import when
 from ..campaigns.costs import active_residents, channel_costs, cost_lines
 from ..config import Settings, load_settings
-from ..errors import ConfigError, Problem, ScenarioError, StorageError
+from ..config.communes import expand_targets
+from ..errors import AnimabotError, ConfigError, Problem, ScenarioError, StorageError
 from ..i18n import DEFAULT_LANGUAGE, Translate, counts, translator
 from ..scenario.loader import load_scenario, locate_in_file, unknown_actors
 from ..scenario.preview import render_preview, render_preview_text
 from ..store.actors import ActorRepository
 from ..store.address_book import AddressBook
 from ..store.database import open_database
-from .common import ConfigOption, config_path
+from .common import ConfigOption, config_path, operator
+from .scope import refuse_outside
 
 app = typer.Typer(
     help="Check scenario files and preview when their messages will be sent.",
@@ -150,7 +152,8 @@ def preview(
     to: Annotated[
         str | None, typer.Option(
             "--to", help="Neighbourhood ids, comma-separated: count the SMS their residents "
-            "would receive (from the database's address book).")
+            "would receive (from the database's address book); a commune's id stands for its "
+            "neighbourhoods.")
     ] = None,
 ) -> None:
     """Show when each message of a scenario would be sent, after the sending window, and
@@ -159,6 +162,7 @@ def preview(
     try:
         settings = _settings(config)
         _ = translator(language or settings.bot.language)
+        operator(settings)  # an unknown --commune is told, with --to or not
         zone = _zone(timezone or settings.bot.timezone, _)
         window = dataclasses.replace(settings.window(), zone=zone)
         scenario = load_scenario(file)
@@ -166,7 +170,7 @@ def preview(
         render = render_preview_text if plain or console.width < NARROW else render_preview
         when = parse_start(start, zone)
         shown = render(scenario, when, window, language or settings.bot.language)
-        residents = _residents(settings, to.split(",")) if to else None
+        residents = _residents(settings, _targets(settings, to)) if to else None
         costs = channel_costs(settings, scenario, when, window, residents)
     except ConfigError as exc:
         _print_problems(exc.problems, translator(language or exc.language))
@@ -178,12 +182,24 @@ def preview(
     except StorageError as exc:
         typer.echo(_("error: {reason}").format(reason=exc), err=True)
         raise typer.Exit(1) from None
+    except AnimabotError as exc:  # --to beyond the commune the command runs as, or unknown
+        typer.echo(_("error: {reason}").format(reason=exc.told(language or settings.bot.language)),
+                   err=True)
+        raise typer.Exit(1) from None
     if isinstance(shown, str):
         typer.echo(shown)
     else:
         console.print(shown)
     for line in cost_lines(costs, language or settings.bot.language):
         typer.echo(line)
+
+
+def _targets(settings: Settings, to: str) -> list[str]:
+    """``--to`` as neighbourhood ids (a commune's id: its neighbourhoods), each within the
+    commune the command runs as."""
+    targets = expand_targets(settings, to.split(","))
+    refuse_outside(operator(settings), targets)
+    return targets
 
 
 def _residents(settings: Settings, neighbourhoods: list[str]) -> dict[str, int]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console, RenderableType
 
-from ..campaigns.lookup import resolve_campaign_id
+from ..campaigns.lookup import reaches, resolve_campaign_id
 from ..clock import SystemClock
 from ..config import Settings
 from ..core import Core, open_core
@@ -21,7 +22,8 @@ from ..stats.export import figures_to_json, neighbourhood_to_json, overview_to_j
 from ..stats.overview import neighbourhood_figures, overview
 from ..stats.tables import figures_tables, neighbourhood_table, overview_table
 from ..store.campaigns import CampaignRepository
-from .common import ConfigOption, DatabaseOption, out, run_async, settings_from
+from .common import ConfigOption, DatabaseOption, operator, out, run_async, settings_from
+from .scope import refuse_outside
 
 app = typer.Typer(help="Anonymised participation statistics.", no_args_is_help=True)
 
@@ -69,11 +71,14 @@ def _emit(data: dict[str, Any], table: RenderableType, section: str, format: For
 @app.command("overview")
 def overview_command(format: FormatOption = Format.table, out_file: OutOption = None,
                      config: ConfigOption = None, database: DatabaseOption = None) -> None:
-    """Every campaign: reach, respondents, response rate, training completion."""
+    """Every campaign (with --commune: that commune's): reach, respondents, response rate,
+    training completion."""
 
     async def work(core: Core, settings: Settings) -> tuple[dict[str, Any], RenderableType, Any]:
         k = settings.privacy.min_cell
-        summaries = await overview(core.stores, k, settings.bot.language)
+        who = operator(settings)
+        summaries = [summary for summary in await overview(core.stores, k, settings.bot.language)
+                     if reaches(who, summary.neighbourhoods)]
         return overview_to_json(summaries), overview_table(summaries, k), None
 
     data, table, _ = _with_core(config, database, work)
@@ -94,7 +99,8 @@ def campaign(
     """Reach, respondents, response rate, answers per option, reminders, training."""
 
     async def work(core: Core, settings: Settings) -> tuple[dict[str, Any], RenderableType, Any]:
-        full_id = await resolve_campaign_id(CampaignRepository(core.database), campaign_id)
+        full_id = await resolve_campaign_id(CampaignRepository(core.database), campaign_id,
+                                            operator(settings))
         figures = await campaign_figures(core.stores, full_id, settings.privacy.min_cell,
                                          settings.bot.language)
         return figures_to_json(figures), figures_tables(figures), figures
@@ -118,12 +124,18 @@ def neighbourhood(
     database: DatabaseOption = None,
 ) -> None:
     """One neighbourhood: its chats, residents reachable privately, and its campaigns over
-    time (the trend)."""
+    time (the trend; with --commune, only the commune's own campaigns)."""
 
     async def work(core: Core, settings: Settings) -> tuple[dict[str, Any], RenderableType, Any]:
         k = settings.privacy.min_cell
+        who = operator(settings)
+        refuse_outside(who, [neighbourhood_id])
         figures = await neighbourhood_figures(core.stores, neighbourhood_id, k,
                                               settings.bot.language)
+        if who.commune is not None:  # an intercommunal campaign is not the commune's
+            mine = {record.id for record in await core.stores.campaigns.list()
+                    if reaches(who, record.targets)}
+            figures = replace(figures, campaigns=[c for c in figures.campaigns if c.id in mine])
         return neighbourhood_to_json(figures), neighbourhood_table(figures, k), None
 
     data, table, _ = _with_core(config, database, work)

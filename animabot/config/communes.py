@@ -193,6 +193,19 @@ def scope_principal(settings: Settings, principal: Principal) -> Principal:
     return principal.within(commune_neighbourhoods(settings, principal.commune))
 
 
+def owns_row(settings: Settings, principal: Principal, neighbourhood_id: str | None,
+             bot: str | None = None) -> bool:
+    """Whether an idea, a report or an actor (its neighbourhood; the bot it came through, if
+    any) is within ``principal``'s commune: one without a neighbourhood is the commune's
+    whose own bot took it, and the whole deployment's otherwise (no commune's)."""
+    if neighbourhood_id:
+        return principal.covers(neighbourhood_id)
+    if principal.commune is None:
+        return True
+    taken_by = commune_of_bot(bot) if bot else None
+    return taken_by is not None and taken_by in member_communes(settings, principal.commune)
+
+
 def expand_targets(settings: Settings, targets: Iterable[str]) -> list[str]:
     """A campaign's ``--to`` as neighbourhood ids: a commune's id stands for its
     neighbourhoods, an intercommunal body's for all of its communes' (each once, in the

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..campaigns.service import no_campaign, unknown_neighbourhoods
-from ..config.communes import expand_targets, member_communes, scope_principal
+from ..config.communes import expand_targets, owns_row, scope_principal
 from ..domain.access import Access, Origin, Principal, Role
 from ..domain.bots import commune_of_bot
 from ..store.campaigns import CampaignRecord
@@ -42,10 +42,7 @@ def reaches(turn: Turn, about: str | Iterable[str]) -> bool:
 def owns(turn: Turn, neighbourhood_id: str | None, bot: str) -> bool:
     """Whether an idea or a report (its neighbourhood, the bot it came through) is this
     bot's commune's: one without a neighbourhood is the commune's whose bot took it."""
-    if neighbourhood_id is not None:
-        return reaches(turn, neighbourhood_id)
-    here = commune(turn)
-    return here is None or commune_of_bot(bot) in member_communes(turn.services.settings, here)
+    return owns_row(turn.services.settings, principal(turn), neighbourhood_id, bot)
 
 
 async def neighbourhoods(turn: Turn) -> dict[str, str]:

@@ -37,6 +37,7 @@ class Origin(StrEnum):
     OIDC = "oidc"  # an OpenID Connect provider (ProConnect, Keycloak, Azure AD…)
     TOKEN = "token"  # a read-only agent token from ``[web] agents``
     CHAT = "chat"  # a facilitator writing to a bot (its allow-list, a group's admins)
+    CLI = "cli"  # the command line, run by who operates the deployment (or one commune)
 
 
 class AuditAction(StrEnum):

@@ -37,3 +37,23 @@ def test_status_shows_the_identity_and_trust_reset_forgets_a_pin(
     assert TrustBook(store / TrustBook.FILE).pins == {}
     again = animabot("matrix", "trust-reset", "@alice:example.org", *base).stdout
     assert "nothing to reset" in again
+
+
+def test_run_as_a_commune_status_reads_that_communes_own_bot(
+    config: Path, tmp_path: Path,
+) -> None:
+    own = tmp_path / "villeneuve-store"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'id = "centre"\n', 'id = "centre"\ncommune = "villeneuve"\n').replace(
+        'id = "gare"\n', 'id = "gare"\ncommune = "bourg"\n') + (
+        '\n[communes.villeneuve]\nname = "Villeneuve"\n[communes.villeneuve.matrix]\n'
+        'enabled = true\nhomeserver = "https://matrix.villeneuve.example"\n'
+        f'user_id = "@animabot:villeneuve.example"\nstore_path = "{own}"\n'
+        'access_token = "syt_villeneuve"\nencryption = false\n'
+        '[communes.bourg]\nname = "Bourg"\n'), encoding="utf-8")
+    base = ["--config", str(config)]
+    shown = animabot("--commune", "villeneuve", "matrix", "status", *base).stdout
+    assert f"key store: {own} " in shown
+    refused = animabot("--commune", "bourg", "matrix", "status", *base, check=False)
+    assert refused.returncode == 1
+    assert "commune bourg has no Matrix bot of its own" in refused.stderr
