@@ -9,17 +9,14 @@ deployment's alone. A facilitator held to some neighbourhoods never has those.
 from __future__ import annotations
 
 from ..config import Settings
-from ..config.communes import member_communes
+from ..config.communes import owns_row
 from ..domain.access import Access, Principal
-from ..domain.bots import commune_of_bot
 
 
 def reaches(settings: Settings, who: Principal, hood: str | None, platform: str) -> bool:
-    """Whether ``who`` may see and act on something of ``hood`` received on ``platform``."""
+    """Whether ``who`` may see and act on something of ``hood`` received on ``platform``:
+    the commune's part is :func:`owns_row`'s, as in chat and the CLI."""
     if hood:
         return who.may(Access.FACILITATE, frozenset({hood}))
-    if who.commune is None:
-        return who.may(Access.FACILITATE, frozenset())
-    commune = commune_of_bot(platform)
-    return (who.may(Access.FACILITATE) and not who.neighbourhoods and commune is not None
-            and commune in member_communes(settings, who.commune))
+    return (who.may(Access.FACILITATE) and not who.neighbourhoods
+            and owns_row(settings, who, None, platform))
