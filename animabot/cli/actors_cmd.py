@@ -102,8 +102,9 @@ def import_command(
 
     async def work(core: Core, who: Principal) -> tuple[ParsedFile, Saved]:
         text = read_csv_text(file)
-        hoods = await core.services.chats.neighbourhoods()
-        parsed = parse_actors(text, hoods, str(file))
+        hoods = {hood: name for hood, name in
+                 (await core.services.chats.neighbourhoods()).items() if who.covers(hood)}
+        parsed = parse_actors(text, hoods, str(file))  # another commune's: unknown here
         if who.commune is not None:
             parsed = await _within_commune(core, who, parsed)
         saved = await ActorRepository(core.database).save_all(parsed.actors, core.clock.now())

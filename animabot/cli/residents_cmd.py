@@ -17,9 +17,8 @@ import typer
 
 from ..clock import SystemClock
 from ..core import open_core
-from ..directory.csv_import import Rejected, read_csv_text
+from ..directory.csv_import import read_csv_text
 from ..directory.residents_csv import COLUMNS_HINT, ParsedResidents, parse_residents
-from ..domain.access import Principal
 from ..store.address_book import AddressBook, Enrolled, Enrolment
 from .common import (
     ConfigOption,
@@ -52,9 +51,12 @@ def import_command(
     async def run() -> tuple[ParsedResidents, Counter[Enrolled]]:
         async with open_core(settings, SystemClock()) as core:
             text = read_csv_text(file, COLUMNS_HINT)
-            hoods = await core.services.chats.neighbourhoods()
-            parsed = within_commune(who, parse_residents(
-                text, hoods, ZoneInfo(settings.bot.timezone), core.clock.now(), str(file)))
+            # As a commune, only its neighbourhoods are known: a row of another's is an
+            # unknown one, and the fix names the commune's own, never another's.
+            hoods = {hood: name for hood, name in
+                     (await core.services.chats.neighbourhoods()).items() if who.covers(hood)}
+            parsed = parse_residents(text, hoods, ZoneInfo(settings.bot.timezone),
+                                     core.clock.now(), str(file))
             entries = [Enrolment(core.pseudonymize(row.kind, row.address), row.kind,
                                  row.address, row.neighbourhood_id, row.language,
                                  row.consent_at) for row in parsed.rows]
@@ -73,19 +75,3 @@ def import_command(
     if parsed.rejected:
         fail(f"{len(parsed.rejected)} row(s) rejected: fix them in {file} and import it "
              "again (the other rows are already imported)")
-
-
-def within_commune(who: Principal, parsed: ParsedResidents) -> ParsedResidents:
-    """``parsed`` with the rows of neighbourhoods beyond ``who``'s commune refused, by line
-    (all of a line's addresses share its neighbourhood)."""
-    kept = [row for row in parsed.rows if who.covers(row.neighbourhood_id)]
-    refused = {row.line: row.neighbourhood_id for row in parsed.rows
-               if not who.covers(row.neighbourhood_id)}
-    if not refused:
-        return parsed
-    rejected = parsed.rejected + [
-        Rejected(line, (f"neighbourhood {hood!r} is not in commune {who.commune}: import "
-                        "this row as its own commune, or without --commune",))
-        for line, hood in refused.items()]
-    return ParsedResidents(kept, sorted(rejected, key=lambda r: r.line),
-                           parsed.ignored_columns)

@@ -4,7 +4,6 @@ from the configuration), campaigns found only within it, address rows refused be
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import cast
@@ -14,11 +13,9 @@ import typer
 
 from animabot.campaigns.lookup import resolve_campaign_id
 from animabot.cli import common
-from animabot.cli.residents_cmd import within_commune
 from animabot.cli.scope import refuse_outside
 from animabot.config import Settings, load_settings
 from animabot.config.communes import owns_row
-from animabot.directory.residents_csv import ParsedResidents, ResidentRow
 from animabot.domain.access import Access, Principal
 from animabot.errors import AnimabotError, CampaignError
 from animabot.store.campaigns import CampaignRecord, CampaignRepository
@@ -166,17 +163,3 @@ def test_campaigns_are_found_only_within_the_commune(settings: Settings) -> None
     with pytest.raises(CampaignError, match="matches 3 campaigns"):
         resolve("jardin", None)
     assert resolve("jardin-c3", as_commune(settings, "agglo")) == "jardin-c3"
-
-
-def test_address_rows_beyond_the_commune_are_refused_by_line(settings: Settings) -> None:
-    row = ResidentRow(2, "email", "anne@example.org", "centre", "fr", NOW)
-    rows = [row, replace(row, line=3, address="paul@example.org", neighbourhood_id="bourg-haut"),
-            replace(row, line=3, kind="sms", address="+33612345678",
-                    neighbourhood_id="bourg-haut")]
-    parsed = ParsedResidents(rows)
-    kept = within_commune(as_commune(settings, "villeneuve"), parsed)
-    assert kept.rows == [row] and kept.residents == 1
-    assert [str(r) for r in kept.rejected] == [
-        "line 3: neighbourhood 'bourg-haut' is not in commune villeneuve: import this row as "
-        "its own commune, or without --commune"]
-    assert within_commune(as_commune(settings, None), parsed) is parsed
