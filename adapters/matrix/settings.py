@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, SecretStr
 
@@ -17,6 +17,7 @@ from animabot.i18n.lazy import lazy as _
 
 
 class MatrixSettings(AdapterSection):
+    table: ClassVar[str] = "matrix"
     homeserver: str = ""
     user_id: str = ""
     device_id: str = ""
@@ -68,7 +69,8 @@ class MatrixSettings(AdapterSection):
         if not has_secret:
             found.append(SectionProblem(
                 "access_token", _("Matrix is enabled but has no access token or password"),
-                _("set ANIMABOT_MATRIX__ACCESS_TOKEN (or ANIMABOT_MATRIX__PASSWORD)")))
+                _("set {variable} (or {password})", variable=self.env("access_token"),
+                  password=self.env("password"))))
         if self.encryption:
             found.extend(self._encryption_problems())
         return found
@@ -81,8 +83,8 @@ class MatrixSettings(AdapterSection):
         if not key and self.pickle_key_file is None:
             found.append(SectionProblem(
                 "pickle_key", _("encryption is on but no pickle key encrypts the key store"),
-                _("set ANIMABOT_MATRIX__PICKLE_KEY (16 characters or more) or pickle_key_file;"
-                  " or encryption = false, and the bot leaves encrypted rooms")))
+                _("set {variable} (16 characters or more) or pickle_key_file; or encryption ="
+                  " false, and the bot leaves encrypted rooms", variable=self.env("pickle_key"))))
         elif key and len(key) < 16:
             found.append(SectionProblem(
                 "pickle_key", _("the pickle key is shorter than 16 characters"),

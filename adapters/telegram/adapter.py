@@ -93,7 +93,7 @@ class TelegramAdapter:
         token = settings.secret(config.token, config.token_file)
         if not token:
             raise AnimabotError(
-                "Telegram is enabled but has no token: set ANIMABOT_TELEGRAM__TOKEN"
+                f"Telegram is enabled but has no token: set {config.env('token')}"
             )
         register_secret(token)
         self._token = token

@@ -7,7 +7,7 @@ without python-telegram-bot, and reading this table must never import it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field, SecretStr
 
@@ -16,6 +16,7 @@ from animabot.i18n.lazy import lazy as _
 
 
 class TelegramSettings(AdapterSection):
+    table: ClassVar[str] = "telegram"
     token: SecretStr | None = None
     token_file: Path | None = None
     base_url: str = "https://api.telegram.org/bot"  # or a self-hosted Bot API server
@@ -44,7 +45,8 @@ class TelegramSettings(AdapterSection):
         if not (self.token and self.token.get_secret_value()) and self.token_file is None:
             found.append(SectionProblem(
                 "token", _("Telegram is enabled but no bot token is given"),
-                _('set ANIMABOT_TELEGRAM__TOKEN, or token_file = "/run/secrets/telegram_token"')))
+                _('set {variable}, or token_file = "/run/secrets/telegram_token"',
+                  variable=self.env("token"))))
         if self.mode == "webhook":
             if not self.webhook_url.startswith("https://"):
                 found.append(SectionProblem(
@@ -53,7 +55,8 @@ class TelegramSettings(AdapterSection):
             if not (self.secret_token and self.secret_token.get_secret_value()):
                 found.append(SectionProblem(
                     "secret_token", _("webhook mode needs a secret token"),
-                    _("set ANIMABOT_TELEGRAM__SECRET_TOKEN to a long random string")))
+                    _("set {variable} to a long random string",
+                      variable=self.env("secret_token"))))
         if self.token_file is not None and not Path(self.token_file).is_file():
             found.append(SectionProblem(
                 "token_file", _("{path} does not exist", path=self.token_file),

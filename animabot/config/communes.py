@@ -103,7 +103,8 @@ def bot_settings(settings: Settings, platform: str, commune: str) -> Settings:
     found = settings.communes[commune]
     hoods = [hood for hood in settings.neighbourhoods if hood.commune == commune]
     return settings.model_copy(update={
-        platform: found.bot_tables()[platform], "facilitators": found.facilitators,
+        platform: found.bot_tables()[platform].placed("communes", commune, platform),
+        "facilitators": found.facilitators,
         "neighbourhoods": hoods})
 
 
@@ -153,7 +154,7 @@ def commune_problems(settings: Settings, add: Add) -> None:
                     _("{id!r} has members itself: an intercommunal body lists communes",
                       id=member), _("list the communes themselves"))
         for platform, table in commune.bot_tables().items():
-            for problem in table.problems():
+            for problem in table.placed("communes", commune_id, platform).problems():
                 add(("communes", commune_id, platform, problem.key), problem.message,
                     problem.fix)
     for index, agent in enumerate(settings.web.agents):

@@ -8,11 +8,19 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Annotated, ClassVar, Literal, NamedTuple, TypeVar
+from typing import Annotated, ClassVar, Literal, NamedTuple, Self, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    field_validator,
+)
 
 from ..domain.access import Role
 from ..domain.window import parse_weekdays, parse_window_range
@@ -56,12 +64,28 @@ class AdapterSection(_Section):
     types (a missing token, a file that does not exist)."""
 
     enabled: bool = False
+    table: ClassVar[str] = ""  # its name in the file ([telegram]): names its variables
+    # Where this table is written when not at the top ([communes.bourg.telegram]): see placed
+    _place: tuple[str, ...] = PrivateAttr(default=())
     # Its messages carry personal links (votes, pages, unsubscribing): enabled without
     # ``[web] public_url``, every link would be broken (``config check`` says so).
     needs_public_pages: ClassVar[bool] = False
 
     def problems(self) -> list[SectionProblem]:
         return []
+
+    def placed(self, *where: str) -> Self:
+        """This table as written at ``where`` (``communes``, ``bourg``, ``telegram``): the
+        variables its problems name are that place's."""
+        copy = self.model_copy()
+        copy._place = where
+        return copy
+
+    def env(self, key: str) -> str:
+        """The environment variable that sets ``key`` of this table where it is written:
+        ``ANIMABOT_TELEGRAM__TOKEN``, ``ANIMABOT_COMMUNES__BOURG__TELEGRAM__TOKEN``."""
+        place = self._place or ((self.table,) if self.table else ())
+        return "ANIMABOT_" + "__".join(part.upper() for part in (*place, key))
 
     def own_files(self) -> dict[str, Path]:
         """The files this bot keeps for itself, by key (a Matrix key store): two bots of one
