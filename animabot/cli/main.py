@@ -182,7 +182,11 @@ def config_check(config: ConfigOption = None) -> None:
 
 
 def main() -> None:
-    app()
+    import sys
+
+    from .hoisting import hoist_commune
+
+    app(args=hoist_commune(sys.argv[1:]), prog_name="animabot")
 
 
 if __name__ == "__main__":
