@@ -39,6 +39,7 @@ from ..store.chats import ChatRepository
 from ..store.database import Database
 from ..store.deliveries import (
     FAILED,
+    INTERACTIVE_PARTS,
     SKIPPED,
     UNKNOWN,
     Delivery,
@@ -93,6 +94,7 @@ class DeliveryWorker:
         self.clock = clock
         self.max_attempts = max_attempts
         self.batch = batch
+        self.queue_per_lane = batch  # sends waiting for one lane's slots before the drain does
         self.lease = lease
         self.deliveries = DeliveryRepository(database)
         self.chats = ChatRepository(database)
@@ -117,6 +119,7 @@ class DeliveryWorker:
         self.stopping = False  # set by ``request_stop``: the drain ends after its sends
         self._unsettled = False  # a batch ended by a fault: its claimed rows wait to be freed
         self._hurry = False  # a reply was queued: look for it before the next send starts
+        self._hurried = asyncio.Event()  # the same, for a drain waiting for a lane's room
         self._flight: set[asyncio.Task[None]] = set()
         # The sends in flight per chat: a later row of that chat is composed only once they
         # have landed (a poll's private copies need the poll's reference, a close its send).
@@ -166,6 +169,7 @@ class DeliveryWorker:
     def hurry(self) -> None:
         """A reply or notice was just queued: claim it before the next broadcast send."""
         self._hurry = True
+        self._hurried.set()
 
     async def drain(self) -> int:
         """Send everything due now; returns how many rows were handled. After
@@ -205,6 +209,7 @@ class DeliveryWorker:
     async def _dispatch(self) -> int:
         handled, looked = 0, time.monotonic()
         while not self.stopping and self._fault is None:
+            self._hurry = False  # a claim takes the replies first
             due = deque(await self.deliveries.claim_due(self.clock.now(), self.batch,
                                                         self.lease, worker=self.name))
             if not due:
@@ -212,8 +217,9 @@ class DeliveryWorker:
                     return handled
                 # Rows may wait for a send in flight (another worker's claim rule: one row
                 # in flight per chat): once one lands, look again.
-                await asyncio.wait(set(self._flight), return_when=asyncio.FIRST_COMPLETED)
+                await self._next_landing()
                 continue
+            short = len(due) < self.batch  # all that is due now: its sends are started
             self._unsettled = True  # until the drain ends well: a fault leaves rows claimed
             while due:
                 if self._fault is not None:  # the storage failed: the next drain frees them
@@ -228,7 +234,22 @@ class DeliveryWorker:
                         worker=self.name)))
                 await self.process(due.popleft())
                 handled += 1
+            if short and self._flight:
+                # Look again once one of them lands (or a reply comes), not at once: what
+                # is due meanwhile waits for a slot anyway.
+                await self._next_landing()
         return handled
+
+    async def _next_landing(self) -> None:
+        """Until a send in flight lands or a reply is queued (``hurry``)."""
+        if self._hurry:
+            return
+        self._hurried.clear()
+        hurried = asyncio.ensure_future(self._hurried.wait())
+        try:
+            await asyncio.wait({*self._flight, hurried}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            hurried.cancel()
 
     async def _land(self, cut: bool = False) -> None:
         """Wait for the sends in flight to record their outcome; ``cut`` (the drain was
@@ -287,9 +308,12 @@ class DeliveryWorker:
             log.warning("delivery %d waits: the %s adapter is not enabled",
                         delivery.id, plan.target.platform)
             return
-        await self.lanes.take_slot(adapter.platform)
-        if self.stopping or self._fault is not None:  # asked while waiting for the slot
-            self.lanes.give_slot(adapter.platform)
+        # The send waits for its lane's slot in its own task: a full lane (a broadcast on
+        # one bot) holds back no other platform's sends. The drain waits only when enough
+        # sends already queue for this lane (a reply or notice never: few, and first served).
+        if delivery.part not in INTERACTIVE_PARTS:
+            await self._room(adapter.platform)
+        if self.stopping or self._fault is not None:  # asked while waiting for room
             if self.stopping:
                 await self.deliveries.unclaim([delivery.id])
             return
@@ -301,6 +325,20 @@ class DeliveryWorker:
             chat_flights = self._chat_flights.setdefault(delivery.chat_id, set())
             chat_flights.add(task)
             task.add_done_callback(partial(self._chat_landed, delivery.chat_id))
+
+    async def _room(self, platform: str) -> None:
+        """Wait until fewer than ``queue_per_lane`` sends queue for ``platform``'s slots;
+        replies queued meanwhile are claimed and started at once (their slots come first)."""
+        while (self.lanes.waiting(platform) >= self.queue_per_lane and self._flight
+               and not self.stopping and self._fault is None):
+            if self._hurry:
+                self._hurry = False
+                for reply in await self.deliveries.claim_due(
+                        self.clock.now(), self.batch, self.lease, interactive_only=True,
+                        worker=self.name):
+                    await self.process(reply)
+                continue
+            await self._next_landing()
 
     def _chat_landed(self, chat_id: int, task: asyncio.Task[None]) -> None:
         chat_flights = self._chat_flights.get(chat_id)
@@ -316,7 +354,12 @@ class DeliveryWorker:
 
     async def _fly(self, delivery: Delivery, plan: Send, adapter: ChatAdapter) -> None:
         target = plan.target
+        await self.lanes.take_slot(adapter.platform, urgent=delivery.part in INTERACTIVE_PARTS)
         try:
+            if self.stopping or self._fault is not None:  # asked while waiting for the slot
+                if self.stopping:
+                    await self.deliveries.unclaim([delivery.id])
+                return
             async with self.lanes.chat(target.platform, target.address):
                 if (target.platform, target.address) in self._lost:  # composed before that
                     await self._saved(partial(self.deliveries.finish, delivery.id, SKIPPED,
@@ -324,6 +367,12 @@ class DeliveryWorker:
                     self.stats.skipped += 1
                     return
                 await self._send_now(delivery, plan, adapter)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:
+            # Known before the slot is handed on: the send waiting for it must not start.
+            self._fault = self._fault or exc
+            raise
         finally:
             self.lanes.give_slot(adapter.platform)
 

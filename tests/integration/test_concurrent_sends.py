@@ -154,3 +154,24 @@ async def test_counts_recorded_too_long_ago_are_asked_again(
     again = SlowAdapter(max_in_flight=4, members=30)
     await core.worker({"simulated": again}).drain()
     assert len(again.counted) == 4
+
+
+async def test_a_full_lane_holds_back_no_other_bots_sends(core: Core) -> None:
+    """One campaign over two bots (two communes' own, or Telegram and Matrix): the second
+    bot's sends start while the first one's backlog is still queued, not after it."""
+    await groups(core, 120)  # claimed first, oldest first: the first bot's groups
+    other = "simulated.bourg"
+    for n in range(12):
+        await core.services.chats.register(other, f"b{n}", "", core.clock.now(), "centre")
+    await core.campaigns.start(scenario(ANNOUNCEMENT_ONLY), ["centre"])
+    first, second = SlowAdapter(max_in_flight=2), SlowAdapter(max_in_flight=2)
+    second.platform = other
+    order: list[str] = []
+    first.after_send = lambda _: order.append("first")
+    second.after_send = lambda _: order.append("second")
+    worker = core.worker({"simulated": first, other: second})
+    await worker.drain()
+    assert order.count("first") == 121 and order.count("second") == 12
+    # Without a lane of its own, the second bot would have waited for all 121.
+    assert order.index("second") < 40, order.index("second")
+    assert first.most <= 2 and second.most <= 2

@@ -87,3 +87,36 @@ async def test_a_platform_that_says_nothing_gets_one_send_at_a_time() -> None:
     assert not waiting.done()
     lanes.give_slot("console")
     await asyncio.wait_for(waiting, 5)
+
+
+async def test_a_reply_waiting_for_a_slot_is_served_before_the_broadcast() -> None:
+    lanes = SendLanes({"telegram": 1})
+    await lanes.take_slot("telegram")
+    served: list[str] = []
+
+    async def wait(name: str, urgent: bool) -> None:
+        await lanes.take_slot("telegram", urgent=urgent)
+        served.append(name)
+        lanes.give_slot("telegram")
+
+    bulk = [asyncio.create_task(wait(f"bulk{n}", False)) for n in range(3)]
+    await asyncio.sleep(0)
+    reply = asyncio.create_task(wait("reply", True))
+    await asyncio.sleep(0)
+    assert lanes.waiting("telegram") == 4
+    lanes.give_slot("telegram")
+    await asyncio.wait_for(asyncio.gather(*bulk, reply), 5)
+    assert served == ["reply", "bulk0", "bulk1", "bulk2"]
+    assert lanes.waiting("telegram") == 0
+
+
+async def test_a_waiter_cancelled_as_it_is_handed_the_slot_passes_it_on() -> None:
+    lanes = SendLanes({"telegram": 1})
+    await lanes.take_slot("telegram")
+    first = asyncio.create_task(lanes.take_slot("telegram"))
+    second = asyncio.create_task(lanes.take_slot("telegram"))
+    await asyncio.sleep(0)
+    lanes.give_slot("telegram")  # handed to the first…
+    first.cancel()  # …which is cancelled before it runs
+    await asyncio.wait_for(second, 5)  # the slot went on to the second
+    assert first.cancelled()
