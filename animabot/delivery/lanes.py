@@ -6,8 +6,9 @@ commune's own is a lane of its own) gets a lane of ``in_flight`` slots. A send w
 slot in its own task, so that a full lane never holds back the sends of another platform or
 bot (one campaign to Telegram groups, Matrix rooms and two communes' bots goes out on all of
 them at once); a reply or a notice waiting for a slot is served before the broadcast's sends
-waiting there, so it never queues behind them; the drain stops claiming for a lane only when
-``waiting`` sends already queue there (so a backlog never becomes thousands of tasks). A send
+waiting there, so it never queues behind them; the drain's claims leave a lane's rows for
+later while enough sends already queue there (so a backlog never becomes thousands of tasks,
+and the rows of other lanes behind it are claimed meanwhile). A send
 holds its chat's lock from its pacing reservation to its recorded outcome, so two messages to
 one chat leave, and arrive, in the order they were claimed.
 """
@@ -84,6 +85,10 @@ class SendLanes:
 
     def give_slot(self, platform: str) -> None:
         self._slot(platform).give()
+
+    def full(self, queue: int) -> list[str]:
+        """The platforms where ``queue`` sends or more wait for a slot."""
+        return [platform for platform, slots in self._slots.items() if slots.waiting >= queue]
 
     def waiting(self, platform: str) -> int:
         """How many sends wait for one of ``platform``'s slots."""

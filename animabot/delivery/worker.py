@@ -210,14 +210,16 @@ class DeliveryWorker:
         handled, looked = 0, time.monotonic()
         while not self.stopping and self._fault is None:
             self._hurry = False  # a claim takes the replies first
-            due = deque(await self.deliveries.claim_due(self.clock.now(), self.batch,
-                                                        self.lease, worker=self.name))
+            full = self.lanes.full(self.queue_per_lane)  # their rows wait in the table
+            due = deque(await self.deliveries.claim_due(
+                self.clock.now(), self.batch, self.lease, worker=self.name,
+                skip_platforms=full))
             if not due:
                 if not self._flight:
                     return handled
                 # Rows may wait for a send in flight (another worker's claim rule: one row
-                # in flight per chat): once one lands, look again.
-                await self._next_landing()
+                # in flight per chat), or for room in their lane: look again then.
+                await self._next_landing(full)
                 continue
             short = len(due) < self.batch  # all that is due now: its sends are started
             self._unsettled = True  # until the drain ends well: a fault leaves rows claimed
@@ -237,17 +239,26 @@ class DeliveryWorker:
             if short and self._flight:
                 # Look again once one of them lands (or a reply comes), not at once: what
                 # is due meanwhile waits for a slot anyway.
-                await self._next_landing()
+                await self._next_landing(full)
         return handled
 
-    async def _next_landing(self) -> None:
-        """Until a send in flight lands or a reply is queued (``hurry``)."""
+    async def _next_landing(self, full: list[str]) -> None:
+        """Until a send in flight lands, and, if lanes were ``full``, until one of them has
+        room again (half its queue); sooner when a reply is queued (``hurry``) or after a
+        second (another process's replies). Claiming at each landing of a long broadcast
+        would cost a transaction a message for nothing."""
         if self._hurry:
             return
         self._hurried.clear()
         hurried = asyncio.ensure_future(self._hurried.wait())
+        until = time.monotonic() + LOOK_FOR_REPLIES_EVERY
         try:
-            await asyncio.wait({*self._flight, hurried}, return_when=asyncio.FIRST_COMPLETED)
+            while self._flight and not self._hurry:
+                await asyncio.wait({*self._flight, hurried}, timeout=until - time.monotonic(),
+                                   return_when=asyncio.FIRST_COMPLETED)
+                if not full or time.monotonic() >= until or any(
+                        self.lanes.waiting(lane) < self.queue_per_lane // 2 for lane in full):
+                    return
         finally:
             hurried.cancel()
 
@@ -309,10 +320,8 @@ class DeliveryWorker:
                         delivery.id, plan.target.platform)
             return
         # The send waits for its lane's slot in its own task: a full lane (a broadcast on
-        # one bot) holds back no other platform's sends. The drain waits only when enough
-        # sends already queue for this lane (a reply or notice never: few, and first served).
-        if delivery.part not in INTERACTIVE_PARTS:
-            await self._room(adapter.platform)
+        # one bot) holds back no other platform's sends; the next claims leave that lane's
+        # rows for later while ``queue_per_lane`` sends already wait there.
         if self.stopping or self._fault is not None:  # asked while waiting for room
             if self.stopping:
                 await self.deliveries.unclaim([delivery.id])
@@ -325,20 +334,6 @@ class DeliveryWorker:
             chat_flights = self._chat_flights.setdefault(delivery.chat_id, set())
             chat_flights.add(task)
             task.add_done_callback(partial(self._chat_landed, delivery.chat_id))
-
-    async def _room(self, platform: str) -> None:
-        """Wait until fewer than ``queue_per_lane`` sends queue for ``platform``'s slots;
-        replies queued meanwhile are claimed and started at once (their slots come first)."""
-        while (self.lanes.waiting(platform) >= self.queue_per_lane and self._flight
-               and not self.stopping and self._fault is None):
-            if self._hurry:
-                self._hurry = False
-                for reply in await self.deliveries.claim_due(
-                        self.clock.now(), self.batch, self.lease, interactive_only=True,
-                        worker=self.name):
-                    await self.process(reply)
-                continue
-            await self._next_landing()
 
     def _chat_landed(self, chat_id: int, task: asyncio.Task[None]) -> None:
         chat_flights = self._chat_flights.get(chat_id)

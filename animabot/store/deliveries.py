@@ -15,7 +15,7 @@ process: it claims as before and recovers every row in flight at start.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -116,18 +116,21 @@ class DeliveryRepository:
 
     async def claim_due(
         self, now: datetime, limit: int, lease: timedelta, *, interactive_only: bool = False,
-        worker: str | None = None,
+        worker: str | None = None, skip_platforms: Collection[str] = (),
     ) -> list[Delivery]:
         """Mark up to ``limit`` due rows as ``claimed`` (by ``worker``) and return them:
         replies and notices first, then the rest oldest first. ``interactive_only`` claims
         replies and notices only (the drain looks for them between the sends of a broadcast).
         On PostgreSQL, rows locked by another worker's claim are skipped, and a group chat
-        with a row in flight (claimed or sending, by anyone) gets none: its next row waits."""
+        with a row in flight (claimed or sending, by anyone) gets none: its next row waits.
+        ``skip_platforms``: the rows of chats on those platforms (bots) wait, replies and
+        notices excepted (their lane in this worker is full: the others' rows come first)."""
         claim = _claim_shared if self.shared else _claim_single
         async with self.database.transaction() as db:
             rows = await db.fetch_all(*claim(INTERACTIVE, now, limit, lease, worker))
             if not interactive_only and len(rows) < limit:
-                rows += await db.fetch_all(*claim(None, now, limit - len(rows), lease, worker))
+                rows += await db.fetch_all(*claim(None, now, limit - len(rows), lease, worker,
+                                                  skip_platforms))
         claimed = [Delivery.from_row(r) for r in rows]
         return sorted(claimed, key=lambda d: (d.part not in INTERACTIVE_PARTS, d.due_at, d.id))
 
@@ -351,23 +354,34 @@ _EARLIER = (f"(e.{INTERACTIVE} AND NOT d.{INTERACTIVE}) OR ((e.{INTERACTIVE}) = 
             " AND (e.due_at < d.due_at OR (e.due_at = d.due_at AND e.id < d.id)))")
 
 
+def _skip(platforms: Collection[str]) -> tuple[str, tuple[object, ...]]:
+    """The condition that leaves out the rows of chats on ``platforms``, and its values."""
+    if not platforms:
+        return "", ()
+    marks = ", ".join("?" * len(platforms))
+    return (f" AND (d.chat_id IS NULL OR d.chat_id NOT IN (SELECT id FROM chat WHERE"
+            f" platform IN ({marks})))", tuple(platforms))
+
+
 def _claim_single(only: str | None, now: datetime, limit: int, lease: timedelta,
-                  worker: str | None) -> tuple[str, tuple[object, ...]]:
+                  worker: str | None, skip: Collection[str] = ()) -> tuple[str, tuple[object, ...]]:
     """One process (SQLite): the due rows, oldest first; the worker keeps each chat's order."""
-    pick = ("SELECT id FROM delivery WHERE status = 'pending' AND due_at <= ?"
-            + (f" AND {only}" if only else "") + " ORDER BY due_at, id LIMIT ?")
-    return _CLAIMED.format(pick), (to_db(now + lease), worker, to_db(now), limit)
+    skipped, values = _skip(skip)
+    pick = ("SELECT d.id FROM delivery d WHERE d.status = 'pending' AND d.due_at <= ?"
+            + (f" AND d.{only}" if only else "") + skipped + " ORDER BY d.due_at, d.id LIMIT ?")
+    return _CLAIMED.format(pick), (to_db(now + lease), worker, to_db(now), *values, limit)
 
 
 def _claim_shared(only: str | None, now: datetime, limit: int, lease: timedelta,
-                  worker: str | None) -> tuple[str, tuple[object, ...]]:
+                  worker: str | None, skip: Collection[str] = ()) -> tuple[str, tuple[object, ...]]:
     """Several workers (PostgreSQL): rows another claim holds are skipped, not waited for;
     a group chat's row is claimed only when it is the chat's earliest due row and nothing of
     that chat is in flight, so one chat's messages leave one after another whichever worker
     sends them. (A resident's private rows are independent, as in one process.)"""
+    skipped, values = _skip(skip)
     pick = f"""
         SELECT d.id FROM delivery d
-        WHERE d.status = 'pending' AND d.due_at <= ?{f" AND d.{only}" if only else ""}
+        WHERE d.status = 'pending' AND d.due_at <= ?{f" AND d.{only}" if only else ""}{skipped}
           AND (d.chat_id IS NULL OR d.pseudonym IS NOT NULL OR (
             NOT EXISTS (SELECT 1 FROM delivery f WHERE f.status IN ('claimed', 'sending')
                         AND f.chat_id = d.chat_id AND f.pseudonym IS NULL)
@@ -375,7 +389,8 @@ def _claim_shared(only: str | None, now: datetime, limit: int, lease: timedelta,
                             AND e.chat_id = d.chat_id AND e.pseudonym IS NULL
                             AND e.due_at <= ? AND ({_EARLIER}))))
         ORDER BY d.due_at, d.id LIMIT ? FOR UPDATE SKIP LOCKED"""
-    return _CLAIMED.format(pick), (to_db(now + lease), worker, to_db(now), to_db(now), limit)
+    return _CLAIMED.format(pick), (to_db(now + lease), worker, to_db(now), *values,
+                                   to_db(now), limit)
 
 
 UNREACHABLE = "unreachable: no consent, no private chat with the bot, or /stop"
