@@ -102,6 +102,7 @@ class SqliteDatabase(Database):
 
     dialect = Dialect.SQLITE
     _TABLES = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    group_commit = True  # a failed statement undoes only itself
 
     def __init__(self, connection: aiosqlite.Connection, path: Path, read_only: bool = False
                  ) -> None:
