@@ -141,7 +141,7 @@ class Database(ABC):
     # Whether concurrent units may share a transaction (see :meth:`shared_unit`): on
     # PostgreSQL a failed statement aborts the whole transaction, so its units stay alone.
     group_commit = False
-    GROUP_LIMIT = 100  # units in one shared transaction at most
+    GROUP_LIMIT = 25  # units in one shared transaction at most
 
     def __init__(self, name: str, read_only: bool = False) -> None:
         self.name = name  # how messages name it: a file's path, a server's address
