@@ -38,6 +38,7 @@ from animabot.privacy.pseudonyms import Pseudonymizer
 from animabot.redaction import register_identity, register_secret
 from animabot.store.state import PlatformState
 
+from .answers import PressAnswers
 from .counts import MemberCounts
 from .errors import translate
 from .identities import RedactingRequest
@@ -52,7 +53,6 @@ for _noisy in ("httpx", "httpcore"):
 ADMIN_CACHE_SECONDS = 300
 MAX_BACKOFF = 60.0
 INBOUND_CONCURRENCY = 100  # updates handled at once (a getUpdates batch holds 100 at most)
-ANSWER_CONNECTIONS = 100  # answers to button presses, apart from the sends' connections
 
 COMMANDS: dict[str, list[tuple[str, str]]] = {
     "fr": [("start", "Commencer"), ("aide", "Aide"), ("langue", "Choisir la langue"),
@@ -114,14 +114,8 @@ class TelegramAdapter:
             get_updates_request=RedactingRequest(connect_timeout=5.0,
                                              read_timeout=config.poll_timeout + 10.0),
         )
-        # Button answers get their own connections: a broadcast filling the sends' pool must
-        # not hold a toast back past the 15 s after which the client shows an error.
-        self._answer_request = RedactingRequest(
-            connection_pool_size=ANSWER_CONNECTIONS, connect_timeout=5.0,
-            read_timeout=config.read_timeout, write_timeout=config.read_timeout,
-            pool_timeout=10.0)
-        self._answers = Bot(token, base_url=config.base_url, request=self._answer_request,
-                            get_updates_request=self._answer_request)
+        # Button answers get their own connections and a light client (see .answers).
+        self._answers = PressAnswers(config.base_url, token, config.read_timeout)
         self._answering: set[asyncio.Task[None]] = set()
         self.inbound = KeyedSerialExecutor(INBOUND_CONCURRENCY)
         self.handler: InboundHandler | None = None
@@ -173,7 +167,7 @@ class TelegramAdapter:
         for task in list(self._answering):
             task.cancel()
         await asyncio.gather(*self._answering, return_exceptions=True)
-        await self._answer_request.shutdown()
+        await self._answers.close()
         if self._counts is not None:
             await self._counts.close()
         with contextlib.suppress(tg.TelegramError):
@@ -306,8 +300,7 @@ class TelegramAdapter:
             await asyncio.gather(*self._answering, return_exceptions=True)
 
     async def _answer(self, answer: PressAnswer) -> None:
-        with contextlib.suppress(tg.TelegramError):
-            await self._answers.answer_callback_query(answer.query_id, text=answer.text)
+        await self._answers.send(answer.query_id, answer.text)
 
     async def _fetch_file(self, file_id: str) -> bytes | None:
         """A resident's photo from the Bot API's file endpoint (``base_file_url``), tried
