@@ -88,14 +88,6 @@ async def _campaign_step(
     return (delivery, step) if isinstance(step, kind) else None
 
 
-async def _closed(turn: Turn, delivery: Delivery) -> bool:
-    assert delivery.campaign_id and delivery.step_id
-    closes = await turn.services.deliveries.find(
-        delivery.campaign_id, delivery.step_id, CLOSE, delivery.chat_id
-    )
-    return any(c.due_at <= turn.services.clock.now() for c in closes)
-
-
 async def _hood_of(turn: Turn, delivery: Delivery) -> str | None:
     if turn.chat is not None and turn.chat.id == delivery.chat_id:
         return turn.chat.neighbourhood_id  # read at the start of this turn
@@ -129,13 +121,14 @@ async def vote(turn: Turn, action: Action) -> str | None:
     option = action.int_arg(1)
     if option >= len(poll.options["fr"]):
         return turn._("This button is not valid.")
-    if await _closed(turn, delivery):
-        return turn._("This poll is closed.")
     services, now = turn.services, turn.services.clock.now()
     assert delivery.campaign_id
-    previous = await services.answers.vote_of(delivery.campaign_id, poll.id, turn.pseudonym)
+    state = await services.answers.vote_state(delivery.campaign_id, poll.id, turn.pseudonym,
+                                              delivery.chat_id, CLOSE)
+    if state.closes_at is not None and state.closes_at <= now:
+        return turn._("This poll is closed.")
+    previous, reminded = state.previous, state.reminded_at
     chosen = tuple(sorted(set(previous) ^ {option})) if poll.multiple else (option,)
-    reminded = await services.deliveries.reminded_at(delivery.campaign_id, poll.id, turn.pseudonym)
     hood = await _hood_of(turn, delivery)
     if hood and turn.resident.neighbourhood_id is None:
         await services.residents.update(turn.pseudonym, neighbourhood_id=hood)
