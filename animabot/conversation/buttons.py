@@ -57,14 +57,13 @@ async def _on_its_message(turn: Turn, action: Action, token: str) -> bool:
     if (action.verb not in actions.DELIVERY_VERBS or not isinstance(event, ButtonPressed)
             or event.message_ref is None):
         return True
-    deliveries = turn.services.deliveries
-    named = await turn.delivery(action.int_arg(0))
-    if named is None:
-        return True  # answered as "no longer exists" by the handler
-    sent = await deliveries.sent_as(
-        event.message_ref, chat_id=turn.chat.id if turn.chat else None,
+    named, sent = await turn.services.deliveries.named_and_sent_as(
+        action.int_arg(0), event.message_ref, chat_id=turn.chat.id if turn.chat else None,
         pseudonym=None if turn.chat else turn.pseudonym,
     )
+    turn.remember(action.int_arg(0), named)  # the handler acts on this very row
+    if named is None:
+        return True  # answered as "no longer exists" by the handler
     return any(
         row.id == named.id
         or (row.campaign_id is not None and (row.campaign_id, row.step_id, row.chat_id)

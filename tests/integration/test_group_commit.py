@@ -148,3 +148,13 @@ async def test_a_storage_fault_at_the_shared_commit_reaches_every_member(
     assert committed(database) == set()
     await database.execute(INSERT, ("c", "C"))  # the lock was given back
     assert committed(database) == {"c"}
+
+
+async def test_the_rows_of_a_pressed_message_are_found_by_index(database: Database) -> None:
+    """Each press reads the rows sent as the message pressed: with a delivery table of a
+    year's campaigns, a scan per press would undo what group commit saves."""
+    plan = await database.fetch_all(
+        "EXPLAIN QUERY PLAN SELECT * FROM delivery WHERE id = 1"
+        " OR (platform_ref = '7' AND chat_id = 1 AND pseudonym IS NULL)")
+    steps = " / ".join(str(row[3]) for row in plan)
+    assert "SCAN delivery" not in steps and "delivery_platform_ref" in steps, steps
