@@ -158,3 +158,28 @@ async def test_the_rows_of_a_pressed_message_are_found_by_index(database: Databa
         " OR (platform_ref = '7' AND chat_id = 1 AND pseudonym IS NULL)")
     steps = " / ".join(str(row[3]) for row in plan)
     assert "SCAN delivery" not in steps and "delivery_platform_ref" in steps, steps
+
+
+async def test_no_write_outlives_a_transaction_sqlite_rolled_back(database: Database) -> None:
+    """SQLite rolls a transaction back by itself on a full disk; a member still running
+    must not then write outside any transaction (each write would commit on its own)."""
+    assert isinstance(database, SqliteDatabase)
+    a_failed = asyncio.Event()
+
+    async def a() -> None:
+        async with database.shared_unit("a"):
+            await database.execute(INSERT, ("a", "A"))
+            await database._db.execute("ROLLBACK")  # what SQLite does on SQLITE_FULL
+            a_failed.set()
+            raise sqlite3.OperationalError("database or disk is full")
+
+    async def b() -> None:
+        async with database.shared_unit("b"):
+            await asyncio.wait_for(a_failed.wait(), CEILING)
+            await database.execute(INSERT, ("b", "B"))
+
+    failed, refused = await asyncio.wait_for(
+        asyncio.gather(a(), b(), return_exceptions=True), CEILING)
+    assert type(failed).__name__ == "StorageUnavailableError"
+    assert isinstance(refused, sqlite3.OperationalError)  # B's write, not kept on its own
+    assert committed(database) == set()
