@@ -126,6 +126,11 @@ class StorageError(AnimabotError):
     """The database cannot be opened or migrated."""
 
 
+class GroupAbortedError(StorageError):
+    """A unit of work that shared its transaction was rolled back by another member's
+    failure (group commit): nothing of it was kept, and it should be run again alone."""
+
+
 class StorageUnavailableError(StorageError):
     """The database cannot be written now (disk full, read-only file or mount, I/O error).
 

@@ -38,12 +38,13 @@ from animabot.privacy.pseudonyms import Pseudonymizer
 from animabot.redaction import register_identity, register_secret
 from animabot.store.state import PlatformState
 
+from .answers import PressAnswers
 from .counts import MemberCounts
 from .errors import translate
 from .identities import RedactingRequest
 from .rendering import html_text, keyboard
 from .settings import file_url, telegram_settings
-from .updates import ALLOWED_UPDATES, PLATFORM, UpdateTranslator, ordering_key
+from .updates import ALLOWED_UPDATES, PLATFORM, PressUpdate, UpdateTranslator, ordering_key
 
 log = logging.getLogger(__name__)
 # httpx logs every request URL at INFO, and Bot API URLs carry the bot token.
@@ -52,7 +53,6 @@ for _noisy in ("httpx", "httpcore"):
 ADMIN_CACHE_SECONDS = 300
 MAX_BACKOFF = 60.0
 INBOUND_CONCURRENCY = 100  # updates handled at once (a getUpdates batch holds 100 at most)
-ANSWER_CONNECTIONS = 100  # answers to button presses, apart from the sends' connections
 
 COMMANDS: dict[str, list[tuple[str, str]]] = {
     "fr": [("start", "Commencer"), ("aide", "Aide"), ("langue", "Choisir la langue"),
@@ -114,14 +114,8 @@ class TelegramAdapter:
             get_updates_request=RedactingRequest(connect_timeout=5.0,
                                              read_timeout=config.poll_timeout + 10.0),
         )
-        # Button answers get their own connections: a broadcast filling the sends' pool must
-        # not hold a toast back past the 15 s after which the client shows an error.
-        self._answer_request = RedactingRequest(
-            connection_pool_size=ANSWER_CONNECTIONS, connect_timeout=5.0,
-            read_timeout=config.read_timeout, write_timeout=config.read_timeout,
-            pool_timeout=10.0)
-        self._answers = Bot(token, base_url=config.base_url, request=self._answer_request,
-                            get_updates_request=self._answer_request)
+        # Button answers get their own connections and a light client (see .answers).
+        self._answers = PressAnswers(config.base_url, token, config.read_timeout)
         self._answering: set[asyncio.Task[None]] = set()
         self.inbound = KeyedSerialExecutor(INBOUND_CONCURRENCY)
         self.handler: InboundHandler | None = None
@@ -173,7 +167,7 @@ class TelegramAdapter:
         for task in list(self._answering):
             task.cancel()
         await asyncio.gather(*self._answering, return_exceptions=True)
-        await self._answer_request.shutdown()
+        await self._answers.close()
         if self._counts is not None:
             await self._counts.close()
         with contextlib.suppress(tg.TelegramError):
@@ -232,22 +226,27 @@ class TelegramAdapter:
 
     async def _handle_batch(self, updates: Sequence[Update], offset: int) -> int:
         """Hand the batch to the core (concurrently across people and chats, in order for
-        each), then save the next offset; returns that offset. An update whose handling could
-        not be saved stops its person's or chat's later updates and raises once the rest of
-        the batch is done: nothing is confirmed, the batch comes again and the inbox drops
-        what was handled."""
+        each), answer its presses, then save the next offset; returns that offset. An update
+        whose handling could not be saved stops its person's or chat's later updates and
+        raises once the rest of the batch is done: nothing is confirmed, the batch comes
+        again and the inbox drops what was handled."""
         for update in updates:
             self.inbound.submit(ordering_key(update), partial(self._handle, update))
         for error in await self.inbound.drain():
             if isinstance(error, StorageUnavailableError):
                 raise error
+        # The presses' answers leave before the batch is confirmed: once it is, a crash
+        # would leave the ones still in flight unanswered for good (their updates never
+        # come again). Journaled together (group commit), a batch's answers are all in
+        # flight at once here: this waits about one round trip.
+        await self.answered()
         if updates:
             offset = updates[-1].update_id + 1
             if self.state is not None:
                 await self.state.set("offset", str(offset))
         return offset
 
-    async def receive(self, update: Update) -> PressAnswer | None:
+    async def receive(self, update: Update | PressUpdate) -> PressAnswer | None:
         """One update from the webhook, behind the same person's or chat's earlier ones.
         Returns a button press's answer for the webhook's response to carry (no request of
         its own); raises :class:`AnimabotError` when it was not journaled (Telegram must
@@ -255,7 +254,8 @@ class TelegramAdapter:
         return await self.inbound.submit(
             ordering_key(update), partial(self._handle, update, answer_now=False))
 
-    async def _handle(self, update: Update, *, answer_now: bool = True) -> PressAnswer | None:
+    async def _handle(self, update: Update | PressUpdate, *, answer_now: bool = True
+                      ) -> PressAnswer | None:
         """Hand one update to the core; a button press's answer is sent at once on its own
         connection (``answer_now``), or returned for the webhook's response."""
         try:
@@ -272,22 +272,27 @@ class TelegramAdapter:
             return None
         return answer
 
-    async def dispatch(self, update: Update) -> PressAnswer | None:
+    async def dispatch(self, update: Update | PressUpdate) -> PressAnswer | None:
         """Hand one update to the core; for a button press, the answer to give as soon as
         the core returns (its vote is journaled), without waiting for the rest of the
         batch."""
         assert self.handler is not None and self.translator is not None
+        press = update if isinstance(update, PressUpdate) else PressUpdate.of(update)
         try:
-            event = await self.translator.translate(update)
+            if press is not None:
+                event = await self.translator.press(press)
+            else:
+                assert isinstance(update, Update)
+                event = await self.translator.translate(update)
         except tg.TelegramError as exc:
             log.warning("update %d could not be read: %s", update.update_id, exc)
             return None
         if event is None:
             return None
         notice = await self.handler(event)
-        if update.callback_query is None:
+        if press is None:
             return None
-        return PressAnswer(update.callback_query.id, (notice or "")[:200] or None)
+        return PressAnswer(press.query_id, (notice or "")[:200] or None)
 
     async def answered(self) -> None:
         """Wait until every button press handled so far has been answered (tests, benches)."""
@@ -295,8 +300,7 @@ class TelegramAdapter:
             await asyncio.gather(*self._answering, return_exceptions=True)
 
     async def _answer(self, answer: PressAnswer) -> None:
-        with contextlib.suppress(tg.TelegramError):
-            await self._answers.answer_callback_query(answer.query_id, text=answer.text)
+        await self._answers.send(answer.query_id, answer.text)
 
     async def _fetch_file(self, file_id: str) -> bytes | None:
         """A resident's photo from the Bot API's file endpoint (``base_file_url``), tried

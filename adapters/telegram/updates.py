@@ -4,9 +4,11 @@ a private chat's id (the only way to write back) travels as ``private_address`` 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
-from telegram import Chat, ChatMember, Message, Update, User
+from telegram import Bot, Chat, ChatMember, Message, Update, User
 
 from animabot.chat.events import (
     BotJoinedChat,
@@ -39,10 +41,55 @@ async def _no_fetch(file_id: str) -> bytes | None:
     return None
 
 
-def ordering_key(update: Update) -> tuple[str, int | str]:
+@dataclass(frozen=True)
+class PressUpdate:
+    """A button press, with only what is read of it: a thousand come at once after a poll,
+    and PTB's parsing of the whole update (the pressed message's text and keyboard, a
+    hundred attributes set one by one) was the largest share of a press's work."""
+
+    update_id: int
+    query_id: str
+    user: User
+    chat: Chat | None  # None: an inline-mode press, or a message too old to be shown
+    message_id: int | None
+    data: str | None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], bot: Bot | None) -> PressUpdate | None:
+        """The press a webhook's JSON body carries, or None when it carries another update.
+        Raises KeyError, TypeError or ValueError for a malformed one (as PTB's parsing)."""
+        query = data.get("callback_query")
+        if not isinstance(query, dict):
+            return None
+        user = User.de_json(query["from"], bot)
+        if user is None:
+            raise ValueError("a callback query without its sender")
+        message, chat, message_id = query.get("message"), None, None
+        # An inaccessible message has date 0 (Bot API); the bot did not send it, or long ago.
+        if isinstance(message, dict) and message.get("date"):
+            chat = Chat.de_json(message["chat"], bot)
+            message_id = int(message["message_id"])
+        return cls(int(data["update_id"]), str(query["id"]), user, chat, message_id,
+                   query.get("data"))
+
+    @classmethod
+    def of(cls, update: Update) -> PressUpdate | None:
+        """The press a parsed update carries (polling), or None."""
+        query = update.callback_query
+        if query is None:
+            return None
+        message = query.message if isinstance(query.message, Message) else None
+        return cls(update.update_id, query.id, query.from_user,
+                   message.chat if message else None,
+                   message.message_id if message else None, query.data)
+
+
+def ordering_key(update: Update | PressUpdate) -> tuple[str, int | str]:
     """Whose order an update belongs to: a person's (their presses, private messages and poll
     answers), a group's (its messages and the bot's membership), a poll's (its tallies).
     Updates with different keys may be handled at the same time."""
+    if isinstance(update, PressUpdate):
+        return "user", update.user.id
     if update.callback_query is not None:
         return "user", update.callback_query.from_user.id
     if update.poll_answer is not None and update.poll_answer.user is not None:
@@ -101,14 +148,9 @@ class UpdateTranslator:
         event_id = str(update.update_id)
         if update.message is not None:
             return await self._message(event_id, update.message)
-        if update.callback_query is not None:
-            query = update.callback_query
-            message = query.message
-            if not isinstance(message, Message) or query.data is None:
-                return None  # inline-mode or inaccessible message: not ours
-            sender = await self.sender(query.from_user, message.chat)
-            return ButtonPressed(event_id, chat_ref(message.chat, self.platform), sender, _now(),
-                                 action=query.data, message_ref=str(message.message_id))
+        press = PressUpdate.of(update)
+        if press is not None:
+            return await self.press(press)
         if update.my_chat_member is not None:
             change = update.my_chat_member
             old, new = change.old_chat_member.status, change.new_chat_member.status
@@ -139,6 +181,14 @@ class UpdateTranslator:
                 voters=poll.total_voter_count,
             )
         return None
+
+    async def press(self, press: PressUpdate) -> InboundEvent | None:
+        if press.chat is None or press.data is None:
+            return None  # inline-mode or inaccessible message: not ours
+        sender = await self.sender(press.user, press.chat)
+        return ButtonPressed(str(press.update_id), chat_ref(press.chat, self.platform), sender,
+                             _now(),
+                             action=press.data, message_ref=str(press.message_id))
 
     async def _message(self, event_id: str, message: Message) -> InboundEvent | None:
         text = message.text or ""

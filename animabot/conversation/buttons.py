@@ -57,14 +57,13 @@ async def _on_its_message(turn: Turn, action: Action, token: str) -> bool:
     if (action.verb not in actions.DELIVERY_VERBS or not isinstance(event, ButtonPressed)
             or event.message_ref is None):
         return True
-    deliveries = turn.services.deliveries
-    named = await turn.delivery(action.int_arg(0))
-    if named is None:
-        return True  # answered as "no longer exists" by the handler
-    sent = await deliveries.sent_as(
-        event.message_ref, chat_id=turn.chat.id if turn.chat else None,
+    named, sent = await turn.services.deliveries.named_and_sent_as(
+        action.int_arg(0), event.message_ref, chat_id=turn.chat.id if turn.chat else None,
         pseudonym=None if turn.chat else turn.pseudonym,
     )
+    turn.remember(action.int_arg(0), named)  # the handler acts on this very row
+    if named is None:
+        return True  # answered as "no longer exists" by the handler
     return any(
         row.id == named.id
         or (row.campaign_id is not None and (row.campaign_id, row.step_id, row.chat_id)
@@ -86,14 +85,6 @@ async def _campaign_step(
         return None
     step = scenario.step(delivery.step_id)
     return (delivery, step) if isinstance(step, kind) else None
-
-
-async def _closed(turn: Turn, delivery: Delivery) -> bool:
-    assert delivery.campaign_id and delivery.step_id
-    closes = await turn.services.deliveries.find(
-        delivery.campaign_id, delivery.step_id, CLOSE, delivery.chat_id
-    )
-    return any(c.due_at <= turn.services.clock.now() for c in closes)
 
 
 async def _hood_of(turn: Turn, delivery: Delivery) -> str | None:
@@ -129,13 +120,14 @@ async def vote(turn: Turn, action: Action) -> str | None:
     option = action.int_arg(1)
     if option >= len(poll.options["fr"]):
         return turn._("This button is not valid.")
-    if await _closed(turn, delivery):
-        return turn._("This poll is closed.")
     services, now = turn.services, turn.services.clock.now()
     assert delivery.campaign_id
-    previous = await services.answers.vote_of(delivery.campaign_id, poll.id, turn.pseudonym)
+    state = await services.answers.vote_state(delivery.campaign_id, poll.id, turn.pseudonym,
+                                              delivery.chat_id, CLOSE)
+    if state.closes_at is not None and state.closes_at <= now:
+        return turn._("This poll is closed.")
+    previous, reminded = state.previous, state.reminded_at
     chosen = tuple(sorted(set(previous) ^ {option})) if poll.multiple else (option,)
-    reminded = await services.deliveries.reminded_at(delivery.campaign_id, poll.id, turn.pseudonym)
     hood = await _hood_of(turn, delivery)
     if hood and turn.resident.neighbourhood_id is None:
         await services.residents.update(turn.pseudonym, neighbourhood_id=hood)

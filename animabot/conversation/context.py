@@ -78,6 +78,10 @@ class Turn:
             self._deliveries[delivery_id] = await self.services.deliveries.get(delivery_id)
         return self._deliveries[delivery_id]
 
+    def remember(self, delivery_id: int, delivery: Delivery | None) -> None:
+        """A delivery row read by this turn another way (with the message's rows)."""
+        self._deliveries[delivery_id] = delivery
+
     @property
     def _(self) -> Translate:
         return translator(self.language)

@@ -12,6 +12,7 @@ update to their platform only after ``handle`` returned; when the storage cannot
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractAsyncContextManager
 
 from ..chat.events import (
     BotJoinedChat,
@@ -26,7 +27,7 @@ from ..chat.events import (
     TextReceived,
 )
 from ..delivery.notices import chat_lost, remember_facilitator
-from ..errors import StorageUnavailableError
+from ..errors import GroupAbortedError, StorageUnavailableError
 from ..i18n import normalise_language
 from ..store.chats import ChatRecord
 from ..store.inbox import InboxRepository, InboxStatus
@@ -36,6 +37,14 @@ from .context import Services, Turn
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3  # a handler error is retried this often, then the event is recorded failed
+
+
+def _shareable(event: InboundEvent) -> bool:
+    """Button presses come by the thousand at once (a poll): their units of work share
+    transactions (:meth:`Database.shared_unit`), one resident's at most per transaction.
+    Their writes are the resident's own rows or idempotent inserts, so what one press's
+    unit sees of another's uncommitted work changes nothing."""
+    return isinstance(event, ButtonPressed | NativePollAnswered)
 
 
 def _slow(event: InboundEvent) -> bool:
@@ -57,9 +66,11 @@ class Conversation:
         kind, platform = type(event).__name__, event.chat.platform
         if _slow(event):
             return await self._journal_first(event)
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+        shared = _shareable(event)
+        attempt = 1
+        while attempt <= MAX_ATTEMPTS:
             try:
-                async with self.services.database.unit():
+                async with self._unit(event, shared):
                     now = self.services.clock.now()
                     if not await self.inbox.first_time(platform, event.event_id, now):
                         log.debug("event %s already handled: ignored", event.event_id)
@@ -67,16 +78,31 @@ class Conversation:
                     return await self._dispatch(event)
             except StorageUnavailableError:
                 raise
+            except GroupAbortedError:  # another press's failure undid this one: not ours
+                log.debug("event %s rolled back with its group: handled again alone",
+                          event.event_id)
+                shared = False
+                continue
             except Exception as exc:
+                shared = False  # a retry runs alone: its failure must not undo others
                 if attempt < MAX_ATTEMPTS:
                     log.warning("could not handle a %s event on %s (%s): trying again",
                                 kind, platform, type(exc).__name__)
                 else:
                     log.exception("could not handle a %s event on %s after %d attempts: "
                                   "recorded as failed", kind, platform, attempt)
+                attempt += 1
         await self.inbox.first_time(platform, event.event_id, self.services.clock.now(),
                                     InboxStatus.FAILED)
         return None
+
+    def _unit(self, event: InboundEvent, shared: bool) -> AbstractAsyncContextManager[None]:
+        """The event's unit of work: a press may share its transaction with other
+        residents' presses (group commit), anything else has one of its own."""
+        database = self.services.database
+        if shared and event.sender is not None:
+            return database.shared_unit(event.sender.pseudonym)
+        return database.unit()
 
     async def _journal_first(self, event: InboundEvent) -> str | None:
         """A facilitator's command may wait on files and threads (a scenario check): it must

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .database import Database, for_update
-from .timestamps import to_db
+from .timestamps import maybe_from_db, to_db
 
 
 @dataclass(frozen=True)
@@ -18,9 +18,39 @@ class AnswerRecord:
     after_reminder: bool
 
 
+@dataclass(frozen=True)
+class VoteState:
+    """What a vote needs to know before it is recorded, read in one trip (a thousand
+    presses come at once after a poll)."""
+
+    previous: tuple[int, ...]  # the resident's current vote, () if none
+    reminded_at: datetime | None  # when the first reminder reached them, if one did
+    closes_at: datetime | None  # the earliest close planned for the poll in this chat
+
+
 class AnswerRepository:
     def __init__(self, database: Database) -> None:
         self.database = database
+
+    async def vote_state(self, campaign_id: str, step_id: str, pseudonym: str,
+                         chat_id: int | None, close_part: str) -> VoteState:
+        """:meth:`vote_of`, the reminder's time and the poll's close (``close_part`` rows,
+        of ``chat_id`` when given) in one statement."""
+        in_chat = " AND chat_id = ?" if chat_id is not None else ""
+        row = await self.database.fetch_one(
+            "SELECT (SELECT choices FROM answer WHERE campaign_id = ? AND step_id = ?"
+            " AND pseudonym = ?) AS choices,"
+            " (SELECT MIN(sent_at) FROM delivery WHERE campaign_id = ? AND step_id = ?"
+            " AND pseudonym = ? AND part LIKE 'reminder%' AND status = 'sent') AS reminded,"
+            " (SELECT MIN(due_at) FROM delivery WHERE campaign_id = ? AND step_id = ?"
+            f" AND part = ?{in_chat}) AS closes",
+            (campaign_id, step_id, pseudonym, campaign_id, step_id, pseudonym, campaign_id,
+             step_id, close_part, *((chat_id,) if chat_id is not None else ())),
+        )
+        assert row is not None  # scalar subqueries: always one row
+        choices = row["choices"]
+        return VoteState(tuple(json.loads(choices)) if choices else (),
+                         maybe_from_db(row["reminded"]), maybe_from_db(row["closes"]))
 
     async def record_vote(
         self, campaign_id: str, step_id: str, pseudonym: str, platform: str,

@@ -10,6 +10,9 @@ Both keep the same rules within a process: one transaction at a time (a lock), a
 :meth:`Database.unit` that makes an event and its effects one transaction, savepoints for
 transactions nested in a unit, and :class:`StorageUnavailableError` for a fault of the
 storage place (full disk, read-only file, unreachable server), logged once while it lasts.
+SQLite also lets concurrent units share one transaction (:meth:`Database.shared_unit`, group
+commit): its one connection otherwise makes a thousand button presses wait for each other's
+dozen trips to its thread, one press at a time.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from ..errors import StorageError, StorageUnavailableError
+from ..errors import GroupAbortedError, StorageError, StorageUnavailableError
 
 log = logging.getLogger(__name__)
 # Faults are reported on their own logger: the CLI, which prints them as its error, mutes it.
@@ -82,6 +85,28 @@ async def serialize_on(db: Transaction, key: str) -> None:
         await db.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))", (key,))
 
 
+class _Group:
+    """Units of work sharing one transaction (group commit, :meth:`Database.shared_unit`).
+
+    It admits units while all of its members are still running (at most ``limit``, one per
+    key) and commits once the last has finished; each member returns only then. A member
+    that fails dooms the group: the transaction is rolled back, and the others raise
+    :class:`GroupAbortedError` so that their callers run them again alone."""
+
+    def __init__(self, active: Transaction, limit: int) -> None:
+        self.active = active
+        self.limit = limit
+        self.keys: set[str] = set()
+        self.running = 0
+        self.open = True  # admits new members
+        self.doomed = False  # rolled back at the end: a member failed
+        self.error: BaseException | None = None  # the COMMIT's own failure
+        self.ended = asyncio.Event()
+
+    def admits(self, key: str) -> bool:
+        return self.open and key not in self.keys
+
+
 class Lead:
     """The lead among the processes on one database: one of them polls each bot's inbound
     stream and runs the housekeeping. With one process (SQLite), always this one."""
@@ -113,6 +138,10 @@ class Database(ABC):
 
     dialect: Dialect
     _TABLES: str  # the backend's catalogue query: one row per table, its column "name"
+    # Whether concurrent units may share a transaction (see :meth:`shared_unit`): on
+    # PostgreSQL a failed statement aborts the whole transaction, so its units stay alone.
+    group_commit = False
+    GROUP_LIMIT = 25  # units in one shared transaction at most
 
     def __init__(self, name: str, read_only: bool = False) -> None:
         self.name = name  # how messages name it: a file's path, a server's address
@@ -122,6 +151,8 @@ class Database(ABC):
         self._active: Transaction | None = None  # the transaction under the lock, if any
         self._savepoints = 0
         self._fault: str | None = None
+        self._group: _Group | None = None  # the shared transaction under the lock, if any
+        self._forming: asyncio.Future[None] | None = None  # a member waiting to open one
 
     @classmethod
     @asynccontextmanager
@@ -216,7 +247,107 @@ class Database(ABC):
         await self._after_unit()
 
     @asynccontextmanager
+    async def shared_unit(self, key: str) -> AsyncIterator[None]:
+        """A :meth:`unit` that may share its transaction with other units running at the
+        same time (group commit, where the backend allows it): their statements reach the
+        database back to back instead of one unit after the other, and one ``COMMIT``
+        ends them all. The block returns only once that commit is done, so whatever the
+        caller answers after it is durable.
+
+        What sharing costs the caller: the units of one group see each other's writes
+        before the commit (``key``, the resident, is admitted once per group: one person's
+        units never share one), and a transaction nested inside is not a savepoint — its
+        failure rolls the whole group back. When another member's failure rolled this
+        unit's work back, :class:`GroupAbortedError` is raised: run it again with
+        :meth:`unit`. A failure of this unit's own block is raised as it came."""
+        if not self.group_commit or self._owned():
+            async with self.unit():
+                yield
+            return
+        group = await self._join(key)
+        group.keys.add(key)
+        group.running += 1
+        group.open = len(group.keys) < group.limit
+        inside = _current_unit.set(group)
+        failure: BaseException | None = None
+        try:
+            yield
+        except BaseException as exc:
+            failure = exc
+        finally:
+            _current_unit.reset(inside)
+        group.running -= 1
+        group.open = False  # a member is done: the group commits once the others are
+        if failure is not None:
+            group.doomed = True
+        if group.running == 0:
+            await asyncio.shield(asyncio.ensure_future(self._end_group(group)))
+        else:
+            await group.ended.wait()
+        if failure is not None:
+            self._raise_fault(failure)  # our error for a storage fault
+            raise failure
+        if group.error is not None:
+            raise group.error
+        if group.doomed:
+            raise GroupAbortedError("another unit of the shared transaction failed")
+
+    async def _join(self, key: str) -> _Group:
+        """The open group that admits ``key``, or a new one under the lock. Units that
+        arrive while one of them waits for the lock wait for the group it opens."""
+        while True:
+            group = self._group
+            if group is not None and group.admits(key):
+                return group
+            if self._forming is not None:
+                await asyncio.shield(self._forming)
+                continue
+            self._forming = forming = asyncio.get_running_loop().create_future()
+            try:
+                await self._lock.acquire()
+                try:
+                    active = await self._guarded(self._begin())
+                except BaseException:
+                    self._lock.release()
+                    raise
+                group = self._group = _Group(active, self.GROUP_LIMIT)
+                self._active, self._unit = active, group
+                return group
+            finally:
+                self._forming = None
+                forming.set_result(None)
+
+    async def _end_group(self, group: _Group) -> None:
+        """Commit the group's transaction (roll it back when a member failed), let the
+        lock go and wake the members."""
+        try:
+            if group.doomed:
+                await self._rollback(group.active)
+            else:
+                try:
+                    await self._guarded(self._commit(group.active))
+                    self._cleared()
+                except BaseException as exc:
+                    group.error = exc
+        finally:
+            self._group = None
+            self._unit = self._active = None
+            self._lock.release()
+            group.ended.set()
+        await self._after_unit()
+
+    @asynccontextmanager
     async def _savepoint(self, active: Transaction) -> AsyncIterator[None]:
+        group = self._group
+        if group is not None and self._unit is group:
+            # Savepoints cannot interleave between the group's members: a failure here
+            # rolls the whole group back, and each member runs again alone.
+            try:
+                yield
+            except BaseException:
+                group.doomed = True
+                raise
+            return
         self._savepoints += 1
         name = f"sp{self._savepoints}"
         await self._guarded(active.execute(f"SAVEPOINT {name}"))

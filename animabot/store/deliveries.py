@@ -189,17 +189,23 @@ class DeliveryRepository:
         )
         return Delivery.from_row(row) if row else None
 
-    async def sent_as(
-        self, platform_ref: str, *, chat_id: int | None, pseudonym: str | None
-    ) -> list[Delivery]:
-        """The rows sent as one platform message: in a group (``chat_id``) or in a
-        resident's private chat (``pseudonym``); a message id is unique within its chat."""
+    async def named_and_sent_as(
+        self, delivery_id: int, platform_ref: str, *, chat_id: int | None,
+        pseudonym: str | None,
+    ) -> tuple[Delivery | None, list[Delivery]]:
+        """The row ``delivery_id`` (None if gone) and the rows sent as one platform message,
+        in a group (``chat_id``) or a resident's private chat (``pseudonym``; a message id
+        is unique within its chat), in one statement: a button press checks the row its
+        action names against the rows of the message pressed."""
         where, who = (("chat_id = ? AND pseudonym IS NULL", chat_id) if chat_id is not None
                       else ("pseudonym = ?", pseudonym))
         rows = await self.database.fetch_all(
-            f"SELECT * FROM delivery WHERE platform_ref = ? AND {where}", (platform_ref, who)
+            f"SELECT *, CASE WHEN platform_ref = ? AND {where} THEN 1 ELSE 0 END AS pressed"
+            f" FROM delivery WHERE id = ? OR (platform_ref = ? AND {where})",
+            (platform_ref, who, delivery_id, platform_ref, who),
         )
-        return [Delivery.from_row(r) for r in rows]
+        named = next((Delivery.from_row(r) for r in rows if r["id"] == delivery_id), None)
+        return named, [Delivery.from_row(r) for r in rows if r["pressed"]]
 
     async def finish(self, delivery_id: int, status: str, error: str | None = None) -> None:
         await self.database.execute(

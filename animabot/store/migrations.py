@@ -568,6 +568,12 @@ async def _m019_web_communes(db: Transaction) -> None:
         """)
 
 
+async def _m020_delivery_platform_ref(db: Transaction) -> None:
+    """A button press reads the rows sent as the message pressed (by its platform id): a
+    thousand presses at once each scanned the whole delivery table without this index."""
+    await _ddl(db, "CREATE INDEX delivery_platform_ref ON delivery (platform_ref)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _m001_initial, _m002_native_polls_and_state, _m003_vote_time, _m004_answer_archive,
     _m005_answer_time_index, _m006_statistics_indexes, _m007_hub, _m008_resident_tags,
@@ -575,7 +581,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _m012_address_status, _m013_problem_reports, _m014_web_accounts,
     _m015_problem_report_flow,
     _m016_paper_answers_and_reasons, _m017_scenario_versions,
-    _m018_several_workers, _m019_web_communes,
+    _m018_several_workers, _m019_web_communes, _m020_delivery_platform_ref,
 )
 # Indexes only PostgreSQL's several-worker claim reads (migration 18).
 POSTGRESQL_ONLY_INDEXES = frozenset({"delivery_in_flight", "delivery_pending_chat",

@@ -102,6 +102,7 @@ class SqliteDatabase(Database):
 
     dialect = Dialect.SQLITE
     _TABLES = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    group_commit = True  # a failed statement undoes only itself
 
     def __init__(self, connection: aiosqlite.Connection, path: Path, read_only: bool = False
                  ) -> None:
@@ -300,7 +301,12 @@ def _first_row(sql: str, params: Sequence[Any], connection: sqlite3.Connection) 
 @contextlib.contextmanager
 def _atomic(connection: sqlite3.Connection, alone: bool) -> Iterator[None]:
     """On SQLite's thread: an immediate transaction of its own (``alone``), or a savepoint
-    of the unit of work holding the connection."""
+    of the unit of work holding the connection. A unit whose transaction SQLite rolled back
+    by itself (a full disk, an I/O error) has none left: a savepoint would then open and
+    commit a transaction of its own, keeping one write of a unit that failed (of another
+    unit of its group, which carries on until the group ends)."""
+    if not alone and not connection.in_transaction:
+        raise sqlite3.OperationalError("the unit of work's transaction was rolled back")
     connection.execute("BEGIN IMMEDIATE" if alone else "SAVEPOINT one_trip")
     try:
         yield

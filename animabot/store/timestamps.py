@@ -11,7 +11,11 @@ _FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
 def to_db(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetimes are not stored: pass an aware one")
-    return moment.astimezone(UTC).strftime(_FORMAT)
+    utc = moment.astimezone(UTC)
+    if utc.year < 1000:  # isoformat pads the year to four digits, strftime does not
+        return utc.strftime(_FORMAT)
+    # what _FORMAT writes, about twice as fast (six instants a button press)
+    return utc.isoformat(timespec="microseconds")[:-6] + "Z"
 
 
 def from_db(text: str) -> datetime:

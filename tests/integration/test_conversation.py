@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import timedelta
+from typing import Any
+
+import pytest
 
 from animabot.clock import FakeClock
 from animabot.core import Core
@@ -160,3 +165,44 @@ async def test_pressing_start_without_a_private_chat_explains_what_to_do(
     notice = await core.conversation.handle(
         people.press(8, core.signer.sign(f"t.{invite}.1"), group="g-centre"))
     assert notice is not None and "/start" in notice
+
+
+async def test_presses_at_once_each_count_once_when_one_of_them_fails(
+    core: Core, adapter: ScriptedAdapter, clock: FakeClock, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Presses share a transaction on SQLite (group commit): resident 1's handler fails
+    once after resident 2 has voted in the same transaction; the rollback takes resident 2's
+    vote too, and both are handled again alone — every vote counted once."""
+    campaign = await _started(core, adapter, POLL_SCENARIO)
+    people, poll = People(core, clock), await _poll_delivery(core)
+    answers = core.services.answers
+    record, second_voted, failed = answers.record_vote, asyncio.Event(), []
+
+    async def flaky(campaign_id: str, step_id: str, pseudonym: str, *args: Any,
+                    **kwargs: Any) -> None:
+        await record(campaign_id, step_id, pseudonym, *args, **kwargs)
+        if pseudonym == people.pseudonym(2):
+            second_voted.set()
+        elif not failed:
+            failed.append(pseudonym)
+            if core.database.group_commit:  # resident 2 is in the same transaction
+                await asyncio.wait_for(second_voted.wait(), 30)
+            raise RuntimeError("a bug on the first try")
+
+    monkeypatch.setattr(answers, "record_vote", flaky)
+    caplog.set_level(logging.DEBUG, "animabot.conversation.router")
+    notices = await asyncio.wait_for(asyncio.gather(
+        core.conversation.handle(people.press(1, core.signer.sign(f"v.{poll}.0"),
+                                              group="g-centre")),
+        core.conversation.handle(people.press(2, core.signer.sign(f"v.{poll}.1"),
+                                              group="g-centre")),
+    ), 60)
+    assert failed == [people.pseudonym(1)]
+    if core.database.group_commit:
+        assert "rolled back with its group: handled again alone" in caplog.text
+    assert all(notice is not None for notice in notices)
+    reader = AnswerRepository(core.database)
+    assert await reader.vote_of(campaign, "envie", people.pseudonym(1)) == (0,)
+    assert await reader.vote_of(campaign, "envie", people.pseudonym(2)) == (1,)
+    assert len(await reader.answers(campaign, "envie")) == 2

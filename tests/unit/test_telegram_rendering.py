@@ -32,13 +32,21 @@ def test_short_texts_are_unchanged() -> None:
     assert shorten("x" * MAX_TEXT, MAX_TEXT) == "x" * MAX_TEXT
 
 
-def test_a_press_s_message_is_slimmed_to_what_is_read_before_parsing() -> None:
-    from adapters.telegram.webhook import slim
+def test_a_press_is_read_from_the_webhook_s_json_without_the_message_pressed() -> None:
+    from adapters.telegram.updates import PressUpdate, ordering_key
 
-    pressed = {"message_id": 5, "date": 1, "chat": {"id": -1, "type": "group"},
+    pressed = {"message_id": 5, "date": 1, "chat": {"id": -1, "type": "group", "title": "G"},
                "text": "Un jardin ?", "reply_markup": {"inline_keyboard": [[{"text": "Oui"}]]}}
-    update = {"update_id": 1, "callback_query": {"id": "q", "data": "x", "message": pressed}}
-    assert slim(update)["callback_query"]["message"] == {
-        "message_id": 5, "date": 1, "chat": {"id": -1, "type": "group"}}
-    other = {"update_id": 2, "message": dict(pressed)}
-    assert slim(other) == other  # only a press's message is slimmed
+    user = {"id": 7, "is_bot": False, "first_name": "Ana", "language_code": "fr"}
+    update = {"update_id": 1, "callback_query": {"id": "q", "from": user, "data": "x",
+                                                 "chat_instance": "i", "message": pressed}}
+    press = PressUpdate.from_json(update, None)
+    assert press is not None
+    assert (press.update_id, press.query_id, press.message_id, press.data) == (1, "q", 5, "x")
+    assert press.user.id == 7 and press.chat is not None and press.chat.id == -1
+    assert ordering_key(press) == ("user", 7)
+    old = PressUpdate.from_json({"update_id": 2, "callback_query": {
+        "id": "r", "from": user, "data": "x", "chat_instance": "i",
+        "message": {"message_id": 5, "date": 0, "chat": pressed["chat"]}}}, None)
+    assert old is not None and old.chat is None  # an inaccessible message: not ours
+    assert PressUpdate.from_json({"update_id": 3, "message": dict(pressed)}, None) is None

@@ -25,6 +25,7 @@ from .telegram_bot import (
 pytestmark = pytest.mark.slow
 PRESSES, KILLS = 300, 10
 ANSWERS = "SELECT COUNT(*) FROM answer"
+RUNNING = "animabot running with"  # the bot's log line once started
 
 
 async def test_kill_9_during_a_backlog_of_presses_loses_no_vote(tmp_path: Path) -> None:
@@ -65,8 +66,14 @@ async def test_kill_9_during_a_backlog_of_presses_loses_no_vote(tmp_path: Path) 
             kills += 1
         assert kills >= 3, "the catch-up ended before enough kills to prove anything"
 
+        started = log.read_text().count(RUNNING)
         bot = await start_bot(config, log)
         try:
+            async def running() -> bool:  # a SIGTERM before its handlers are set kills it
+                return log.read_text().count(RUNNING) > started
+
+            await wait_until(running, 60, "the last bot to be running")
+
             async def all_counted() -> bool:
                 return await count(database, ANSWERS) >= PRESSES
 
