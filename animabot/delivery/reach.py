@@ -5,7 +5,9 @@ doubled the round trips per message. A count is now kept per chat for a few hour
 chat whose count is unknown or stale is recorded without it, and one lookup per chat, running
 beside the sends, fills in the rows sent there meanwhile. A new process starts from the counts
 recorded in the last few hours (``seed``), not from an empty book: a restart mid-campaign does
-not ask every chat again.
+not ask every chat again. The counts found are written together, at most every half second and
+when the drain ends (one statement for all, not a transaction a chat): they are figures for
+the report, and a crash meanwhile costs only the reach of those rows, never a message.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ from ..errors import PlatformError, StorageError
 log = logging.getLogger(__name__)
 KEEP_SECONDS = 3 * 3600.0
 LOOKUPS_AT_ONCE = 8  # per worker: member counts are not messages, but they are requests
+RECORD_EVERY = 0.5  # seconds: the counts found meanwhile are written in one statement
 
-Record = Callable[[Sequence[int], int], Awaitable[None]]
+Record = Callable[[Sequence[tuple[int, int]]], Awaitable[None]]  # (delivery id, count)
 
 
 class ReachBook:
@@ -37,6 +40,8 @@ class ReachBook:
         self._waiting: dict[tuple[str, str], list[int]] = {}  # rows waiting for a lookup
         self._tasks: set[asyncio.Task[None]] = set()
         self._at_once = asyncio.Semaphore(LOOKUPS_AT_ONCE)
+        self._found: list[tuple[int, int]] = []  # counts not written yet
+        self._written = now()  # when the last ones were
 
     def known(self, platform: str, address: str) -> int | None:
         """The chat's count if looked up less than ``keep`` seconds ago."""
@@ -63,12 +68,14 @@ class ReachBook:
 
     @property
     def pending(self) -> bool:
-        return bool(self._tasks)
+        return bool(self._tasks) or bool(self._found)
 
     async def settle(self) -> None:
-        """Wait for the lookups under way (the drain does, before it says it is done)."""
+        """Wait for the lookups under way and write what they found (the drain does, before
+        it says it is done)."""
         while self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._write()
 
     def cancel(self) -> None:
         """The bot stops: lookups are dropped (their rows keep no reach, as before)."""
@@ -89,7 +96,16 @@ class ReachBook:
         if count is None:
             return
         self._counts[key] = (self._now(), count)
+        self._found += [(delivery_id, count) for delivery_id in ids]
+        if self._now() - self._written >= RECORD_EVERY:
+            await self._write()
+
+    async def _write(self) -> None:
+        found, self._found = self._found, []
+        self._written = self._now()
+        if not found:
+            return
         try:
-            await self._record(ids, count)
+            await self._record(found)
         except StorageError as exc:  # a figure for the report: not worth waiting for
-            log.info("reach of %d deliveries not saved: %s", len(ids), exc)
+            log.info("reach of %d deliveries not saved: %s", len(found), exc)

@@ -154,12 +154,11 @@ class DeliveryRepository:
                                      (to_db(now),))
         return queued, doubt
 
-    async def set_reach(self, delivery_ids: Sequence[int], reach: int) -> None:
-        """The chat's member count, looked up after the send (never in its way)."""
-        marks = ", ".join("?" * len(delivery_ids))
-        await self.database.execute(
-            f"UPDATE delivery SET reach = ? WHERE id IN ({marks})", (reach, *delivery_ids)
-        )
+    async def set_reach(self, found: Sequence[tuple[int, int]]) -> None:
+        """Chats' member counts, looked up after the sends (never in their way): (delivery
+        id, count) pairs, written in one statement."""
+        await self.database.execute_many(
+            "UPDATE delivery SET reach = ? WHERE id = ?", [(count, id_) for id_, count in found])
 
     async def recent_reach(self, since: datetime) -> list[tuple[str, str, int, datetime]]:
         """Each group's member count last recorded since ``since``: (platform, address,
