@@ -11,6 +11,7 @@ Nothing is dropped silently.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -119,7 +120,9 @@ class DeliveryWorker:
         self.stopping = False  # set by ``request_stop``: the drain ends after its sends
         self._unsettled = False  # a batch ended by a fault: its claimed rows wait to be freed
         self._hurry = False  # a reply was queued: look for it before the next send starts
-        self._hurried = asyncio.Event()  # the same, for a drain waiting for a lane's room
+        # Set when a send lands or a reply is queued: what a waiting drain waits for (one
+        # event, not asyncio.wait over every task queued: hundreds may wait for a slot).
+        self._woken = asyncio.Event()
         self._flight: set[asyncio.Task[None]] = set()
         # The sends in flight per chat: a later row of that chat is composed only once they
         # have landed (a poll's private copies need the poll's reference, a close its send).
@@ -169,7 +172,7 @@ class DeliveryWorker:
     def hurry(self) -> None:
         """A reply or notice was just queued: claim it before the next broadcast send."""
         self._hurry = True
-        self._hurried.set()
+        self._woken.set()
 
     async def drain(self) -> int:
         """Send everything due now; returns how many rows were handled. After
@@ -247,20 +250,14 @@ class DeliveryWorker:
         room again (half its queue); sooner when a reply is queued (``hurry``) or after a
         second (another process's replies). Claiming at each landing of a long broadcast
         would cost a transaction a message for nothing."""
-        if self._hurry:
-            return
-        self._hurried.clear()
-        hurried = asyncio.ensure_future(self._hurried.wait())
         until = time.monotonic() + LOOK_FOR_REPLIES_EVERY
-        try:
-            while self._flight and not self._hurry:
-                await asyncio.wait({*self._flight, hurried}, timeout=until - time.monotonic(),
-                                   return_when=asyncio.FIRST_COMPLETED)
-                if not full or time.monotonic() >= until or any(
-                        self.lanes.waiting(lane) < self.queue_per_lane // 2 for lane in full):
-                    return
-        finally:
-            hurried.cancel()
+        while self._flight and not self._hurry:
+            self._woken.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._woken.wait(), until - time.monotonic())
+            if not full or time.monotonic() >= until or any(
+                    self.lanes.waiting(lane) < self.queue_per_lane // 2 for lane in full):
+                return
 
     async def _land(self, cut: bool = False) -> None:
         """Wait for the sends in flight to record their outcome; ``cut`` (the drain was
@@ -344,6 +341,7 @@ class DeliveryWorker:
 
     def _landed(self, task: asyncio.Task[None]) -> None:
         self._flight.discard(task)
+        self._woken.set()
         if not task.cancelled() and (fault := task.exception()) is not None:
             self._fault = self._fault or fault  # the drain stops starting sends, then raises
 
