@@ -79,8 +79,7 @@ async def _directory(core: Core, who: Principal,
 
 
 async def _hoods(core: Core, who: Principal) -> dict[str, str]:
-    return {hood: name for hood, name in (await core.services.chats.neighbourhoods()).items()
-            if who.covers(hood)}
+    return who.covered(await core.services.chats.neighbourhoods())
 
 
 def actor_json(actor: Actor) -> dict[str, Any]:
@@ -102,8 +101,7 @@ def import_command(
 
     async def work(core: Core, who: Principal) -> tuple[ParsedFile, Saved]:
         text = read_csv_text(file)
-        hoods = {hood: name for hood, name in
-                 (await core.services.chats.neighbourhoods()).items() if who.covers(hood)}
+        hoods = await _hoods(core, who)
         parsed = parse_actors(text, hoods, str(file))  # another commune's: unknown here
         if who.commune is not None:
             parsed = await _within_commune(core, who, parsed)

@@ -194,8 +194,7 @@ def to_scenario(
 
     async def work() -> Consultation:
         async with open_core(settings, SystemClock(), sends=False) as core:
-            hoods = {hood: name for hood, name in
-                     (await core.services.chats.neighbourhoods()).items() if who.covers(hood)}
+            hoods = who.covered(await core.services.chats.neighbourhoods())
             if neighbourhood is not None and neighbourhood not in hoods:
                 raise AnimabotError(f"unknown neighbourhood {neighbourhood!r}: one of "
                                     f"{', '.join(hoods) or '(none configured)'}")

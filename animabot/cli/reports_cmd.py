@@ -184,8 +184,7 @@ def stats(
         async with open_core(settings, SystemClock(), sends=False, writes=False) as core:
             reports = [r for r in await core.stores.problem_reports.find()
                        if owns_row(settings, who, r.neighbourhood_id, r.platform)]
-            hoods = {hood: name for hood, name in
-                     (await core.services.chats.neighbourhoods()).items() if who.covers(hood)}
+            hoods = who.covered(await core.services.chats.neighbourhoods())
         return report_figures(reports, {c.id: c.name for c in settings.reports.categories},
                               hoods, settings.privacy.min_cell)
 

@@ -53,8 +53,7 @@ def import_command(
             text = read_csv_text(file, COLUMNS_HINT)
             # As a commune, only its neighbourhoods are known: a row of another's is an
             # unknown one, and the fix names the commune's own, never another's.
-            hoods = {hood: name for hood, name in
-                     (await core.services.chats.neighbourhoods()).items() if who.covers(hood)}
+            hoods = who.covered(await core.services.chats.neighbourhoods())
             parsed = parse_residents(text, hoods, ZoneInfo(settings.bot.timezone),
                                      core.clock.now(), str(file))
             entries = [Enrolment(core.pseudonymize(row.kind, row.address), row.kind,

@@ -11,14 +11,9 @@ from ..errors import CampaignError
 from ..i18n.lazy import lazy as _
 
 
-def outside(who: Principal, hoods: Iterable[str]) -> list[str]:
-    """The neighbourhoods of ``hoods`` beyond ``who``'s commune (an unknown id is too)."""
-    return [hood for hood in hoods if not who.covers(hood)]
-
-
 def refuse_outside(who: Principal, hoods: Iterable[str]) -> None:
     """A :class:`CampaignError` naming the neighbourhoods beyond the commune, if any."""
-    beyond = outside(who, hoods)
+    beyond = who.uncovered(hoods)
     if beyond:
         raise CampaignError(_(
             "{hoods}: not in commune {commune}; its neighbourhoods: {known}",

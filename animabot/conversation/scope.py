@@ -47,22 +47,14 @@ def owns(turn: Turn, neighbourhood_id: str | None, bot: str) -> bool:
 
 async def neighbourhoods(turn: Turn) -> dict[str, str]:
     """The neighbourhoods (id → name) this bot offers: its commune's, or all of them."""
-    found = await turn.services.chats.neighbourhoods()
-    asking = principal(turn)
-    return {hood: name for hood, name in found.items() if asking.covers(hood)}
-
-
-def outside(turn: Turn, targets: Iterable[str]) -> list[str]:
-    """The targets this bot's commune does not reach (none for the deployment's bot)."""
-    asking = principal(turn)
-    return [target for target in targets if not asking.covers(target)]
+    return principal(turn).covered(await turn.services.chats.neighbourhoods())
 
 
 async def targets_here(turn: Turn, text: str) -> list[str]:
     """``centre,gare`` or a commune's id as neighbourhood ids, refused when one is beyond
     this bot's commune (told as unknown, with the commune's own neighbourhoods)."""
     wanted = expand_targets(turn.services.settings, text.split(","))
-    beyond = outside(turn, wanted)
+    beyond = principal(turn).uncovered(wanted)
     if beyond:
         raise unknown_neighbourhoods(beyond, list(await neighbourhoods(turn)))
     return wanted

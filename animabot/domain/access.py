@@ -10,7 +10,7 @@ beyond them is not theirs. Every route declares the :class:`Access` it needs;
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -124,6 +124,14 @@ class Principal:
         if self.role is not Role.FACILITATOR:
             return True
         return any(self.covers(hood) for hood in hoods) if hoods else not self.neighbourhoods
+
+    def covered(self, names: Mapping[str, str]) -> dict[str, str]:
+        """The neighbourhoods (id → name) of ``names`` this principal covers."""
+        return {hood: name for hood, name in names.items() if self.covers(hood)}
+
+    def uncovered(self, neighbourhoods: Iterable[str]) -> list[str]:
+        """Those of ``neighbourhoods`` this principal does not cover (an unknown id neither)."""
+        return [hood for hood in neighbourhoods if not self.covers(hood)]
 
     def covers(self, neighbourhood: str) -> bool:
         return self.in_commune(neighbourhood) and (

@@ -9,8 +9,7 @@ from rich.console import Group
 from rich.markup import escape
 from rich.table import Table
 
-from ..chat.registry import platform_labels
-from ..domain.bots import platform_of
+from ..chat.registry import platform_label
 from ..store.paper_answers import PAPER
 from .breakdown import ShareFigures
 from .campaign import CampaignFigures
@@ -29,7 +28,7 @@ def channel_label(name: str) -> str:
     « SMS »), as the dashboard shows it."""
     if name == PAPER:
         return "Papier"
-    return platform_labels().get(platform_of(name)) or name.capitalize()
+    return platform_label(name)
 
 
 def _percent(rate: float | None) -> str:

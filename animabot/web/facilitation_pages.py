@@ -116,8 +116,7 @@ async def actor(request: web.Request) -> web.Response:
 async def _actor_page(request: web.Request, fields: dict[str, str], problems: list[str],
                       status: int = 200) -> web.Response:
     who = request[PRINCIPAL]
-    hoods = {h: n for h, n in (await request.app[DESK].stores.chats.neighbourhoods()).items()
-             if who.covers(h)}
+    hoods = who.covered(await request.app[DESK].stores.chats.neighbourhoods())
     return page("actor.html", request, {"a": fields, "problems": problems, "kinds": KINDS,
                                         "hoods": hoods, "saved": request.query.get("saved")},
                 status=status)
@@ -219,8 +218,7 @@ def _keep_own(parsed: ParsedFile, who: Principal, existing: dict[str, Actor]) ->
 async def chats(request: web.Request) -> web.Response:
     """Each neighbourhood of the facilitator and its chats, whatever their platform."""
     who = request[PRINCIPAL]
-    hoods = {h: n for h, n in (await request.app[DESK].stores.chats.neighbourhoods()).items()
-             if who.covers(h)}
+    hoods = who.covered(await request.app[DESK].stores.chats.neighbourhoods())
     linked = await request.app[DESK].stores.chats.active_in(list(hoods)) if hoods else []
     return page("chats.html", request, {"hoods": hoods, "chats": linked})
 

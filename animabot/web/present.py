@@ -11,9 +11,7 @@ from datetime import datetime
 
 from babel.dates import format_datetime, get_timezone
 
-from ..chat.registry import platform_labels
 from ..domain.access import AuditAction, Role
-from ..domain.bots import platform_of
 from ..domain.lifecycle import delivery_label, status_label
 from ..stats.series import phase_label
 from ..stats.suppression import Cell, format_cell
@@ -61,7 +59,6 @@ def phase(code: str) -> str:
 
 def filters(timezone: str, min_cell: int) -> dict[str, Callable[..., str]]:
     zone = get_timezone(timezone)
-    labels = platform_labels()  # each adapter names its platform: none is written here
 
     def cell(value: Cell) -> str:
         return format_cell(value, min_cell)
@@ -79,5 +76,5 @@ def filters(timezone: str, min_cell: int) -> dict[str, Callable[..., str]]:
         "delivery_status": delivery_label,
         "role": lambda value: ROLES.get(value) or str(value),
         "action": lambda value: ACTIONS.get(value) or str(value),
-        "platform": lambda value: labels.get(platform_of(value)) or channel_label(value),
+        "platform": channel_label,
     }
