@@ -8,7 +8,9 @@ For each latency, in the same run and against the same emulator process:
 - **baseline R** (rate): the same worker with ``in_flight = 1``, one request at a time, as
   animabot sent before (on fewer groups: it is slow by design);
 - **baseline C** (CPU): a raw python-telegram-bot ``send_message`` loop paced at 30/s with
-  the same number of requests in flight;
+  the same number of requests in flight, on PTB's own HTTP client (httpx), as the issue asks;
+- **baseline C'** (CPU): the same raw loop on the HTTP client animabot gives PTB (aiohttp,
+  ``adapters/telegram/transport.py``): what animabot's own work costs beyond the request;
 - **animabot, counts known**: the same step when the groups' member counts were recorded an
   hour earlier (an earlier step that day, or a restart): no ``getChatMemberCount`` per group.
 Each figure is printed as median and min-max over the runs.
@@ -39,6 +41,7 @@ from telegram.error import RetryAfter
 from telegram.request import HTTPXRequest
 
 from adapters.telegram.adapter import TelegramAdapter
+from adapters.telegram.transport import AiohttpRequest
 from animabot.clock import SystemClock
 from animabot.config import NeighbourhoodSettings, load_settings
 from animabot.core import open_core
@@ -90,10 +93,13 @@ class Run:
     answered_after: float | None
 
 
-async def raw_loop(emulator: Emulator, chats: list[int]) -> tuple[float, int]:
-    """CPU seconds per send of a paced raw PTB loop with IN_FLIGHT requests at once."""
-    bot = Bot(emulator.token, base_url=emulator.base_url,
-              request=HTTPXRequest(connection_pool_size=IN_FLIGHT * 2))
+async def raw_loop(emulator: Emulator, chats: list[int],
+                   transport: str = "httpx") -> tuple[float, int]:
+    """CPU seconds per send of a paced raw PTB loop with IN_FLIGHT requests at once, on PTB's
+    own HTTP client (httpx) or on animabot's (aiohttp)."""
+    request = (HTTPXRequest(connection_pool_size=IN_FLIGHT * 2) if transport == "httpx"
+               else AiohttpRequest(IN_FLIGHT * 2))
+    bot = Bot(emulator.token, base_url=emulator.base_url, request=request)
     refused = 0
     slots = asyncio.Semaphore(IN_FLIGHT)
 
@@ -177,7 +183,11 @@ async def at_latency(groups: int, latency_ms: float, repeat: int, baseline_group
     emulator = Emulator(groups, latency_ms)
     chats = [FIRST_GROUP - i for i in range(groups)]
     try:
-        raw = [await raw_loop(emulator, chats) for _ in range(repeat)]
+        raw, raw_aiohttp = [], []
+        for _ in range(repeat):
+            raw.append(await raw_loop(emulator, chats))
+            await asyncio.sleep(2.1)
+            raw_aiohttp.append(await raw_loop(emulator, chats, "aiohttp"))
         await asyncio.sleep(2.1)  # per-chat windows of the raw loop's last sends
         baseline = await animabot_run(emulator, chats[:baseline_groups], 1, ask=False)
         runs, warm = [], []
@@ -198,7 +208,8 @@ async def at_latency(groups: int, latency_ms: float, repeat: int, baseline_group
     print(f"baseline R, in_flight 1 ({baseline_groups} groups): "
           f"{baseline.rate / CEILING:.3f}   ({baseline.rate:.1f} msg/s)")
     print(f"429s met by animabot: {sum(r.refused for r in runs + warm)}   "
-          f"(raw loops: {sum(n for _, n in raw)}; emulator total, every run: {flood})")
+          f"(raw loops: {sum(n for _, n in raw + raw_aiohttp)}; emulator total, every run: "
+          f"{flood})")
     print(f"/aide {ASK_AFTER:.0f} s into the broadcast, answered after: "
           f"{spread([r.answered_after or 0.0 for r in runs], '.3f')} s   "
           f"(one round trip: {latency_ms / 1000:.3f} s)")
@@ -210,6 +221,13 @@ async def at_latency(groups: int, latency_ms: float, repeat: int, baseline_group
           f"{spread([r.rate / CEILING for r in warm], '.3f')}; CPU per delivery "
           f"{spread([c * 1000 for c in known], '.2f')} ms, ratio of medians "
           f"{statistics.median(known) / statistics.median(raw_cpu):.2f} ×")
+    light = [c for c, _ in raw_aiohttp]
+    print(f"baseline C' raw PTB send on animabot's HTTP client (aiohttp): "
+          f"{spread([c * 1000 for c in light], '.2f')} ms; animabot's own work per delivery "
+          f"beyond it: {(statistics.median(cpu) - statistics.median(light)) * 1000:.2f} ms "
+          f"(counts unknown), {(statistics.median(known) - statistics.median(light)) * 1000:.2f}"
+          f" ms (known); ratios {statistics.median(cpu) / statistics.median(light):.2f} × and "
+          f"{statistics.median(known) / statistics.median(light):.2f} ×")
 
 
 async def main(groups: int, repeat: int, latencies: list[float], baseline_groups: int) -> None:

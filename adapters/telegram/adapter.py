@@ -41,9 +41,9 @@ from animabot.store.state import PlatformState
 from .answers import PressAnswers
 from .counts import MemberCounts
 from .errors import translate
-from .identities import RedactingRequest
 from .rendering import html_text, keyboard
 from .settings import file_url, telegram_settings
+from .transport import AiohttpRequest
 from .updates import ALLOWED_UPDATES, PLATFORM, PressUpdate, UpdateTranslator, ordering_key
 
 log = logging.getLogger(__name__)
@@ -108,11 +108,8 @@ class TelegramAdapter:
         self.max_photo_bytes = settings.reports.max_photo_bytes
         self.bot = Bot(
             token, base_url=config.base_url, base_file_url=file_url(config),
-            request=RedactingRequest(connection_pool_size=64, connect_timeout=5.0,
-                                 read_timeout=config.read_timeout,
-                                 write_timeout=config.read_timeout, pool_timeout=5.0),
-            get_updates_request=RedactingRequest(connect_timeout=5.0,
-                                             read_timeout=config.poll_timeout + 10.0),
+            request=AiohttpRequest(64, read_timeout=config.read_timeout),
+            get_updates_request=AiohttpRequest(1, read_timeout=config.poll_timeout + 10.0),
         )
         # Button answers get their own connections and a light client (see .answers).
         self._answers = PressAnswers(config.base_url, token, config.read_timeout)

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
-
-from telegram.request import HTTPXRequest
 
 from animabot.redaction import register_identity
 
@@ -39,12 +36,3 @@ def register_people(payload: bytes) -> None:
         return
     for person in people_in(data):
         register_identity(*person)
-
-
-class RedactingRequest(HTTPXRequest):
-    """PTB's HTTP client, registering the people in each answer for log redaction."""
-
-    async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
-        code, payload = await super().do_request(*args, **kwargs)
-        register_people(payload)
-        return code, payload

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import aiohttp
 import httpx
 import pytest
 from telegram import error as tg
@@ -40,6 +41,17 @@ def _caused_by(exc: tg.TelegramError, cause: BaseException) -> tg.TelegramError:
         (_caused_by(tg.NetworkError("httpx.ReadError: reset"), httpx.ReadError("x")),
          DeliveryUnknownError),
         (tg.NetworkError("Bad Gateway"), TransientError),
+        # The same lines through the aiohttp transport (adapters/telegram/transport.py).
+        (_caused_by(tg.NetworkError("aiohttp.ClientConnectorError: refused"),
+                    aiohttp.ClientConnectorError(None, OSError(111, "refused"))),  # type: ignore[arg-type]
+         TransientError),
+        (_caused_by(tg.TimedOut("no connection in time"), aiohttp.ConnectionTimeoutError()),
+         TransientError),
+        (_caused_by(tg.TimedOut(), aiohttp.SocketTimeoutError()), DeliveryUnknownError),
+        (_caused_by(tg.NetworkError("aiohttp.ServerDisconnectedError: Server disconnected"),
+                    aiohttp.ServerDisconnectedError()), DeliveryUnknownError),
+        (_caused_by(tg.NetworkError("aiohttp.ClientOSError: [Errno 104] Connection reset"),
+                    aiohttp.ClientOSError(104, "Connection reset")), DeliveryUnknownError),
     ],
 )
 def test_each_platform_error_maps_to_what_the_worker_must_do(
