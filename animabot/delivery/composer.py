@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -115,6 +116,7 @@ class Composer:
         self.actors = ActorRepository(database)
         self.statistics = StatisticsQueries(database)
         self._scenarios: dict[str, Scenario] = {}
+        self._claimed_chats: dict[int, ChatRecord] = {}  # the chats of the batch being sent
         # Platforms whose group buttons are seen by the group: private polls go to
         # residents' private chats too. Set by the worker from its adapters.
         self.private_copies: set[str] = set()
@@ -140,6 +142,22 @@ class Composer:
     def forget(self, campaign_id: str) -> None:
         self._scenarios.pop(campaign_id, None)
 
+    async def read_chats(self, claimed: Sequence[Delivery], *, fresh: bool = True) -> None:
+        """The chats of a claimed batch, in one read: a read per row was one of a group
+        send's three trips to the database. ``fresh`` forgets the previous batch's (a reply
+        claimed mid-batch adds its own). A chat another process unlinks meanwhile is seen at
+        the next batch, a few seconds at 30 messages a second; one found unreachable here
+        is skipped at once (the worker's lost chats)."""
+        if fresh:
+            self._claimed_chats = {}
+        wanted = {d.chat_id for d in claimed if d.chat_id is not None}
+        self._claimed_chats.update(await self.chats.get_many(wanted - self._claimed_chats.keys()))
+
+    async def _chat(self, chat_id: int | None) -> ChatRecord | None:
+        if chat_id is None:
+            return None
+        return self._claimed_chats.get(chat_id) or await self.chats.get(chat_id)
+
     async def compose(self, delivery: Delivery) -> Plan:
         if delivery.part == AUDIENCE and delivery.pseudonym is None:
             return await self._expand_audience(delivery)
@@ -152,7 +170,7 @@ class Composer:
                 return Skip("resident not reachable (erased, opted out or no private chat)")
             lang = resident.language or self.settings.language
         else:
-            chat = await self.chats.get(delivery.chat_id) if delivery.chat_id else None
+            chat = await self._chat(delivery.chat_id)
             if chat is None or not chat.active:
                 return Skip("chat inactive or unknown")
             if is_resident_list(chat.address):
@@ -347,7 +365,7 @@ class Composer:
     async def _expand(self, delivery: Delivery, step: Any) -> Plan:
         """A fan-out row becomes one private row per resident who has not answered."""
         assert delivery.campaign_id and delivery.chat_id
-        chat = await self.chats.get(delivery.chat_id)
+        chat = await self._chat(delivery.chat_id)
         sent = await self._sibling(delivery, SEND)
         if delivery.part == COPIES:
             if chat is None or chat.platform not in self.private_copies:
@@ -374,7 +392,7 @@ class Composer:
         heading = pick(step.text, lang) if step.text else None
         own = None
         if step.per_neighbourhood:
-            chat = await self.chats.get(delivery.chat_id) if delivery.chat_id else None
+            chat = await self._chat(delivery.chat_id)
             hood = chat.neighbourhood_id if chat else None
             if hood is not None:
                 split = await self._split(delivery.campaign_id, poll)
@@ -407,7 +425,7 @@ class Composer:
             return [idea.text for idea in found if idea is not None and idea.status == ACCEPTED]
         if step.ideas is not True:
             return []
-        chat = await self.chats.get(delivery.chat_id) if delivery.chat_id else None
+        chat = await self._chat(delivery.chat_id)
         if chat is None or chat.neighbourhood_id is None:
             return []
         accepted = await ideas.find(ACCEPTED, neighbourhood_id=chat.neighbourhood_id,

@@ -217,6 +217,7 @@ class DeliveryWorker:
             due = deque(await self.deliveries.claim_due(
                 self.clock.now(), self.batch, self.lease, worker=self.name,
                 skip_platforms=full))
+            await self.composer.read_chats(due)
             if not due:
                 if not self._flight:
                     return handled
@@ -234,9 +235,11 @@ class DeliveryWorker:
                     break
                 if self._hurry or time.monotonic() - looked > LOOK_FOR_REPLIES_EVERY:
                     self._hurry, looked = False, time.monotonic()
-                    due.extendleft(reversed(await self.deliveries.claim_due(
+                    replies = await self.deliveries.claim_due(
                         self.clock.now(), self.batch, self.lease, interactive_only=True,
-                        worker=self.name)))
+                        worker=self.name)
+                    await self.composer.read_chats(replies, fresh=False)
+                    due.extendleft(reversed(replies))
                 await self.process(due.popleft())
                 handled += 1
             if short and self._flight:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -139,6 +140,15 @@ class ChatRepository:
     async def get(self, chat_id: int) -> ChatRecord | None:
         row = await self.database.fetch_one("SELECT * FROM chat WHERE id = ?", (chat_id,))
         return ChatRecord.from_row(row) if row else None
+
+    async def get_many(self, chat_ids: Collection[int]) -> dict[int, ChatRecord]:
+        """Several chats in one statement, by id (those that exist)."""
+        if not chat_ids:
+            return {}
+        marks = ",".join("?" * len(chat_ids))
+        rows = await self.database.fetch_all(f"SELECT * FROM chat WHERE id IN ({marks})",
+                                             tuple(chat_ids))
+        return {int(row["id"]): ChatRecord.from_row(row) for row in rows}
 
     async def find(self, platform: str, address: str) -> ChatRecord | None:
         row = await self.database.fetch_one(

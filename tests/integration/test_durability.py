@@ -198,7 +198,12 @@ async def test_a_sends_outcome_waits_for_the_disk_and_is_saved_once(
         return result
 
     monkeypatch.setattr(adapter, "send", send_then_fill)
-    await worker.drain()
+    for _ in range(4):  # a claim that meets the full disk ends the drain: the next goes on
+        try:
+            await worker.drain()
+            break
+        except StorageUnavailableError:
+            continue
     assert full_disk.failures == 0, "the fault never happened: the test proves nothing"
     assert await worker.deliveries.status_counts(started.id) == {"sent": 7}  # g-centre too
     assert len({key for _, _, key in adapter.sent}) == len(adapter.sent) == 7

@@ -210,3 +210,28 @@ async def test_delivery_caps_in_the_config_pace_every_platform(tmp_path: Path) -
     async with open_core(settings, FakeClock(T0)) as core:
         worker = core.worker({"simulated": ScriptedAdapter()})
     assert worker.pacers["simulated"].limits == RateLimits(2.0, 0.5)
+
+
+async def test_a_batch_reads_its_chats_once_not_once_a_row(
+    core: Core, adapter: ScriptedAdapter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Composing a group's row needs its chat: the claimed batch's chats come in one read."""
+    await core.campaigns.start(scenario(POLL_SCENARIO), ["centre", "gare"])
+    worker = core.worker({"simulated": adapter})
+    batches: list[int] = []
+    one_by_one: list[int] = []
+    get_many, get = worker.composer.chats.get_many, worker.composer.chats.get
+
+    async def counted_many(ids: object) -> object:
+        batches.append(len(ids))  # type: ignore[arg-type]
+        return await get_many(ids)  # type: ignore[arg-type]
+
+    async def counted_one(chat_id: int) -> object:
+        one_by_one.append(chat_id)
+        return await get(chat_id)
+
+    monkeypatch.setattr(worker.composer.chats, "get_many", counted_many)
+    monkeypatch.setattr(worker.composer.chats, "get", counted_one)
+    await worker.drain()
+    assert len(adapter.sent) == 4  # two chats, two messages each
+    assert one_by_one == [] and 2 in batches
