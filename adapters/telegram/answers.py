@@ -2,8 +2,9 @@
 
 In polling mode a press is answered by a request of its own. Journaled together (group
 commit), a hundred presses are answered at once, and through python-telegram-bot's stack
-(httpx, whose connection pool walks every connection for every request) that burst cost
-more CPU than handling the presses: the answers took seconds to leave. Here each answer is
+as it was (httpx, whose connection pool walks every connection for every request) that
+burst cost more CPU than handling the presses: the answers took seconds to leave. (PTB's
+requests now travel on aiohttp too: ``.transport``.) Here each answer is
 one aiohttp POST of a small JSON body, on connections apart from the sends' (a broadcast
 filling those must not hold a toast back past the 15 s after which the client shows an
 error). An answer is a courtesy: a failure is logged, never raised.

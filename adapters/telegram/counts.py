@@ -1,9 +1,9 @@
 """Group member counts (reach) on a light HTTP client of their own.
 
 A count is a figure for the report, asked once per group every few hours beside the sends:
-through python-telegram-bot (httpx, request objects, answer parsing) it cost about what a
-send costs, doubling the CPU of a first broadcast to groups never counted. Here it is one
-aiohttp request and one JSON number. Errors become ours as PTB's would: the reach book logs
+through python-telegram-bot (then on httpx; request objects, answer parsing) it cost about
+what a send costs, doubling the CPU of a first broadcast to groups never counted. Here it is
+one aiohttp request and one JSON number, on connections apart from the sends'. Errors become ours as PTB's would: the reach book logs
 them and records no count.
 """
 
