@@ -34,11 +34,9 @@ class AiohttpRequest(BaseRequest):
     redaction before PTB (which logs answers at DEBUG) sees them."""
 
     def __init__(self, connections: int = 8, *, read_timeout: float | None = 15.0,
-                 write_timeout: float | None = 15.0, connect_timeout: float | None = 5.0,
-                 pool_timeout: float | None = 5.0) -> None:
+                 connect_timeout: float | None = 5.0, pool_timeout: float | None = 5.0) -> None:
         self._connections = connections
         self._read_timeout = read_timeout
-        self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
         self._session: aiohttp.ClientSession | None = None
@@ -71,8 +69,8 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("This AiohttpRequest is not initialized!")
         connect = _given(connect_timeout, self._connect_timeout)
         pool = _given(pool_timeout, self._pool_timeout)
-        # aiohttp has no write time-out of its own: a request's body is small next to what a
-        # socket buffer holds, and a stalled write shows up as no answer within the read one.
+        # No write time-out (aiohttp has none of its own): a request's body is small next to
+        # a socket's buffer, and a stalled write shows up as no answer within the read one.
         timeout = aiohttp.ClientTimeout(
             total=None, sock_connect=connect,
             connect=None if connect is None or pool is None else connect + pool,
