@@ -3,8 +3,8 @@
 A count is a figure for the report, asked once per group every few hours beside the sends:
 through python-telegram-bot (then on httpx; request objects, answer parsing) it cost about
 what a send costs, doubling the CPU of a first broadcast to groups never counted. Here it is
-one aiohttp request and one JSON number, on connections apart from the sends'. Errors become ours as PTB's would: the reach book logs
-them and records no count.
+one aiohttp request and one JSON number, on connections apart from the sends'. Errors
+become ours as PTB's would: the reach book logs them and records no count.
 """
 
 from __future__ import annotations
