@@ -20,7 +20,6 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -188,10 +187,7 @@ class TelegramAdapter:
         backoff = 1.0
         while True:
             try:
-                updates = await self.bot.get_updates(
-                    offset=offset or None, timeout=timedelta(seconds=self.config.poll_timeout),
-                    allowed_updates=ALLOWED_UPDATES,
-                )
+                updates, last = await self._get_updates(offset)
             except (tg.InvalidToken, tg.Forbidden) as exc:
                 log.error("Telegram refused the bot token (%s): polling stopped", exc)
                 return
@@ -201,7 +197,7 @@ class TelegramAdapter:
                 backoff = min(MAX_BACKOFF, backoff * 2)
                 continue
             try:
-                offset = await self._handle_batch(updates, offset)
+                offset = await self._handle_batch(updates, offset, last)
                 backoff = 1.0
             except StorageUnavailableError:
                 # Reported once by the database; the updates not handled yet are asked for
@@ -209,6 +205,31 @@ class TelegramAdapter:
                 log.debug("storage unavailable: updates kept for later (%.0f s)", backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(MAX_BACKOFF, backoff * 2)
+
+    async def _get_updates(self, offset: int) -> tuple[list[Update | PressUpdate], int | None]:
+        """One ``getUpdates`` call: the batch's updates, and the last update id it held
+        (None for none). Presses are read from the JSON as the webhook reads them
+        (``PressUpdate``): ``Bot.get_updates`` parsed each whole, the pressed message's text
+        and keyboard included, a hundred presses a call after a poll. ``Bot._post`` keeps
+        PTB's request for getUpdates (its connection, its long-poll read time-out) and its
+        errors; PTB is pinned below 23. An update that cannot be read is logged and passed
+        over, not asked for again forever."""
+        raw = await self.bot._post("getUpdates", {
+            "offset": offset or None, "timeout": self.config.poll_timeout,
+            "allowed_updates": list(ALLOWED_UPDATES)})
+        if not isinstance(raw, list):
+            raise tg.NetworkError("getUpdates answered something other than a list")
+        updates: list[Update | PressUpdate] = []
+        last: int | None = None
+        for data in raw:
+            try:
+                last = int(data["update_id"])
+                updates.append(PressUpdate.from_json(data, self.bot)
+                               or Update.de_json(data, self.bot))
+            except (KeyError, TypeError, ValueError, tg.TelegramError) as exc:
+                log.warning("an update could not be read (%s): passed over",
+                            type(exc).__name__)
+        return updates, last
 
     async def _saved_offset(self) -> int:
         """The saved offset; a database that cannot be read yet is waited for."""
@@ -221,7 +242,8 @@ class TelegramAdapter:
                 await asyncio.sleep(delay)
                 delay = min(MAX_BACKOFF, delay * 2)
 
-    async def _handle_batch(self, updates: Sequence[Update], offset: int) -> int:
+    async def _handle_batch(self, updates: Sequence[Update | PressUpdate], offset: int,
+                            last: int | None = None) -> int:
         """Hand the batch to the core (concurrently across people and chats, in order for
         each), answer its presses, then save the next offset; returns that offset. An update
         whose handling could not be saved stops its person's or chat's later updates and
@@ -237,8 +259,10 @@ class TelegramAdapter:
         # come again). Journaled together (group commit), a batch's answers are all in
         # flight at once here: this waits about one round trip.
         await self.answered()
-        if updates:
-            offset = updates[-1].update_id + 1
+        if last is None and updates:
+            last = updates[-1].update_id
+        if last is not None:
+            offset = last + 1
             if self.state is not None:
                 await self.state.set("offset", str(offset))
         return offset

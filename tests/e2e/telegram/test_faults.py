@@ -224,3 +224,17 @@ async def test_a_group_admin_acts_only_on_the_groups_own_neighbourhood(
     # The reply and the campaign's first announcement (due at once) both arrive.
     assert any("programmée" in text for text in world.texts(-1003)[before:])
     assert [c.targets for c in await core.campaigns.campaigns.list()] == [("gare",)]
+
+
+async def test_an_update_that_cannot_be_read_is_passed_over_not_asked_for_forever(
+    world: TelegramWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A press without its sender cannot be read: logged, confirmed, and the next update
+    (a resident's /start) is handled as usual."""
+    em = world.emulator
+    em.state.push_update("callback_query", {"id": "q-broken", "chat_instance": "1"})
+    em.user_sends(7, 7, "/start")
+    with caplog.at_level(logging.WARNING, logger="adapters.telegram.adapter"):
+        await world.settle()
+    assert world.texts(7) and world.texts(7)[0].startswith("Bonjour")
+    assert any("could not be read" in r.getMessage() for r in caplog.records)
