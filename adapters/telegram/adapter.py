@@ -243,7 +243,7 @@ class TelegramAdapter:
                 delay = min(MAX_BACKOFF, delay * 2)
 
     async def _handle_batch(self, updates: Sequence[Update | PressUpdate], offset: int,
-                            last: int | None = None) -> int:
+                            last: int | None) -> int:
         """Hand the batch to the core (concurrently across people and chats, in order for
         each), answer its presses, then save the next offset; returns that offset. An update
         whose handling could not be saved stops its person's or chat's later updates and
@@ -259,9 +259,7 @@ class TelegramAdapter:
         # come again). Journaled together (group commit), a batch's answers are all in
         # flight at once here: this waits about one round trip.
         await self.answered()
-        if last is None and updates:
-            last = updates[-1].update_id
-        if last is not None:
+        if last is not None:  # the batch's last update id, read or not
             offset = last + 1
             if self.state is not None:
                 await self.state.set("offset", str(offset))
